@@ -1,0 +1,140 @@
+"""Command line (命令行): ``junyun template | ingest | evaluate | run | sample``.
+
+Exit status: 0 success, 2 bad input (every problem listed, located, nothing written), 1 other failure.
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from . import __version__, rules
+from .problems import ValidationError
+
+
+def _cmd_template(args) -> int:
+    from .template import write_template
+
+    path = write_template(args.path, overwrite=args.force)
+    print(f"已写出模板 (template written): {path}")
+    return 0
+
+
+def _cmd_ingest(args) -> int:
+    from .processed import ingest
+
+    for path in ingest(args.files, data_dir=args.data_dir):
+        print(f"已写出 (written): {path}")
+    return 0
+
+
+def _evaluate_and_write(files, args):
+    from .evaluate import evaluate, write_json
+    from .processed import open_table
+    from .report import summary_text, write_excel
+
+    table = open_table(files, county=args.county, year=args.year)
+    evaluation = evaluate(table, args.standard, costs=args.costs, data_dir=args.data_dir)
+    for result in evaluation.results():
+        print(summary_text(result))
+        print()
+    outputs = []
+    if args.json:
+        outputs.append(write_json(evaluation, args.json))
+    if args.excel:
+        outputs.append(write_excel(evaluation, args.excel))
+    return evaluation, outputs
+
+
+def _cmd_evaluate(args) -> int:
+    _, outputs = _evaluate_and_write(args.files, args)
+    for path in outputs:
+        print(f"已写出 (written): {path}")
+    return 0
+
+
+def _cmd_run(args) -> int:
+    """The main job on everything under data/raw: ingest, then evaluate every county-year into outputs/."""
+    from .processed import ingest
+
+    data_dir = Path(args.data_dir or rules.default_data_dir())
+    raw = sorted(p for ext in ("xlsx", "csv") for p in (data_dir / "raw").glob(f"*/schools_*.{ext}"))
+    if not raw:
+        print(f"{data_dir / 'raw'} 下没有 schools_*.xlsx/csv (no raw school files found)", file=sys.stderr)
+        return 1
+    written = ingest(raw, data_dir=data_dir)
+    print(f"已校验并写出 {len(written)} 个处理后文件 (validated and wrote {len(written)} processed files)")
+    out = Path(args.out)
+    for path in written:
+        slug, year = path.parent.name, int(path.stem)
+        ns = argparse.Namespace(county=None, year=None, standard=args.standard, costs=args.costs,
+                                data_dir=data_dir, json=out / str(year) / f"{slug}-evaluation.json",
+                                excel=out / str(year) / f"{slug}-evaluation.xlsx")
+        _, outputs = _evaluate_and_write([path], ns)
+        for p in outputs:
+            print(f"已写出 (written): {p}")
+    return 0
+
+
+def _cmd_sample(args) -> int:
+    from .sample import write_samples
+
+    for path in write_samples(Path(args.out)):
+        print(f"已写出合成示例数据 (synthetic sample written): {path}")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="junyun", description="均衡 junyun：县域义务教育优质均衡发展督导评估工作台")
+    p.add_argument("--version", action="version", version=f"junyun {__version__}")
+    sub = p.add_subparsers(dest="command", required=True)
+
+    t = sub.add_parser("template", help="写出空白学校数据模板 (write an empty school-table template)")
+    t.add_argument("path")
+    t.add_argument("--force", action="store_true", help="覆盖已有文件 (overwrite)")
+    t.set_defaults(func=_cmd_template)
+
+    i = sub.add_parser("ingest", help="校验原始数据并写出 data/processed (validate raw files, write parquet)")
+    i.add_argument("files", nargs="+")
+    i.add_argument("--data-dir", default=None, help="数据目录，默认 ./data 或 $JUNYUN_DATA")
+    i.set_defaults(func=_cmd_ingest)
+
+    def evaluation_options(q):
+        q.add_argument("--standard", default="quality-2017", choices=rules.standard_codes())
+        q.add_argument("--costs", default=None, help="单位成本表 CSV (unit-cost file), 默认为内置示例成本")
+        q.add_argument("--data-dir", default=None, help="数据目录（县区配置所在），默认 ./data 或 $JUNYUN_DATA")
+
+    e = sub.add_parser("evaluate", help="资源配置评估 (evaluate resource allocation)")
+    e.add_argument("files", nargs="+", help=".xlsx / .csv 原始文件或 .parquet 处理后文件")
+    e.add_argument("--county", default=None)
+    e.add_argument("--year", type=int, default=None)
+    e.add_argument("--json", default=None, help="写出 JSON 结果 (machine-readable results)")
+    e.add_argument("--excel", default=None, help="写出 Excel 结果工作簿 (workbook for county offices)")
+    evaluation_options(e)
+    e.set_defaults(func=_cmd_evaluate)
+
+    r = sub.add_parser("run", help="主流程：校验全部原始数据并评估到 outputs/ (main job)")
+    r.add_argument("--out", default="outputs")
+    evaluation_options(r)
+    r.set_defaults(func=_cmd_run)
+
+    s = sub.add_parser("sample", help="重新生成合成示例数据 (regenerate the synthetic sample data)")
+    s.add_argument("--out", default="data/raw")
+    s.set_defaults(func=_cmd_sample)
+    return p
+
+
+def main(argv=None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except ValidationError as exc:
+        print(exc.report(), file=sys.stderr)
+        return 2
+    except FileExistsError as exc:
+        print(str(exc), file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,85 @@
+"""Gaps in real units and their cost (差距测算：缺口与所需经费).
+
+For a school part below the standard of indicator k::
+
+    shortfall = standard × students / scale − numerator
+
+in the indicator's own unit: whole teachers and whole classrooms (rounded up), m² and 元 (continuous).
+It is what the part itself needs to reach the standard (for a split mixed school, the part's own share).
+Unit costs in 万元 come from an editable CSV (default ``rules/unit_costs.csv``, illustrative figures that a
+county should replace with its own; ``--costs PATH`` on the command line).
+"""
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from . import rules
+from .problems import Problem, ValidationError
+from .rules import Standard
+
+COST_COLUMNS = ["indicator", "unit_zh", "cost_wan_per_unit", "basis_zh", "basis_en"]
+
+
+def load_unit_costs(path: str | Path | None = None) -> pd.DataFrame:
+    """The unit-cost table (单位成本表): ``indicator`` → ``cost_wan_per_unit`` (万元 per unit of shortfall)."""
+    text = rules.default_unit_costs_text() if path is None else Path(path).read_text(encoding="utf-8-sig")
+    display = "rules/unit_costs.csv" if path is None else str(path)
+    table = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)
+    problems = [Problem("error", "missing_column", f"缺少列「{c}」", f"missing column {c}", file=display, row=1)
+                for c in ("indicator", "cost_wan_per_unit") if c not in table.columns]
+    if not problems:
+        cost = pd.to_numeric(table["cost_wan_per_unit"], errors="coerce")
+        for i in np.flatnonzero(cost.isna() | (cost < 0)):
+            problems.append(Problem("error", "bad_cost", "单位成本应为非负数（万元）", "unit cost must be a non-negative number",
+                                    file=display, row=int(i) + 2, column="cost_wan_per_unit",
+                                    value=table["cost_wan_per_unit"].iat[i]))
+        table["cost_wan_per_unit"] = cost
+    if problems:
+        raise ValidationError(problems)
+    return table
+
+
+def add_shortfalls(parts: pd.DataFrame, standard: Standard, costs: pd.DataFrame) -> pd.DataFrame:
+    """Adds ``shortfall_<code>`` (indicator unit) and ``cost_<code>`` (万元) to the parts table."""
+    if not standard.has_school_standards:
+        return parts
+    unit_cost = dict(zip(costs["indicator"], costs["cost_wan_per_unit"]))
+    total_cost = np.zeros(len(parts))
+    for ind in standard.indicators:
+        needed = parts[f"standard_{ind.code}"] * parts["students"] / ind.scale - parts[f"numerator_{ind.code}"]
+        short = np.where(parts[f"meets_{ind.code}"], 0.0, np.maximum(needed, 0.0))
+        if ind.shortfall_integer:
+            short = np.ceil(short - rules.REL_TOL * np.maximum(needed.abs(), 1.0))
+        parts[f"shortfall_{ind.code}"] = np.maximum(short, 0.0)
+        parts[f"cost_{ind.code}"] = parts[f"shortfall_{ind.code}"] * unit_cost.get(ind.code, np.nan)
+        total_cost = total_cost + parts[f"cost_{ind.code}"].fillna(0.0).to_numpy()
+    parts["cost_total"] = total_cost
+    return parts
+
+
+def gap_summary(parts: pd.DataFrame, standard: Standard, costs: pd.DataFrame) -> pd.DataFrame:
+    """County totals per stage and indicator: parts below standard, total shortfall, cost (万元)."""
+    if not standard.has_school_standards or parts.empty:
+        return pd.DataFrame(columns=["county", "year", "stage", "indicator", "name_zh", "schools_below",
+                                     "shortfall", "unit_zh", "cost_wan"])
+    basis = dict(zip(costs["indicator"], costs.get("basis_zh", pd.Series([""] * len(costs)))))
+    keys = ["county", "year", "part"]
+    rows = []
+    for ind in standard.indicators:
+        work = parts[keys].copy()
+        work["schools_below"] = (~parts[f"meets_{ind.code}"].astype(bool)).astype("int64")
+        work["shortfall"] = parts[f"shortfall_{ind.code}"]
+        work["cost_wan"] = parts[f"cost_{ind.code}"]
+        g = work.groupby(keys, sort=True).sum().reset_index().rename(columns={"part": "stage"})
+        g.insert(3, "indicator", ind.code)
+        g.insert(4, "name_zh", ind.name_zh)
+        g["unit_zh"] = ind.shortfall_unit_zh
+        g["cost_basis"] = basis.get(ind.code, "")
+        rows.append(g)
+    out = pd.concat(rows, ignore_index=True)
+    stage_order = out["stage"].map({"primary": 0, "junior": 1})
+    return out.iloc[np.lexsort((stage_order, out["year"], out["county"]))].reset_index(drop=True)
