@@ -16,9 +16,9 @@ import numpy as np
 import pandas as pd
 
 from . import __version__, rules
-from .cv import weighted_cv_groups
+from .cv import cv_by_codes
 from .gaps import add_shortfalls, gap_summary, load_unit_costs
-from .guarantee import guarantee_checks
+from .guarantee import guarantee_checks, long_table
 from .indicators import build_parts
 from .problems import Problem, ValidationError
 from .reader import SchoolTable, read_schools
@@ -31,28 +31,38 @@ STAGE_KEYS = ["county", "year", "stage"]
 
 
 # ---------------------------------------------------------------------------------- stage verdict registry
-def _each_cv(stages: pd.DataFrame, indicators: pd.DataFrame) -> pd.Series:
-    """Every indicator's CV within its limit (所有指标差异系数达标)."""
-    ok = indicators.groupby(STAGE_KEYS)["cv_pass"].agg(lambda s: bool(s.astype(bool).all()))
-    return stages.set_index(STAGE_KEYS).index.map(ok).astype(bool)
-
-
-def _school_rule(stages: pd.DataFrame, indicators: pd.DataFrame) -> pd.Series:
-    """Every school part passes the 6-of-7 / 85% rule (每所学校达标)."""
-    return (stages["schools_failing_rule"] == 0).to_numpy()
-
-
-def _composite_cv(stages: pd.DataFrame, indicators: pd.DataFrame) -> pd.Series:
-    """The composite CV within its limit (综合差异系数达标)."""
-    return stages["composite_pass"].astype(bool).to_numpy()
-
-
-STAGE_REQUIREMENTS = {"each_cv": _each_cv, "school_rule": _school_rule, "composite_cv": _composite_cv}
+# Each requirement a standard may list in ``stage_pass_requires`` maps to a test on the stage table.
+STAGE_REQUIREMENTS = {
+    "each_cv": lambda st: st["cv_failing"].to_numpy() == 0,              # 所有指标差异系数达标
+    "school_rule": lambda st: st["schools_failing_rule"].to_numpy() == 0,  # 每所学校达到校级规则
+    "composite_cv": lambda st: st["composite_pass"].to_numpy(dtype=bool),  # 综合差异系数达标
+}
 
 
 # ------------------------------------------------------------------------------------------------ results
+class _Tables:
+    """The result tables shared by a whole evaluation and one county-year's view of it."""
+
+    parts: pd.DataFrame
+    indicators: pd.DataFrame
+    stages: pd.DataFrame
+    excluded: pd.DataFrame
+    guarantee_wide: pd.DataFrame
+    gaps: pd.DataFrame
+
+    @property
+    def guarantee(self) -> pd.DataFrame:
+        """School-level guarantee checks, one row per school and check (built on first use)."""
+        if getattr(self, "_guarantee_long", None) is None:
+            self._guarantee_long = long_table(self.guarantee_wide)
+        return self._guarantee_long
+
+
+TABLES = ("parts", "indicators", "stages", "excluded", "guarantee_wide", "gaps")
+
+
 @dataclass
-class Evaluation:
+class Evaluation(_Tables):
     """Results of an evaluation, as tidy tables (评估结果表).
 
     * ``parts`` — one row per school part: students, ``value_<code>``, ``meets_<code>``, ``n_meeting``,
@@ -61,7 +71,7 @@ class Evaluation:
       standard, schools_meeting
     * ``stages`` — one row per county, year and stage: schools_in_scope, students, composite_cv, passes
     * ``excluded`` — schools or parts out of scope, with reasons
-    * ``guarantee`` — school-level guarantee checks
+    * ``guarantee`` — school-level guarantee checks (``guarantee_wide``: the same, one row per school)
     * ``gaps`` — county totals of shortfalls and costs per stage and indicator
     * ``warnings`` — located data warnings (input and evaluation)
     """
@@ -74,14 +84,22 @@ class Evaluation:
     indicators: pd.DataFrame
     stages: pd.DataFrame
     excluded: pd.DataFrame
-    guarantee: pd.DataFrame
+    guarantee_wide: pd.DataFrame
     gaps: pd.DataFrame
     warnings: list[Problem] = field(default_factory=list)
     synthetic: bool = False
 
     def county_years(self) -> list[tuple[str, int]]:
-        pairs = self.schools[["county", "year"]].drop_duplicates().sort_values(["county", "year"])
-        return [(c, int(y)) for c, y in pairs.itertuples(index=False)]
+        return list(self._row_index("stages"))
+
+    def _row_index(self, name: str) -> dict:
+        """Row positions of each county-year in a table, computed once per table."""
+        cache = self.__dict__.setdefault("_index", {})
+        if name not in cache:
+            table = getattr(self, name)
+            groups = table.groupby(["county", "year"], sort=True).indices if len(table) else {}
+            cache[name] = {(c, int(y)): rows for (c, y), rows in groups.items()}
+        return cache[name]
 
     def county(self, county: str | None = None, year: int | None = None) -> "CountyResult":
         """One county-year (一个县区年度).  Either may be omitted when the data holds only one."""
@@ -89,12 +107,14 @@ class Evaluation:
                  if (county is None or c == county) and (year is None or y == year)]
         if len(pairs) != 1:
             raise KeyError(f"需要唯一的县区年度，匹配到 {pairs} (need exactly one county-year)")
-        c, y = pairs[0]
-        pick = lambda t: t[(t["county"] == c) & (t["year"] == y)].reset_index(drop=True)
+        key = pairs[0]
+        picked = {}
+        for name in TABLES:
+            rows = self._row_index(name).get(key, np.array([], dtype=int))
+            picked[name] = getattr(self, name).iloc[rows].reset_index(drop=True)
+        c, y = key
         return CountyResult(
-            county=c, year=y, standard=self.standards[c], config=self.counties[c], parts=pick(self.parts),
-            indicators=pick(self.indicators), stages=pick(self.stages), excluded=pick(self.excluded),
-            guarantee=pick(self.guarantee), gaps=pick(self.gaps),
+            county=c, year=y, standard=self.standards[c], config=self.counties[c], **picked,
             warnings=[w for w in self.warnings if w.county in ("", c) and w.year in (None, y)],
             synthetic=self.synthetic)
 
@@ -107,7 +127,7 @@ class Evaluation:
 
 
 @dataclass
-class CountyResult:
+class CountyResult(_Tables):
     """One county-year's results (一个县区年度的评估结果)."""
 
     county: str
@@ -118,18 +138,13 @@ class CountyResult:
     indicators: pd.DataFrame
     stages: pd.DataFrame
     excluded: pd.DataFrame
-    guarantee: pd.DataFrame
+    guarantee_wide: pd.DataFrame
     gaps: pd.DataFrame
     warnings: list[Problem]
     synthetic: bool = False
 
     def stage(self, stage: str) -> dict:
         return _stage_json(self, stage)
-
-    def cv_table(self) -> pd.DataFrame:
-        """Indicators × stages of CVs, for people (Chinese labels, 3 decimals shown by the caller)."""
-        t = self.indicators.pivot(index="indicator", columns="stage", values="cv")
-        return t.reindex([c for c in self.standard.codes if c in t.index])
 
     def to_json_dict(self) -> dict:
         return _county_json(self)
@@ -148,15 +163,17 @@ def evaluate(table, standard: str = "quality-2017", *, costs=None, data_dir=None
     configs = rules.county_configs(Path(data_dir) if data_dir else None)
     counties = {name: configs.get(name) or CountyConfig.unknown(name) for name in table.frame["county"].unique()}
     standards = {name: rules.load_standard(standard, cfg) for name, cfg in counties.items()}
-    _require_columns(table, standards[next(iter(standards))] if standards else rules.load_standard(standard))
+    _require_columns(table, rules.load_standard(standard))
     # counties that share the same effective standard are evaluated together, vectorised
-    variants: dict[str, list[str]] = {}
+    variants: dict[int, list[str]] = {}
     for name, std in standards.items():
-        variants.setdefault(repr(std), []).append(name)
-    pieces = [_evaluate_variant(table.frame[table.frame["county"].isin(names)], standards[names[0]], cost_table)
-              for names in variants.values()]
-    tables = {k: pd.concat([p[k] for p in pieces], ignore_index=True) for k in pieces[0] if k != "warnings"}
-    tables = {k: v.sort_values(["county", "year"], kind="stable").reset_index(drop=True) for k, v in tables.items()}
+        variants.setdefault(id(std), []).append(name)
+    if len(variants) == 1:
+        pieces = [_evaluate_variant(table.frame, next(iter(standards.values())), cost_table)]
+    else:
+        pieces = [_evaluate_variant(table.frame[table.frame["county"].isin(names)], standards[names[0]], cost_table)
+                  for names in variants.values()]
+    tables = {k: pd.concat([p[k] for p in pieces], ignore_index=True) for k in TABLES}
     warnings = list(table.warnings) + [w for p in pieces for w in p["warnings"]]
     return Evaluation(standard_code=standard, standards=standards, counties=counties, schools=table.frame,
                       warnings=warnings, synthetic=table.synthetic, **tables)
@@ -185,23 +202,32 @@ def _require_columns(table: SchoolTable, standard: Standard) -> None:
 
 def _evaluate_variant(frame: pd.DataFrame, standard: Standard, costs: pd.DataFrame) -> dict:
     frame = frame.reset_index(drop=True)
+    county_year = frame.groupby(["county", "year"], sort=True).ngroup().to_numpy()
+    cy_keys = frame[["county", "year"]].drop_duplicates().sort_values(["county", "year"]).reset_index(drop=True)
+    stage_keys = cy_keys.loc[cy_keys.index.repeat(len(STAGES))].reset_index(drop=True)
+    stage_keys["stage"] = np.tile(STAGES, len(cy_keys))
     in_scope, excluded = school_in_scope(frame)
     excluded = pd.concat([excluded, empty_parts(frame, in_scope)], ignore_index=True)
-    parts = build_parts(frame, in_scope, standard)
+    parts = build_parts(frame, in_scope, standard, county_year)
     parts = apply_school_rule(parts, standard)
     parts = add_shortfalls(parts, standard, costs)
-    indicators, warnings = _indicator_table(parts, standard)
-    stages = _stage_table(frame, parts, indicators, standard)
+    indicators, warnings = _indicator_table(parts, standard, stage_keys)
+    stages = _stage_table(parts, indicators, standard, stage_keys)
     return {"parts": parts, "indicators": indicators, "stages": stages, "excluded": excluded,
-            "guarantee": guarantee_checks(frame[in_scope], standard), "gaps": gap_summary(parts, standard, costs),
-            "warnings": warnings}
+            "guarantee_wide": guarantee_checks(frame[in_scope], standard),
+            "gaps": gap_summary(parts, standard, costs, stage_keys), "warnings": warnings}
 
 
-def _indicator_table(parts: pd.DataFrame, standard: Standard) -> tuple[pd.DataFrame, list[Problem]]:
-    values = parts[[f"value_{c}" for c in standard.codes]]
-    values.columns = standard.codes
-    table = weighted_cv_groups(values, parts["students"], parts[["county", "year", "part"]])
-    table = table.rename(columns={"part": "stage", "students": "students"})
+def _indicator_table(parts, standard: Standard, stage_keys: pd.DataFrame) -> tuple[pd.DataFrame, list[Problem]]:
+    codes, n = parts["group"].to_numpy(), len(stage_keys)
+    values = parts[[f"value_{c}" for c in standard.codes]].to_numpy(dtype=float)
+    r = cv_by_codes(values, parts["students"].to_numpy(dtype=float), codes, n)
+    present = np.flatnonzero(r["n"] > 0)
+    k = len(standard.codes)
+    table = stage_keys.iloc[np.repeat(present, k)].reset_index(drop=True)
+    table["indicator"] = np.tile(standard.codes, len(present))
+    for name in ("mean", "sd", "cv"):
+        table[name] = r[name][present].ravel()
     limit = standard.cv_limit
     if limit:
         table["cv_limit"] = table["stage"].map({s: limit[s] for s in STAGES}).astype(float)
@@ -209,68 +235,55 @@ def _indicator_table(parts: pd.DataFrame, standard: Standard) -> tuple[pd.DataFr
         table["cv_pass"] = compare(table["cv"], table["cv_limit"], limit["comparison"])
     else:
         table["cv_limit"], table["cv_comparison"], table["cv_pass"] = np.nan, "", pd.NA
-    table["standard"] = [(standard.indicator(c).standard or {}).get(s, np.nan)
-                         for c, s in zip(table["indicator"], table["stage"])]
-    if "n_meeting" in parts and standard.has_school_standards:
-        met = pd.concat([parts[["county", "year", "part"]].assign(indicator=c, met=parts[f"meets_{c}"].astype(int))
-                         for c in standard.codes])
-        counts = met.groupby(["county", "year", "part", "indicator"])["met"].sum()
-        table["schools_meeting"] = pd.MultiIndex.from_frame(
-            table[["county", "year", "stage", "indicator"]]).map(counts).astype("Int64")
+    by_stage = np.array([[(standard.indicator(c).standard or {}).get(s, np.nan) for c in standard.codes]
+                         for s in STAGES], dtype=float)               # (stage × indicator)
+    table["standard"] = by_stage[present % len(STAGES)].ravel()
+    if standard.has_school_standards and standard.school_rule:
+        met = np.stack([np.bincount(codes, weights=parts[f"meets_{c}"].to_numpy(dtype=float), minlength=n)
+                        for c in standard.codes], axis=1)
+        table["schools_meeting"] = pd.array(met[present].ravel().astype("int64"), dtype="Int64")
     else:
         table["schools_meeting"] = pd.NA
-    order = {c: i for i, c in enumerate(standard.codes)}
-    table = table.sort_values(["county", "year", "stage"], kind="stable")
-    table = table.iloc[np.lexsort((table["indicator"].map(order), table["stage"].map({"primary": 0, "junior": 1}),
-                                   table["year"], table["county"]))].reset_index(drop=True)
-    warnings = [Problem("warning", "cv_undefined", f"{r.indicator} 的加权平均值为0，差异系数无定义",
-                        f"mean of {r.indicator} is 0; CV undefined", county=r.county, year=int(r.year))
-                for r in table[table["cv"].isna()].itertuples()]
-    return table[["county", "year", "stage", "indicator", "mean", "sd", "cv", "cv_limit", "cv_comparison",
-                  "cv_pass", "standard", "schools_meeting", "n", "students"]], warnings
+    table["n"] = np.repeat(r["n"][present], k)
+    table["students"] = np.repeat(r["students"][present], k)
+    undefined = table[table["cv"].isna()]
+    warnings = [Problem("warning", "cv_undefined", f"{row.indicator} 的加权平均值为0，差异系数无定义",
+                        f"mean of {row.indicator} is 0; CV undefined", county=row.county, year=int(row.year))
+                for row in undefined.itertuples()]
+    return table, warnings
 
 
-def _stage_table(frame, parts, indicators, standard: Standard) -> pd.DataFrame:
-    g = parts.groupby(["county", "year", "part"])
-    stages = g.agg(schools_in_scope=("school_id", "size"), students=("students", "sum")).reset_index()
-    stages = stages.rename(columns={"part": "stage"})
+def _stage_table(parts, indicators, standard: Standard, stage_keys: pd.DataFrame) -> pd.DataFrame:
+    codes, n = parts["group"].to_numpy(), len(stage_keys)
+    stages = stage_keys.copy()
+    stages["schools_in_scope"] = np.bincount(codes, minlength=n).astype("int64")
+    stages["students"] = np.bincount(codes, weights=parts["students"].to_numpy(dtype=float), minlength=n).astype("int64")
+    present = stages["schools_in_scope"].to_numpy() > 0
+    k = len(standard.codes)
+    cv = np.full((n, k), np.nan)
+    cv[present] = indicators["cv"].to_numpy().reshape(-1, k)
+    # 综合差异系数 = simple mean of the indicator CVs; undefined when any of them is
+    stages["composite_cv"] = cv.mean(axis=1)
     if standard.has_school_standards and standard.school_rule:
-        failing = (~parts["passes_school_rule"].astype(bool)).groupby(
-            [parts["county"], parts["year"], parts["part"]]).sum()
-        stages["schools_failing_rule"] = pd.MultiIndex.from_frame(stages[STAGE_KEYS]).map(failing).astype("int64")
+        failing = ~parts["passes_school_rule"].to_numpy(dtype=bool)
+        stages["schools_failing_rule"] = np.bincount(codes, weights=failing, minlength=n).astype("int64")
     else:
         stages["schools_failing_rule"] = pd.NA
-    # 综合差异系数 = simple mean of the indicator CVs; undefined when any of them is
-    by_stage = indicators.groupby(STAGE_KEYS)["cv"]
-    composite = by_stage.mean().where(by_stage.count() == by_stage.size())
-    stages["composite_cv"] = pd.MultiIndex.from_frame(stages[STAGE_KEYS]).map(composite).astype(float)
+    if standard.cv_limit:
+        cv_pass = np.zeros((n, k), dtype=bool)
+        cv_pass[present] = indicators["cv_pass"].to_numpy(dtype=bool).reshape(-1, k)
+        stages["cv_failing"] = (~cv_pass).sum(axis=1)
     if standard.composite_limit:
         lim = standard.composite_limit
         stages["composite_limit"] = stages["stage"].map({s: lim[s] for s in STAGES}).astype(float)
         stages["composite_pass"] = compare(stages["composite_cv"], stages["composite_limit"], lim["comparison"])
-    else:
-        stages["composite_limit"], stages["composite_pass"] = np.nan, pd.NA
-    if "each_cv" in standard.stage_pass_requires:
-        stages["cv_failing"] = pd.MultiIndex.from_frame(stages[STAGE_KEYS]).map(
-            (~indicators["cv_pass"].astype(bool)).groupby([indicators[k] for k in STAGE_KEYS]).sum()).astype("int64")
-    passes = np.ones(len(stages), dtype=bool)
+    passes = np.ones(n, dtype=bool)
     for requirement in standard.stage_pass_requires:
-        passes &= np.asarray(STAGE_REQUIREMENTS[requirement](stages, indicators), dtype=bool)
-    stages["passes"] = passes
-    stages = _add_missing_stages(frame, stages)
-    return stages.sort_values(["county", "year", "stage"], key=lambda s: s.map({"primary": 0, "junior": 1})
-                              if s.name == "stage" else s, kind="stable").reset_index(drop=True)
-
-
-def _add_missing_stages(frame: pd.DataFrame, stages: pd.DataFrame) -> pd.DataFrame:
-    """A county-year with no school part of a stage still gets a row: 0 schools, no verdict."""
-    pairs = frame[["county", "year"]].drop_duplicates()
-    full = pairs.merge(pd.DataFrame({"stage": list(STAGES)}), how="cross")
-    out = full.merge(stages, on=STAGE_KEYS, how="left")
-    out["schools_in_scope"] = out["schools_in_scope"].fillna(0).astype("int64")
-    out["students"] = out["students"].fillna(0).astype("int64")
-    out["passes"] = out["passes"].astype("boolean")
-    return out
+        passes &= STAGE_REQUIREMENTS[requirement](stages)
+    verdict = pd.array(passes, dtype="boolean")
+    verdict[~present] = pd.NA                   # a stage with no school part has no verdict
+    stages["passes"] = verdict
+    return stages
 
 
 # ---------------------------------------------------------------------------------------------- JSON view

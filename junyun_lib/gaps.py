@@ -61,25 +61,31 @@ def add_shortfalls(parts: pd.DataFrame, standard: Standard, costs: pd.DataFrame)
     return parts
 
 
-def gap_summary(parts: pd.DataFrame, standard: Standard, costs: pd.DataFrame) -> pd.DataFrame:
-    """County totals per stage and indicator: parts below standard, total shortfall, cost (万元)."""
-    if not standard.has_school_standards or parts.empty:
-        return pd.DataFrame(columns=["county", "year", "stage", "indicator", "name_zh", "schools_below",
-                                     "shortfall", "unit_zh", "cost_wan"])
-    basis = dict(zip(costs["indicator"], costs.get("basis_zh", pd.Series([""] * len(costs)))))
-    keys = ["county", "year", "part"]
+def gap_summary(parts: pd.DataFrame, standard: Standard, costs: pd.DataFrame, stage_keys: pd.DataFrame) -> pd.DataFrame:
+    """County totals per stage and indicator: parts below standard, total shortfall, cost (万元).
+
+    ``stage_keys`` lists (county, year, stage) for each group code of ``parts["group"]``.
+    """
+    columns = ["county", "year", "stage", "indicator", "name_zh", "schools_below", "shortfall", "unit_zh",
+               "cost_wan", "cost_basis"]
+    if not standard.has_school_standards:
+        return pd.DataFrame(columns=columns)
+    basis = dict(zip(costs["indicator"], costs["basis_zh"])) if "basis_zh" in costs else {}
+    codes, n = parts["group"].to_numpy(), len(stage_keys)
+    present = np.bincount(codes, minlength=n) > 0
     rows = []
     for ind in standard.indicators:
-        work = parts[keys].copy()
-        work["schools_below"] = (~parts[f"meets_{ind.code}"].astype(bool)).astype("int64")
-        work["shortfall"] = parts[f"shortfall_{ind.code}"]
-        work["cost_wan"] = parts[f"cost_{ind.code}"]
-        g = work.groupby(keys, sort=True).sum().reset_index().rename(columns={"part": "stage"})
-        g.insert(3, "indicator", ind.code)
-        g.insert(4, "name_zh", ind.name_zh)
-        g["unit_zh"] = ind.shortfall_unit_zh
-        g["cost_basis"] = basis.get(ind.code, "")
-        rows.append(g)
+        block = stage_keys[present].copy()
+        block["indicator"], block["name_zh"] = ind.code, ind.name_zh
+        below = ~parts[f"meets_{ind.code}"].to_numpy(dtype=bool)
+        block["schools_below"] = np.bincount(codes, weights=below, minlength=n)[present].astype("int64")
+        block["shortfall"] = np.bincount(codes, weights=parts[f"shortfall_{ind.code}"].to_numpy(), minlength=n)[present]
+        block["unit_zh"] = ind.shortfall_unit_zh
+        block["cost_wan"] = np.bincount(codes, weights=parts[f"cost_{ind.code}"].fillna(0).to_numpy(),
+                                        minlength=n)[present]
+        block["cost_basis"] = basis.get(ind.code, "")
+        block["_order"] = np.flatnonzero(present)
+        rows.append(block)
     out = pd.concat(rows, ignore_index=True)
-    stage_order = out["stage"].map({"primary": 0, "junior": 1})
-    return out.iloc[np.lexsort((stage_order, out["year"], out["county"]))].reset_index(drop=True)
+    order = np.argsort(out["_order"].to_numpy(), kind="stable")
+    return out.iloc[order].drop(columns="_order")[columns].reset_index(drop=True)

@@ -7,15 +7,18 @@ warnings on the :class:`SchoolTable`.  Raw files are opened read-only and never 
 """
 from __future__ import annotations
 
+import codecs
 import csv
 import difflib
 import io
-import itertools
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.csv as pacsv
 
 from . import schema
 from .problems import Problem, ValidationError
@@ -123,34 +126,72 @@ def _grid_to_raw(rows: list[list], display: str, sheet: str, synthetic: bool = F
     return _RawSheet(display, sheet, headers, frame, rownums, synthetic), []
 
 
-def _decode(data: bytes, display: str) -> tuple[str | None, list[Problem]]:
-    for enc in ("utf-8-sig", "gb18030"):
+ENCODINGS = ("utf-8", "gb18030")   # gb18030 is a superset of GBK
+
+
+def _encoding(data: bytes) -> str | None:
+    """UTF-8 (with or without BOM) or GBK, judged on the whole file."""
+    for enc in ENCODINGS:
         try:
-            return data.decode(enc), []
+            data.decode(enc)
+            return enc
         except UnicodeDecodeError:
             continue
-    return None, [_problem("encoding", "无法识别文件编码，应为 UTF-8 或 GBK",
-                           "cannot decode the file; expected UTF-8 or GBK", file=display)]
+    return None
 
 
 def _load_csv(path: Path, display: str) -> tuple[_RawSheet | None, list[Problem]]:
-    text, problems = _decode(path.read_bytes(), display)
-    if text is None:
-        return None, problems
-    if not text.strip():
+    data = path.read_bytes()
+    if data.startswith(codecs.BOM_UTF8):
+        data = data[len(codecs.BOM_UTF8):]
+    enc = _encoding(data)
+    if enc is None:
+        return None, [_problem("encoding", "无法识别文件编码，应为 UTF-8 或 GBK",
+                               "cannot decode the file; expected UTF-8 or GBK", file=display)]
+    if not data.strip():
         return None, [_problem("empty_sheet", "文件为空", "the file is empty", file=display)]
-    head = list(itertools.islice(csv.reader(io.StringIO(text)), HEADER_SCAN_ROWS))
+    if enc != "utf-8":
+        data = data.decode(enc).encode("utf-8")
+    first_lines = b"\n".join(data.split(b"\n", HEADER_SCAN_ROWS)[:HEADER_SCAN_ROWS]).decode("utf-8")
+    head = list(csv.reader(io.StringIO(first_lines)))
     h = _find_header_row(head)
     if h is None:
         return None, [_problem("no_header", f"前{HEADER_SCAN_ROWS}行中找不到含「学校标识码」的表头行",
                                "no header row with 学校标识码 / school_id found", file=display)]
     headers = [_clean_header(v) for v in head[h]]
-    text_fields = {c.field for c in schema.columns() if not c.is_numeric}
-    dtypes = {i: str for i, name in enumerate(headers) if schema.header_lookup().get(name) in text_fields}
-    frame = pd.read_csv(io.StringIO(text), header=None, skiprows=h + 1, dtype=dtypes,
-                        skip_blank_lines=False, names=range(len(headers)), index_col=False)
+    text_columns = {i for i, name in enumerate(headers)
+                    if schema.header_lookup().get(name) in {c.field for c in schema.columns() if not c.is_numeric}}
+    frame = _parse_csv_body(data, h + 1, len(headers), text_columns)
     rownums = np.arange(h + 2, h + 2 + len(frame))
     return _RawSheet(display, "", headers, frame, rownums), []
+
+
+def _parse_csv_body(data: bytes, skip: int, width: int, text_columns: set[int]) -> pd.DataFrame:
+    """The data lines below the header (UTF-8 bytes), positional columns; text columns stay text.
+
+    pyarrow's multi-threaded reader is used when every line is a record (it drops empty lines, which would
+    shift the row numbers we report); otherwise pandas' reader with blank lines kept.
+    """
+    body = data.split(b"\n", skip)[-1] if skip else data
+    if re.search(rb"\n[ \t]*\r?\n", body) is None and not body.startswith((b"\n", b"\r\n")):
+        try:
+            return _parse_csv_arrow(data, skip, width, text_columns)
+        except (pa.ArrowInvalid, ValueError):
+            pass  # ragged lines and the like: pandas' reader reports them row by row below
+    return pd.read_csv(io.BytesIO(data), header=None, skiprows=skip, dtype={i: str for i in text_columns},
+                       skip_blank_lines=False, names=range(width), index_col=False, encoding="utf-8")
+
+
+def _parse_csv_arrow(data: bytes, skip: int, width: int, text_columns: set[int]) -> pd.DataFrame:
+    names = [f"c{i}" for i in range(width)]
+    table = pacsv.read_csv(
+        io.BytesIO(data),
+        read_options=pacsv.ReadOptions(skip_rows=skip, column_names=names),
+        convert_options=pacsv.ConvertOptions(column_types={names[i]: pa.string() for i in text_columns},
+                                             strings_can_be_null=True))
+    frame = table.to_pandas()
+    frame.columns = range(width)
+    return frame
 
 
 def _load(source, sheet: str | None) -> tuple[_RawSheet | None, list[Problem]]:
@@ -247,8 +288,11 @@ class _CellChecker:
                                          value=_shown(self.raw.frame.iat[i, self.raw.headers.index(header)])))
 
     def text(self, series, col, header):
-        blank = _blank_mask(series)
-        values = series.map(_shown).astype(object).str.strip()
+        if pd.api.types.infer_dtype(series, skipna=True) in ("string", "empty"):
+            values = series.str.strip()          # vectorised; the usual case for CSV and text cells
+        else:                                    # numbers typed into text cells (Excel ids): shown as written
+            values = series.map(_shown).astype(object).str.strip()
+        blank = values.isna() | values.eq("")
         if col.required == "required":
             self.add("blank", "必填项为空", "required value is blank", np.flatnonzero(blank), header)
         if col.allowed:
@@ -296,7 +340,13 @@ def _parse(raw: _RawSheet, mapping: dict[str, int]) -> tuple[pd.DataFrame, list[
 
 
 def _drop_blank_rows(raw: _RawSheet) -> _RawSheet:
-    keep = ~raw.frame.apply(_blank_mask).all(axis=1).to_numpy()
+    """Rows with nothing but empty or whitespace cells are skipped (their numbers are kept by the others)."""
+    filled = raw.frame.notna().to_numpy().copy()
+    for i, column in enumerate(raw.frame.columns):
+        series = raw.frame[column]
+        if not pd.api.types.is_numeric_dtype(series) and filled[:, i].any():
+            filled[:, i] &= ~_blank_mask(series).to_numpy()
+    keep = filled.any(axis=1)
     if keep.all():
         return raw
     return _RawSheet(raw.file, raw.sheet, raw.headers, raw.frame[keep].reset_index(drop=True), raw.rows[keep],
@@ -372,12 +422,15 @@ def _select(frame: pd.DataFrame, county: str | None, year: int | None, file: str
 
 
 def _finalise_types(frame: pd.DataFrame) -> pd.DataFrame:
-    """Counts without blanks become int64; text stays text; rows sorted for determinism."""
+    """Counts without blanks become int64; columns in schema order; rows stay in file order."""
     for col in schema.columns():
         if col.field in frame.columns and col.kind in ("count", "year") and frame[col.field].notna().all():
             frame[col.field] = frame[col.field].astype("int64")
+    # few distinct values: categorical columns make grouping, filtering and mapping cheap at national scale
+    for fld in ("county", "school_type", "urban_rural", "ownership", "source_file", "source_sheet"):
+        frame[fld] = frame[fld].astype("category")
     order = [c.field for c in schema.columns() if c.field in frame.columns] + LOCATION_COLUMNS
-    return frame[order].sort_values(["county", "year", "school_id"], kind="stable").reset_index(drop=True)
+    return frame[order]
 
 
 def require_single(table: SchoolTable) -> tuple[str, int]:

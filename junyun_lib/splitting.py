@@ -22,8 +22,7 @@ ALL_STAGES = ("primary", "junior", "senior")
 def stage_weight(school_type: pd.Series, stage: str) -> np.ndarray:
     """w_s for each school's type (0 when the type has no such stage)."""
     weights = rules.split_weights()["weights"]
-    table = {t: w.get(stage, 0.0) for t, w in weights.items()}
-    return school_type.map(table).fillna(0.0).to_numpy(dtype=float)
+    return rules.lookup(school_type, {t: w.get(stage, 0.0) for t, w in weights.items()}, default=0.0)
 
 
 def stage_shares(frame: pd.DataFrame) -> pd.DataFrame:

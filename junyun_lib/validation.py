@@ -28,9 +28,11 @@ class _Rows:
         return self.written.get(file, {}).get(field, schema.field_zh(field))
 
     def add(self, mask, field: str, code: str, zh, en, severity="error", value=None):
-        """``zh``/``en`` may be callables of the row, for messages that quote other cells."""
-        for idx in np.flatnonzero(np.asarray(mask, dtype=bool)):
-            row = self.frame.iloc[idx]
+        """``zh``/``en``/``value`` may be callables of the row (a dict), for messages that quote other cells."""
+        picked = np.flatnonzero(np.asarray(mask, dtype=bool))
+        if not len(picked):
+            return
+        for row in self.frame.iloc[picked].reset_index().to_dict("records"):
             shown = row[field] if value is None else value(row)
             if isinstance(shown, float) and shown.is_integer():
                 shown = int(shown)
@@ -62,7 +64,7 @@ def _duplicates(rows: _Rows) -> None:
     first_row = pd.Series(np.nan, index=f.index)
     first_row[dup] = firsts
     rows.add(dup, "school_id", "duplicate_id",
-             lambda r: f"学校标识码在{r['county']}{int(r['year'])}年度内重复（另见第{int(first_row[r.name])}行等）",
+             lambda r: f"学校标识码在{r['county']}{int(r['year'])}年度内重复（另见第{int(first_row[r['index']])}行等）",
              "school id is not unique within county and year")
 
 
