@@ -40,6 +40,7 @@ STAGE_REQUIREMENTS = {
 
 
 # ------------------------------------------------------------------------------------------------ results
+@dataclass(kw_only=True)
 class _Tables:
     """The result tables shared by a whole evaluation and one county-year's view of it."""
 
@@ -49,6 +50,8 @@ class _Tables:
     excluded: pd.DataFrame
     guarantee_wide: pd.DataFrame
     gaps: pd.DataFrame
+    warnings: list[Problem] = field(default_factory=list)
+    synthetic: bool = False
 
     @property
     def guarantee(self) -> pd.DataFrame:
@@ -61,7 +64,7 @@ class _Tables:
 TABLES = ("parts", "indicators", "stages", "excluded", "guarantee_wide", "gaps")
 
 
-@dataclass
+@dataclass(kw_only=True)
 class Evaluation(_Tables):
     """Results of an evaluation, as tidy tables (评估结果表).
 
@@ -80,14 +83,6 @@ class Evaluation(_Tables):
     standards: dict[str, Standard]           # county name -> effective standard
     counties: dict[str, CountyConfig]
     schools: pd.DataFrame
-    parts: pd.DataFrame
-    indicators: pd.DataFrame
-    stages: pd.DataFrame
-    excluded: pd.DataFrame
-    guarantee_wide: pd.DataFrame
-    gaps: pd.DataFrame
-    warnings: list[Problem] = field(default_factory=list)
-    synthetic: bool = False
 
     def county_years(self) -> list[tuple[str, int]]:
         return list(self._row_index("stages"))
@@ -126,7 +121,7 @@ class Evaluation(_Tables):
                 "generator": {"package": "junyun", "version": __version__}}
 
 
-@dataclass
+@dataclass(kw_only=True)
 class CountyResult(_Tables):
     """One county-year's results (一个县区年度的评估结果)."""
 
@@ -134,14 +129,6 @@ class CountyResult(_Tables):
     year: int
     standard: Standard
     config: CountyConfig
-    parts: pd.DataFrame
-    indicators: pd.DataFrame
-    stages: pd.DataFrame
-    excluded: pd.DataFrame
-    guarantee_wide: pd.DataFrame
-    gaps: pd.DataFrame
-    warnings: list[Problem]
-    synthetic: bool = False
 
     def stage(self, stage: str) -> dict:
         return _stage_json(self, stage)
