@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from . import __version__, rules
+from . import __version__, jsonview, rules
 from .cv import cv_by_codes
 from .gaps import add_shortfalls, gap_summary, load_unit_costs
 from .guarantee import guarantee_checks, long_table
@@ -117,7 +117,7 @@ class Evaluation(_Tables):
         return [self.county(c, y) for c, y in self.county_years()]
 
     def to_json_dict(self) -> dict:
-        return {"results": [r.to_json_dict() for r in self.results()],
+        return {"results": jsonview.results(self, self.county_years(), self.standards, self._row_index),
                 "generator": {"package": "junyun", "version": __version__}}
 
 
@@ -130,11 +130,11 @@ class CountyResult(_Tables):
     standard: Standard
     config: CountyConfig
 
-    def stage(self, stage: str) -> dict:
-        return _stage_json(self, stage)
+    def _row_index(self, name: str) -> dict:
+        return {(self.county, self.year): np.arange(len(getattr(self, name)))}
 
     def to_json_dict(self) -> dict:
-        return _county_json(self)
+        return jsonview.results(self, [(self.county, self.year)], {self.county: self.standard}, self._row_index)[0]
 
 
 # --------------------------------------------------------------------------------------------- evaluation
@@ -273,76 +273,7 @@ def _stage_table(parts, indicators, standard: Standard, stage_keys: pd.DataFrame
     return stages
 
 
-# ---------------------------------------------------------------------------------------------- JSON view
-def _num(x):
-    if x is None or x is pd.NA:
-        return None
-    if isinstance(x, (np.bool_, bool)):
-        return bool(x)
-    if isinstance(x, (np.integer,)):
-        return int(x)
-    try:
-        x = float(x)
-    except (TypeError, ValueError):
-        return x
-    return None if np.isnan(x) else x
-
-
-def _int(x):
-    x = _num(x)
-    return None if x is None else int(x)
-
-
-def _stage_json(result: CountyResult, stage: str) -> dict:
-    row = result.stages[result.stages["stage"] == stage]
-    if row.empty:
-        return {"schools_in_scope": 0, "students": 0, "composite_cv": None, "passes": None, "indicators": {}}
-    row = row.iloc[0]
-    inds = result.indicators[result.indicators["stage"] == stage]
-    return {
-        "schools_in_scope": int(row["schools_in_scope"]), "students": int(row["students"]),
-        "composite_cv": _num(row["composite_cv"]), "passes": _num(row["passes"]),
-        "schools_failing_rule": _int(row.get("schools_failing_rule")),
-        "indicators": {r["indicator"]: {
-            "mean": _num(r["mean"]), "sd": _num(r["sd"]), "cv": _num(r["cv"]), "cv_limit": _num(r["cv_limit"]),
-            "cv_pass": _num(r["cv_pass"]), "standard": _num(r["standard"]),
-            "schools_meeting": _int(r["schools_meeting"])} for _, r in inds.iterrows()},
-    }
-
-
-def _school_json(result: CountyResult) -> list[dict]:
-    codes = result.standard.codes
-    has_std = result.standard.has_school_standards
-    out = []
-    for r in result.parts.to_dict("records"):
-        out.append({
-            "school_id": r["school_id"], "part": r["part"], "school_name": r["school_name"],
-            "students": int(r["students"]),
-            "values": {c: _num(r[f"value_{c}"]) for c in codes},
-            "meets": {c: bool(r[f"meets_{c}"]) for c in codes} if has_std else {},
-            "passes_school_rule": _num(r["passes_school_rule"]),
-            "shortfall": {c: _num(r[f"shortfall_{c}"]) for c in codes} if has_std else {},
-        })
-    return out
-
-
-def _county_json(result: CountyResult) -> dict:
-    return {
-        "county": result.county, "year": result.year, "standard": result.standard.code,
-        "synthetic": result.synthetic,
-        "stages": {s: _stage_json(result, s) for s in STAGES},
-        "schools": _school_json(result),
-        "excluded": [{"school_id": r["school_id"], "school_name": r["school_name"], "part": r["part"] or None,
-                      "reason": r["reason"]} for r in result.excluded.to_dict("records")],
-        "guarantee": [{k: _num(v) if k in ("value", "limit", "passes") else v for k, v in r.items()
-                       if k not in ("county", "year")} for r in result.guarantee.to_dict("records")],
-        "gaps": [{k: _num(v) if k in ("shortfall", "cost_wan", "schools_below") else v for k, v in r.items()
-                  if k not in ("county", "year")} for r in result.gaps.to_dict("records")],
-        "warnings": [str(w) for w in result.warnings],
-        "overrides": list(result.standard.overrides_applied),
-    }
-
-
+# ---------------------------------------------------------------------------------------------- JSON file
 def write_json(evaluation: Evaluation, path) -> Path:
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
