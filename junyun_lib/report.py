@@ -77,9 +77,20 @@ def summary_text(result: CountyResult) -> str:
                 more = f" 等{len(failing)}所" if len(failing) > 8 else ""
                 lines.append(f"  未达到“至少6项达标、余项不低于85%”的学校：{len(failing)} 所（{shown}{more}）")
     lines += _guarantee_lines(result) + _gap_lines(result)
-    lines.append(f"\n排除在资源配置评估之外：{len(result.excluded)} 项；数据警告：{len(result.warnings)} 条")
+    lines.append(f"\n排除在资源配置评估之外：{len(result.excluded)} 项（学校或学段，原因见结果表“排除学校”）")
+    lines += _warning_lines(result.warnings)
     lines.append(f"junyun {__version__}")
     return "\n".join(lines)
+
+
+def _warning_lines(warnings, shown: int = 10) -> list[str]:
+    if not warnings:
+        return ["数据警告：无"]
+    out = [f"数据警告：{len(warnings)} 条（可能有误但不阻止计算，请核实）"]
+    out += [f"  - {w}" for w in warnings[:shown]]
+    if len(warnings) > shown:
+        out.append(f"  … 其余 {len(warnings) - shown} 条见结果工作簿“数据警告”表")
+    return out
 
 
 def _guarantee_lines(result: CountyResult) -> list[str]:
