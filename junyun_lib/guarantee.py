@@ -98,7 +98,8 @@ def _room_area_limit(frame: pd.DataFrame, rule: dict, kind: str, zh: str) -> tup
         limit = np.where(take, old_limit, limit)
         basis[take] = 1
     largest = np.maximum(frame["max_class_primary"], frame["max_class_junior"]).to_numpy()
-    small_rural = (frame["urban_rural"] == "乡村").to_numpy() & (largest < rule["small_rural_max_class_below"])
+    small_rural = (frame["urban_rural"] == rule["small_rural_urban_rural"]).to_numpy() & (
+        largest < rule["small_rural_max_class_below"])
     small_limit = np.where(frame["students_junior"].to_numpy() > 0, rule["small_rural_min_area_m2"]["junior"],
                            rule["small_rural_min_area_m2"]["primary"]).astype(float)
     take = small_rural & (small_limit < limit)

@@ -70,12 +70,14 @@ def summary_text(result: CountyResult) -> str:
             limit = "" if np.isnan(r.cv_limit) else f"（限值{OP_ZH.get(r.cv_comparison, '')}{r.cv_limit:.2f}，{_verdict(r.cv_pass)}）"
             meeting = "" if r.schools_meeting is pd.NA else f"，达标学校 {int(r.schools_meeting)}/{int(r.n)}"
             lines.append(f"  {names[r.indicator]}：均值 {r.mean:.2f}，差异系数 {_fmt_cv(r.cv, r.cv_limit)}{limit}{meeting}")
-        if "passes_school_rule" in result.parts and std.has_school_standards:
+        if std.school_rule and std.has_school_standards:
             failing = result.parts[(result.parts["part"] == stage) & ~result.parts["passes_school_rule"].astype(bool)]
             if len(failing):
                 shown = "、".join(failing["school_name"].head(8))
                 more = f" 等{len(failing)}所" if len(failing) > 8 else ""
-                lines.append(f"  未达到“至少6项达标、余项不低于85%”的学校：{len(failing)} 所（{shown}{more}）")
+                rule = std.school_rule
+                lines.append(f"  未达到“至少{rule['min_meeting']}项达标、余项不低于{rule['floor_ratio']:.0%}”的学校："
+                             f"{len(failing)} 所（{shown}{more}）")
     lines += _guarantee_lines(result) + _gap_lines(result)
     lines.append(f"\n排除在资源配置评估之外：{len(result.excluded)} 项（学校或学段，原因见结果表“排除学校”）")
     lines += _warning_lines(result.warnings)

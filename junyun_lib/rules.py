@@ -200,6 +200,12 @@ def scope_rules() -> dict:
 
 
 @lru_cache(maxsize=1)
+def data_check_rules() -> dict:
+    """Thresholds of the data warnings (可疑数据提示)."""
+    return _toml("data_checks.toml")
+
+
+@lru_cache(maxsize=1)
 def split_weights() -> dict:
     """Weights for splitting mixed schools (一贯制、完全中学拆分), seed 002 附件2 (五)."""
     return _toml("splitting.toml")

@@ -158,12 +158,15 @@ def _suspicious(rows: _Rows) -> None:
     compulsory = (f["students_primary"] + f["students_junior"]).where(lambda s: s > 0)
     rows.add(in_scope & (f["multimedia_classrooms"] == 0), "multimedia_classrooms", "zero_multimedia",
              "网络多媒体教室数为0，请核实", "no networked multimedia classrooms; please check", severity="warning")
+    limits = rules.data_check_rules()
+    most, least = limits["area_per_student_max_m2"], limits["equipment_per_student_min_yuan"]
     for column in ("teaching_aux_area_m2", "sports_area_m2"):
         per = f[column] / compulsory
-        rows.add(in_scope & (per > 100), column, "area_per_student_high",
-                 lambda r, c=column: f"生均面积超过100平方米（{r[c] / (r['students_primary'] + r['students_junior']):.1f}），请核实单位",
-                 "more than 100 m² per student; check the unit", severity="warning")
+        rows.add(in_scope & (per > most), column, "area_per_student_high",
+                 lambda r, c=column: (f"生均面积超过{most}平方米（{r[c] / (r['students_primary'] + r['students_junior']):.1f}），"
+                                      "请核实单位"),
+                 f"more than {most} m² per student; check the unit", severity="warning")
     per_value = f["equipment_value_yuan"] / compulsory
-    rows.add(in_scope & (per_value < 100) & (f["equipment_value_yuan"] > 0), "equipment_value_yuan",
-             "equipment_maybe_wan", "生均设备值不足100元，是否误按万元填报？本列单位为元",
-             "under 100 yuan per student: entered in 万元? this column is in yuan", severity="warning")
+    rows.add(in_scope & (per_value < least) & (f["equipment_value_yuan"] > 0), "equipment_value_yuan",
+             "equipment_maybe_wan", f"生均设备值不足{least}元，是否误按万元填报？本列单位为元",
+             f"under {least} yuan per student: entered in 万元? this column is in yuan", severity="warning")
