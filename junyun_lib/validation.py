@@ -59,7 +59,12 @@ def check_rows(frame: pd.DataFrame, written: dict[str, dict[str, str]] | None = 
 
 def _duplicates(rows: _Rows) -> None:
     f = rows.frame
-    dup = f.duplicated(["county", "year", "school_id"], keep=False) & f["school_id"].ne("")
+    # one integer key per (county, year, id): much cheaper than comparing text at national scale
+    key = np.zeros(len(f), dtype=np.int64)
+    for column in ("county", "year", "school_id"):
+        codes, uniques = pd.factorize(f[column])
+        key = key * (len(uniques) + 1) + codes + 1
+    dup = pd.Series(key, index=f.index).duplicated(keep=False) & f["school_id"].ne("")
     firsts = f[dup].groupby(["county", "year", "school_id"])["source_row"].transform("min")
     first_row = pd.Series(np.nan, index=f.index)
     first_row[dup] = firsts
