@@ -73,7 +73,35 @@ def _cmd_run(args) -> int:
         _, outputs = _evaluate_and_write([path], ns)
         for p in outputs:
             print(f"已写出 (written): {p}")
-    return 0
+    if args.no_briefings:
+        return 0
+    batch = argparse.Namespace(data_dir=data_dir, years=None, counties=None, all=True, standard=args.standard,
+                               workers=args.workers, scheduler=None, out=args.out)
+    status = _cmd_batch(batch)
+    print(f"\n简报与总览已生成，请用浏览器打开 (open in a browser): {out.resolve()}/<年度>/index.html")
+    return status
+
+
+def _cmd_batch(args) -> int:
+    """Briefing packs for every county-year: executed notebooks, HTML pages, index, manifest."""
+    from .batch import run_batch, tasks_for, write_index, write_manifest
+
+    data_dir = Path(args.data_dir or rules.default_data_dir())
+    years = set(args.years) if args.years else None
+    counties = None if args.all or not args.counties else set(args.counties)
+    tasks = tasks_for(data_dir, args.out, counties=counties, years=years, standard=args.standard)
+    if not tasks:
+        print("没有可运行的县区年度：请先运行 junyun ingest (nothing to run; ingest first)", file=sys.stderr)
+        return 1
+    rows = run_batch(tasks, workers=args.workers, scheduler=args.scheduler)
+    manifest = write_manifest(rows, args.out)
+    for page in write_index(rows, data_dir, args.out, args.standard):
+        print(f"总览 (index): {page}")
+    print(f"运行记录 (manifest): {manifest}")
+    failed = [r for r in rows if r["status"] != "ok"]
+    for r in failed:
+        print(f"失败 (failed): {r['county']} {r['year']}: {r['error']}", file=sys.stderr)
+    return 1 if failed else 0
 
 
 def _cmd_sample(args) -> int:
@@ -115,8 +143,20 @@ def build_parser() -> argparse.ArgumentParser:
 
     r = sub.add_parser("run", help="主流程：校验全部原始数据并评估到 outputs/ (main job)")
     r.add_argument("--out", default="outputs")
+    r.add_argument("--workers", type=int, default=None, help="简报工作进程数 (briefing workers; default one per core)")
+    r.add_argument("--no-briefings", action="store_true", help="只评估，不生成 HTML 简报 (skip the briefing packs)")
     evaluation_options(r)
     r.set_defaults(func=_cmd_run)
+
+    b = sub.add_parser("batch", help="批量生成县区简报 HTML、总览页与运行记录 (briefing packs for every county-year)")
+    b.add_argument("--counties", nargs="*", default=None, help="县区名称或简称 (names or slugs)")
+    b.add_argument("--all", action="store_true", help="全部县区 (every county; the default)")
+    b.add_argument("--years", nargs="*", type=int, default=None)
+    b.add_argument("--workers", type=int, default=None, help="工作进程数，默认每核一个 (default: one per core)")
+    b.add_argument("--scheduler", default=None, help="dask.distributed 调度器地址 (run on a dask cluster)")
+    b.add_argument("--out", default="outputs")
+    evaluation_options(b)
+    b.set_defaults(func=_cmd_batch)
 
     s = sub.add_parser("sample", help="重新生成合成示例数据 (regenerate the synthetic sample data)")
     s.add_argument("--out", default="data/raw")

@@ -106,7 +106,7 @@ def test_template_command_refuses_to_overwrite(tmp_path):
 
 def test_run_main_job_ingests_and_evaluates_everything(data_dir, tmp_path):
     out = tmp_path / "outputs"
-    assert main(["run", "--data-dir", str(data_dir), "--out", str(out)]) == 0
+    assert main(["run", "--data-dir", str(data_dir), "--out", str(out), "--no-briefings"]) == 0
     assert (data_dir / "processed" / "jinxian" / "2024.parquet").exists()
     doc = json.loads((out / "2024" / "jinxian-evaluation.json").read_text(encoding="utf-8"))
     assert doc["results"][0]["county"] == "进贤县" and doc["results"][0]["synthetic"] is True

@@ -1,0 +1,201 @@
+"""Content of a county briefing for leaders (县域评估简报): headline, tables and footer, Chinese-first.
+
+Notebooks call these functions; each returns something a notebook cell can display (Markdown text or a
+DataFrame with Chinese headers).  Every string that comes from the data is HTML-escaped before it goes into
+Markdown, so a school named ``<script>…</script>`` shows as text.  DataFrames are escaped by pandas.
+"""
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from . import __version__, rules
+from .evaluate import CountyResult, Evaluation, evaluate
+from .processed import open_table, processed_path
+from .report import SYNTHETIC_LABEL, _fmt_cv
+from .rules import OP_ZH
+from .schema import STAGE_ZH, STAGES
+
+
+@dataclass
+class Briefing:
+    """One county-year with the years before it (当年结果与历年趋势)."""
+
+    result: CountyResult
+    history: dict[int, CountyResult] = field(default_factory=dict)   # every year with data, this one included
+    sources: list[str] = field(default_factory=list)
+
+    @property
+    def synthetic(self) -> bool:
+        return self.result.synthetic
+
+
+def load(county: str, year: int, standard: str = "quality-2017", data_dir="data") -> Briefing:
+    """Evaluate a county's processed years (``data/processed/<slug>/*.parquet``) and pick ``year``."""
+    data_dir = Path(data_dir)
+    cfg = rules.county_config(county, data_dir)
+    paths = sorted((data_dir / "processed" / cfg.slug).glob("*.parquet"))
+    if processed_path(data_dir, cfg.slug, year) not in paths:
+        raise FileNotFoundError(f"没有{county}{year}年的处理后数据：请先运行 junyun ingest "
+                                f"(no processed data for {county} {year}; run junyun ingest first)")
+    evaluation: Evaluation = evaluate(open_table(paths, county=county), standard, data_dir=data_dir)
+    history = {y: evaluation.county(county, y) for c, y in evaluation.county_years() if c == county}
+    schools = evaluation.schools
+    raw_files = sorted(set(schools.loc[schools["year"] == year, "source_file"].astype(str)))
+    return Briefing(result=history[year], history=history, sources=raw_files)
+
+
+def _e(text) -> str:
+    return html.escape(str(text), quote=False)
+
+
+def headline(b: Briefing) -> str:
+    """The verdict in two or three sentences (Markdown)."""
+    r = b.result
+    parts = []
+    for stage in STAGES:
+        row = r.stages[r.stages["stage"] == stage].iloc[0]
+        if int(row["schools_in_scope"]) == 0:
+            parts.append(f"**{STAGE_ZH[stage]}**：无纳入评估的学校。")
+            continue
+        inds = r.indicators[r.indicators["stage"] == stage]
+        failing = [f"{_name(r, c)}（{_fmt_cv(cv, lim)}）" for c, cv, lim, ok in
+                   zip(inds["indicator"], inds["cv"], inds["cv_limit"], inds["cv_pass"]) if not bool(ok)]
+        verdict = "**达标**" if bool(row["passes"]) else "**未达标**"
+        text = f"**{STAGE_ZH[stage]}**资源配置{verdict}：综合差异系数 {_fmt_cv(row['composite_cv'])}"
+        text += f"；差异系数超限的指标：{'、'.join(failing)}" if failing else "；7项指标差异系数均在限值内"
+        n_fail = row.get("schools_failing_rule")
+        if n_fail is not None and not pd.isna(n_fail):
+            text += f"；{int(n_fail)} 所学校未达到校级规则（共 {int(row['schools_in_scope'])} 所）。"
+        parts.append(text)
+    title = f"# {_e(r.county)} {r.year}年 义务教育优质均衡发展 资源配置评估简报"
+    label = f"\n\n> **{SYNTHETIC_LABEL}**" if b.synthetic else ""
+    return title + label + "\n\n" + "\n\n".join(parts)
+
+
+def _name(r: CountyResult, code: str) -> str:
+    return r.standard.indicator(code).name_zh
+
+
+def cv_table(b: Briefing) -> pd.DataFrame:
+    """差异系数表: 7 indicators × stage (CV, limit, verdict) and the composite, CVs shown to 3 decimals."""
+    r = b.result
+    rows = []
+    for code in r.standard.codes:
+        row = {"指标": _name(r, code)}
+        for stage in STAGES:
+            ind = r.indicators[(r.indicators["stage"] == stage) & (r.indicators["indicator"] == code)]
+            if ind.empty:
+                row[f"{STAGE_ZH[stage]}差异系数"], row[f"{STAGE_ZH[stage]}结论"] = "—", "—"
+                continue
+            ind = ind.iloc[0]
+            row[f"{STAGE_ZH[stage]}差异系数"] = _fmt_cv(ind["cv"], ind["cv_limit"])
+            row[f"{STAGE_ZH[stage]}结论"] = _mark(ind["cv_pass"])
+        rows.append(row)
+    composite = {"指标": "综合差异系数（7项平均）"}
+    for stage in STAGES:
+        st = r.stages[r.stages["stage"] == stage].iloc[0]
+        composite[f"{STAGE_ZH[stage]}差异系数"] = _fmt_cv(st["composite_cv"])
+        composite[f"{STAGE_ZH[stage]}结论"] = "（参考）"
+    rows.append(composite)
+    return pd.DataFrame(rows)
+
+
+def cv_limits_text(b: Briefing) -> str:
+    lim = b.result.standard.cv_limit or {}
+    if not lim:
+        return ""
+    op = OP_ZH.get(lim["comparison"], lim["comparison"])
+    return (f"限值：小学{op} {lim['primary']:.2f}，初中{op} {lim['junior']:.2f}（{_e(lim.get('source', ''))}）。"
+            "差异系数按未经四舍五入的数值计算，显示 3 位小数。")
+
+
+def _mark(ok) -> str:
+    if ok is None or ok is pd.NA or (isinstance(ok, float) and np.isnan(ok)):
+        return "—"
+    return "✓ 达标" if bool(ok) else "✗ 未达标"
+
+
+def failing_schools(b: Briefing) -> pd.DataFrame:
+    """Schools failing the per-school rule, with what they lack in real units and the cost (万元)."""
+    r = b.result
+    parts = r.parts[~r.parts["passes_school_rule"].astype(bool)] if "passes_school_rule" in r.parts else r.parts[:0]
+    rows = []
+    for p in parts.to_dict("records"):
+        lacks = [f"{_name(r, c)} 缺 {_qty(p[f'shortfall_{c}'], r.standard.indicator(c))}"
+                 for c in r.standard.codes if p[f"shortfall_{c}"] > 0]
+        rows.append({"学校": p["school_name"], "学段": STAGE_ZH[p["part"]], "在校生": int(p["students"]),
+                     "达标项数": f"{int(p['n_meeting'])}/7", "缺口": "；".join(lacks),
+                     "所需经费（万元）": round(float(p["cost_total"]), 1)})
+    out = pd.DataFrame(rows, columns=["学校", "学段", "在校生", "达标项数", "缺口", "所需经费（万元）"])
+    return out.sort_values("所需经费（万元）", ascending=False).reset_index(drop=True)
+
+
+def _qty(value: float, indicator) -> str:
+    unit = indicator.shortfall_unit_zh
+    return f"{int(round(value))} {unit}" if indicator.shortfall_integer else f"{value:,.1f} {unit}"
+
+
+def gap_totals(b: Briefing) -> pd.DataFrame:
+    """缺口合计: per stage and indicator, schools below standard, total shortfall and cost."""
+    g = b.result.gaps
+    g = g[g["schools_below"] > 0]
+    return pd.DataFrame({"学段": g["stage"].map(STAGE_ZH), "指标": g["name_zh"], "未达标学校数": g["schools_below"],
+                         "缺口": [f"{v:,.1f} {u}" for v, u in zip(g["shortfall"], g["unit_zh"])],
+                         "所需经费（万元）": g["cost_wan"].round(1)}).reset_index(drop=True)
+
+
+def guarantee_failures(b: Briefing) -> pd.DataFrame:
+    """School-level guarantee checks that fail (校额、班额、音乐美术专用教室)."""
+    g = b.result.guarantee
+    g = g[g["passes"].fillna(True) == False]  # noqa: E712  (NA = not applicable)
+    return pd.DataFrame({"学校": g["school_name"], "项目": g["check_zh"], "实际": g["value"], "标准": g["limit"],
+                         "依据": g["basis"]}).reset_index(drop=True)
+
+
+def excluded_table(b: Briefing) -> pd.DataFrame:
+    e = b.result.excluded
+    return pd.DataFrame({"学校": e["school_name"], "类型": e["school_type"], "原因": e["reason"]}).reset_index(drop=True)
+
+
+def warnings_table(b: Briefing) -> pd.DataFrame:
+    return problems_table(b.result.warnings)
+
+
+def problems_table(problems) -> pd.DataFrame:
+    """Located data problems as a table (位置、值、提示)."""
+    return pd.DataFrame([{"位置": p.location(), "值": p.value, "提示": p.message_zh} for p in problems],
+                        columns=["位置", "值", "提示"])
+
+
+def footer(b: Briefing) -> str:
+    """数据来源、标准版本、软件版本、生成时间 (Markdown)."""
+    std = b.result.standard
+    lines = [f"- 数据来源：{_e('、'.join(Path(s).name for s in b.sources))}（{_e(b.result.county)}，统计年度 {b.result.year}）",
+             f"- 评估标准：{_e(std.name_zh)}（{std.code}）"]
+    lines += [f"- 县区规则：{_e(o)}" for o in std.overrides_applied]
+    lines += [f"- 生成：junyun {__version__}，{datetime.now(timezone.utc).astimezone().strftime('%Y-%m-%d %H:%M %Z')}"]
+    if b.synthetic:
+        lines.append(f"- **{SYNTHETIC_LABEL}**")
+    return "\n".join(lines)
+
+
+def markdown(text: str):
+    """A Markdown display object (text built by this module is already escaped)."""
+    from IPython.display import Markdown
+
+    return Markdown(text)
+
+
+def table(frame: pd.DataFrame, empty: str = "无"):
+    """A table for the page: Chinese headers, no index, every cell HTML-escaped, no row truncation."""
+    from IPython.display import HTML
+
+    if frame.empty:
+        return HTML(f"<p>{_e(empty)}</p>")
+    return HTML(frame.to_html(index=False, escape=True, border=0, classes="junyun-table", na_rep="—"))

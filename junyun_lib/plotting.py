@@ -1,0 +1,669 @@
+"""Charts of an evaluation with Chinese labels (图表), for notebooks and HTML briefings.
+
+Every chart function returns a :class:`matplotlib.figure.Figure` made without pyplot (so nothing is shown
+twice in a notebook and nothing piles up in pyplot's figure list); show it with :func:`show`, or turn it into
+bytes with :func:`figure_to_png_bytes` / :func:`figure_to_svg`.  Figures are at most 7.2 inches wide, so
+they fit an A4 page.  The charts only draw what the result tables already hold (``cv``, ``cv_pass``,
+``cv_limit``, ``value_<code>``, ``meets_<code>``, ``standard_<code>``, ``n_meeting``, ``passes_school_rule``);
+they compute no verdict of their own.
+
+Chinese text needs a font with CJK glyphs; matplotlib's default (DejaVu Sans) has none and draws boxes.
+:func:`set_style` picks one, in this order:
+
+1. a Simplified-Chinese font matplotlib already knows (system fonts: Microsoft YaHei, PingFang SC,
+   Hiragino Sans GB, Heiti SC, Noto Sans CJK SC, Source Han Sans SC, WenQuanYi …);
+2. otherwise Noto Sans SC (SIL Open Font License 1.1) from the PyPI package ``justmytype-intl-cjk``.  The
+   package ships it as a variable font whose default instance is *Thin*, and matplotlib cannot choose a
+   weight of a variable font, so junyun makes a static Regular (weight 400) instance of it with fontTools
+   once per machine (about 30 s) and keeps it in matplotlib's cache folder
+   (``matplotlib.get_cachedir()/junyun-fonts``).
+
+The chart functions apply the font by themselves (font settings only) if it is not in effect, so a chart
+made after ``seaborn.set_theme()`` still shows Chinese.
+"""
+from __future__ import annotations
+
+import hashlib
+import io
+import logging
+import os
+import re
+import warnings
+from importlib import metadata, resources
+from pathlib import Path
+
+import matplotlib
+import numpy as np
+import pandas as pd
+from matplotlib import font_manager, ft2font
+from matplotlib.colors import ListedColormap
+from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
+from matplotlib.patches import Patch
+
+from .rules import OP_ZH, compare
+from .schema import STAGE_ZH, STAGES
+
+log = logging.getLogger(__name__)
+
+__all__ = ["set_style", "cv_chart", "distribution_chart", "distributions_grid", "meets_heatmap",
+           "cv_trend_chart", "figure_to_png_bytes", "figure_to_svg", "show", "FIGURE_WIDTH"]
+
+FIGURE_WIDTH = 7.2          # inches: fits the text width of an A4 page (≤ 7.5)
+DEFAULT_DPI = 110
+
+# System fonts that render Simplified Chinese, best first (names as matplotlib's font manager reports them).
+SYSTEM_CJK_FAMILIES = (
+    "Microsoft YaHei", "PingFang SC", "Hiragino Sans GB", "Heiti SC", "Noto Sans CJK SC", "Source Han Sans SC",
+    "Source Han Sans CN", "Noto Sans SC", "WenQuanYi Micro Hei", "WenQuanYi Zen Hei", "SimHei", "SimSun",
+)
+# Fonts shipped in PyPI packages: (distribution, import name, folder in the package, file pattern).
+PIP_FONTS = (
+    ("justmytype-intl-cjk", "justmytype_intl_cjk", "fonts/ofl/notosanssc", "NotoSansSC*.ttf"),
+)
+PIP_HINT = "pip install justmytype-intl-cjk"
+PROBE = "差异系数达标学校"     # a font is accepted only if it has glyphs for all of these
+
+COLORS = {
+    "ok": "#4C78A8",          # bars within the limit
+    "fail": "#D62728",        # bars beyond the limit, failing schools
+    "limit": "#333333",
+    "meets": "#59A14F",       # 达标
+    "near": "#F2B447",        # 未达标但不低于85%
+    "below": "#D62728",       # 低于85%
+    "nodata": "#D9D9D9",
+}
+SYNTHETIC_NOTE = "合成示例数据：数字均为虚构"
+
+# matplotlib 3.10 replaced boxplot's ``vert`` by ``orientation`` (``vert`` warns from 3.11)
+_HORIZONTAL = ({"orientation": "horizontal"} if tuple(int(x) for x in matplotlib.__version__.split(".")[:2]) >= (3, 10)
+               else {"vert": False})
+_FAMILY: str | None = None  # the family chosen by the first call (cached: registration is done once)
+
+
+# ------------------------------------------------------------------------------------------------- fonts
+def set_style(context: str = "notebook") -> str:
+    """Set the plotting style (seaborn ``whitegrid``) with a font that renders Chinese; returns its family.
+
+    ``context`` is seaborn's (``paper``, ``notebook``, ``talk``, ``poster``).  Calls ``seaborn.set_theme``
+    itself with the font in ``rc``, so call it after any ``seaborn.set_theme()`` of your own.
+    """
+    import seaborn as sns
+
+    family = cjk_family()
+    rc = _font_rc(family)
+    rc.update({"figure.dpi": DEFAULT_DPI, "savefig.dpi": DEFAULT_DPI, "savefig.bbox": None,
+               "figure.figsize": (FIGURE_WIDTH, 4.0)})
+    sns.set_theme(context=context, style="whitegrid", font=family, rc=rc)
+    return family
+
+
+def cjk_family() -> str:
+    """The family name of a font with Chinese glyphs, registering a pip-installed one if needed (cached).
+
+    Returns ``"DejaVu Sans"`` with a warning if there is none (Chinese then shows as boxes).
+    """
+    global _FAMILY
+    if _FAMILY is None:
+        _FAMILY = _system_family() or _pip_family()
+        if _FAMILY is None:
+            warnings.warn(f"找不到能显示中文的字体，图表中的中文会显示为方框；请运行 {PIP_HINT} "
+                          f"(no font with Chinese glyphs found; run {PIP_HINT})", stacklevel=2)
+            _FAMILY = "DejaVu Sans"    # warn once per process
+    return _FAMILY
+
+
+def font_file(family: str | None = None) -> str:
+    """Path of the font file matplotlib uses for ``family`` (default: :func:`cjk_family`)."""
+    family = family or cjk_family()
+    return str(font_manager.fontManager.findfont(font_manager.FontProperties(family=family),
+                                                 fallback_to_default=False))
+
+
+def has_glyphs(path, text: str, face_index: int = 0) -> bool:
+    """True if the font file has a glyph for every character of ``text``."""
+    try:
+        font = ft2font.FT2Font(str(path), face_index=face_index) if face_index else ft2font.FT2Font(str(path))
+    except Exception:  # unreadable file or an old matplotlib without face_index
+        return False
+    return all(font.get_char_index(ord(ch)) != 0 for ch in text if not ch.isspace())
+
+
+def _font_rc(family: str) -> dict:
+    return {"font.family": [family, "sans-serif"],
+            "font.sans-serif": [family, "DejaVu Sans", "sans-serif"],
+            "axes.unicode_minus": False}
+
+
+def _weight(entry) -> int:
+    w = entry.weight
+    if isinstance(w, (int, float)):
+        return int(w)
+    return font_manager.weight_dict.get(str(w).lower(), 400)
+
+
+def _system_family() -> str | None:
+    entries = font_manager.fontManager.ttflist
+    for family in SYSTEM_CJK_FAMILIES:
+        for e in entries:
+            # a regular face (not a variable font's Thin default, not Bold) with the glyphs we need
+            if e.name == family and e.style == "normal" and 300 <= _weight(e) <= 500 \
+                    and has_glyphs(e.fname, PROBE, getattr(e, "face_index", 0)):
+                return family
+    return None
+
+
+def _pip_family() -> str | None:
+    for dist, module, folder, pattern in PIP_FONTS:
+        try:
+            base = Path(str(resources.files(module))) / folder
+        except ModuleNotFoundError:
+            continue
+        for src in sorted(base.glob(pattern)):
+            try:
+                candidates = [_static_regular(src, dist), src]
+            except Exception as exc:  # noqa: BLE001 — a font problem must not stop a chart
+                log.warning("could not make a Regular instance of %s (%s); using the font as shipped", src, exc)
+                candidates = [src]
+            for path in candidates:          # the shipped (variable, Thin) font if the instance is unusable
+                if has_glyphs(path, PROBE):
+                    font_manager.fontManager.addfont(str(path))
+                    return ft2font.FT2Font(str(path)).family_name
+    return None
+
+
+def _static_regular(src: Path, dist: str) -> Path:
+    """A static weight-400 instance of a variable font, made once and kept in matplotlib's cache folder."""
+    from fontTools.ttLib import TTFont
+
+    try:
+        version = metadata.version(dist)
+    except metadata.PackageNotFoundError:
+        version = "0"
+    key = hashlib.sha1(f"{dist}|{version}|{src.name}|{src.stat().st_size}".encode()).hexdigest()[:12]
+    cache_dir = Path(matplotlib.get_cachedir()) / "junyun-fonts"
+    target = cache_dir / f"{re.sub(r'[^A-Za-z0-9]+', '', src.stem)}-Regular-{key}.ttf"
+    if target.is_file() and target.stat().st_size > 0:
+        return target
+    font = TTFont(str(src), recalcBBoxes=False)
+    if "fvar" not in font:
+        return src
+    from fontTools.varLib import instancer
+
+    log.info("正在生成 %s 的常规字重（仅首次，约半分钟） (making a Regular instance of %s, once)", src.name, src.name)
+    # weight 400 (within the axis range); every other axis at its default
+    location = {a.axisTag: (min(max(400.0, a.minValue), a.maxValue) if a.axisTag == "wght" else a.defaultValue)
+                for a in font["fvar"].axes}
+    try:
+        static = instancer.instantiateVariableFont(font, location, updateFontNames=True)
+    except ValueError:  # no STAT table to rename from: keep the names
+        static = instancer.instantiateVariableFont(TTFont(str(src), recalcBBoxes=False), location)
+    cache_dir.mkdir(parents=True, exist_ok=True)
+    tmp = target.with_name(f"{target.name}.{os.getpid()}.tmp")
+    static.save(str(tmp))
+    os.replace(tmp, target)    # atomic: a concurrent process sees the old state or the whole file
+    return target
+
+
+def _ensure_font() -> None:
+    """Put the CJK font first if the current settings would not use it (keeps the rest of the style)."""
+    family = cjk_family()
+    fam = matplotlib.rcParams["font.family"]
+    first = fam[0] if isinstance(fam, (list, tuple)) and fam else fam
+    if first == family or (first in ("sans-serif", "sans serif")
+                           and list(matplotlib.rcParams["font.sans-serif"])[:1] == [family]):
+        if not matplotlib.rcParams["axes.unicode_minus"]:
+            return
+    matplotlib.rcParams.update(_font_rc(family))
+
+
+# ------------------------------------------------------------------------------------------------ output
+def figure_to_png_bytes(fig: Figure, dpi: int = DEFAULT_DPI, palette: bool = True) -> bytes:
+    """The figure as PNG bytes (no timestamp or software tag, so the same chart gives the same bytes).
+
+    With ``palette`` the image is reduced to 256 colours without dithering: charts are flat colours, and
+    this keeps a briefing with several charts well under 1 MB.
+    """
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=dpi, metadata={"Software": None}, facecolor="white")
+    if not palette:
+        return buf.getvalue()
+    from PIL import Image
+
+    image = Image.open(io.BytesIO(buf.getvalue())).convert("RGB")
+    reduced = image.quantize(colors=256, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE)
+    out = io.BytesIO()
+    reduced.save(out, format="PNG", optimize=True)
+    return out.getvalue()
+
+
+def figure_to_svg(fig: Figure) -> str:
+    """The figure as SVG text, glyphs drawn as paths (the reader needs no Chinese font)."""
+    buf = io.StringIO()
+    with matplotlib.rc_context({"svg.fonttype": "path", "svg.hashsalt": "junyun"}):
+        fig.savefig(buf, format="svg", metadata={"Date": None, "Creator": None}, facecolor="white")
+    return buf.getvalue()
+
+
+def show(fig: Figure, dpi: int = DEFAULT_DPI) -> None:
+    """Display the figure in a notebook as a PNG (what the HTML briefing embeds)."""
+    from IPython.display import Image, display
+
+    display(Image(data=figure_to_png_bytes(fig, dpi=dpi), format="png"))
+
+
+# ----------------------------------------------------------------------------------------------- helpers
+def _new_figure(width: float, height: float) -> Figure:
+    _ensure_font()
+    return Figure(figsize=(min(width, FIGURE_WIDTH), height), layout="constrained")
+
+
+def _panels(fig: Figure, nrows: int, ncols: int, legend_height: float, sharey: bool = False):
+    """An ``nrows × ncols`` grid of axes and, under it, a row for the legend (``legend_height`` inches).
+
+    The legend lives in its own row so that the notes under the figure (``supxlabel``) never overlap it.
+    """
+    body = max(fig.get_figheight() - legend_height - 0.8, 0.5)
+    gs = fig.add_gridspec(nrows + 1, ncols, height_ratios=[body / nrows] * nrows + [legend_height])
+    axes = np.empty((nrows, ncols), dtype=object)
+    for i in range(nrows):
+        for j in range(ncols):
+            share = axes[i, 0] if (sharey and j) else None
+            axes[i, j] = fig.add_subplot(gs[i, j], sharey=share)
+            if share is not None:
+                axes[i, j].tick_params(labelleft=False)
+    legend_ax = fig.add_subplot(gs[nrows, :])
+    legend_ax.set_axis_off()
+    return axes, legend_ax
+
+
+def _legend(ax, handles, ncol: int, fontsize: float = 7.5, labels=None) -> None:
+    labels = labels if labels is not None else [h.get_label() for h in handles]
+    ax.legend(handles=handles, labels=labels, loc="center", ncol=ncol, fontsize=fontsize, frameon=False,
+              handlelength=1.5, columnspacing=1.0, borderaxespad=0)
+
+
+def _wrap(text: str, width: int) -> str:
+    """Break Chinese text into lines of at most about ``width`` characters, of even length, never
+    starting a line with closing punctuation."""
+    text = str(text)
+    width = -(-len(text) // -(-len(text) // max(width, 1))) if text else width   # balance the lines
+    lines, line = [], ""
+    for ch in text:
+        if len(line) >= width and ch not in "）)、，。：；」』》":
+            lines.append(line)
+            line = ""
+        line += ch
+    return "\n".join(lines + [line])
+
+
+def _truncate(text: str, width: int) -> str:
+    text = str(text)
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def _indicator_names(standard) -> dict[str, str]:
+    return {i.code: i.name_zh for i in standard.indicators}
+
+
+def _footer(fig: Figure, result, *notes: str) -> None:
+    """Notes under the figure (and the synthetic-data label), in space the layout keeps for them."""
+    notes = [n for n in notes if n]
+    if getattr(result, "synthetic", False):
+        notes.append(SYNTHETIC_NOTE)
+    if notes:
+        fig.supxlabel("　".join(notes), x=0.995, ha="right", fontsize=7, color="#666666")
+
+
+def _stage_parts(result, stage: str) -> pd.DataFrame:
+    if stage not in STAGES:
+        raise ValueError(f"学段应为 {STAGES} 之一 (stage must be one of {STAGES}): {stage!r}")
+    return result.parts[result.parts["part"] == stage].reset_index(drop=True)
+
+
+def _fmt(v: float) -> str:
+    if v is None or pd.isna(v):
+        return "—"
+    return f"{v:,.0f}" if abs(v) >= 100 else f"{v:.2f}"
+
+
+OP_SYMBOL = {"<=": "≤", "<": "<", ">=": "≥", ">": ">"}
+
+
+def _limit_label(limit: float, comparison: str | None) -> str:
+    op = OP_ZH.get(comparison or "", "")
+    return f"限值：{op} {limit:.2f}" if op else f"限值 {limit:.2f}"
+
+
+# ---------------------------------------------------------------------------------------------- CV chart
+def cv_chart(result) -> Figure:
+    """差异系数图: one panel per stage, a bar per indicator's CV, the limit as a dashed line.
+
+    Bars whose ``cv_pass`` is False are red; every bar is labelled with its CV to 3 decimals.  The panel
+    title gives the stage's composite CV (综合差异系数) and, where the standard sets one, its limit.
+    """
+    names = _indicator_names(result.standard)
+    codes = list(names)
+    fig = _new_figure(FIGURE_WIDTH, 1.5 + 0.48 * len(codes))
+    grid, legend_ax = _panels(fig, 1, len(STAGES), 0.25, sharey=True)
+    axes = grid[0]
+    y = np.arange(len(codes))
+    any_limit = False
+    for ax, stage in zip(axes, STAGES):
+        ind = result.indicators[result.indicators["stage"] == stage].set_index("indicator")
+        ind = ind.reindex(codes)
+        cvs = ind["cv"].astype(float).to_numpy()
+        passes = ind["cv_pass"].to_numpy(dtype=object)
+        colors = [COLORS["fail"] if (p is not None and not pd.isna(p) and not bool(p)) else COLORS["ok"]
+                  for p in passes]
+        ax.barh(y, np.nan_to_num(cvs), color=colors, height=0.62)
+        limits = ind["cv_limit"].astype(float).dropna().unique()
+        top = np.nanmax(np.concatenate([cvs[~np.isnan(cvs)], limits, [0.1]]))
+        any_limit |= len(limits) > 0
+        for lim in limits:
+            ax.axvline(lim, color=COLORS["limit"], linestyle="--", linewidth=1.2)
+            comparison = ind["cv_comparison"].dropna().iloc[0] if "cv_comparison" in ind else None
+            ax.text(lim - top * 0.02, -0.72, _limit_label(lim, comparison), ha="right", va="center", fontsize=8,
+                    color=COLORS["limit"])
+        for yi, cv in zip(y, cvs):
+            ax.text((0 if np.isnan(cv) else cv) + top * 0.015, yi, "—" if np.isnan(cv) else f"{cv:.3f}",
+                    va="center", ha="left", fontsize=8)
+        ax.set_xlim(0, top * 1.22)
+        ax.set_ylim(len(codes) - 0.5, -1.0)
+        stage_row = result.stages[result.stages["stage"] == stage]
+        ax.set_title(_stage_title(result, stage, stage_row), fontsize=9.5)
+        ax.set_xlabel("差异系数", fontsize=9)
+        ax.tick_params(axis="x", labelsize=8)
+        ax.grid(axis="y", visible=False)
+    axes[0].set_yticks(y, [_wrap(names[c], 11) for c in codes], fontsize=8)
+    if any_limit:
+        handles = [Patch(color=COLORS["ok"], label="在限值内"), Patch(color=COLORS["fail"], label="超过限值"),
+                   Line2D([], [], color=COLORS["limit"], linestyle="--", label="限值")]
+    else:
+        handles = [Patch(color=COLORS["ok"], label="差异系数（本标准不对单项指标设限值）")]
+    _legend(legend_ax, handles, ncol=len(handles), fontsize=8)
+    fig.suptitle(f"{result.county} {result.year}年 各指标校际差异系数", fontsize=12)
+    _footer(fig, result)
+    return fig
+
+
+def _stage_title(result, stage: str, stage_row: pd.DataFrame) -> str:
+    if not len(stage_row):
+        return STAGE_ZH[stage]
+    row = stage_row.iloc[0]
+    title = f"{STAGE_ZH[stage]}（{int(row['schools_in_scope'])} 所学校）"
+    composite = row.get("composite_cv")
+    if composite is not None and not pd.isna(composite):
+        title += f"\n综合差异系数 {composite:.3f}"
+        limit = row.get("composite_limit")
+        op = (result.standard.composite_limit or {}).get("comparison", "")
+        if limit is not None and not pd.isna(limit):
+            title += f"（限值 {OP_SYMBOL.get(op, op)} {float(limit):.2f}）"
+    return title
+
+
+# -------------------------------------------------------------------------------------- distributions
+def _status(parts: pd.DataFrame, code: str, floor: float | None) -> np.ndarray:
+    """Per school part: 'meets', 'near' (below but ≥ floor × standard), 'below', or 'nodata'."""
+    value = parts[f"value_{code}"].astype(float).to_numpy()
+    out = np.full(len(parts), "nodata", dtype=object)
+    if f"meets_{code}" not in parts:
+        out[~np.isnan(value)] = "value"
+        return out
+    meets = parts[f"meets_{code}"].fillna(False).to_numpy(dtype=bool)
+    target = parts[f"standard_{code}"].astype(float).to_numpy()
+    above_floor = compare(value, target * floor, ">=") if floor is not None else np.zeros(len(parts), bool)
+    out[~np.isnan(value)] = "below"
+    out[~np.isnan(value) & above_floor] = "near"
+    out[meets] = "meets"
+    return out
+
+
+def _stage_standard(standard, code: str, stage: str) -> float | None:
+    values = standard.indicator(code).standard
+    if not values or values.get(stage) is None:
+        return None
+    return float(values[stage])
+
+
+def _draw_distribution(ax, result, stage: str, code: str, parts: pd.DataFrame, title_wrap: int = 40) -> None:
+    ind = result.standard.indicator(code)
+    floor = (result.standard.school_rule or {}).get("floor_ratio")
+    floor = float(floor) if floor is not None else None
+    values = parts[f"value_{code}"].astype(float).to_numpy()
+    status = _status(parts, code, floor)
+    ok = ~np.isnan(values)
+    if ok.any():
+        ax.boxplot(values[ok], **_HORIZONTAL, positions=[0], widths=0.5, showfliers=False, patch_artist=True,
+                   boxprops={"facecolor": "#EEEEEE", "edgecolor": "#777777"},
+                   medianprops={"color": "#444444"}, whiskerprops={"color": "#777777"},
+                   capprops={"color": "#777777"})
+    jitter = np.random.default_rng(0).uniform(-0.22, 0.22, len(values))
+    colors = {"meets": COLORS["meets"], "near": COLORS["near"], "below": COLORS["below"], "value": COLORS["ok"]}
+    for key, color in colors.items():
+        sel = status == key
+        if sel.any():
+            ax.scatter(values[sel], jitter[sel], s=12, color=color, alpha=0.8, linewidths=0, zorder=3)
+    std = _stage_standard(result.standard, code, stage)
+    if std is not None:
+        ax.axvline(std, color=COLORS["limit"], linewidth=1.2, zorder=4)
+        if floor is not None:
+            ax.axvline(std * floor, color=COLORS["limit"], linewidth=1.0, linestyle="--", zorder=4)
+    marks = list(values[ok]) + ([std] if std is not None else []) + \
+        ([std * floor] if std is not None and floor is not None else [])
+    if marks:
+        lo, hi = min(marks), max(marks)
+        pad = (hi - lo) * 0.04 or abs(hi) * 0.1 or 1.0
+        ax.set_xlim(lo - pad, hi + pad)
+    ax.set_yticks([])
+    ax.set_ylim(-0.45, 0.72)       # room at the top for the standard and the count
+    ax.set_title(_wrap(ind.name_zh, title_wrap), fontsize=9)
+    ax.set_xlabel(ind.unit_zh, fontsize=8)
+    ax.tick_params(axis="x", labelsize=8)
+    if std is not None:
+        n_meet = int((status == "meets").sum())
+        ax.text(0.99, 0.97, f"标准 {_fmt(std)}，达标 {n_meet}/{int(ok.sum())}", transform=ax.transAxes,
+                ha="right", va="top", fontsize=7, color="#333333")
+
+
+def _distribution_legend(ax, result) -> None:
+    has_std = result.standard.has_school_standards
+    if has_std:
+        handles = [Line2D([], [], marker="o", linestyle="", color=COLORS["meets"], label="达标"),
+                   Line2D([], [], marker="o", linestyle="", color=COLORS["near"], label="未达标，不低于85%"),
+                   Line2D([], [], marker="o", linestyle="", color=COLORS["below"], label="低于标准的85%"),
+                   Line2D([], [], color=COLORS["limit"], label="标准值"),
+                   Line2D([], [], color=COLORS["limit"], linestyle="--", label="标准值的85%")]
+    else:
+        handles = [Line2D([], [], marker="o", linestyle="", color=COLORS["ok"], label="学校")]
+    _legend(ax, handles, ncol=len(handles))
+
+
+def distribution_chart(result, stage: str, indicator_code: str) -> Figure:
+    """One indicator's school values in one stage: box plot and a point per school part, standard (solid)
+    and 85% of it (dashed); title = the indicator's Chinese name."""
+    parts = _stage_parts(result, stage)
+    fig = _new_figure(FIGURE_WIDTH, 2.8)
+    grid, legend_ax = _panels(fig, 1, 1, 0.2)
+    ax = grid[0, 0]
+    _draw_distribution(ax, result, stage, indicator_code, parts)
+    ax.set_title(f"{result.standard.indicator(indicator_code).name_zh}（{STAGE_ZH[stage]}，{len(parts)} 所学校）",
+                 fontsize=11)
+    _distribution_legend(legend_ax, result)
+    _footer(fig, result)
+    return fig
+
+
+def distributions_grid(result, stage: str) -> Figure:
+    """Small multiples of :func:`distribution_chart` for every indicator of the standard."""
+    parts = _stage_parts(result, stage)
+    codes = result.standard.codes
+    ncols = 2
+    nrows = -(-len(codes) // ncols)
+    fig = _new_figure(FIGURE_WIDTH, 0.9 + 1.75 * nrows)
+    grid, legend_ax = _panels(fig, nrows, ncols, 0.2)
+    axes = grid.ravel()
+    for ax, code in zip(axes, codes):
+        _draw_distribution(ax, result, stage, code, parts, title_wrap=19)
+    for ax in axes[len(codes):]:
+        ax.set_axis_off()
+    fig.suptitle(f"{result.county} {result.year}年 {STAGE_ZH[stage]}各指标学校分布（{len(parts)} 所学校）",
+                 fontsize=12)
+    _distribution_legend(legend_ax, result)
+    _footer(fig, result)
+    return fig
+
+
+# ------------------------------------------------------------------------------------------------ heatmap
+_STATUS_CODE = {"nodata": 0, "below": 1, "near": 2, "meets": 3}
+
+
+def meets_heatmap(result, stage: str, max_schools: int = 60, name_width: int = 12) -> Figure:
+    """School × indicator grid: 达标 / 未达标但不低于85% / 低于85%.
+
+    Rows are school parts of ``stage`` sorted by the number of indicators met (fewest first, then the
+    failing school rule first); at most ``max_schools`` rows, with a note when some are left out.  School
+    names longer than ``name_width`` characters are cut; names of schools failing the school rule are red.
+    With a standard that sets no school-level values (basic-2012) the figure says so instead.
+    """
+    parts = _stage_parts(result, stage)
+    std = result.standard
+    if not std.has_school_standards or "n_meeting" not in parts or parts["n_meeting"].isna().all():
+        fig = _new_figure(FIGURE_WIDTH, 1.2)
+        fig.text(0.5, 0.5, f"{std.name_zh}未规定学校层面的标准值，无达标情况图", ha="center", va="center",
+                 fontsize=10, wrap=True)
+        return fig
+    floor = float((std.school_rule or {}).get("floor_ratio", np.nan))
+    floor = None if np.isnan(floor) else floor
+    codes = std.codes
+    order = parts.assign(_fail=~parts["passes_school_rule"].fillna(False).astype(bool),
+                         _n=parts["n_meeting"].astype(float))
+    order = order.sort_values(["_n", "_fail", "school_name"], ascending=[True, False, True], kind="stable")
+    shown = order.head(max_schools)
+    grid = np.array([[_STATUS_CODE[s] for s in _status(shown, c, floor)] for c in codes]).T
+    n = len(shown)
+    fig = _new_figure(FIGURE_WIDTH, 2.3 + 0.13 * max(n, 8))
+    panel, legend_ax = _panels(fig, 1, 1, 0.2)
+    ax = panel[0, 0]
+    cmap = ListedColormap([COLORS["nodata"], COLORS["below"], COLORS["near"], COLORS["meets"]])
+    if n:
+        ax.pcolormesh(grid, cmap=cmap, vmin=-0.5, vmax=3.5, edgecolors="white", linewidth=0.6)
+    ax.set_xlim(0, len(codes))
+    ax.set_ylim(max(n, 1), 0)
+    names = _indicator_names(std)
+    ax.xaxis.tick_top()
+    ax.set_xticks(np.arange(len(codes)) + 0.5, [_wrap(names[c], 7) for c in codes], fontsize=7)
+    ax.set_yticks(np.arange(n) + 0.5, [_truncate(s, name_width) for s in shown["school_name"]],
+                  fontsize=6.5 if n > 30 else 8)
+    for label, passes in zip(ax.get_yticklabels(), shown["passes_school_rule"].fillna(False).astype(bool)):
+        if not passes:
+            label.set_color(COLORS["fail"])
+    ax.tick_params(length=0)
+    ax.grid(False)
+    for spine in ax.spines.values():
+        spine.set_visible(False)
+    title = f"{result.county} {result.year}年 {STAGE_ZH[stage]}学校各指标达标情况"
+    fig.suptitle(title, fontsize=12)
+    handles = [Patch(color=COLORS["meets"], label="达标"), Patch(color=COLORS["near"], label="未达标，不低于85%"),
+               Patch(color=COLORS["below"], label="低于标准的85%"),
+               Line2D([], [], linestyle="", marker="s", color=COLORS["fail"], label="红色校名：未达到校级规则")]
+    if (grid == 0).any():
+        handles.insert(3, Patch(color=COLORS["nodata"], label="无数据"))
+    _legend(legend_ax, handles, ncol=len(handles), fontsize=7)
+    if not len(parts):
+        ax.text(len(codes) / 2, 0.5, "无纳入评估的学校", ha="center", va="center", fontsize=10)
+    cut = f"仅显示达标项数最少的 {n} 所学校（共 {len(parts)} 所）" if len(parts) > n else ""
+    _footer(fig, result, cut)
+    return fig
+
+
+# -------------------------------------------------------------------------------------------------- trend
+def _trend_inputs(source, county: str | None):
+    """(indicators table of one county over its years, its standard) from an Evaluation, a dict
+    {year: CountyResult}, or an iterable of CountyResults."""
+    if hasattr(source, "standards") and hasattr(source, "county_years"):       # Evaluation
+        names = sorted({c for c, _ in source.county_years()})
+        if county is None:
+            if len(names) != 1:
+                raise ValueError(f"请指定县区 (name the county): {names}")
+            county = names[0]
+        table = source.indicators[source.indicators["county"] == county]
+        if county not in source.standards or table.empty:
+            raise KeyError(f"评估结果中没有{county} (no results for {county})")
+        return county, table, source.standards[county]
+    results = list(source.values()) if isinstance(source, dict) else list(source)
+    if county is not None:
+        results = [r for r in results if r.county == county]
+    if not results:
+        raise KeyError(f"没有{county or ''}的评估结果 (no results for {county})")
+    if len({r.county for r in results}) != 1:
+        raise ValueError(f"请指定县区 (name the county): {sorted({r.county for r in results})}")
+    latest = max(results, key=lambda r: r.year)
+    return latest.county, pd.concat([r.indicators for r in results], ignore_index=True), latest.standard
+
+
+def cv_trend_chart(evaluation_or_results_by_year, county: str | None = None) -> Figure:
+    """差异系数历年变化: a line per indicator over the years present, one panel per stage, the limit dashed.
+
+    Accepts an :class:`~junyun_lib.evaluate.Evaluation`, a dict ``{year: CountyResult}`` or a list of
+    CountyResults.  Points beyond the limit (``cv_pass`` False) are ringed in red.
+    """
+    county, table, standard = _trend_inputs(evaluation_or_results_by_year, county)
+    names = _indicator_names(standard)
+    years = sorted(int(y) for y in table["year"].unique())
+    fig = _new_figure(FIGURE_WIDTH, 5.4)
+    grid, legend_ax = _panels(fig, 1, len(STAGES), 0.75, sharey=True)
+    axes = grid[0]
+    palette = matplotlib.colormaps["tab10"].colors
+    handles, limit_text = [], []
+    for ax, stage in zip(axes, STAGES):
+        st = table[table["stage"] == stage]
+        for i, code in enumerate(names):
+            rows = st[st["indicator"] == code].sort_values("year")
+            if rows.empty:
+                continue
+            (line,) = ax.plot(rows["year"].astype(int), rows["cv"].astype(float), marker="o", markersize=4,
+                              linewidth=1.5, color=palette[i % len(palette)], label=names[code])
+            if stage == STAGES[0]:
+                handles.append(line)
+            bad = rows[rows["cv_pass"].map(lambda v: v is not None and not pd.isna(v) and not bool(v))]
+            ax.scatter(bad["year"].astype(int), bad["cv"].astype(float), s=70, facecolors="none",
+                       edgecolors=COLORS["fail"], linewidths=1.3, zorder=5)
+        limits = st.groupby("year")["cv_limit"].first().astype(float).dropna()
+        if len(limits) and limits.nunique() == 1:
+            pad = 0.6 if len(years) == 1 else 0.3
+            ax.hlines(limits.iloc[0], years[0] - pad, years[-1] + pad, color=COLORS["limit"], linestyle="--",
+                      linewidth=1.2)
+        elif len(limits):
+            ax.plot(limits.index.astype(int), limits.to_numpy(), color=COLORS["limit"], linestyle="--",
+                    linewidth=1.2, drawstyle="steps-mid")
+        if len(limits):
+            comparison = st["cv_comparison"].dropna()
+            op = OP_ZH.get(comparison.iloc[-1], "") if len(comparison) else ""
+            limit_text.append(f"{STAGE_ZH[stage]}{op} {limits.iloc[-1]:.2f}")
+        ax.set_title(STAGE_ZH[stage], fontsize=10)
+        ax.set_xticks(years, [str(y) for y in years], fontsize=8)
+        if len(years) == 1:
+            ax.set_xlim(years[0] - 0.6, years[0] + 0.6)
+        else:
+            ax.set_xlim(years[0] - 0.3, years[-1] + 0.3)
+        ax.set_xlabel("年度", fontsize=9)
+        ax.tick_params(axis="y", labelsize=8)
+        ax.set_ylim(bottom=0)
+    axes[0].set_ylabel("差异系数", fontsize=9)
+    limit_label = f"限值（{'，'.join(limit_text)}）" if limit_text else "限值"
+    handles += [Line2D([], [], color=COLORS["limit"], linestyle="--", label=limit_label),
+                Line2D([], [], linestyle="", marker="o", markerfacecolor="none", markeredgecolor=COLORS["fail"],
+                       markersize=8, label="超过限值")]
+    _legend(legend_ax, handles, labels=[_wrap(h.get_label(), 18) if h.get_label() in names.values()
+                                        else h.get_label() for h in handles], ncol=3, fontsize=7)
+    span = f"{years[0]}–{years[-1]}年" if len(years) > 1 else f"{years[0]}年"
+    fig.suptitle(f"{county} {span} 各指标差异系数变化", fontsize=12)
+    _footer(fig, evaluation_or_results_by_year if hasattr(evaluation_or_results_by_year, "synthetic")
+                    else _first(evaluation_or_results_by_year))
+    return fig
+
+
+def _first(source):
+    items = list(source.values()) if isinstance(source, dict) else list(source)
+    return items[0] if items else None

@@ -1,0 +1,85 @@
+"""Batch briefings: two sample counties and one broken county, through the CLI, and the dask path."""
+import json
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+
+from junyun_lib.batch import run_batch, tasks_for
+from junyun_lib.cli import main
+from junyun_lib.html_export import external_references
+from junyun_lib.processed import ingest
+
+REPO = Path(__file__).resolve().parents[1]
+MB = 1024 * 1024
+
+
+@pytest.fixture(scope="module")
+def batch_run(tmp_path_factory):
+    root = tmp_path_factory.mktemp("batch")
+    data = root / "data"
+    for slug in ("jinxian", "xiangning"):
+        (data / "raw" / slug).mkdir(parents=True)
+        shutil.copy(REPO / "data/raw" / slug / "county.toml", data / "raw" / slug / "county.toml")
+        shutil.copy(REPO / "data/raw" / slug / "schools_2024.xlsx", data / "raw" / slug / "schools_2024.xlsx")
+        ingest([data / "raw" / slug / "schools_2024.xlsx"], data_dir=data)
+    broken = data / "processed" / "broken" / "2024.parquet"      # a county whose input cannot be read
+    broken.parent.mkdir(parents=True)
+    broken.write_bytes(b"this is not a parquet file")
+    out = root / "outputs"
+    code = main(["batch", "--all", "--years", "2024", "--workers", "2", "--data-dir", str(data), "--out", str(out)])
+    return code, out
+
+
+def test_exit_status_is_nonzero_when_a_county_fails(batch_run):
+    code, _ = batch_run
+    assert code != 0
+
+
+@pytest.mark.parametrize("slug, name", [("jinxian", "进贤县"), ("xiangning", "乡宁县")])
+def test_briefing_pages_are_self_contained(batch_run, slug, name):
+    _, out = batch_run
+    page = out / "2024" / f"{slug}.html"
+    html = page.read_text(encoding="utf-8")
+    assert name in html
+    assert "差异系数" in html and "综合差异系数" in html and "每百名学生拥有县级以上骨干教师数" in html
+    assert "briefing.load" not in html and "import " not in html, "no code cells in the page"
+    assert external_references(html) == []
+    assert not re.search(r"""(src|href)\s*=\s*["']?(https?:)?//""", html)
+    assert page.stat().st_size <= MB
+    assert "合成示例数据" in html
+
+
+def test_broken_county_is_failed_in_manifest_and_index(batch_run):
+    _, out = batch_run
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    by_slug = {r["slug"]: r for r in manifest["runs"]}
+    assert by_slug["broken"]["status"] == "failed" and by_slug["broken"]["error"]
+    assert by_slug["jinxian"]["status"] == "ok" and len(by_slug["jinxian"]["input_sha256"]) == 64
+    assert all(r["version"] and r["seconds"] > 0 for r in manifest["runs"])
+    index = (out / "2024" / "index.html").read_text(encoding="utf-8")
+    assert 'href="jinxian.html"' in index and 'href="xiangning.html"' in index
+    assert "broken" in index.split("运行失败")[1]
+    assert external_references(index) == []
+    assert (out / "2024" / "notebooks" / "broken.ipynb").exists(), "the failed notebook is kept"
+
+
+def test_no_missing_glyph_warnings_in_executed_notebooks(batch_run):
+    _, out = batch_run
+    for path in (out / "2024" / "notebooks").glob("*.ipynb"):
+        nb = json.loads(path.read_text(encoding="utf-8"))
+        text = json.dumps([c.get("outputs", []) for c in nb["cells"]], ensure_ascii=False)
+        assert "Glyph" not in text and "missing from font" not in text, path.name
+
+
+def test_dask_scheduler_runs_the_same_tasks(batch_run, tmp_path):
+    distributed = pytest.importorskip("distributed")
+    _, out = batch_run
+    data = out.parent / "data"
+    tasks = tasks_for(data, tmp_path / "out", counties={"乡宁县"}, years={2024})
+    with distributed.LocalCluster(n_workers=1, threads_per_worker=1, processes=True,
+                                  dashboard_address=None) as cluster:
+        rows = run_batch(tasks, scheduler=cluster.scheduler_address, show_progress=False)
+    assert [r["status"] for r in rows] == ["ok"]
+    assert (tmp_path / "out" / "2024" / "xiangning.html").exists()

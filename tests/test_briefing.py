@@ -1,0 +1,77 @@
+"""Briefing content: headline, CV table, escaping of data strings, footer with the synthetic label."""
+import shutil
+from pathlib import Path
+
+import openpyxl
+import pandas as pd
+import pytest
+
+from junyun_lib import briefing
+from junyun_lib.processed import ingest
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="module")
+def data_dir(tmp_path_factory):
+    d = tmp_path_factory.mktemp("data")
+    (d / "raw" / "jinxian").mkdir(parents=True)
+    shutil.copy(REPO / "data/raw/jinxian/county.toml", d / "raw/jinxian/county.toml")
+    book = openpyxl.load_workbook(REPO / "data/raw/jinxian/schools_2024.xlsx")   # keeps the 数据说明 sheet
+    sheet = book["学校数据"]
+    header = [c.value for c in sheet[1]]
+    type_col, name_col = header.index("学校类型") + 1, header.index("学校名称") + 1
+    row = next(r for r in range(2, sheet.max_row + 1) if sheet.cell(r, type_col).value == "小学")
+    sheet.cell(row, name_col).value = "<script>alert(1)</script>"   # would run as script if not escaped
+    path = d / "raw/jinxian/schools_2024.xlsx"
+    book.save(path)
+    ingest([path], data_dir=d)
+    return d
+
+
+@pytest.fixture(scope="module")
+def b(data_dir):
+    return briefing.load("进贤县", 2024, data_dir=data_dir)
+
+
+def test_headline_names_the_county_and_each_stage(b):
+    text = briefing.headline(b)
+    assert text.startswith("# 进贤县 2024年")
+    assert "**小学**" in text and "**初中**" in text
+
+
+def test_cv_table_shows_every_indicator_to_three_decimals(b):
+    t = briefing.cv_table(b)
+    assert list(t["指标"])[:7] == [i.name_zh for i in b.result.standard.indicators]
+    inds = b.result.indicators
+    for stage, zh in (("primary", "小学"), ("junior", "初中")):
+        cvs = inds[inds["stage"] == stage]["cv"].tolist()
+        assert list(t[f"{zh}差异系数"])[:7] == [f"{v:.3f}" for v in cvs] or all(
+            abs(float(a) - v) < 5e-4 for a, v in zip(list(t[f"{zh}差异系数"])[:7], cvs))
+        verdicts = ["✓ 达标" if ok else "✗ 未达标" for ok in inds[inds["stage"] == stage]["cv_pass"]]
+        assert list(t[f"{zh}结论"])[:7] == verdicts
+
+
+def test_data_strings_are_escaped_in_tables(b):
+    html = briefing.table(pd.DataFrame({"学校": ["<script>alert(1)</script>"]})).data
+    assert "<script>" not in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+
+
+def test_school_named_script_is_escaped_wherever_it_appears(b):
+    for frame in (briefing.failing_schools(b), briefing.guarantee_failures(b), briefing.excluded_table(b)):
+        html = briefing.table(frame).data
+        assert "<script>alert" not in html
+
+
+def test_footer_labels_synthetic_data_and_names_the_standard(b):
+    text = briefing.footer(b)
+    assert "合成示例数据" in text and "quality-2017" in text and "schools_2024.xlsx" in text
+
+
+def test_history_holds_the_years_with_data(b):
+    assert sorted(b.history) == [2024]
+
+
+def test_missing_year_is_a_clear_error(data_dir):
+    with pytest.raises(FileNotFoundError, match="junyun ingest"):
+        briefing.load("进贤县", 2019, data_dir=data_dir)

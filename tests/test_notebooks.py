@@ -1,0 +1,47 @@
+"""Notebooks are stored without outputs and hold only narrative, parameters and calls into junyun_lib."""
+import ast
+import json
+from pathlib import Path
+
+import pytest
+
+NOTEBOOKS = sorted((Path(__file__).resolve().parents[1] / "notebooks").glob("*.ipynb"))
+
+
+def test_there_are_numbered_notebooks():
+    names = [p.name for p in NOTEBOOKS]
+    assert "00_overview.ipynb" in names and "10_county_briefing.ipynb" in names
+    assert all(name[:2].isdigit() for name in names)
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_stored_without_outputs(path):
+    nb = json.loads(path.read_text(encoding="utf-8"))
+    for cell in nb["cells"]:
+        if cell["cell_type"] == "code":
+            assert cell.get("outputs") == [] and cell.get("execution_count") is None, path.name
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_no_logic_in_notebooks(path):
+    """No function or class definitions, no loops, no comprehensions: logic lives in junyun_lib."""
+    nb = json.loads(path.read_text(encoding="utf-8"))
+    forbidden = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.For, ast.While, ast.ListComp,
+                 ast.DictComp, ast.SetComp, ast.GeneratorExp, ast.Lambda)
+    for cell in nb["cells"]:
+        if cell["cell_type"] != "code":
+            continue
+        tree = ast.parse("".join(cell["source"]))
+        bad = [type(node).__name__ for node in ast.walk(tree) if isinstance(node, forbidden)]
+        assert not bad, f"{path.name}: {bad} in {''.join(cell['source'])[:80]!r}"
+        for node in ast.walk(tree):
+            if isinstance(node, (ast.Import, ast.ImportFrom)):
+                module = node.module if isinstance(node, ast.ImportFrom) else node.names[0].name
+                assert module.startswith("junyun_lib"), f"{path.name} imports {module}"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_one_parameters_cell(path):
+    nb = json.loads(path.read_text(encoding="utf-8"))
+    tagged = [c for c in nb["cells"] if "parameters" in c.get("metadata", {}).get("tags", [])]
+    assert len(tagged) == 1
