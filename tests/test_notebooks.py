@@ -45,3 +45,26 @@ def test_one_parameters_cell(path):
     nb = json.loads(path.read_text(encoding="utf-8"))
     tagged = [c for c in nb["cells"] if "parameters" in c.get("metadata", {}).get("tags", [])]
     assert len(tagged) == 1
+
+
+def test_overview_notebook_runs_on_processed_data(tmp_path):
+    """The notebook an analyst opens first executes cleanly on ingested data (papermill, real kernel)."""
+    import shutil
+
+    import papermill
+
+    from junyun_lib.processed import ingest
+
+    repo = Path(__file__).resolve().parents[1]
+    data = tmp_path / "data"
+    (data / "raw" / "xiangning").mkdir(parents=True)
+    shutil.copy(repo / "data/raw/xiangning/county.toml", data / "raw/xiangning/county.toml")
+    ingest([repo / "data/raw/xiangning/schools_2024.xlsx"], data_dir=data)
+    out = tmp_path / "overview.ipynb"
+    papermill.execute_notebook(str(repo / "notebooks/00_overview.ipynb"), str(out), kernel_name="python3",
+                               parameters={"data_dir": str(data)}, progress_bar=False)
+    nb = json.loads(out.read_text(encoding="utf-8"))
+    outputs = [o for c in nb["cells"] for o in c.get("outputs", [])]
+    assert not [o for o in outputs if o.get("output_type") == "error"]
+    html = "".join("".join(o.get("data", {}).get("text/html", "")) for o in outputs)
+    assert "乡宁县" in html and "小学结论" in html
