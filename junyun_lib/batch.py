@@ -69,8 +69,41 @@ def _sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest() if path.exists() else ""
 
 
-def run_task(task: Task) -> dict:
-    """Execute one briefing and export it; never raises — failures are reported in the returned row."""
+_WARM: dict = {}   # per worker process: one kernel kept alive between briefings
+
+
+def _warm_kernel():
+    """This worker's kernel, started once; namespace reset before every briefing so counties cannot leak.
+
+    Imports (pandas, matplotlib, junyun_lib) and kernel start-up are then paid once per worker, not once per
+    county.  The kernel is shut down when the worker process exits.
+    """
+    from multiprocessing import util
+
+    from jupyter_client.manager import AsyncKernelManager
+    from jupyter_core.utils import run_sync
+
+    km = _WARM.get("km")
+    if km is None or not run_sync(km.is_alive)():
+        km = AsyncKernelManager(kernel_name="python3")
+        run_sync(km.start_kernel)()
+        util.Finalize(km, run_sync(km.shutdown_kernel), kwargs={"now": True}, exitpriority=10)
+        _WARM["km"] = km
+    kc = km.client()
+    kc.start_channels()
+    try:
+        run_sync(kc.wait_for_ready)(timeout=60)
+        run_sync(kc.execute_interactive)("%reset -f", timeout=60)
+    finally:
+        kc.stop_channels()
+    return km
+
+
+def run_task(task: Task, warm: bool = False) -> dict:
+    """Execute one briefing and export it; never raises — failures are reported in the returned row.
+
+    ``warm`` reuses this process's kernel (local worker processes); otherwise papermill starts a fresh one.
+    """
     import papermill
 
     from .html_export import write_html
@@ -81,8 +114,10 @@ def run_task(task: Task) -> dict:
            "input": str(task.input_path), "input_sha256": _sha256(task.input_path), "version": __version__,
            "html": "", "notebook": str(task.executed_path)}
     try:
+        extra = {"km": _warm_kernel()} if warm else {}
         papermill.execute_notebook(
             task.notebook, str(task.executed_path), kernel_name="python3", progress_bar=False, log_output=False,
+            **extra,
             parameters={"county": task.county, "year": task.year, "standard": task.standard,
                         "data_dir": str(Path(task.data_dir).resolve()), "output_dir": str(Path(task.out_dir).resolve())})
         write_html(task.executed_path, task.html_path, title=f"{task.county} {task.year}年 评估简报")
@@ -105,7 +140,7 @@ def _first_line(exc: Exception) -> str:
 def _local(tasks: list[Task], workers: int, progress) -> list[dict]:
     rows = []
     with ProcessPoolExecutor(max_workers=workers) as pool:
-        futures = [pool.submit(run_task, t) for t in tasks]
+        futures = [pool.submit(run_task, t, True) for t in tasks]
         for future in as_completed(futures):
             rows.append(future.result())
             progress(rows[-1])

@@ -83,3 +83,15 @@ def test_dask_scheduler_runs_the_same_tasks(batch_run, tmp_path):
         rows = run_batch(tasks, scheduler=cluster.scheduler_address, show_progress=False)
     assert [r["status"] for r in rows] == ["ok"]
     assert (tmp_path / "out" / "2024" / "xiangning.html").exists()
+
+
+def test_warm_kernel_does_not_carry_one_county_into_the_next(batch_run, tmp_path):
+    """One worker briefs two counties in the same kernel; each page shows only its own county."""
+    _, out = batch_run
+    tasks = tasks_for(out.parent / "data", tmp_path / "out", counties={"进贤县", "乡宁县"}, years={2024})
+    rows = run_batch(tasks, workers=1, show_progress=False)
+    assert [r["status"] for r in rows] == ["ok", "ok"]
+    jinxian = (tmp_path / "out/2024/jinxian.html").read_text(encoding="utf-8")
+    xiangning = (tmp_path / "out/2024/xiangning.html").read_text(encoding="utf-8")
+    assert "进贤县 2024年" in jinxian and "乡宁县" not in jinxian
+    assert "乡宁县 2024年" in xiangning and "进贤县" not in xiangning
