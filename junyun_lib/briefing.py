@@ -17,7 +17,7 @@ import pandas as pd
 from . import __version__, rules
 from .evaluate import CountyResult, Evaluation, evaluate
 from .processed import open_table, processed_path
-from .report import SYNTHETIC_LABEL, _fmt_cv
+from .report import SYNTHETIC_LABEL, format_cv
 from .rules import OP_ZH
 from .schema import STAGE_ZH, STAGES
 
@@ -64,10 +64,10 @@ def headline(b: Briefing) -> str:
             parts.append(f"**{STAGE_ZH[stage]}**：无纳入评估的学校。")
             continue
         inds = r.indicators[r.indicators["stage"] == stage]
-        failing = [f"{_name(r, c)}（{_fmt_cv(cv, lim)}）" for c, cv, lim, ok in
+        failing = [f"{_name(r, c)}（{format_cv(cv, lim)}）" for c, cv, lim, ok in
                    zip(inds["indicator"], inds["cv"], inds["cv_limit"], inds["cv_pass"]) if not bool(ok)]
         verdict = "**达标**" if bool(row["passes"]) else "**未达标**"
-        text = f"**{STAGE_ZH[stage]}**资源配置{verdict}：综合差异系数 {_fmt_cv(row['composite_cv'])}"
+        text = f"**{STAGE_ZH[stage]}**资源配置{verdict}：综合差异系数 {format_cv(row['composite_cv'])}"
         text += f"；差异系数超限的指标：{'、'.join(failing)}" if failing else "；7项指标差异系数均在限值内"
         n_fail = row.get("schools_failing_rule")
         if n_fail is not None and not pd.isna(n_fail):
@@ -94,13 +94,13 @@ def cv_table(b: Briefing) -> pd.DataFrame:
                 row[f"{STAGE_ZH[stage]}差异系数"], row[f"{STAGE_ZH[stage]}结论"] = "—", "—"
                 continue
             ind = ind.iloc[0]
-            row[f"{STAGE_ZH[stage]}差异系数"] = _fmt_cv(ind["cv"], ind["cv_limit"])
+            row[f"{STAGE_ZH[stage]}差异系数"] = format_cv(ind["cv"], ind["cv_limit"])
             row[f"{STAGE_ZH[stage]}结论"] = _mark(ind["cv_pass"])
         rows.append(row)
     composite = {"指标": "综合差异系数（7项平均）"}
     for stage in STAGES:
         st = r.stages[r.stages["stage"] == stage].iloc[0]
-        composite[f"{STAGE_ZH[stage]}差异系数"] = _fmt_cv(st["composite_cv"])
+        composite[f"{STAGE_ZH[stage]}差异系数"] = format_cv(st["composite_cv"])
         composite[f"{STAGE_ZH[stage]}结论"] = "（参考）"
     rows.append(composite)
     return pd.DataFrame(rows)

@@ -12,7 +12,7 @@ import pandas as pd
 from . import __version__
 from .evaluate import Evaluation, evaluate
 from .processed import open_table
-from .report import SYNTHETIC_LABEL, _fmt_cv
+from .report import SYNTHETIC_LABEL, format_cv
 from .schema import STAGE_ZH, STAGES
 
 
@@ -38,11 +38,11 @@ def summary_table(evaluation: Evaluation) -> pd.DataFrame:
         zh = STAGE_ZH[stage]
         has = int(st.schools_in_scope) > 0
         row[f"{zh}结论"] = ("达标" if bool(st.passes) else "未达标") if has else "—"
-        row[f"{zh}综合差异系数"] = _fmt_cv(st.composite_cv) if has else "—"
+        row[f"{zh}综合差异系数"] = format_cv(st.composite_cv) if has else "—"
         row[f"{zh}未达校级规则学校数"] = int(st.schools_failing_rule) if has and pd.notna(st.schools_failing_rule) else None
         for code in codes:
             value = cv.loc[key, (stage, code)] if key in cv.index and (stage, code) in cv.columns else float("nan")
-            row[f"{zh}·{code}"] = _fmt_cv(value)
+            row[f"{zh}·{code}"] = format_cv(value)
     return pd.DataFrame(list(out.values()))
 
 

@@ -33,7 +33,7 @@ HEADERS_ZH = {
 }
 
 
-def _fmt_cv(cv: float, limit: float | None = None) -> str:
+def format_cv(cv: float, limit: float | None = None) -> str:
     if cv is None or (isinstance(cv, float) and np.isnan(cv)):
         return "—"
     text = f"{cv:.3f}"
@@ -64,12 +64,12 @@ def summary_text(result: CountyResult) -> str:
             continue
         row = row.iloc[0]
         lines.append(f"\n{STAGE_ZH[stage]}：纳入评估 {int(row['schools_in_scope'])} 所（在校生 {int(row['students']):,} 人），"
-                     f"综合差异系数 {_fmt_cv(row['composite_cv'])}，结论：{_verdict(row['passes'])}")
+                     f"综合差异系数 {format_cv(row['composite_cv'])}，结论：{_verdict(row['passes'])}")
         inds = result.indicators[result.indicators["stage"] == stage]
         for r in inds.itertuples():
             limit = "" if np.isnan(r.cv_limit) else f"（限值{OP_ZH.get(r.cv_comparison, '')}{r.cv_limit:.2f}，{_verdict(r.cv_pass)}）"
             meeting = "" if r.schools_meeting is pd.NA else f"，达标学校 {int(r.schools_meeting)}/{int(r.n)}"
-            lines.append(f"  {names[r.indicator]}：均值 {r.mean:.2f}，差异系数 {_fmt_cv(r.cv, r.cv_limit)}{limit}{meeting}")
+            lines.append(f"  {names[r.indicator]}：均值 {r.mean:.2f}，差异系数 {format_cv(r.cv, r.cv_limit)}{limit}{meeting}")
         if std.school_rule and std.has_school_standards:
             failing = result.parts[(result.parts["part"] == stage) & ~result.parts["passes_school_rule"].astype(bool)]
             if len(failing):
