@@ -74,7 +74,7 @@ def index_html(table: pd.DataFrame, year: int, links: dict, failed: list[dict], 
 body {{ font-family: system-ui, "PingFang SC", "Microsoft YaHei", "Noto Sans CJK SC", "WenQuanYi Micro Hei", sans-serif;
        margin: 1.5em; color: #222; }}
 table {{ border-collapse: collapse; font-size: 12px; }} th, td {{ border: 1px solid #bbb; padding: 3px 6px; }}
-th {{ background: #eef; }} tr {{ page-break-inside: avoid; }} .synthetic {{ color: #a00; font-weight: bold; }}
+th {{ background: #eef; }} td {{ white-space: nowrap; }} tr {{ page-break-inside: avoid; }} .synthetic {{ color: #a00; font-weight: bold; }}
 .failed {{ color: #a00; }}
 </style></head><body>
 <h1>{year}年 县域义务教育优质均衡发展 资源配置评估总览</h1>
