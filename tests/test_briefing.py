@@ -75,3 +75,14 @@ def test_history_holds_the_years_with_data(b):
 def test_missing_year_is_a_clear_error(data_dir):
     with pytest.raises(FileNotFoundError, match="junyun ingest"):
         briefing.load("进贤县", 2019, data_dir=data_dir)
+
+
+def test_index_page_escapes_data_strings():
+    from junyun_lib.overview import index_html
+
+    table = pd.DataFrame([{"县区": "<script>alert(1)</script>", "年度": 2024, "小学结论": "达标"}])
+    page = index_html(table, 2024, {"<script>alert(1)</script>": "x.html"},
+                      [{"county": "<b>坏县</b>", "error": "ValueError: <img src=x>"}], True, {})
+    assert "<script>alert(1)</script>" not in page and "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+    assert "<img src=x>" not in page and "<b>坏县</b>" not in page
+    assert "合成示例数据" in page and 'lang="zh-CN"' in page
