@@ -144,7 +144,7 @@ def build_table(rows: int, counties: int, seed: int, warn_share: float) -> pa.Ta
         place[m] = rng.choice(3, size=int(m.sum()), p=np.asarray(mix) / sum(mix))
     private = (is_t["小学"] | is_t["初级中学"] | is_t["九年一贯制学校"]) & (rng.random(n) < PRIVATE_SHARE)
     place[private & (place == 2)] = 1                       # no private village schools
-    urban, town, rural = (place == 0), (place == 1), (place == 2)
+    urban, town = (place == 0), (place == 1)
 
     # ---- students by stage (as junyun_lib.sample._base_enrolment, with a county size factor)
     p = np.zeros(n, dtype=np.int64)

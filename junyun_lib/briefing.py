@@ -115,6 +115,17 @@ def cv_limits_text(b: Briefing) -> str:
             "差异系数按未经四舍五入的数值计算，显示 3 位小数。")
 
 
+def school_rule_text(b: Briefing) -> str:
+    """The per-school rule in words, from the standard (校级规则说明)."""
+    rule = b.result.standard.school_rule
+    if not rule:
+        return "本标准不设校级达标规则。"
+    others = len(b.result.standard.codes) - int(rule["min_meeting"])
+    return (f"校级规则：至少 {rule['min_meeting']} 项指标达到标准，其余 {others} 项不低于标准的 "
+            f"{rule['floor_ratio']:.0%}（{_e(rule.get('source', ''))}）。缺口按达到标准所需补充的教师、面积、设备、教室计算，"
+            "经费按可修改的单位成本估算（万元）。")
+
+
 def _mark(ok) -> str:
     if ok is None or ok is pd.NA or (isinstance(ok, float) and np.isnan(ok)):
         return "—"

@@ -13,7 +13,7 @@ from . import __version__
 from .evaluate import Evaluation, evaluate
 from .processed import open_table
 from .report import SYNTHETIC_LABEL, format_cv
-from .schema import STAGE_ZH, STAGES
+from .schema import STAGE_ZH
 
 
 def load_processed(data_dir="data", standard: str = "quality-2017") -> Evaluation:

@@ -466,14 +466,20 @@ def _draw_distribution(ax, result, stage: str, code: str, parts: pd.DataFrame, t
                 ha="right", va="top", fontsize=7, color="#333333")
 
 
+def _floor_text(standard) -> str:
+    """The per-school floor as people read it, from the standard (e.g. "85%")."""
+    return f"{(standard.school_rule or {}).get('floor_ratio', 0.85):.0%}"
+
+
 def _distribution_legend(ax, result) -> None:
     has_std = result.standard.has_school_standards
     if has_std:
+        floor = _floor_text(result.standard)
         handles = [Line2D([], [], marker="o", linestyle="", color=COLORS["meets"], label="达标"),
-                   Line2D([], [], marker="o", linestyle="", color=COLORS["near"], label="未达标，不低于85%"),
-                   Line2D([], [], marker="o", linestyle="", color=COLORS["below"], label="低于标准的85%"),
+                   Line2D([], [], marker="o", linestyle="", color=COLORS["near"], label=f"未达标，不低于{floor}"),
+                   Line2D([], [], marker="o", linestyle="", color=COLORS["below"], label=f"低于标准的{floor}"),
                    Line2D([], [], color=COLORS["limit"], label="标准值"),
-                   Line2D([], [], color=COLORS["limit"], linestyle="--", label="标准值的85%")]
+                   Line2D([], [], color=COLORS["limit"], linestyle="--", label=f"标准值的{floor}")]
     else:
         handles = [Line2D([], [], marker="o", linestyle="", color=COLORS["ok"], label="学校")]
     _legend(ax, handles, ncol=len(handles))
@@ -564,8 +570,9 @@ def meets_heatmap(result, stage: str, max_schools: int = 60, name_width: int = 1
         spine.set_visible(False)
     title = f"{result.county} {result.year}年 {STAGE_ZH[stage]}学校各指标达标情况"
     fig.suptitle(title, fontsize=12)
-    handles = [Patch(color=COLORS["meets"], label="达标"), Patch(color=COLORS["near"], label="未达标，不低于85%"),
-               Patch(color=COLORS["below"], label="低于标准的85%"),
+    floor_text = _floor_text(result.standard)
+    handles = [Patch(color=COLORS["meets"], label="达标"), Patch(color=COLORS["near"], label=f"未达标，不低于{floor_text}"),
+               Patch(color=COLORS["below"], label=f"低于标准的{floor_text}"),
                Line2D([], [], linestyle="", marker="s", color=COLORS["fail"], label="红色校名：未达到校级规则")]
     if (grid == 0).any():
         handles.insert(3, Patch(color=COLORS["nodata"], label="无数据"))

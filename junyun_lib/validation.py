@@ -133,7 +133,7 @@ def _subsets(rows: _Rows) -> None:
         for part in ("teachers_above_degree", "key_teachers", "pe_art_teachers"):
             rows.add(no_students & (f[f"{part}_{stage}"] > 0), f"{part}_{stage}", "teachers_without_students",
                      f"该校没有{schema.STAGE_ZH[stage]}在校生，却填了{schema.STAGE_ZH[stage]}教师数，将不参与计算",
-                     f"teachers reported for a stage with no students; ignored", severity="warning")
+                     "teachers reported for a stage with no students; ignored", severity="warning")
 
 
 def _rooms(rows: _Rows) -> None:

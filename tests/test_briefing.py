@@ -86,3 +86,9 @@ def test_index_page_escapes_data_strings():
     assert "<script>alert(1)</script>" not in page and "&lt;script&gt;alert(1)&lt;/script&gt;" in page
     assert "<img src=x>" not in page and "<b>坏县</b>" not in page
     assert "合成示例数据" in page and 'lang="zh-CN"' in page
+
+
+def test_school_rule_text_states_the_seed_rule(b):
+    # seed 002 附件1 二(一): 每所学校至少6项指标达到上述要求，余项不能低于要求的85%
+    text = briefing.school_rule_text(b)
+    assert "至少 6 项" in text and "其余 1 项" in text and "85%" in text
