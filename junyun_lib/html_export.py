@@ -40,10 +40,37 @@ def template_basedir() -> Path:
     return path
 
 
+class BriefingExporter(HTMLExporter):
+    """``HTMLExporter`` without its BeautifulSoup pass over the finished page.
+
+    nbconvert 7 re-parses the whole page (charts included) to give images without alt text an English
+    placeholder and input/output areas a ``tabindex``; the junyun_offline template writes Chinese alt text
+    itself and a briefing has no code to focus, and the pass was half of the export time.  If nbconvert's
+    internals differ from what this expects, the stock method runs instead.
+    """
+
+    def from_notebook_node(self, nb, resources=None, **kw):
+        try:
+            from nbconvert.exporters.templateexporter import TemplateExporter
+            from nbconvert.filters.highlight import Highlight2HTML
+            from nbconvert.filters.widgetsdatatypefilter import WidgetsDataTypeFilter
+
+            langinfo = nb.metadata.get("language_info", {})
+            lexer = langinfo.get("pygments_lexer", langinfo.get("name", None))
+            resources = self._init_resources(resources)
+            self.register_filter("highlight_code", self.filters.get("highlight_code",
+                                                                    Highlight2HTML(pygments_lexer=lexer, parent=self)))
+            self.register_filter("filter_data_type", WidgetsDataTypeFilter(
+                notebook_metadata=self._nb_metadata, parent=self, resources=resources))
+        except (ImportError, AttributeError, TypeError):  # another nbconvert: take its own path
+            return super().from_notebook_node(nb, resources, **kw)
+        return TemplateExporter.from_notebook_node(self, nb, resources, **kw)
+
+
 @functools.lru_cache(maxsize=1)
 def exporter() -> HTMLExporter:
-    """The configured ``HTMLExporter`` (one per process; do not reconfigure it — build your own instead)."""
-    return HTMLExporter(
+    """The configured exporter (one per process; do not reconfigure it — build your own instead)."""
+    return BriefingExporter(
         template_name=TEMPLATE_NAME,
         # Only junyun's folder: nbconvert's default is the current directory, which would let a stray
         # ./lab or ./base folder replace the stock templates.  The stock ones are found via jupyter_path.

@@ -49,6 +49,11 @@ def test_briefing_pages_are_self_contained(batch_run, slug, name):
     assert not re.search(r"""(src|href)\s*=\s*["']?(https?:)?//""", html)
     assert page.stat().st_size <= MB
     assert "合成示例数据" in html
+    # every chart is an embedded PNG whose alt text is its Chinese title
+    alts = re.findall(r'<img alt="([^"]*)" src="data:image/png;base64,', html)
+    assert len(alts) == html.count("<img") == 4
+    assert f"{name} 2024年 各指标学校达标程度（每点一所学校）" in alts
+    assert "No description" not in html
 
 
 def test_broken_county_is_failed_in_manifest_and_index(batch_run):
@@ -95,3 +100,45 @@ def test_warm_kernel_does_not_carry_one_county_into_the_next(batch_run, tmp_path
     xiangning = (tmp_path / "out/2024/xiangning.html").read_text(encoding="utf-8")
     assert "进贤县 2024年" in jinxian and "乡宁县" not in jinxian
     assert "乡宁县 2024年" in xiangning and "进贤县" not in xiangning
+
+
+def _notebook(path: Path, *sources: str) -> Path:
+    import nbformat
+
+    nb = nbformat.v4.new_notebook()
+    params = nbformat.v4.new_code_cell('county = "x"\nyear = 0\nstandard = ""\ndata_dir = ""\noutput_dir = ""')
+    params.metadata["tags"] = ["parameters"]
+    nb.cells = [params] + [nbformat.v4.new_code_cell(s) for s in sources]
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nbformat.write(nb, path)
+    return path
+
+
+def test_warm_kernel_forgets_names_and_outputs_between_briefings(tmp_path, monkeypatch):
+    """In one worker's kernel, the second notebook sees nothing the first defined or returned; with the reset
+    switched off the same pair fails (so the check can fail)."""
+    from junyun_lib import batch
+
+    first = _notebook(tmp_path / "a.ipynb", "secret = county", "secret")          # a name and an Out entry
+    second = _notebook(tmp_path / "b.ipynb", 'assert "secret" not in globals(), "name leaked"\n'
+                                             'assert not Out and _ == "", "output leaked"')
+
+    def task(nb, county):
+        return batch.Task(county, county, 2024, "quality-2017", str(tmp_path), str(tmp_path / "out"), str(nb))
+
+    try:
+        assert batch.run_task(task(first, "甲县"), warm=True)["status"] == "ok"
+        row = batch.run_task(task(second, "乙县"), warm=True)
+        assert row["status"] == "ok", row["error"]
+        monkeypatch.setattr(batch, "RESET_CODE", "pass")
+        assert batch.run_task(task(first, "甲县"), warm=True)["status"] == "ok"
+        row = batch.run_task(task(second, "乙县"), warm=True)
+        assert row["status"] == "failed" and "leaked" in row["error"]
+    finally:
+        km, kc = batch._WARM.pop("km", None), batch._WARM.pop("kc", None)
+        if kc is not None:
+            kc.stop_channels()
+        if km is not None:
+            from jupyter_core.utils import run_sync
+
+            run_sync(km.shutdown_kernel)(now=True)

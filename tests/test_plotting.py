@@ -172,6 +172,7 @@ def _all_charts(evaluation, result):
             yield f"distribution_chart {stage} {code}", plotting.distribution_chart(result, stage, code)
         yield f"distributions_grid {stage}", plotting.distributions_grid(result, stage)
         yield f"meets_heatmap {stage}", plotting.meets_heatmap(result, stage)
+    yield "attainment_chart", plotting.attainment_chart(result)
     yield "cv_trend_chart", plotting.cv_trend_chart(evaluation, COUNTY)
 
 
@@ -187,7 +188,7 @@ def test_every_chart_renders_chinese_without_missing_glyphs(evaluation, result):
             png = plotting.figure_to_png_bytes(fig)
             assert png.startswith(PNG_MAGIC) and len(png) > 5_000, name
             names.append(name)
-    assert len(names) == 1 + 2 * (len(result.standard.codes) + 2) + 1
+    assert len(names) == 1 + 2 * (len(result.standard.codes) + 2) + 2
 
 
 def test_svg_output(result):
@@ -249,12 +250,67 @@ def test_meets_heatmap_sorts_worst_first_and_notes_truncation(result):
     assert "仅显示" not in " ".join(t.get_text() for t in full.texts)
 
 
+def test_meets_heatmap_lists_only_schools_missing_an_indicator(result):
+    codes = result.standard.codes
+    parts = result.parts[result.parts["part"] == "junior"]
+    # independently: a part misses an indicator when any meets_<code> is not True
+    met_all = parts[[f"meets_{c}" for c in codes]].apply(lambda col: col.map(lambda v: v is True or v == 1))
+    missing = parts.loc[~met_all.all(axis=1), "school_name"]
+    fig = plotting.meets_heatmap(result, "junior")
+    labels = [t.get_text() for t in fig.axes[0].get_yticklabels()]
+    assert sorted(labels) == sorted(missing) and 0 < len(labels) < len(parts)
+    notes = " ".join(t.get_text() for t in fig.texts)
+    assert f"另有 {len(parts) - len(missing)} 所学校各项指标均达标，未列出" in notes
+    everyone = plotting.meets_heatmap(result, "junior", max_schools=500, all_schools=True)
+    assert len(everyone.axes[0].get_yticklabels()) == len(parts)
+    assert "未列出" not in " ".join(t.get_text() for t in everyone.texts)
+
+
+def test_meets_heatmap_when_every_school_meets_everything(result):
+    parts = result.parts.copy()
+    junior = parts["part"] == "junior"
+    for code in result.standard.codes:
+        parts.loc[junior, f"meets_{code}"] = True
+    parts.loc[junior, "n_meeting"] = len(result.standard.codes)
+    parts.loc[junior, "passes_school_rule"] = True
+    fig = plotting.meets_heatmap(dataclasses.replace(result, parts=parts), "junior")
+    text = " ".join(t.get_text() for t in fig.texts)
+    assert f"全部 {int(junior.sum())} 所学校7 项指标均达标" in text
+    assert not fig.axes
+
+
+def test_attainment_chart_places_each_school_at_value_over_standard(result):
+    fig = plotting.attainment_chart(result)
+    ax_primary, ax_junior = fig.axes[:2]
+    codes = result.standard.codes
+    cap = 2.5
+    for ax, stage in ((ax_primary, "primary"), (ax_junior, "junior")):
+        parts = result.parts[result.parts["part"] == stage]
+        # independently: value ÷ the stage's standard from the rules file, capped at 250 %
+        expected = []
+        for row, code in enumerate(codes):
+            std = result.standard.indicator(code).standard[stage]
+            share = (parts[f"value_{code}"].astype(float) / float(std)).dropna()
+            expected += [(min(v, cap), row) for v in share]
+        drawn = [(float(x), float(y)) for coll in ax.collections for x, y in coll.get_offsets()]
+        assert len(drawn) == len(expected)
+        # jitter moves points within ±0.28 of their row; match rows by rounding
+        assert sorted((round(x, 9), round(y)) for x, y in drawn) == sorted((round(x, 9), r) for x, r in expected)
+        counts = {t.get_text().strip() for t in ax.texts}
+        for code in codes:
+            n_meet = int(parts[f"meets_{code}"].map(lambda v: v is True or v == 1).sum())
+            n = int(parts[f"value_{code}"].notna().sum())
+            assert f"{n_meet}/{n}" in counts
+        lines = sorted(float(line.get_xdata()[0]) for line in ax.lines)
+        assert np.allclose(lines, [0.85, 1.0])
+
+
 def test_long_school_names_are_cut(result):
     r = result
     parts = r.parts.copy()
     parts.loc[parts.index[0], "school_name"] = "某某县某某镇某某村中心小学第一分校东校区"
     r2 = dataclasses.replace(r, parts=parts)
-    fig = plotting.meets_heatmap(r2, parts.loc[parts.index[0], "part"], max_schools=500)
+    fig = plotting.meets_heatmap(r2, parts.loc[parts.index[0], "part"], max_schools=500, all_schools=True)
     labels = [t.get_text() for t in fig.axes[0].get_yticklabels()]
     assert "某某县某某镇某某村中心…" in labels and max(len(s) for s in labels) <= 12
 
@@ -278,7 +334,7 @@ def test_basic_standard_charts(evaluation):
     ev = evaluate(open_table(SAMPLES[-1]), "basic-2012")
     r = ev.county()
     with no_glyph_problems():
-        for fig in (plotting.cv_chart(r), plotting.distributions_grid(r, "primary"),
+        for fig in (plotting.cv_chart(r), plotting.distributions_grid(r, "primary"), plotting.attainment_chart(r),
                     plotting.meets_heatmap(r, "junior"), plotting.cv_trend_chart(ev)):
             plotting.figure_to_png_bytes(fig)
     assert "未规定学校层面的标准值" in " ".join(t.get_text() for t in plotting.meets_heatmap(r, "primary").texts)
