@@ -277,13 +277,15 @@ def task_dicts(tasks: list[Task]) -> list[dict]:
 def write_index(rows: list[dict], data_dir, out_dir, standard: str = "quality-2017") -> list[Path]:
     """``outputs/<year>/index.html`` for each year: the cross-county table, links, failed runs."""
     from .evaluate import evaluate
-    from .overview import index_html, summary_table
+    from .overview import index_html, plan_column, summary_table
     from .processed import open_table
 
     ok = [r["input"] for r in rows if r["status"] == "ok"]
     if ok:   # the runs that worked, evaluated together; a broken input cannot break the index
         evaluation = evaluate(open_table(ok), standard, data_dir=data_dir)
         table, synthetic = summary_table(evaluation), evaluation.synthetic
+        plans = plan_column(evaluation, data_dir, standard)
+        table.insert(2, "推进计划", [plans.get((c, int(y)), "—") for c, y in zip(table["县区"], table["年度"])])
         names = {i.code: i.name_zh for std in evaluation.standards.values() for i in std.indicators}
     else:
         table, synthetic, names = pd.DataFrame(columns=["县区", "年度"]), False, {}

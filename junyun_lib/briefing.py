@@ -17,6 +17,7 @@ import pandas as pd
 from . import __version__, rules
 from .evaluate import CountyResult, Evaluation, evaluate
 from .processed import open_table, processed_path
+from .progress import PlanProgress, county_progress
 from .report import SYNTHETIC_LABEL, format_cv
 from .rules import OP_ZH
 from .schema import STAGE_ZH, STAGES
@@ -29,6 +30,7 @@ class Briefing:
     result: CountyResult
     history: dict[int, CountyResult] = field(default_factory=dict)   # every year with data, this one included
     sources: list[str] = field(default_factory=list)
+    plan: "PlanProgress | None" = None     # progress against the county's plan as of this year, if it has one
 
     @property
     def synthetic(self) -> bool:
@@ -47,7 +49,8 @@ def load(county: str, year: int, standard: str = "quality-2017", data_dir="data"
     history = {y: evaluation.county(county, y) for c, y in evaluation.county_years() if c == county}
     schools = evaluation.schools
     raw_files = sorted(set(schools.loc[schools["year"] == year, "source_file"].astype(str)))
-    return Briefing(result=history[year], history=history, sources=raw_files)
+    plan = county_progress(county, data_dir, standard, as_of=year, results_by_year=history)
+    return Briefing(result=history[year], history=history, sources=raw_files, plan=plan)
 
 
 def _e(text) -> str:
@@ -182,6 +185,34 @@ def problems_table(problems) -> pd.DataFrame:
     """Located data problems as a table (位置、值、提示)."""
     return pd.DataFrame([{"位置": p.location(), "值": p.value, "提示": p.message_zh} for p in problems],
                         columns=["位置", "值", "提示"])
+
+
+def plan_text(b: Briefing) -> str:
+    """规划进度: counts by status this year and the items to watch (Markdown)."""
+    if b.plan is None:
+        return "本县区未提供推进计划（`data/raw/<县>/plan.csv`），无年度进度对照。"
+    s = b.plan.summary(b.result.year)
+    c = s["counts"]
+    total = sum(c.values())
+    if not total:
+        return f"推进计划未设{b.result.year}年的目标。"
+    text = (f"对照推进计划（{total} 项设有{b.result.year}年目标或记录）：**超前 {c['ahead']} 项、按计划 {c['on_track']} 项、"
+            f"落后 {c['behind']} 项**、无数据 {c['no_data']} 项。")
+    if s["projected_to_miss"]:
+        text += f"到目标年未达成或按趋势预计无法达成的项目 {len(s['projected_to_miss'])} 项（见下表“目标年预计”）。"
+    return text
+
+
+def plan_table(b: Briefing) -> pd.DataFrame:
+    """The plan items behind this year or projected to miss their target year (Chinese headers)."""
+    from .plan_report import year_table
+
+    if b.plan is None:
+        return pd.DataFrame()
+    s = b.plan.summary(b.result.year)
+    table = year_table(b.plan, b.result.year)
+    watch = set(s["behind"]) | set(s["projected_to_miss"])
+    return table[table["序号"].isin(watch)].reset_index(drop=True)
 
 
 def footer(b: Briefing) -> str:

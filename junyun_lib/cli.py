@@ -1,4 +1,4 @@
-"""Command line (命令行): ``junyun template | ingest | evaluate | run | sample``.
+"""Command line (命令行): ``junyun template | county-template | ingest | evaluate | plan | run | batch | sample``.
 
 Exit status: 0 success, 2 bad input (every problem listed, located, nothing written), 1 other failure.
 """
@@ -73,6 +73,7 @@ def _cmd_run(args) -> int:
         _, outputs = _evaluate_and_write([path], ns)
         for p in outputs:
             print(f"已写出 (written): {p}")
+    _write_plans(data_dir, out, args.standard)
     if args.no_briefings:
         return 0
     batch = argparse.Namespace(data_dir=data_dir, years=None, counties=None, all=True, standard=args.standard,
@@ -104,10 +105,54 @@ def _cmd_batch(args) -> int:
     return 1 if failed else 0
 
 
-def _cmd_sample(args) -> int:
-    from .sample import write_samples
+def _cmd_county_template(args) -> int:
+    from .county_table import write_county_template
 
-    for path in write_samples(Path(args.out)):
+    path = Path(args.path)
+    if path.exists() and not args.force:
+        raise FileExistsError(f"文件已存在，未覆盖：{path}（加 --force 覆盖） (file exists; use --force)")
+    print(f"已写出县级指标表模板 (county-level template written): {write_county_template(path, args.year)}")
+    return 0
+
+
+def _cmd_plan(args) -> int:
+    """Progress of one county against its plan: a Chinese summary, and JSON with --json."""
+    from .plan_report import summary_text, write_json
+    from .progress import county_progress
+
+    data_dir = Path(args.data_dir or rules.default_data_dir())
+    cfg = rules.county_config(args.county, data_dir)
+    name = cfg.name
+    if not cfg.path:   # a slug given instead of the name
+        by_slug = {c.slug: c for c in rules.county_configs(data_dir).values()}
+        name = by_slug[args.county].name if args.county in by_slug else args.county
+    progress = county_progress(name, data_dir, args.standard, as_of=args.year)
+    if progress is None:
+        print(f"{name} 没有规划文件 data/raw/<县>/plan.csv (no plan.csv for {name})", file=sys.stderr)
+        return 1
+    if not any((data_dir / "processed" / progress.plan.slug).glob("*.parquet")):
+        print(f"提示：{name} 尚无处理后的学校数据，学校层面的项目显示为无数据；请先运行 junyun ingest "
+              f"(no processed school data yet: school-level items show no data)", file=sys.stderr)
+    print(summary_text(progress, args.year))
+    if args.json:
+        print(f"已写出 (written): {write_json(progress, args.json)}")
+    return 0
+
+
+def _write_plans(data_dir: Path, out: Path, standard: str) -> None:
+    from .plan_report import write_json
+    from .progress import county_progress
+
+    for cfg in rules.county_configs(data_dir).values():
+        progress = county_progress(cfg.name, data_dir, standard)
+        if progress is not None:
+            print(f"已写出 (written): {write_json(progress, out / 'plans' / f'{cfg.slug}-plan.json')}")
+
+
+def _cmd_sample(args) -> int:
+    from .sample import write_county_samples, write_samples
+
+    for path in write_samples(Path(args.out)) + write_county_samples(Path(args.out)):
         print(f"已写出合成示例数据 (synthetic sample written): {path}")
     return 0
 
@@ -140,6 +185,20 @@ def build_parser() -> argparse.ArgumentParser:
     e.add_argument("--excel", default=None, help="写出 Excel 结果工作簿 (workbook for county offices)")
     evaluation_options(e)
     e.set_defaults(func=_cmd_evaluate)
+
+    ct = sub.add_parser("county-template", help="写出空白县级指标表 (write an empty county-level indicator table)")
+    ct.add_argument("path", help="…/county_indicators_<年度>.csv 或 .xlsx")
+    ct.add_argument("--year", type=int, default=None)
+    ct.add_argument("--force", action="store_true", help="覆盖已有文件 (overwrite)")
+    ct.set_defaults(func=_cmd_county_template)
+
+    pl = sub.add_parser("plan", help="对照县域推进计划的年度进度 (progress against the county plan)")
+    pl.add_argument("county", help="县区名称或简称 (name or slug)")
+    pl.add_argument("--year", type=int, default=None, help="截至年度，默认最新有数据的年度 (as of; default latest)")
+    pl.add_argument("--json", default=None, help="写出 JSON：各项目各年度的目标、实际、差距、状态与预测")
+    pl.add_argument("--standard", default="quality-2017", choices=rules.standard_codes())
+    pl.add_argument("--data-dir", default=None, help="数据目录，默认 ./data 或 $JUNYUN_DATA")
+    pl.set_defaults(func=_cmd_plan)
 
     r = sub.add_parser("run", help="主流程：校验全部原始数据并评估到 outputs/ (main job)")
     r.add_argument("--out", default="outputs")

@@ -46,6 +46,25 @@ def summary_table(evaluation: Evaluation) -> pd.DataFrame:
     return pd.DataFrame(list(out.values()))
 
 
+def plan_column(evaluation: Evaluation, data_dir, standard: str = "quality-2017") -> dict:
+    """``{(county, year): "落后 n / m 项"}`` for counties with a plan (推进计划进度); m counts the items with
+    a target or a record that year, n those behind."""
+    from .progress import county_progress
+
+    out = {}
+    for county in sorted({c for c, _ in evaluation.county_years()}):
+        results = {y: evaluation.county(c, y) for c, y in evaluation.county_years() if c == county}
+        progress = county_progress(county, data_dir, standard, results_by_year=results)
+        if progress is None:
+            continue
+        for year in results:
+            counts = progress.summary(year)["counts"]
+            total = sum(counts.values())
+            if total:
+                out[(county, year)] = f"落后 {counts['behind']} / {total} 项"
+    return out
+
+
 def index_html(table: pd.DataFrame, year: int, links: dict, failed: list[dict], synthetic: bool,
                indicator_names: dict) -> str:
     """The batch index page: the cross-county table with links, failed runs listed, all text escaped."""

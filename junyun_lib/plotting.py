@@ -48,7 +48,7 @@ from .schema import STAGE_ZH, STAGES
 log = logging.getLogger(__name__)
 
 __all__ = ["set_style", "cv_chart", "distribution_chart", "distributions_grid", "meets_heatmap",
-           "cv_trend_chart", "attainment_chart", "figure_to_png_bytes", "figure_to_svg", "show", "FIGURE_WIDTH"]
+           "cv_trend_chart", "attainment_chart", "plan_status_chart", "plan_items_chart", "figure_to_png_bytes", "figure_to_svg", "show", "FIGURE_WIDTH"]
 
 FIGURE_WIDTH = 7.2          # inches: fits the text width of an A4 page (≤ 7.5)
 DEFAULT_DPI = 110
@@ -822,3 +822,90 @@ def cv_trend_chart(evaluation_or_results_by_year, county: str | None = None) -> 
 def _first(source):
     items = list(source.values()) if isinstance(source, dict) else list(source)
     return items[0] if items else None
+
+
+# ------------------------------------------------------------------------------------------------ plans
+PLAN_STATUS_COLORS = {"ahead": "#2E7D32", "on_track": "#8BC34A", "behind": COLORS["fail"], "no_data": "#BDBDBD",
+                      "no_target": "#EEEEEE"}
+
+
+def plan_status_chart(progress) -> Figure:
+    """规划进度总览: for each plan year with data, how many items are ahead, on track, behind or without data
+    (a stacked bar per year).  Reads ``progress.table`` (:class:`junyun_lib.progress.PlanProgress`)."""
+    from .progress import STATUS_ZH
+
+    table = progress.table
+    years = sorted(int(y) for y in table.loc[table["actual"].notna(), "year"].unique()) or \
+        sorted(int(y) for y in table["year"].unique())[:1]
+    counts = {s: [int(((table["year"] == y) & (table["status"] == s)).sum()) for y in years] for s in STATUS_ZH}
+    fig = _new_figure(FIGURE_WIDTH, 1.3 + 0.42 * max(len(years), 2), fixed=True)
+    grid, legend_ax = _panels(fig, 1, 1, 0.2, margins=Margins(left=0.7, right=0.3, top=0.5, bottom=0.45))
+    ax = grid[0, 0]
+    y = np.arange(len(years))
+    left = np.zeros(len(years))
+    for status, label in STATUS_ZH.items():
+        widths = np.array(counts[status], dtype=float)
+        ax.barh(y, widths, left=left, color=PLAN_STATUS_COLORS[status], height=0.6, label=label,
+                edgecolor="white", linewidth=0.5)
+        for yi, (x0, w) in enumerate(zip(left, widths)):
+            if w:
+                ax.text(x0 + w / 2, yi, str(int(w)), ha="center", va="center", fontsize=8,
+                        color="white" if status in ("ahead", "behind") else "#222222")
+        left += widths
+    ax.set_yticks(y, [f"{yr}年" for yr in years], fontsize=9)
+    ax.set_ylim(len(years) - 0.5, -0.5)
+    ax.set_xlim(0, max(left.max(), 1))
+    ax.set_xlabel("计划项目数", fontsize=9)
+    ax.tick_params(axis="x", labelsize=8)
+    ax.grid(axis="y", visible=False)
+    handles = [Patch(color=PLAN_STATUS_COLORS[s], label=z) for s, z in STATUS_ZH.items()]
+    _legend(legend_ax, handles, ncol=len(handles), fontsize=8)
+    _suptitle(fig, f"{progress.county} 推进计划各年度进度（{len(progress.plan.items)} 项）")
+    _footer(fig, progress)
+    return fig
+
+
+def plan_items_chart(progress, items=None, ncols: int = 4) -> Figure:
+    """Actual against plan, one small panel per item (规划项目实际与目标): stated targets as a dashed step
+    line, actual values as a solid line, years behind plan ringed in red; the panel of an item behind in the
+    latest year with data has a red title.  ``items``: item numbers to show (default all, at most 32)."""
+    table = progress.table
+    numbers = list(items) if items is not None else sorted(int(i) for i in table["item_no"].unique())
+    numbers = numbers[:32]
+    nrows = max(1, -(-len(numbers) // ncols))
+    fig = _new_figure(FIGURE_WIDTH, min(10.4, 0.95 + 1.28 * nrows), fixed=True)
+    grid, legend_ax = _panels(fig, nrows, ncols, 0.2, margins=Margins(left=0.45, right=0.1, top=0.62,
+                                                                     bottom=0.25, wspace=0.35, hspace=0.62))
+    latest = progress.as_of
+    for ax, number in zip(grid.ravel(), numbers):
+        rows = table[table["item_no"] == number].sort_values("year")
+        first = rows.iloc[0]
+        stated = rows[rows["stated"]]
+        ax.step(stated["year"], stated["target"], where="mid", color=COLORS["limit"], linestyle="--",
+                linewidth=1.0)
+        seen = rows[rows["actual"].notna()]
+        ax.plot(seen["year"], seen["actual"], color=COLORS["ok"], marker="o", markersize=3, linewidth=1.3)
+        late = seen[seen["status"] == "behind"]
+        ax.scatter(late["year"], late["actual"], s=28, facecolors="none", edgecolors=COLORS["fail"],
+                   linewidths=1.0, zorder=5)
+        behind_now = bool(((rows["year"] == latest) & (rows["status"] == "behind")).any())
+        ax.set_title(_wrap(f"{number}. {first['item']}", 14), fontsize=6.5,
+                     color=COLORS["fail"] if behind_now else "#222222")
+        years = rows["year"].astype(int)
+        ax.set_xlim(years.min() - 0.5, years.max() + 0.5)
+        ax.set_xticks([years.min(), years.max()], [str(years.min()), str(years.max())], fontsize=6)
+        ax.tick_params(axis="y", labelsize=6, pad=1)
+        if first["unit"] == "%":
+            values = pd.concat([rows["target"], rows["actual"]]).dropna()
+            ax.set_ylim(max(0.0, min(values.min(), 100) - 5) if len(values) else 0, 102)
+    for ax in grid.ravel()[len(numbers):]:
+        ax.set_axis_off()
+    handles = [Line2D([], [], color=COLORS["limit"], linestyle="--", label="年度目标"),
+               Line2D([], [], color=COLORS["ok"], marker="o", markersize=3, label="实际"),
+               Line2D([], [], linestyle="", marker="o", markerfacecolor="none", markeredgecolor=COLORS["fail"],
+                      label="落后于当年目标"),
+               Line2D([], [], linestyle="", marker="s", color=COLORS["fail"], label="红色标题：最新年度落后")]
+    _legend(legend_ax, handles, ncol=len(handles), fontsize=7)
+    _suptitle(fig, f"{progress.county} 推进计划：各项目实际与年度目标", fontsize=11)
+    _footer(fig, progress)
+    return fig

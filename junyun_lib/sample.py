@@ -748,6 +748,66 @@ def write_samples(raw_dir: Path, slugs=None, years=None) -> list[Path]:
     return written
 
 
+# ---------------------------------------------------------------------------------------------------------
+# County-level tables (县级指标表), synthetic
+# ---------------------------------------------------------------------------------------------------------
+COUNTY_SOURCE = "合成示例数据（junyun_lib.sample 生成，数值虚构）"
+# 进贤县: chosen so that its plan (seed 000 三) shows items ahead, on track, behind and without data;
+# quality_monitoring is left out on purpose (no data).  Values for 2021–2024.
+JINXIAN_COUNTY_VALUES = {
+    "education_priority": (100, 100, 100, 100),
+    "layout_plan": (83, 84.5, 85, 87),
+    "four_unified": (100, 100, 100, 100),
+    "rural_school_funding": (100, 100, 98, 100),
+    "special_school_funding": (100, 100, 100, 100),
+    "teacher_pay": (100, 100, 100, 100),
+    "teacher_training": (90, 93, 96, 98),
+    "staffing": (100, 100, 100, 100),
+    "teacher_rotation": (82, 88, 91, 93),
+    "teacher_certification": (98.5, 99.2, 100, 100),
+    "nearby_enrolment": (100, 100, 100, 100),
+    "quota_allocation": (100, 100, 100, 100),
+    "junior_retention": (93.6, 95.1, 96.3, 96.8),
+    "disabled_enrolment": (95.5, 96.2, 96.4, 97.1),
+    "training_funding": (100, 100, 100, 100),
+    "full_curriculum": (100, 100, 100, 100),
+    "informatization": (84, 88, 92, 97),
+    "ict_use": (86, 91, 94, 97),
+    "social_recognition": (83, 85, 86.5, 88),
+}
+
+
+def county_indicator_frame(slug: str, year: int) -> pd.DataFrame:
+    """A synthetic county-level table for a sample county and year (columns as the template)."""
+    from .county_table import definitions
+
+    rows = []
+    rng = np.random.default_rng(stable_seed("county-level", slug))
+    for code, d in definitions().items():
+        if slug == "jinxian":
+            values = JINXIAN_COUNTY_VALUES.get(code)
+            value = None if values is None else values[year - FIRST_YEAR]
+        else:   # a steady climb towards 100 from a county-specific start
+            start, pace = rng.uniform(84, 97), rng.uniform(0.5, 2.5)
+            value = round(min(100.0, start + pace * (year - FIRST_YEAR)), 1)
+        rows.append({"指标代码": code, "指标名称": d.name_zh, "数值": "" if value is None else f"{value:g}",
+                     "单位": d.unit, "来源": COUNTY_SOURCE, "说明": ""})
+    return pd.DataFrame(rows)
+
+
+def write_county_samples(raw_dir: Path, slugs=None, years=None) -> list[Path]:
+    """Write ``raw_dir/<slug>/county_indicators_<year>.csv`` (synthetic) and return the paths."""
+    written = []
+    for slug in slugs or SAMPLE_COUNTIES:
+        for year in years or SAMPLE_YEARS:
+            path = Path(raw_dir) / slug / f"county_indicators_{int(year)}.csv"
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(county_indicator_frame(slug, int(year)).to_csv(index=False, lineterminator="\n")
+                             .encode("utf-8"))
+            written.append(path)
+    return written
+
+
 def main(argv: list[str] | None = None) -> int:
     """Command line: ``python -m junyun_lib.sample [--raw-dir DIR] [--county SLUG ...] [--year YEAR ...]``."""
     parser = argparse.ArgumentParser(description="生成合成示例数据（synthetic sample census files）")
@@ -755,7 +815,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--county", action="append", choices=list(SAMPLE_COUNTIES), help="default: all four")
     parser.add_argument("--year", action="append", type=int, help=f"default: {SAMPLE_YEARS[0]}–{SAMPLE_YEARS[-1]}")
     args = parser.parse_args(argv)
-    for path in write_samples(args.raw_dir, args.county, args.year):
+    for path in write_samples(args.raw_dir, args.county, args.year) + \
+            write_county_samples(args.raw_dir, args.county, args.year):
         print(path)
     return 0
 

@@ -23,6 +23,8 @@ def batch_run(tmp_path_factory):
         (data / "raw" / slug).mkdir(parents=True)
         shutil.copy(REPO / "data/raw" / slug / "county.toml", data / "raw" / slug / "county.toml")
         shutil.copy(REPO / "data/raw" / slug / "schools_2024.xlsx", data / "raw" / slug / "schools_2024.xlsx")
+        for extra in ("plan.csv", "county_indicators_2024.csv"):
+            shutil.copy(REPO / "data/raw" / slug / extra, data / "raw" / slug / extra)
         ingest([data / "raw" / slug / "schools_2024.xlsx"], data_dir=data)
     broken = data / "processed" / "broken" / "2024.parquet"      # a county whose input cannot be read
     broken.parent.mkdir(parents=True)
@@ -54,6 +56,18 @@ def test_briefing_pages_are_self_contained(batch_run, slug, name):
     assert len(alts) == html.count("<img") == 4
     assert f"{name} 2024年 各指标学校达标程度（每点一所学校）" in alts
     assert "No description" not in html
+
+
+def test_plan_section_in_the_briefing_and_the_index(batch_run):
+    _, out = batch_run
+    page = (out / "2024" / "jinxian.html").read_text(encoding="utf-8")
+    assert "六、推进计划年度进度" in page
+    # seed 000 item 23 初中三年巩固率: 2024 target 97%, synthetic county table 96.8% → behind
+    assert "初中三年巩固率" in page and "≥ 97.0%" in page and "96.8%" in page
+    index = (out / "2024" / "index.html").read_text(encoding="utf-8")
+    assert "<th>推进计划</th>" in index
+    # 2024: items 7, 9, 13, 17, 19, 23, 29 behind out of 29 (see tests/test_plan_progress.py and the CLI)
+    assert "落后 7 / 29 项" in index
 
 
 def test_broken_county_is_failed_in_manifest_and_index(batch_run):

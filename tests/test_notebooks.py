@@ -68,3 +68,21 @@ def test_overview_notebook_runs_on_processed_data(tmp_path):
     assert not [o for o in outputs if o.get("output_type") == "error"]
     html = "".join("".join(o.get("data", {}).get("text/html", "")) for o in outputs)
     assert "乡宁县" in html and "小学结论" in html
+
+
+def test_plan_notebook_runs_on_the_sample_county(tmp_path):
+    import papermill
+
+    repo = Path(__file__).resolve().parents[1]
+    out = tmp_path / "plan.ipynb"
+    papermill.execute_notebook(str(repo / "notebooks/20_plan_progress.ipynb"), str(out), kernel_name="python3",
+                               parameters={"county": "进贤县", "data_dir": str(repo / "data")}, progress_bar=False,
+                               cwd=str(repo / "notebooks"))
+    nb = json.loads(out.read_text(encoding="utf-8"))
+    outputs = [o for c in nb["cells"] for o in c.get("outputs", [])]
+    assert not [o for o in outputs if o.get("output_type") == "error"]
+    text = "".join("".join(o.get("data", {}).get("text/markdown", "")) + "".join(o.get("data", {}).get("text/html", ""))
+                   for o in outputs)
+    assert "进贤县 规划进度" in text and "落后的项目" in text and "预计" in text
+    assert sum("image/png" in o.get("data", {}) for o in outputs) == 2
+    assert not [o for o in outputs if o.get("name") == "stderr" and "Glyph" in "".join(o.get("text", ""))]
