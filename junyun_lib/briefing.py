@@ -17,6 +17,7 @@ import pandas as pd
 from . import __version__, rules
 from .evaluate import CountyResult, Evaluation, evaluate
 from .processed import open_table, processed_path
+from .cheapest import PathPlan, cheapest_path
 from .progress import PlanProgress, county_progress
 from .report import SYNTHETIC_LABEL, format_cv
 from .rules import OP_ZH
@@ -31,6 +32,7 @@ class Briefing:
     history: dict[int, CountyResult] = field(default_factory=dict)   # every year with data, this one included
     sources: list[str] = field(default_factory=list)
     plan: "PlanProgress | None" = None     # progress against the county's plan as of this year, if it has one
+    path: "PathPlan | None" = None         # the cheapest path to pass (None: the standard sets no school values)
 
     @property
     def synthetic(self) -> bool:
@@ -50,7 +52,10 @@ def load(county: str, year: int, standard: str = "quality-2017", data_dir="data"
     schools = evaluation.schools
     raw_files = sorted(set(schools.loc[schools["year"] == year, "source_file"].astype(str)))
     plan = county_progress(county, data_dir, standard, as_of=year, results_by_year=history)
-    return Briefing(result=history[year], history=history, sources=raw_files, plan=plan)
+    path = None
+    if history[year].standard.has_school_standards and history[year].standard.school_rule is not None:
+        path = cheapest_path(evaluation, county, year, verify_naive=False)
+    return Briefing(result=history[year], history=history, sources=raw_files, plan=plan, path=path)
 
 
 def _e(text) -> str:
@@ -185,6 +190,52 @@ def problems_table(problems) -> pd.DataFrame:
     """Located data problems as a table (位置、值、提示)."""
     return pd.DataFrame([{"位置": p.location(), "值": p.value, "提示": p.message_zh} for p in problems],
                         columns=["位置", "值", "提示"])
+
+
+def causes_table(b: Briefing, top: int = 3) -> pd.DataFrame:
+    """差距成因: for every indicator whose CV is beyond its limit — the 城乡 between-group share of CV² and
+    the schools contributing most to it (share of CV², below/above the mean)."""
+    from .causes import indicator_causes
+
+    r = b.result
+    failing = r.indicators[~r.indicators["cv_pass"].fillna(True).astype(bool)]
+    rows = []
+    for ind in failing.itertuples(index=False):
+        c = indicator_causes(r, ind.stage, ind.indicator)
+        between = c.by_group.between / c.by_group.cv2 if c.by_group.cv2 else float("nan")
+        schools = "；".join(f"{_e(s.school_name)}（{s.share:.0%}，{'低于' if s.direction == 'below' else '高于'}均值）"
+                           for s in c.contributions.head(top).itertuples())
+        rows.append({"学段": STAGE_ZH[ind.stage], "指标": _name(r, ind.indicator), "差异系数": format_cv(ind.cv, ind.cv_limit),
+                     "城乡差距占比": "—" if pd.isna(between) else f"{between:.0%}",
+                     f"贡献最大的{top}所学校（占差异系数平方的份额）": schools})
+    return pd.DataFrame(rows)
+
+
+def cheapest_text(b: Briefing) -> str:
+    """最低成本达标方案 in two sentences (Markdown)."""
+    p = b.path
+    if p is None:
+        return "本标准未规定学校层面的标准值，不测算达标方案。"
+    if p.additions.empty:
+        return "各学校均达到校级规则、各项差异系数均在限值内，无需补充。"
+    verdict = "按正式口径重新评估：**全部达标**" if p.verified else "按正式口径重新评估：**仍有未达标项**（见附表）"
+    saving = f"，比逐校补足到标准（约 {p.naive_cost:,.1f} 万元）少 {p.naive_cost - p.total_cost:,.1f} 万元" \
+        if p.naive_cost > p.total_cost else ""
+    schools = p.additions["school_id"].nunique()
+    return (f"**最低成本达标方案**：在 {schools} 所学校补充教师、校舍、场地、设备或教室，约 **{p.total_cost:,.1f} 万元**{saving}；"
+            f"{verdict}。单位成本为示例值（`junyun_lib/rules/unit_costs.csv`，可按本地标准修改）；"
+            f"逐校明细与交互调整见 `notebooks/30_gap_explorer.ipynb`。")
+
+
+def cheapest_table(b: Briefing) -> pd.DataFrame:
+    """The cheapest path by indicator: amount to add, schools, cost (万元)."""
+    p = b.path
+    if p is None or p.additions.empty:
+        return pd.DataFrame()
+    g = p.additions.groupby(["indicator", "name_zh", "unit_zh"], sort=False).agg(
+        amount=("amount", "sum"), schools=("school_id", "nunique"), cost=("cost_wan", "sum")).reset_index()
+    return pd.DataFrame({"指标": g["name_zh"], "补充数量": [f"{a:,.0f} {u}" for a, u in zip(g["amount"], g["unit_zh"])],
+                         "涉及学校": g["schools"], "经费（万元）": g["cost"].round(1)})
 
 
 def plan_text(b: Briefing) -> str:

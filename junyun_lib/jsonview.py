@@ -3,7 +3,9 @@
     {"results": [ {"county", "year", "standard", "stages": {"primary": stage, "junior": stage},
                    "schools": [school], "excluded": [...], "warnings": [...], ...} ]}
     stage  = {"schools_in_scope", "students", "composite_cv", "passes", "indicators": {CODE: {"mean", "sd",
-              "cv", "cv_limit", "cv_pass", "standard", "schools_meeting"}}}
+              "cv", "cv_limit", "cv_pass", "standard", "schools_meeting",
+              "causes": {"contributions": [{"school_id", "share", "direction"}], "by_urban_rural": {"within",
+                         "between"}, "theil", "gini", "mcloone"}}}}
     school = {"school_id", "part", "school_name", "students", "values", "meets", "passes_school_rule",
               "shortfall"}
 
@@ -65,11 +67,15 @@ IND_KEYS = ["mean", "sd", "cv", "cv_limit", "cv_pass", "standard", "schools_meet
 STAGE_COLUMNS = ["stage", "schools_in_scope", "students", "composite_cv", "passes", "schools_failing_rule"]
 
 
-def _stages(stage_cols: dict, stage_rows, ind_cols: dict, ind_rows) -> dict[str, dict]:
-    """Stage blocks of one county-year, from whole-table column lists and this county-year's row positions."""
+def _stages(stage_cols: dict, stage_rows, ind_cols: dict, ind_rows, causes=None) -> dict[str, dict]:
+    """Stage blocks of one county-year, from whole-table column lists and this county-year's row positions;
+    ``causes(stage, code)`` gives each indicator's ``causes`` object."""
     by_stage: dict[str, dict] = defaultdict(dict)
     for i in ind_rows:
-        by_stage[ind_cols["stage"][i]][ind_cols["indicator"][i]] = {c: ind_cols[c][i] for c in IND_KEYS}
+        stage, code = ind_cols["stage"][i], ind_cols["indicator"][i]
+        by_stage[stage][code] = {c: ind_cols[c][i] for c in IND_KEYS}
+        if causes is not None:
+            by_stage[stage][code]["causes"] = causes(stage, code)
     out = {s: {"schools_in_scope": 0, "students": 0, "composite_cv": None, "passes": None, "indicators": {}}
            for s in STAGES}
     for i in stage_rows:
@@ -98,6 +104,44 @@ def _guarantee_failures(wide: pd.DataFrame) -> list[tuple[int, dict]]:
                             "stage": stage or None, "value": value[j], "limit": limit[j], "basis": basis[j]}))
     out.sort(key=lambda pair: pair[0])
     return out
+
+
+def _num(v):
+    return None if v is None or v != v else float(v)
+
+
+def _causes(parts: pd.DataFrame, codes: list[str]):
+    """``causes(key, stage, code)`` for every county-year of ``parts``: the contributions of each school part
+    (largest share first), the 城乡 within/between split, Theil, Gini and McLoone (:mod:`junyun_lib.causes`).
+    Arrays are turned into Python lists once per indicator, in each group's order, then sliced per group."""
+    from .causes import causes_by_group
+
+    measures = causes_by_group(parts, codes)
+    group = measures["group"]
+    number = {(c, int(y), s): int(g) for c, y, s, g in
+              zip(column(parts, "county"), column(parts, "year"), column(parts, "part"), group.tolist())}
+    ids = np.asarray([str(i) for i in column(parts, "school_id")], dtype=object)
+    n = int(group.max()) + 1 if len(group) else 0
+    per_code = {}
+    for code in codes:
+        m = measures[code]
+        order = m["order"]
+        bounds = np.searchsorted(group[order], np.arange(n + 1)).tolist()
+        per_code[code] = (ids[order].tolist(), m["share"][order].tolist(), m["direction"][order].tolist(), bounds,
+                          {k: [_num(v) for v in m[k].tolist()] for k in ("within", "between", "theil", "gini",
+                                                                           "mcloone")})
+
+    def build(key, stage, code):
+        g = number.get((key[0], key[1], stage))
+        if g is None:
+            return None
+        sid, share, direction, bounds, per_group = per_code[code]
+        a, b = bounds[g], bounds[g + 1]
+        return {"contributions": [{"school_id": i, "share": v, "direction": d}
+                                  for i, v, d in zip(sid[a:b], share[a:b], direction[a:b]) if v == v],
+                "by_urban_rural": {"within": per_group["within"][g], "between": per_group["between"][g]},
+                "theil": per_group["theil"][g], "gini": per_group["gini"][g], "mcloone": per_group["mcloone"][g]}
+    return build
 
 
 def _records(frame: pd.DataFrame, names: list[str]) -> list[dict]:
@@ -136,13 +180,15 @@ def results(source, keys: list[tuple[str, int]], standards: dict, row_index) -> 
     stage_rows, indicator_rows = row_index("stages"), row_index("indicators")
     stage_cols = {c: column(source.stages, c) for c in STAGE_COLUMNS}
     ind_cols = {c: column(source.indicators, c) for c in ["stage", "indicator", *IND_KEYS]}
+    causes = _causes(source.parts, first.codes) if first is not None and len(source.parts) else None
     out = []
     for key in keys:
         county, year = key
         std = standards[county]
         out.append({
             "county": county, "year": year, "standard": std.code, "synthetic": bool(source.synthetic),
-            "stages": _stages(stage_cols, stage_rows.get(key, []), ind_cols, indicator_rows.get(key, [])),
+            "stages": _stages(stage_cols, stage_rows.get(key, []), ind_cols, indicator_rows.get(key, []),
+                              (lambda stage, code, key=key: causes(key, stage, code)) if causes else None),
             "schools": schools.get(key, []),
             "excluded": excluded.get(key, []), "guarantee_failures": guarantee.get(key, []),
             "gaps": gaps.get(key, []),

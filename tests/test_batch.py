@@ -61,7 +61,7 @@ def test_briefing_pages_are_self_contained(batch_run, slug, name):
 def test_plan_section_in_the_briefing_and_the_index(batch_run):
     _, out = batch_run
     page = (out / "2024" / "jinxian.html").read_text(encoding="utf-8")
-    assert "六、推进计划年度进度" in page
+    assert "七、推进计划年度进度" in page
     # seed 000 item 23 初中三年巩固率: 2024 target 97%, synthetic county table 96.8% → behind
     assert "初中三年巩固率" in page and "≥ 97.0%" in page and "96.8%" in page
     index = (out / "2024" / "index.html").read_text(encoding="utf-8")

@@ -5,6 +5,8 @@ from pathlib import Path
 
 import pytest
 
+from _notebook_run import run_notebook
+
 NOTEBOOKS = sorted((Path(__file__).resolve().parents[1] / "notebooks").glob("*.ipynb"))
 
 
@@ -51,8 +53,6 @@ def test_overview_notebook_runs_on_processed_data(tmp_path):
     """The notebook an analyst opens first executes cleanly on ingested data (papermill, real kernel)."""
     import shutil
 
-    import papermill
-
     from junyun_lib.processed import ingest
 
     repo = Path(__file__).resolve().parents[1]
@@ -60,27 +60,15 @@ def test_overview_notebook_runs_on_processed_data(tmp_path):
     (data / "raw" / "xiangning").mkdir(parents=True)
     shutil.copy(repo / "data/raw/xiangning/county.toml", data / "raw/xiangning/county.toml")
     ingest([repo / "data/raw/xiangning/schools_2024.xlsx"], data_dir=data)
-    out = tmp_path / "overview.ipynb"
-    papermill.execute_notebook(str(repo / "notebooks/00_overview.ipynb"), str(out), kernel_name="python3",
-                               parameters={"data_dir": str(data)}, progress_bar=False)
-    nb = json.loads(out.read_text(encoding="utf-8"))
-    outputs = [o for c in nb["cells"] for o in c.get("outputs", [])]
-    assert not [o for o in outputs if o.get("output_type") == "error"]
+    outputs = run_notebook(repo / "notebooks/00_overview.ipynb", tmp_path / "overview.ipynb", {"data_dir": str(data)})
     html = "".join("".join(o.get("data", {}).get("text/html", "")) for o in outputs)
     assert "乡宁县" in html and "小学结论" in html
 
 
 def test_plan_notebook_runs_on_the_sample_county(tmp_path):
-    import papermill
-
     repo = Path(__file__).resolve().parents[1]
-    out = tmp_path / "plan.ipynb"
-    papermill.execute_notebook(str(repo / "notebooks/20_plan_progress.ipynb"), str(out), kernel_name="python3",
-                               parameters={"county": "进贤县", "data_dir": str(repo / "data")}, progress_bar=False,
-                               cwd=str(repo / "notebooks"))
-    nb = json.loads(out.read_text(encoding="utf-8"))
-    outputs = [o for c in nb["cells"] for o in c.get("outputs", [])]
-    assert not [o for o in outputs if o.get("output_type") == "error"]
+    outputs = run_notebook(repo / "notebooks/20_plan_progress.ipynb", tmp_path / "plan.ipynb",
+                           {"county": "进贤县", "data_dir": str(repo / "data")}, cwd=repo / "notebooks")
     text = "".join("".join(o.get("data", {}).get("text/markdown", "")) + "".join(o.get("data", {}).get("text/html", ""))
                    for o in outputs)
     assert "进贤县 规划进度" in text and "落后的项目" in text and "预计" in text

@@ -247,7 +247,7 @@ def test_stage_verdicts(ev):
 # ------------------------------------------------------------------------------------------------- JSON
 RESULT_KEYS = {"county", "year", "standard", "stages", "schools", "excluded", "warnings"}
 STAGE_KEYS = {"schools_in_scope", "students", "composite_cv", "passes", "indicators"}
-INDICATOR_KEYS = {"mean", "sd", "cv", "cv_limit", "cv_pass", "standard", "schools_meeting"}
+INDICATOR_KEYS = {"mean", "sd", "cv", "cv_limit", "cv_pass", "standard", "schools_meeting", "causes"}
 SCHOOL_KEYS = {"school_id", "part", "school_name", "students", "values", "meets", "passes_school_rule", "shortfall"}
 
 

@@ -1,0 +1,93 @@
+"""The what-if scenario and the widget explorer: every number is the core evaluation's on raw rows plus the
+additions (recomputed here from the raw table), costs are amount × the unit cost typed from the cost file."""
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from _notebook_run import run_notebook
+from junyun_lib.evaluate import evaluate
+from junyun_lib.explorer import ExplorerApp, Scenario
+from junyun_lib.processed import ingest, open_table
+from junyun_lib.reader import SchoolTable
+
+REPO = Path(__file__).resolve().parents[1]
+SAMPLE = REPO / "data/raw/xiangning/schools_2024.xlsx"
+
+
+@pytest.fixture(scope="module")
+def evaluation():
+    return evaluate(open_table(SAMPLE), data_dir=REPO / "data")
+
+
+def test_adding_teachers_re_evaluates_like_editing_the_raw_table(evaluation):
+    s = Scenario(evaluation)
+    parts = s.before.parts
+    school = parts[parts["part"] == "primary"].sort_values("value_key_teachers").iloc[0]
+    s.add(school["school_id"], "key_teachers", 3)
+    # independently: the same three teachers written into the raw rows, then the core evaluation
+    frame = evaluation.schools.copy()
+    hit = frame["school_id"] == school["school_id"]
+    frame.loc[hit, "key_teachers_primary"] = frame.loc[hit, "key_teachers_primary"] + 3
+    want = evaluate(SchoolTable(frame=frame, synthetic=True), data_dir=REPO / "data").county()
+    got = s.result.indicators.set_index(["stage", "indicator"])["cv"]
+    for r in want.indicators.itertuples():
+        assert got[(r.stage, r.indicator)] == pytest.approx(r.cv, rel=1e-12)
+    assert s.cost == pytest.approx(3 * 2.0)               # 骨干教师 2 万元 each (rules/unit_costs.csv)
+    status = s.school_status(school["school_id"])
+    assert status["现达标项数"].iloc[0] >= status["原达标项数"].iloc[0]
+    assert "补充 1 项" in s.summary() and "合成示例数据" in s.summary()
+    with pytest.raises(ValueError):
+        s.add(school["school_id"], "key_teachers", -1)
+    with pytest.raises(KeyError):
+        s.add("no-such-school", "key_teachers", 1)
+
+
+def test_cheapest_path_in_a_scenario_passes_and_exports(evaluation, tmp_path):
+    s = Scenario(evaluation)
+    plan = s.apply_cheapest_path()
+    assert plan.verified and s.cost == pytest.approx(plan.total_cost)
+    assert (s.cv_table()["现在"] == "达标").all()
+    path = s.to_excel(tmp_path / "scenario.xlsx")
+    book = openpyxl.load_workbook(path)
+    assert book.sheetnames == ["说明", "补充方案", "差异系数", "学校"]
+    assert book["补充方案"].max_row - 1 == len(s.additions)
+    assert any("合成示例数据" in str(c.value) for row in book["说明"].iter_rows() for c in row)
+    s.clear()
+    assert s.cost == 0 and s.result is s.before
+
+
+@pytest.fixture(scope="module")
+def data_dir(tmp_path_factory):
+    data = tmp_path_factory.mktemp("explorer") / "data"
+    (data / "raw" / "xiangning").mkdir(parents=True)
+    shutil.copy(REPO / "data/raw/xiangning/county.toml", data / "raw/xiangning/county.toml")
+    ingest([SAMPLE], data_dir=data)
+    return data
+
+
+def test_widget_app_wires_the_scenario(data_dir, tmp_path):
+    app = ExplorerApp(data_dir)
+    assert app.county_box.value == "乡宁县" and app.year_box.value == 2024
+    app.stage_box.value = "junior"
+    app.indicator_box.value = "sports_area"
+    assert "对差异系数的贡献" in app.ranking.value and "0.608" in app.ranking.value
+    app.school_box.value = app.school_box.options[0][1]
+    app.amount_box.value = 500.0
+    app.add_button.click()
+    assert len(app.scenario.additions) == 1 and app.scenario.additions["amount"].iloc[0] == 500.0
+    assert "经费 25.0 万元" in app.status.value                 # 500 m² × 0.05 万元
+    app.cheapest_button.click()
+    assert "超限的差异系数 0 个" in app.status.value and "未达到校级规则的学段 0 个" in app.status.value
+    app.path_box.value = str(tmp_path / "s.xlsx")
+    app.export_button.click()
+    assert (tmp_path / "s.xlsx").exists()
+
+
+def test_explorer_notebook_runs(data_dir, tmp_path):
+    outputs = run_notebook(REPO / "notebooks/30_gap_explorer.ipynb", tmp_path / "explorer.ipynb",
+                           {"data_dir": str(data_dir)})
+    assert any("application/vnd.jupyter.widget-view+json" in o.get("data", {}) for o in outputs)
