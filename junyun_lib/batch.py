@@ -76,6 +76,7 @@ def _sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest() if path.exists() else ""
 
 
+CELL_TIMEOUT = 600  # seconds a briefing cell may take before its county is marked failed (never hang the batch)
 _WARM: dict = {}   # per worker process: one kernel kept alive between briefings
 
 
@@ -197,7 +198,7 @@ def run_task(task: Task, warm: bool = False) -> dict:
         # on error, which is what we keep.
         nb = papermill.execute_notebook(
             task.notebook, str(task.executed_path), kernel_name="python3", progress_bar=False, log_output=False,
-            request_save_on_cell_execute=False, **extra,
+            request_save_on_cell_execute=False, execution_timeout=CELL_TIMEOUT, **extra,
             parameters={"county": task.county, "year": task.year, "standard": task.standard,
                         "data_dir": str(Path(task.data_dir).resolve()), "output_dir": str(Path(task.out_dir).resolve())})
         write_html(nb, task.html_path, title=f"{task.county} {task.year}年 评估简报")
@@ -277,7 +278,7 @@ def task_dicts(tasks: list[Task]) -> list[dict]:
 def write_index(rows: list[dict], data_dir, out_dir, standard: str = "quality-2017") -> list[Path]:
     """``outputs/<year>/index.html`` for each year: the cross-county table, links, failed runs."""
     from .evaluate import evaluate
-    from .overview import index_html, plan_column, summary_table
+    from .overview import index_html, overall_column, plan_column, summary_table
     from .processed import open_table
 
     ok = [r["input"] for r in rows if r["status"] == "ok"]
@@ -286,6 +287,8 @@ def write_index(rows: list[dict], data_dir, out_dir, standard: str = "quality-20
         table, synthetic = summary_table(evaluation), evaluation.synthetic
         plans = plan_column(evaluation, data_dir, standard)
         table.insert(2, "推进计划", [plans.get((c, int(y)), "—") for c, y in zip(table["县区"], table["年度"])])
+        verdicts = overall_column(evaluation, data_dir) if standard == "quality-2017" else {}
+        table.insert(2, "评估结论", [verdicts.get((c, int(y)), "—") for c, y in zip(table["县区"], table["年度"])])
         names = {i.code: i.name_zh for std in evaluation.standards.values() for i in std.indicators}
     else:
         table, synthetic, names = pd.DataFrame(columns=["县区", "年度"]), False, {}

@@ -19,6 +19,7 @@ from .evaluate import CountyResult, Evaluation, evaluate
 from .processed import open_table, processed_path
 from .cheapest import PathPlan, cheapest_path
 from .progress import PlanProgress, county_progress
+from .scorecard import PASS_ZH, Scorecard, county_scorecard, form, form_table
 from .report import SYNTHETIC_LABEL, format_cv
 from .rules import OP_ZH
 from .schema import STAGE_ZH, STAGES
@@ -33,6 +34,7 @@ class Briefing:
     sources: list[str] = field(default_factory=list)
     plan: "PlanProgress | None" = None     # progress against the county's plan as of this year, if it has one
     path: "PathPlan | None" = None         # the cheapest path to pass (None: the standard sets no school values)
+    card: "Scorecard | None" = None        # the full evaluation form (quality-2017 only)
 
     @property
     def synthetic(self) -> bool:
@@ -55,7 +57,8 @@ def load(county: str, year: int, standard: str = "quality-2017", data_dir="data"
     path = None
     if history[year].standard.has_school_standards and history[year].standard.school_rule is not None:
         path = cheapest_path(evaluation, county, year, verify_naive=False)
-    return Briefing(result=history[year], history=history, sources=raw_files, plan=plan, path=path)
+    card = county_scorecard(history[year], data_dir) if standard == "quality-2017" else None
+    return Briefing(result=history[year], history=history, sources=raw_files, plan=plan, path=path, card=card)
 
 
 def _e(text) -> str:
@@ -190,6 +193,33 @@ def problems_table(problems) -> pd.DataFrame:
     """Located data problems as a table (位置、值、提示)."""
     return pd.DataFrame([{"位置": p.location(), "值": p.value, "提示": p.message_zh} for p in problems],
                         columns=["位置", "值", "提示"])
+
+
+def scorecard_text(b: Briefing) -> str:
+    """The overall verdict of the evaluation form and each area's (Markdown), for the top of the briefing."""
+    card = b.card
+    if card is None:
+        return "评估表仅适用于优质均衡标准（quality-2017）。"
+    overall = {True: "**达到**县域义务教育优质均衡发展评估标准", False: "**未达到**评估标准",
+               None: "**尚不能判定**（部分项目无数据，无数据的项目不视为达标）"}[card.overall]
+    areas = "；".join(f"{form()['areas'][a]}{PASS_ZH[v]}" for a, v in card.areas.items())
+    vetoes = card.vetoes[card.vetoes["applies"] == True]  # noqa: E712 — None means no data
+    veto = f"；**不予认定事项**：{'、'.join(_e(n) for n in vetoes['name'])}" if len(vetoes) else ""
+    pre = card.prerequisite.get("passes")
+    pre_text = {True: "申报条件（前三年综合差异系数）满足", False: "申报条件（前三年综合差异系数）**不满足**",
+                None: "申报条件（前三年综合差异系数）无法判断（缺少年份数据）"}[pre]
+    return f"**评估结论**：{overall}。{areas}{veto}。{pre_text}。"
+
+
+def scorecard_table(b: Briefing) -> pd.DataFrame:
+    """The items not passing (未达到 or 无数据), area by area, with value, standard and evidence."""
+    if b.card is None:
+        return pd.DataFrame()
+    table = form_table(b.card)
+    keep = table["结论"].isin(["未达到", "无数据", "不予认定"]) | (table["序号"] == "")
+    table = table[keep].reset_index(drop=True)
+    table["评估内容"] = table["评估内容"].map(lambda t: _e(t))
+    return table[["评估内容", "序号", "实际", "标准", "结论", "数据来源"]]
 
 
 def causes_table(b: Briefing, top: int = 3) -> pd.DataFrame:

@@ -141,8 +141,20 @@ def _xlsx_text(cell) -> str:
     return str(value)
 
 
+YES = {"是", "yes", "y", "true", "1", "有"}
+NO = {"否", "no", "n", "false", "0", "无"}
+LEVELS = {"Ⅰ": 1, "Ⅱ": 2, "Ⅲ": 3, "Ⅳ": 4, "I": 1, "II": 2, "III": 3, "IV": 4}
+
+
 def _number(text: str, unit: str) -> float | None:
     text = text.strip().replace(",", "").replace("，", "")
+    if unit == "是否":            # yes/no items: 是 = 1, 否 = 0
+        low = text.lower()
+        return 1.0 if low in YES else 0.0 if low in NO else None
+    if unit == "级":
+        text = text.removesuffix("级").strip()
+        if text.upper() in LEVELS or text in LEVELS:
+            return float(LEVELS.get(text, LEVELS.get(text.upper())))
     if unit == "%" and text.endswith(("%", "％")):
         text = text[:-1].strip()
     try:
@@ -226,8 +238,10 @@ def read_county_values(path, county: str = "", year: int | None = None) -> Count
         if text:
             value = _number(text, d.unit)
             if value is None:
-                problems.append(Problem("error", "not_a_number", f"数值应为数字（{d.name_zh}，单位 {d.unit}）",
-                                        f"value must be a number ({d.unit})", row=row_no,
+                expected = {"是否": "是或否", "级": "1–4 或 Ⅰ/Ⅱ/Ⅲ/Ⅳ"}.get(d.unit, f"数字（单位 {d.unit}）")
+                problems.append(Problem("error", "not_a_number", f"数值应为{expected}（{d.name_zh}）",
+                                        f"value must be {'yes/no' if d.unit == '是否' else 'a number'} ({d.unit})",
+                                        row=row_no,
                                         column=header_of["value"], value=text, **where))
                 continue
             if not d.min <= value <= d.max:

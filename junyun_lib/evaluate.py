@@ -117,8 +117,13 @@ class Evaluation(_Tables):
         return [self.county(c, y) for c, y in self.county_years()]
 
     def to_json_dict(self) -> dict:
-        return {"results": jsonview.results(self, self.county_years(), self.standards, self._row_index),
-                "generator": {"package": "junyun", "version": __version__}}
+        from .scorecard import json_for
+
+        results = jsonview.results(self, self.county_years(), self.standards, self._row_index)
+        for res in results:   # the full evaluation form, for counties with a configuration (else null)
+            cfg = self.counties.get(res["county"])
+            res["scorecard"] = json_for(self.county(res["county"], res["year"])) if cfg and cfg.path else None
+        return {"results": results, "generator": {"package": "junyun", "version": __version__}}
 
 
 @dataclass(kw_only=True)
@@ -134,7 +139,11 @@ class CountyResult(_Tables):
         return {(self.county, self.year): np.arange(len(getattr(self, name)))}
 
     def to_json_dict(self) -> dict:
-        return jsonview.results(self, [(self.county, self.year)], {self.county: self.standard}, self._row_index)[0]
+        from .scorecard import json_for
+
+        out = jsonview.results(self, [(self.county, self.year)], {self.county: self.standard}, self._row_index)[0]
+        out["scorecard"] = json_for(self)
+        return out
 
 
 # --------------------------------------------------------------------------------------------- evaluation

@@ -65,6 +65,15 @@ def plan_column(evaluation: Evaluation, data_dir, standard: str = "quality-2017"
     return out
 
 
+def overall_column(evaluation: Evaluation, data_dir) -> dict:
+    """``{(county, year): 达到 / 未达到 / 无法判定}``: the scorecard's overall verdict (评估结论)."""
+    from .scorecard import county_scorecard
+
+    text = {True: "达到", False: "未达到", None: "无法判定（有无数据项）"}
+    return {(c, y): text[county_scorecard(evaluation.county(c, y), data_dir).overall]
+            for c, y in evaluation.county_years()}
+
+
 def index_html(table: pd.DataFrame, year: int, links: dict, failed: list[dict], synthetic: bool,
                indicator_names: dict) -> str:
     """The batch index page: the cross-county table with links, failed runs listed, all text escaped."""

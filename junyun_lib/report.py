@@ -153,6 +153,9 @@ def write_excel(evaluation: Evaluation, path) -> Path:
         "数据警告": warnings.rename(columns={"file": "文件", "sheet": "工作表", "row": "行号", "column": "列",
                                           "value": "值", "message_zh": "说明", "message_en": "Message"}),
     }
+    forms = _evaluation_forms(evaluation)
+    if forms is not None:
+        sheets = {"说明": sheets.pop("说明"), "评估表": forms, **sheets}
     with pd.ExcelWriter(path, engine="openpyxl") as writer:
         for name, frame in sheets.items():
             frame.to_excel(writer, sheet_name=name, index=False)
@@ -161,3 +164,18 @@ def write_excel(evaluation: Evaluation, path) -> Path:
             for i, col in enumerate(frame.columns, start=1):
                 sheet.column_dimensions[sheet.cell(1, i).column_letter].width = min(max(len(str(col)) * 2 + 2, 10), 40)
     return path
+
+
+def _evaluation_forms(evaluation: Evaluation) -> pd.DataFrame | None:
+    """The evaluation form (评估表) of every county-year with a county configuration, area by area."""
+    from .scorecard import county_scorecard, form_table
+
+    blocks = []
+    for county, year in evaluation.county_years():
+        cfg = evaluation.counties.get(county)
+        if cfg is None or cfg.path is None:
+            continue
+        table = form_table(county_scorecard(evaluation.county(county, year), Path(cfg.path).parents[2]))
+        table.insert(0, "县区年度", f"{county} {year}年")
+        blocks.append(table)
+    return pd.concat(blocks, ignore_index=True) if blocks else None

@@ -777,13 +777,49 @@ JINXIAN_COUNTY_VALUES = {
 }
 
 
+# The scorecard's county-level items (seed 002 附件1): the same for every sample county and year unless
+# SCORECARD_EXCEPTIONS says otherwise, so that each county shows passing, failing and boundary items.
+SCORECARD_BASE = {
+    "layout_reasonable": "是", "four_unified_met": "是", "small_school_funding_met": "是",
+    "special_school_funding_yuan": 6500, "teacher_pay_met": "是", "training_completion": 100, "staffing_allocated": "是",
+    "rotation_ratio": 12, "rotation_key_share": 24, "nearby_enrolment_primary": 100, "nearby_enrolment_junior": 96,
+    "quota_allocation_ratio": 55, "left_behind_care_system": "是", "migrant_public_ratio": 88, "charter_and_it_management": "是",
+    "training_funds_share": 6, "ict_fluent": "是", "moral_education_good": "是", "curriculum_complete": "是",
+    "no_excessive_homework": "是", "monitoring_level": "Ⅲ", "monitoring_difference_rate": 0.12,
+    "veto_exam_admission": "否", "veto_school_choice": "否", "veto_key_schools": "否", "veto_unfilled_posts": "否",
+    "veto_safety_incident": "否", "veto_falsification": "否",
+}
+SCORECARD_EXCEPTIONS = {
+    # 进贤县: exactly at the boundaries in 2024 (6000 元, 10%, 5%), below its own stricter targets
+    # (migrants 93 < 95, junior nearby enrolment 96 < 100), quota 72 ≥ 70
+    "jinxian": {"all": {"quota_allocation_ratio": 72, "migrant_public_ratio": 93},
+                2022: {"small_school_funding_met": "否"},
+                2024: {"special_school_funding_yuan": 6000, "rotation_ratio": 10, "training_funds_share": 5}},
+    # 乡宁县: difference rate exactly 0.15 is not "低于0.15"; moral education below 良好 in 2024
+    "xiangning": {2023: {"monitoring_difference_rate": 0.15}, 2024: {"moral_education_good": "否"}},
+    # 石城县: training completion short in 2021–2022; special-school funds below 6000
+    "shicheng": {2021: {"training_completion": 97}, 2022: {"training_completion": 99},
+                 "all": {"special_school_funding_yuan": 5800}},
+    # 石柱县: a veto (重点班) found in 2023; level Ⅱ in 2021
+    "shizhu": {2023: {"veto_key_schools": "是"}, 2021: {"monitoring_level": "Ⅱ"}},
+}
+
+
 def county_indicator_frame(slug: str, year: int) -> pd.DataFrame:
     """A synthetic county-level table for a sample county and year (columns as the template)."""
     from .county_table import definitions
 
     rows = []
     rng = np.random.default_rng(stable_seed("county-level", slug))
+    exceptions = SCORECARD_EXCEPTIONS.get(slug, {})
+    scorecard_values = {**SCORECARD_BASE, **exceptions.get("all", {}), **exceptions.get(year, {})}
     for code, d in definitions().items():
+        if code in scorecard_values:
+            value = scorecard_values[code]
+            rows.append({"指标代码": code, "指标名称": d.name_zh,
+                         "数值": value if isinstance(value, str) else f"{value:g}",
+                         "单位": d.unit, "来源": COUNTY_SOURCE, "说明": ""})
+            continue
         if slug == "jinxian":
             values = JINXIAN_COUNTY_VALUES.get(code)
             value = None if values is None else values[year - FIRST_YEAR]

@@ -61,7 +61,7 @@ def test_briefing_pages_are_self_contained(batch_run, slug, name):
 def test_plan_section_in_the_briefing_and_the_index(batch_run):
     _, out = batch_run
     page = (out / "2024" / "jinxian.html").read_text(encoding="utf-8")
-    assert "七、推进计划年度进度" in page
+    assert "七、推进计划年度进度" in page and "评估表：四个方面与不予认定事项" in page
     # seed 000 item 23 初中三年巩固率: 2024 target 97%, synthetic county table 96.8% → behind
     assert "初中三年巩固率" in page and "≥ 97.0%" in page and "96.8%" in page
     index = (out / "2024" / "index.html").read_text(encoding="utf-8")
@@ -128,31 +128,35 @@ def _notebook(path: Path, *sources: str) -> Path:
     return path
 
 
-def test_warm_kernel_forgets_names_and_outputs_between_briefings(tmp_path, monkeypatch):
-    """In one worker's kernel, the second notebook sees nothing the first defined or returned; with the reset
-    switched off the same pair fails (so the check can fail)."""
+def _pair_in_one_worker(first: str, second: str, root: str, reset: bool) -> list[dict]:
+    """Two briefings in one worker process's warm kernel (as the local executor runs them)."""
     from junyun_lib import batch
+
+    if not reset:
+        batch.RESET_CODE = "pass"
+
+    def task(nb, county):
+        return batch.Task(county, county, 2024, "quality-2017", root, str(Path(root) / "out"), nb)
+
+    return [batch.run_task(task(first, "甲县"), warm=True), batch.run_task(task(second, "乙县"), warm=True)]
+
+
+def test_warm_kernel_forgets_names_and_outputs_between_briefings(tmp_path):
+    """In one worker's kernel, the second notebook sees nothing the first defined or returned; with the reset
+    switched off the same pair fails (so the check can fail).  Each pair runs in its own worker process, so
+    the kernels and their event loop never touch the test process."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
 
     first = _notebook(tmp_path / "a.ipynb", "secret = county", "secret")          # a name and an Out entry
     second = _notebook(tmp_path / "b.ipynb", 'assert "secret" not in globals(), "name leaked"\n'
                                              'assert not Out and _ == "", "output leaked"')
-
-    def task(nb, county):
-        return batch.Task(county, county, 2024, "quality-2017", str(tmp_path), str(tmp_path / "out"), str(nb))
-
-    try:
-        assert batch.run_task(task(first, "甲县"), warm=True)["status"] == "ok"
-        row = batch.run_task(task(second, "乙县"), warm=True)
-        assert row["status"] == "ok", row["error"]
-        monkeypatch.setattr(batch, "RESET_CODE", "pass")
-        assert batch.run_task(task(first, "甲县"), warm=True)["status"] == "ok"
-        row = batch.run_task(task(second, "乙县"), warm=True)
-        assert row["status"] == "failed" and "leaked" in row["error"]
-    finally:
-        km, kc = batch._WARM.pop("km", None), batch._WARM.pop("kc", None)
-        if kc is not None:
-            kc.stop_channels()
-        if km is not None:
-            from jupyter_core.utils import run_sync
-
-            run_sync(km.shutdown_kernel)(now=True)
+    for reset in (True, False):
+        # spawn: a fresh interpreter, not a fork of a test process that has run threads (dask) before
+        with ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn")) as pool:
+            rows = pool.submit(_pair_in_one_worker, str(first), str(second), str(tmp_path), reset).result()
+        assert rows[0]["status"] == "ok", rows[0]["error"]
+        if reset:
+            assert rows[1]["status"] == "ok", rows[1]["error"]
+        else:
+            assert rows[1]["status"] == "failed" and "leaked" in rows[1]["error"]

@@ -61,7 +61,7 @@ def _sha(path: Path) -> str:
 # ---------------------------------------------------------------------------------------------------------
 def test_definitions_list_the_rules_file():
     defs = definitions()
-    assert len(defs) == 20
+    assert len(defs) == 48           # 20 codes of the plans (issue 4) + 28 of the scorecard (issue 6)
     d = defs["junior_retention"]
     assert (d.name_zh, d.unit, d.min, d.max) == ("初中三年巩固率", "%", 0.0, 100.0)
     assert "quality_monitoring" in defs and "disabled_enrolment" in defs
