@@ -11,29 +11,21 @@ vectorised) is timed by bench_national.py.
 from __future__ import annotations
 
 import argparse
-import statistics
 import sys
-import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from _timing import SAMPLE_SLUGS as SLUGS, timed  # noqa: E402
 from junyun_lib.causes import indicator_causes  # noqa: E402
 from junyun_lib.cheapest import cheapest_path  # noqa: E402
 from junyun_lib.evaluate import evaluate  # noqa: E402
 from junyun_lib.processed import open_table  # noqa: E402
 
-SLUGS = ("jinxian", "xiangning", "shicheng", "shizhu")
 
 
-def best_median(fn, repeat):
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        value = fn()
-        times.append(time.perf_counter() - start)
-    return min(times), statistics.median(times), value
 
 
 def main(argv=None) -> int:
@@ -46,10 +38,10 @@ def main(argv=None) -> int:
         r = ev.county()
         codes = r.standard.codes
         parts = len(r.parts)
-        dec = best_median(lambda: [indicator_causes(r, s, c) for s in ("primary", "junior") for c in codes],
+        dec = timed(lambda: [indicator_causes(r, s, c) for s in ("primary", "junior") for c in codes],
                           args.repeat)
-        brief = best_median(lambda: cheapest_path(ev, verify_naive=False), args.repeat)
-        full = best_median(lambda: cheapest_path(ev), args.repeat)
+        brief = timed(lambda: cheapest_path(ev, verify_naive=False), args.repeat)
+        full = timed(lambda: cheapest_path(ev), args.repeat)
         plan = full[2]
         print(f"  {r.county} ({parts} school parts): 14 decompositions {dec[0]:.2f} / {dec[1]:.2f} s; cheapest path "
               f"{brief[0]:.2f} / {brief[1]:.2f} s (with naive re-evaluated {full[0]:.2f} / {full[1]:.2f} s); "

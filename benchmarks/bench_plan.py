@@ -11,14 +11,14 @@ SYNTHETIC data (合成数据): the bundled sample.  Prints its figures; asserts 
 from __future__ import annotations
 
 import argparse
-import statistics
 import sys
-import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from _timing import timed  # noqa: E402
 from junyun_lib.county_table import load_county_values  # noqa: E402
 from junyun_lib.evaluate import evaluate  # noqa: E402
 from junyun_lib.plan import load_plan  # noqa: E402
@@ -26,13 +26,6 @@ from junyun_lib.processed import ingest, open_table  # noqa: E402
 from junyun_lib.progress import county_progress, plan_progress  # noqa: E402
 
 
-def timed(fn, repeat: int) -> tuple[float, float]:
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return min(times), statistics.median(times)
 
 
 def main(argv=None) -> int:
@@ -55,7 +48,7 @@ def main(argv=None) -> int:
     print(f"plan tracking benchmark — SYNTHETIC data (合成数据), 进贤县: {len(plan.rows)} plan rows, "
           f"{len(results)} years, best / median of {args.repeat}")
     for label, fn in figures.items():
-        best, median = timed(fn, args.repeat)
+        best, median, _ = timed(fn, args.repeat)
         print(f"  {label}: {best * 1000:.0f} ms / {median * 1000:.0f} ms")
     return 0
 

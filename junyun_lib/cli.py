@@ -1,4 +1,5 @@
-"""Command line (命令行): ``junyun template | county-template | ingest | evaluate | plan | run | batch | sample``.
+"""Command line (命令行): ``junyun template | county-template | ingest | import | evaluate | plan | run | batch |
+sample``.
 
 Exit status: 0 success, 2 bad input (every problem listed, located, nothing written), 1 other failure.
 """
@@ -149,6 +150,20 @@ def _write_plans(data_dir: Path, out: Path, standard: str) -> None:
             print(f"已写出 (written): {write_json(progress, out / 'plans' / f'{cfg.slug}-plan.json')}")
 
 
+def _cmd_import(args) -> int:
+    """Statistics exports → canonical school table + import report; nothing written on error."""
+    from .importer import import_exports, read_campus_map, write_canonical, write_report
+
+    campus_map = read_campus_map(args.campus_map) if args.campus_map else None
+    result = import_exports(args.exports, args.year, args.county, args.mapping, campus_map)
+    out = Path(args.out)
+    report = Path(args.report) if args.report else out.with_name(f"{out.stem}-导入报告.xlsx")
+    print(f"已写出标准学校数据表 (canonical table written): {write_canonical(result, out)}（{len(result.table)} 所学校）")
+    print(f"已写出导入报告 (import report written): {write_report(result, report)}：合并 {len(result.merges)} 处，"
+          f"删除 {len(result.dropped)} 行，警告 {len(result.warnings)} 条")
+    return 0
+
+
 def _cmd_sample(args) -> int:
     from .sample import write_county_samples, write_samples
 
@@ -199,6 +214,16 @@ def build_parser() -> argparse.ArgumentParser:
     pl.add_argument("--standard", default="quality-2017", choices=rules.standard_codes())
     pl.add_argument("--data-dir", default=None, help="数据目录，默认 ./data 或 $JUNYUN_DATA")
     pl.set_defaults(func=_cmd_plan)
+
+    im = sub.add_parser("import", help="从教育事业统计导出表生成标准学校数据表 (import statistics exports)")
+    im.add_argument("exports", nargs="+", help="一个县区的各学段导出表 .xlsx（小学、初中）")
+    im.add_argument("--year", type=int, required=True)
+    im.add_argument("--county", required=True)
+    im.add_argument("--out", required=True, help="标准学校数据表 .xlsx")
+    im.add_argument("--mapping", default="stats-2021", help="映射：stats-2021（教基表式）、stats-2020（基础基表式）或自己的 .toml")
+    im.add_argument("--campus-map", default=None, help="不计校数校区对应表 CSV：校区标识码,所属学校标识码")
+    im.add_argument("--report", default=None, help="导入报告 .xlsx（默认：<out>-导入报告.xlsx）")
+    im.set_defaults(func=_cmd_import)
 
     r = sub.add_parser("run", help="主流程：校验全部原始数据并评估到 outputs/ (main job)")
     r.add_argument("--out", default="outputs")
