@@ -275,6 +275,21 @@ def task_dicts(tasks: list[Task]) -> list[dict]:
     return [asdict(t) for t in tasks]
 
 
+def _index_summaries(rows: list[dict]):
+    """(plans, verdicts) from the briefings' ``<slug>.index.json`` files, or (None, None) if one is missing."""
+    plans, verdicts = {}, {}
+    for r in rows:
+        if r["status"] != "ok":
+            continue
+        path = Path(r["notebook"]).with_suffix(".index.json")
+        if not path.is_file():
+            return None, None
+        doc = json.loads(path.read_text(encoding="utf-8"))
+        plans[(doc["county"], int(doc["year"]))] = doc["plan"]
+        verdicts[(doc["county"], int(doc["year"]))] = doc["overall"]
+    return plans, verdicts
+
+
 def write_index(rows: list[dict], data_dir, out_dir, standard: str = "quality-2017") -> list[Path]:
     """``outputs/<year>/index.html`` for each year: the cross-county table, links, failed runs."""
     from .evaluate import evaluate
@@ -285,9 +300,11 @@ def write_index(rows: list[dict], data_dir, out_dir, standard: str = "quality-20
     if ok:   # the runs that worked, evaluated together; a broken input cannot break the index
         evaluation = evaluate(open_table(ok), standard, data_dir=data_dir)
         table, synthetic = summary_table(evaluation), evaluation.synthetic
-        plans = plan_column(evaluation, data_dir, standard)
+        plans, verdicts = _index_summaries(rows)       # written by each briefing; recomputed if one is missing
+        if plans is None:
+            plans = plan_column(evaluation, data_dir, standard)
+            verdicts = overall_column(evaluation, data_dir) if standard == "quality-2017" else {}
         table.insert(2, "推进计划", [plans.get((c, int(y)), "—") for c, y in zip(table["县区"], table["年度"])])
-        verdicts = overall_column(evaluation, data_dir) if standard == "quality-2017" else {}
         table.insert(2, "评估结论", [verdicts.get((c, int(y)), "—") for c, y in zip(table["县区"], table["年度"])])
         names = {i.code: i.name_zh for std in evaluation.standards.values() for i in std.indicators}
     else:

@@ -308,6 +308,45 @@ def footer(b: Briefing) -> str:
     return "\n".join(lines)
 
 
+def trend(b: Briefing):
+    """The CV trend chart when the county has two or more years; one year has no trend to show."""
+    from .plotting import cv_trend_chart, image
+
+    if len(b.history) < 2:
+        return markdown(f"仅有 {b.result.year} 年一年的数据，尚无历年变化；各指标差异系数见第一节。")
+    return image(cv_trend_chart(b.history, b.result.county))
+
+
+def index_summary(b: Briefing) -> dict:
+    """What the batch index shows for this county-year besides the CVs: 评估结论 and 推进计划."""
+    overall = "—" if b.card is None else {True: "达到", False: "未达到", None: "无法判定（有无数据项）"}[b.card.overall]
+    plan = "—"
+    if b.plan is not None:
+        counts = b.plan.summary(b.result.year)["counts"]
+        if sum(counts.values()):
+            plan = f"落后 {counts['behind']} / {sum(counts.values())} 项"
+    return {"county": b.result.county, "year": b.result.year, "overall": overall, "plan": plan}
+
+
+def save_index_summary(b: Briefing, output_dir) -> None:
+    """Write :func:`index_summary` next to the executed notebook (``<output_dir>/<year>/notebooks/
+    <slug>.index.json``) so the batch index need not evaluate everything again."""
+    import json
+
+    path = Path(output_dir) / str(b.result.year) / "notebooks" / f"{b.result.config.slug}.index.json"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(index_summary(b), ensure_ascii=False), encoding="utf-8")
+
+
+def show(*items) -> None:
+    """Display several items of one section in one cell (fewer cells: less per-cell work in a batch)."""
+    from IPython.display import display
+
+    for item in items:
+        if item is not None:
+            display(item)
+
+
 def markdown(text: str):
     """A Markdown display object (text built by this module is already escaped)."""
     from IPython.display import Markdown

@@ -48,7 +48,7 @@ from .schema import STAGE_ZH, STAGES
 log = logging.getLogger(__name__)
 
 __all__ = ["set_style", "cv_chart", "distribution_chart", "distributions_grid", "meets_heatmap",
-           "cv_trend_chart", "attainment_chart", "plan_status_chart", "plan_items_chart", "figure_to_png_bytes", "figure_to_svg", "show", "FIGURE_WIDTH"]
+           "cv_trend_chart", "attainment_chart", "plan_status_chart", "plan_items_chart", "figure_to_png_bytes", "figure_to_svg", "show", "image", "FIGURE_WIDTH"]
 
 FIGURE_WIDTH = 7.2          # inches: fits the text width of an A4 page (≤ 7.5)
 DEFAULT_DPI = 110
@@ -255,11 +255,18 @@ def figure_to_svg(fig: Figure) -> str:
 def show(fig: Figure, dpi: int = DEFAULT_DPI) -> None:
     """Display the figure in a notebook as a PNG (what the HTML briefing embeds), with its title as the
     image's alternative text (for screen readers and when images are blocked)."""
-    from IPython.display import Image, display
+    from IPython.display import display
+
+    display(image(fig, dpi=dpi))
+
+
+def image(fig: Figure, dpi: int = DEFAULT_DPI):
+    """The figure as an IPython PNG image object with its title as alt text (what :func:`show` displays)."""
+    from IPython.display import Image
 
     title = fig._suptitle.get_text() if fig._suptitle is not None else ""
     alt = title or next((t.get_text() for t in fig.texts if t.get_text()), "图表")
-    display(Image(data=figure_to_png_bytes(fig, dpi=dpi), format="png", metadata={"alt": alt}))
+    return Image(data=figure_to_png_bytes(fig, dpi=dpi), format="png", metadata={"alt": alt})
 
 
 # ----------------------------------------------------------------------------------------------- helpers

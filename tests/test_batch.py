@@ -51,11 +51,21 @@ def test_briefing_pages_are_self_contained(batch_run, slug, name):
     assert not re.search(r"""(src|href)\s*=\s*["']?(https?:)?//""", html)
     assert page.stat().st_size <= MB
     assert "合成示例数据" in html
-    # every chart is an embedded PNG whose alt text is its Chinese title
+    # every chart is an embedded PNG whose alt text is its Chinese title; with one year of data (2024 only
+    # here) the trend is a sentence, not a one-point chart
     alts = re.findall(r'<img alt="([^"]*)" src="data:image/png;base64,', html)
-    assert len(alts) == html.count("<img") == 4
+    assert len(alts) == html.count("<img") == 3
+    assert "仅有 2024 年一年的数据，尚无历年变化" in html
     assert f"{name} 2024年 各指标学校达标程度（每点一所学校）" in alts
     assert "No description" not in html
+
+
+def test_index_columns_come_from_the_briefings(batch_run):
+    _, out = batch_run
+    doc = json.loads((out / "2024" / "notebooks" / "jinxian.index.json").read_text(encoding="utf-8"))
+    assert doc == {"county": "进贤县", "year": 2024, "overall": "未达到", "plan": "落后 7 / 29 项"}
+    index = (out / "2024" / "index.html").read_text(encoding="utf-8")
+    assert "<td>未达到</td>" in index and "<th>评估结论</th>" in index
 
 
 def test_plan_section_in_the_briefing_and_the_index(batch_run):

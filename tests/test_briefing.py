@@ -1,4 +1,5 @@
 """Briefing content: headline, CV table, escaping of data strings, footer with the synthetic label."""
+import dataclasses
 import shutil
 from pathlib import Path
 
@@ -92,3 +93,13 @@ def test_school_rule_text_states_the_seed_rule(b):
     # seed 002 附件1 二(一): 每所学校至少6项指标达到上述要求，余项不能低于要求的85%
     text = briefing.school_rule_text(b)
     assert "至少 6 项" in text and "其余 1 项" in text and "85%" in text
+
+
+def test_trend_is_a_chart_with_several_years_and_a_sentence_with_one(b):
+    from IPython.display import Image, Markdown
+
+    earlier = dataclasses.replace(b.result, year=2023, indicators=b.result.indicators.assign(year=2023))
+    two = dataclasses.replace(b, history={2023: earlier, 2024: b.result})
+    assert isinstance(briefing.trend(two), Image)
+    shown = briefing.trend(b)                       # the fixture holds 2024 only
+    assert isinstance(shown, Markdown) and "仅有 2024 年一年的数据" in shown.data
