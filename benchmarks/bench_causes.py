@@ -25,9 +25,6 @@ from junyun_lib.evaluate import evaluate  # noqa: E402
 from junyun_lib.processed import open_table  # noqa: E402
 
 
-
-
-
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--repeat", type=int, default=3)

@@ -26,8 +26,6 @@ from junyun_lib.processed import ingest, open_table  # noqa: E402
 from junyun_lib.progress import county_progress, plan_progress  # noqa: E402
 
 
-
-
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--repeat", type=int, default=5)

@@ -19,7 +19,7 @@ from .evaluate import CountyResult, Evaluation, evaluate
 from .processed import open_table, processed_path
 from .cheapest import PathPlan, cheapest_path
 from .progress import PlanProgress, county_progress
-from .scorecard import PASS_ZH, Scorecard, county_scorecard, form, form_table
+from .scorecard import OVERALL_ZH, PASS_ZH, Scorecard, county_scorecard, form, form_table
 from .report import SYNTHETIC_LABEL, format_cv
 from .rules import OP_ZH
 from .schema import STAGE_ZH, STAGES
@@ -319,12 +319,10 @@ def trend(b: Briefing):
 
 def index_summary(b: Briefing) -> dict:
     """What the batch index shows for this county-year besides the CVs: 评估结论 and 推进计划."""
-    overall = "—" if b.card is None else {True: "达到", False: "未达到", None: "无法判定（有无数据项）"}[b.card.overall]
-    plan = "—"
-    if b.plan is not None:
-        counts = b.plan.summary(b.result.year)["counts"]
-        if sum(counts.values()):
-            plan = f"落后 {counts['behind']} / {sum(counts.values())} 项"
+    from .plan_report import behind_text
+
+    overall = "—" if b.card is None else OVERALL_ZH[b.card.overall]
+    plan = (behind_text(b.plan, b.result.year) if b.plan is not None else None) or "—"
     return {"county": b.result.county, "year": b.result.year, "overall": overall, "plan": plan}
 
 

@@ -45,6 +45,7 @@ import numpy as np
 import pandas as pd
 
 from .cv import cv_by_codes, weighted_cv
+from .jsonview import json_number as _num
 
 _TOL = 1e-12   # relative tolerance of "the cumulative share reaches q"
 
@@ -392,11 +393,6 @@ def causes_table(result) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def _json_float(v) -> float | None:
-    v = float(v)
-    return None if math.isnan(v) else v
-
-
 def causes_json(result, stage: str, code: str) -> dict:
     """The JSON shape the evaluation file carries for one stage and indicator.
 
@@ -406,11 +402,11 @@ def causes_json(result, stage: str, code: str) -> dict:
     """
     c = indicator_causes(result, stage, code, group_by="urban_rural")
     return {
-        "contributions": [{"school_id": str(s), "share": _json_float(sh), "direction": str(d)}
+        "contributions": [{"school_id": str(s), "share": _num(sh), "direction": str(d)}
                           for s, sh, d in c.contributions[["school_id", "share", "direction"]]
                           .itertuples(index=False)],
-        "by_urban_rural": {"within": _json_float(c.by_group.within), "between": _json_float(c.by_group.between)},
-        "theil": _json_float(c.theil), "gini": _json_float(c.gini), "mcloone": _json_float(c.mcloone)}
+        "by_urban_rural": {"within": _num(c.by_group.within), "between": _num(c.by_group.between)},
+        "theil": _num(c.theil), "gini": _num(c.gini), "mcloone": _num(c.mcloone)}
 
 
 # ------------------------------------------------------------------------------ all groups at once (JSON)

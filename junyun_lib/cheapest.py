@@ -290,13 +290,9 @@ def evaluate_with_additions(evaluation, county: str, year: int, additions: pd.Da
     frame = schools[(schools["county"] == county) & (schools["year"] == year)]
     table = SchoolTable(frame=apply_additions(frame, additions).reset_index(drop=True),
                         synthetic=evaluation.synthetic)
-    return evaluate(table, evaluation.standard_code,
-                    data_dir=_data_dir(evaluation, county)).county(county, year)
-
-
-def _data_dir(evaluation, county):
     cfg = evaluation.counties.get(county)
-    return cfg.path.parents[2] if cfg is not None and cfg.path is not None else None
+    return evaluate(table, evaluation.standard_code,
+                    data_dir=cfg.data_dir if cfg is not None else None).county(county, year)
 
 
 def _county_passes(result) -> bool:

@@ -16,8 +16,8 @@ Then, in this order (every step listed in the import report):
    万元 × 10000, degree sums, 体育与健康 + 艺术小计);
 3. campuses with 是否计校数 = 否 are merged into their parent school — from ``campus_map`` (campus id →
    parent id) or, by default, the school whose name is the campus name without a trailing "（…校区）" /
-   "（…分校）": counts and areas are summed, the largest class is the larger, the smallest room area the
-   smaller of the rooms that exist;
+   "（…分校）" (the words are the mapping's ``[campuses] name_suffixes``): counts and areas are summed,
+   the largest class is the larger, the smallest room area the smaller of the rooms that exist;
 4. a school found in several stage files (一贯制) is one row: each stage from its file, whole-school facility
    quantities taken once (from the first file; a different value in another file is a warning).
 
@@ -41,7 +41,6 @@ from .problems import Problem, ValidationError
 
 SEP = " › "
 SYNTHETIC_MARK = "合成示例数据"
-_CAMPUS_SUFFIX = re.compile(r"[（(][^（）()]*(校区|分校|分部)[）)]$")
 
 
 # ---------------------------------------------------------------------------------------------- mapping
@@ -59,6 +58,13 @@ class Mapping:
     facility: dict
     codes: dict
     flags: dict
+    campus_suffixes: tuple = ()
+
+    @property
+    def campus_pattern(self) -> re.Pattern:
+        """A trailing （…校区） etc., from the mapping's ``[campuses] name_suffixes``."""
+        words = "|".join(re.escape(w) for w in self.campus_suffixes) or "(?!)"
+        return re.compile(rf"[（(][^（）()]*({words})[）)]$")
 
 
 def load_mapping(name_or_path="stats-2021") -> Mapping:
@@ -75,7 +81,7 @@ def load_mapping(name_or_path="stats-2021") -> Mapping:
         text, where = res.read_text(encoding="utf-8"), f"junyun_lib/rules/imports/{name_or_path}.toml"
     d = tomllib.loads(text)
     return Mapping(d["name"], d["version"], where, d["stages"], d["identity"], d["variables"], d["section"],
-                   d["facility"], d["codes"], d["flags"])
+                   d["facility"], d["codes"], d["flags"], tuple(d.get("campuses", {}).get("name_suffixes", ())))
 
 
 def bundled_mappings() -> list[str]:
@@ -312,7 +318,7 @@ def import_exports(paths, year: int, county: str, mapping="stats-2021", campus_m
     if problems:
         raise ValidationError(problems + warnings)
 
-    records = _merge_campuses(records, campus_map or {}, merges, problems, county, year)
+    records = _merge_campuses(records, campus_map or {}, mapping.campus_pattern, merges, problems, county, year)
     if problems:
         raise ValidationError(problems + warnings)
     table = _merge_stages(records, merges, warnings, county, year)
@@ -354,7 +360,7 @@ def _combine(into: dict, extra: dict) -> None:
                 into[group][col] = mine + value
 
 
-def _merge_campuses(records, campus_map, merges, problems, county, year):
+def _merge_campuses(records, campus_map, suffix: re.Pattern, merges, problems, county, year):
     by_key = {(r["stage"], r["school_id"]): r for r in records if r["counted"]}
     by_name = {}
     for r in records:
@@ -367,7 +373,7 @@ def _merge_campuses(records, campus_map, merges, problems, county, year):
             parent = by_key.get((r["stage"], str(campus_map[r["school_id"]])))
             how = f"按校区对应表并入 {campus_map[r['school_id']]}"
         else:
-            name = _CAMPUS_SUFFIX.sub("", r["school_name"])
+            name = suffix.sub("", r["school_name"])
             hits = by_name.get((r["stage"], name), []) if name != r["school_name"] else []
             parent = hits[0] if len(hits) == 1 else None
             how = f"按名称规则（去掉“{r['school_name'][len(name):]}”）并入「{name}」"

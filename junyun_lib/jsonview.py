@@ -106,8 +106,10 @@ def _guarantee_failures(wide: pd.DataFrame) -> list[tuple[int, dict]]:
     return out
 
 
-def _num(v):
+def json_number(v) -> float | None:
+    """A number for JSON: a Python float, or None for missing / NaN."""
     return None if v is None or v != v else float(v)
+
 
 
 def _causes(parts: pd.DataFrame, codes: list[str]):
@@ -128,7 +130,7 @@ def _causes(parts: pd.DataFrame, codes: list[str]):
         order = m["order"]
         bounds = np.searchsorted(group[order], np.arange(n + 1)).tolist()
         per_code[code] = (ids[order].tolist(), m["share"][order].tolist(), m["direction"][order].tolist(), bounds,
-                          {k: [_num(v) for v in m[k].tolist()] for k in ("within", "between", "theil", "gini",
+                          {k: [json_number(v) for v in m[k].tolist()] for k in ("within", "between", "theil", "gini",
                                                                            "mcloone")})
 
     def build(key, stage, code):

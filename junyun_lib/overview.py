@@ -49,6 +49,7 @@ def summary_table(evaluation: Evaluation) -> pd.DataFrame:
 def plan_column(evaluation: Evaluation, data_dir, standard: str = "quality-2017") -> dict:
     """``{(county, year): "落后 n / m 项"}`` for counties with a plan (推进计划进度); m counts the items with
     a target or a record that year, n those behind."""
+    from .plan_report import behind_text
     from .progress import county_progress
 
     out = {}
@@ -58,19 +59,17 @@ def plan_column(evaluation: Evaluation, data_dir, standard: str = "quality-2017"
         if progress is None:
             continue
         for year in results:
-            counts = progress.summary(year)["counts"]
-            total = sum(counts.values())
-            if total:
-                out[(county, year)] = f"落后 {counts['behind']} / {total} 项"
+            text = behind_text(progress, year)
+            if text:
+                out[(county, year)] = text
     return out
 
 
 def overall_column(evaluation: Evaluation, data_dir) -> dict:
     """``{(county, year): 达到 / 未达到 / 无法判定}``: the scorecard's overall verdict (评估结论)."""
-    from .scorecard import county_scorecard
+    from .scorecard import OVERALL_ZH, county_scorecard
 
-    text = {True: "达到", False: "未达到", None: "无法判定（有无数据项）"}
-    return {(c, y): text[county_scorecard(evaluation.county(c, y), data_dir).overall]
+    return {(c, y): OVERALL_ZH[county_scorecard(evaluation.county(c, y), data_dir).overall]
             for c, y in evaluation.county_years()}
 
 

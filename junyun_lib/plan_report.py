@@ -9,6 +9,7 @@ from pathlib import Path
 import pandas as pd
 
 from . import __version__
+from .jsonview import json_number as _num
 from .progress import METHOD, OUTLOOK_ZH, PlanProgress
 from .report import SYNTHETIC_LABEL
 
@@ -58,10 +59,6 @@ def _listing(title: str, numbers: list, table, describe) -> list[str]:
     return [title] + [f"  {i}. {table.loc[i]['item']}{describe(table.loc[i])}" for i in numbers]
 
 
-def _num(value):
-    return None if value is None or (isinstance(value, float) and math.isnan(value)) else float(value)
-
-
 def to_json_dict(progress: PlanProgress) -> dict:
     """Per item and year: target, actual, gap, status; per item: the projection; and the summary."""
     proj = {int(p["item_no"]): p for p in progress.projections.to_dict("records")}
@@ -92,6 +89,13 @@ def write_json(progress: PlanProgress, path) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(to_json_dict(progress), ensure_ascii=False, indent=1), encoding="utf-8")
     return path
+
+
+def behind_text(progress: PlanProgress, year: int) -> str | None:
+    """"落后 n / m 项" for the batch index: m items with a target or a record in ``year``, n behind."""
+    counts = progress.summary(year)["counts"]
+    total = sum(counts.values())
+    return f"落后 {counts['behind']} / {total} 项" if total else None
 
 
 def year_table(progress: PlanProgress, year: int | None = None, only=None) -> pd.DataFrame:

@@ -175,7 +175,7 @@ def _evaluation_forms(evaluation: Evaluation) -> pd.DataFrame | None:
         cfg = evaluation.counties.get(county)
         if cfg is None or cfg.path is None:
             continue
-        table = form_table(county_scorecard(evaluation.county(county, year), Path(cfg.path).parents[2]))
+        table = form_table(county_scorecard(evaluation.county(county, year), cfg.data_dir))
         table.insert(0, "县区年度", f"{county} {year}年")
         blocks.append(table)
     return pd.concat(blocks, ignore_index=True) if blocks else None

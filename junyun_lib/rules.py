@@ -238,6 +238,11 @@ class CountyConfig:
             county_targets=data.get("county_targets", {}), path=Path(path),
         )
 
+    @property
+    def data_dir(self) -> Path | None:
+        """The data folder this configuration lives in (``<data_dir>/raw/<slug>/county.toml``), or None."""
+        return self.path.parents[2] if self.path is not None else None
+
     @classmethod
     def unknown(cls, name: str) -> "CountyConfig":
         """A county with no county.toml: national rules, folder named after the county."""

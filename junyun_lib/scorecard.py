@@ -30,6 +30,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from .jsonview import json_number as _num
 from .plan_metrics import guarantee_share
 from .rules import compare
 
@@ -185,11 +186,7 @@ def prerequisite(basic_by_year: dict, year: int) -> dict:
             "source": spec["source"]}
 
 
-def _num(v):
-    return None if v is None or (isinstance(v, float) and math.isnan(v)) else float(v)
-
-
-def basic_results(evaluation_or_tables, county: str, years, data_dir) -> dict:
+def basic_results(county: str, years, data_dir) -> dict:
     """``{year: CountyResult}`` of ``county`` under basic-2012 for the ``years`` whose school data exists
     (processed parquet under ``data_dir``); years whose data lacks basic-2012's columns are left out."""
     from . import rules
@@ -216,7 +213,7 @@ def county_scorecard(result, data_dir) -> Scorecard:
     slug = result.config.slug
     values = load_county_values(data_dir, slug, county=result.county).get(result.year) if slug else None
     years = range(result.year - int(form()["prerequisite"]["years"]), result.year)
-    prereq = prerequisite(basic_results(None, result.county, years, data_dir), result.year)
+    prereq = prerequisite(basic_results(result.county, years, data_dir), result.year)
     return scorecard(result, values, prereq)
 
 
@@ -252,6 +249,7 @@ def _standard_text(row) -> str:
 
 
 PASS_ZH = {True: "达到", False: "未达到", None: "无数据"}
+OVERALL_ZH = {True: "达到", False: "未达到", None: "无法判定（有无数据项）"}   # the index's 评估结论
 
 
 def form_table(card: Scorecard) -> pd.DataFrame:
@@ -294,7 +292,5 @@ def json_for(result) -> dict | None:
     """The ``scorecard`` object of the evaluate JSON for one county-year, or None for a county without a
     configuration (``data/raw/<slug>/county.toml``): its county-level table and earlier years live next to
     that file, and without them every item but resource allocation would be "no data"."""
-    path = getattr(result.config, "path", None)
-    if path is None:
-        return None
-    return to_json_dict(county_scorecard(result, Path(path).parents[2]))
+    data_dir = result.config.data_dir
+    return None if data_dir is None else to_json_dict(county_scorecard(result, data_dir))
