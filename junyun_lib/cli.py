@@ -1,175 +1,196 @@
 """Command line (命令行): ``junyun template | county-template | ingest | import | evaluate | plan | run | batch |
 sample``.
 
-Exit status: 0 success, 2 bad input (every problem listed, located, nothing written), 1 other failure.
+Every command works in a :class:`~junyun_lib.workspace.Workspace` (``--data-dir``, default ``$JUNYUN_DATA``
+or ``./data``; outputs folder ``--out``, default ``$JUNYUN_OUTPUTS`` or ``./outputs``): files it reads must be
+inside the data folder, files it writes inside the outputs folder (the template and import commands may also
+write new raw files under the data folder), and never onto an input.
+
+Exit status: 0 success; 2 bad input or a refused path (every problem listed, located; nothing written);
+1 a county or briefing that failed, an output that could not be written, or an internal error (one line on
+the screen, the traceback in ``<outputs>/logs/``); 130 interrupted (Ctrl-C).
 """
 from __future__ import annotations
 
 import argparse
 import sys
+import tempfile
+import traceback
+from datetime import datetime
 from pathlib import Path
 
-from . import __version__, rules
-from .problems import ValidationError
+from .problems import JunyunError, OutputError, PathRefused, Problem
+from .rules.standards import standard_codes
+from .version import __version__
+
+# Each command imports what it needs when it runs: ``junyun ingest`` need not load papermill and nbconvert.
+
+
+def _workspace(args, costs: bool = False):
+    from .workspace import Workspace
+
+    outputs = getattr(args, "outputs_dir", None) or getattr(args, "out_dir", None)
+    return Workspace(args.data_dir, outputs, costs=getattr(args, "costs", None) if costs else None)
+
+
+def _refuse_existing(path: Path, force: bool) -> None:
+    if path.exists() and not force:
+        raise PathRefused([Problem("error", "exists", "文件已存在，未覆盖（加 --force 覆盖）",
+                                   "file exists, not overwritten (use --force)", file=str(path))])
 
 
 def _cmd_template(args) -> int:
-    from .template import write_template
+    from .io.template import write_template
 
-    path = write_template(args.path, overwrite=args.force)
-    print(f"已写出模板 (template written): {path}")
+    ws = _workspace(args)
+    path = ws.output_path(args.path, "模板文件", in_data=True)
+    _refuse_existing(path, args.force)
+    if path.suffix.lower() != ".xlsx":
+        raise PathRefused([Problem("error", "not_xlsx", "模板文件须为 .xlsx", "the template must be an .xlsx file",
+                                   file=str(args.path))])
+    print(f"已写出模板 (template written): {write_template(path, overwrite=True)}")
+    return 0
+
+
+def _cmd_county_template(args) -> int:
+    from .io.county_table import write_county_template
+
+    ws = _workspace(args)
+    path = ws.output_path(args.path, "县级指标表模板", in_data=True)
+    _refuse_existing(path, args.force)
+    if path.suffix.lower() not in (".csv", ".xlsx"):
+        raise PathRefused([Problem("error", "not_csv", "县级指标表须为 .csv 或 .xlsx", "must be .csv or .xlsx",
+                                   file=str(args.path))])
+    print(f"已写出县级指标表模板 (county-level template written): {write_county_template(path, args.year)}")
     return 0
 
 
 def _cmd_ingest(args) -> int:
-    from .processed import ingest
-
-    for path in ingest(args.files, data_dir=args.data_dir):
+    for path in _workspace(args).ingest(args.files):
         print(f"已写出 (written): {path}")
     return 0
-
-
-def _evaluate_and_write(files, args):
-    from .evaluate import evaluate, write_json
-    from .processed import open_table
-    from .report import summary_text, write_excel
-
-    table = open_table(files, county=args.county, year=args.year)
-    evaluation = evaluate(table, args.standard, costs=args.costs, data_dir=args.data_dir)
-    for result in evaluation.results():
-        print(summary_text(result))
-        print()
-    outputs = []
-    if args.json:
-        outputs.append(write_json(evaluation, args.json))
-    if args.excel:
-        outputs.append(write_excel(evaluation, args.excel))
-    return evaluation, outputs
 
 
 def _cmd_evaluate(args) -> int:
-    _, outputs = _evaluate_and_write(args.files, args)
-    for path in outputs:
-        print(f"已写出 (written): {path}")
-    return 0
+    from .report.excel import evaluation_sheets
+    from .report.jsonview import evaluation_json
+    from .report.text import summary_text
 
-
-def _cmd_run(args) -> int:
-    """The main job on everything under data/raw: ingest, then evaluate every county-year into outputs/."""
-    from .processed import ingest
-
-    data_dir = Path(args.data_dir or rules.default_data_dir())
-    raw = sorted(p for ext in ("xlsx", "csv") for p in (data_dir / "raw").glob(f"*/schools_*.{ext}"))
-    if not raw:
-        print(f"{data_dir / 'raw'} 下没有 schools_*.xlsx/csv (no raw school files found)", file=sys.stderr)
-        return 1
-    written = ingest(raw, data_dir=data_dir)
-    print(f"已校验并写出 {len(written)} 个处理后文件 (validated and wrote {len(written)} processed files)")
-    out = Path(args.out)
-    for path in written:
-        slug, year = path.parent.name, int(path.stem)
-        ns = argparse.Namespace(county=None, year=None, standard=args.standard, costs=args.costs,
-                                data_dir=data_dir, json=out / str(year) / f"{slug}-evaluation.json",
-                                excel=out / str(year) / f"{slug}-evaluation.xlsx")
-        _, outputs = _evaluate_and_write([path], ns)
-        for p in outputs:
-            print(f"已写出 (written): {p}")
-    _write_plans(data_dir, out, args.standard)
-    if args.no_briefings:
-        return 0
-    batch = argparse.Namespace(data_dir=data_dir, years=None, counties=None, all=True, standard=args.standard,
-                               workers=args.workers, scheduler=None, out=args.out)
-    status = _cmd_batch(batch)
-    print(f"\n简报与总览已生成，请用浏览器打开 (open in a browser): {out.resolve()}/<年度>/index.html")
-    return status
-
-
-def _cmd_batch(args) -> int:
-    """Briefing packs for every county-year: executed notebooks, HTML pages, index, manifest."""
-    from .batch import run_batch, tasks_for, write_index, write_manifest
-
-    data_dir = Path(args.data_dir or rules.default_data_dir())
-    years = set(args.years) if args.years else None
-    counties = None if args.all or not args.counties else set(args.counties)
-    tasks = tasks_for(data_dir, args.out, counties=counties, years=years, standard=args.standard)
-    if not tasks:
-        print("没有可运行的县区年度：请先运行 junyun ingest (nothing to run; ingest first)", file=sys.stderr)
-        return 1
-    rows = run_batch(tasks, workers=args.workers, scheduler=args.scheduler)
-    manifest = write_manifest(rows, args.out)
-    for page in write_index(rows, data_dir, args.out, args.standard):
-        print(f"总览 (index): {page}")
-    print(f"运行记录 (manifest): {manifest}")
-    failed = [r for r in rows if r["status"] != "ok"]
-    for r in failed:
-        print(f"失败 (failed): {r['county']} {r['year']}: {r['error']}", file=sys.stderr)
-    return 1 if failed else 0
-
-
-def _cmd_county_template(args) -> int:
-    from .county_table import write_county_template
-
-    path = Path(args.path)
-    if path.exists() and not args.force:
-        raise FileExistsError(f"文件已存在，未覆盖：{path}（加 --force 覆盖） (file exists; use --force)")
-    print(f"已写出县级指标表模板 (county-level template written): {write_county_template(path, args.year)}")
+    ws = _workspace(args, costs=True)
+    inputs = [ws.input_path(f, "评估文件") for f in args.files]
+    targets = {kind: ws.output_path(path, "结果文件", inputs) for kind, path in (("json", args.json), ("excel", args.excel))
+               if path}
+    evaluation = ws.evaluate_files(inputs, county=args.county, year=args.year, standard=args.standard)
+    results = evaluation.results()
+    for result in results:
+        print(summary_text(result))
+        print()
+    scorecards = {(r.county, r.year): ws.scorecard_for(r) for r in results} if targets else {}
+    if "json" in targets:
+        print(f"已写出 (written): {ws.write_json(targets['json'], evaluation_json(evaluation, scorecards))}")
+    if "excel" in targets:
+        print(f"已写出 (written): {ws.write_workbook(targets['excel'], evaluation_sheets(evaluation, scorecards))}")
     return 0
 
 
 def _cmd_plan(args) -> int:
     """Progress of one county against its plan: a Chinese summary, and JSON with --json."""
-    from .plan_report import summary_text, write_json
-    from .progress import county_progress
+    from .report.plan_report import summary_text as plan_summary
+    from .report.plan_report import to_json_dict as plan_json
 
-    data_dir = Path(args.data_dir or rules.default_data_dir())
-    cfg = rules.county_config(args.county, data_dir)
-    name = cfg.name
-    if not cfg.path:   # a slug given instead of the name
-        by_slug = {c.slug: c for c in rules.county_configs(data_dir).values()}
-        name = by_slug[args.county].name if args.county in by_slug else args.county
-    progress = county_progress(name, data_dir, args.standard, as_of=args.year)
+    ws = _workspace(args)
+    target = ws.output_path(args.json, "结果文件") if args.json else None
+    cfg = ws.config(args.county)
+    progress = ws.progress(cfg.name, as_of=args.year, standard=args.standard)
     if progress is None:
-        print(f"{name} 没有规划文件 data/raw/<县>/plan.csv (no plan.csv for {name})", file=sys.stderr)
-        return 1
-    if not any((data_dir / "processed" / progress.plan.slug).glob("*.parquet")):
-        print(f"提示：{name} 尚无处理后的学校数据，学校层面的项目显示为无数据；请先运行 junyun ingest "
+        raise PathRefused([Problem("error", "no_plan", f"{cfg.name} 没有推进计划文件 plan.csv",
+                                   f"no plan.csv for {cfg.name}", county=cfg.name)])
+    if not ws.years(cfg.name):
+        print(f"提示：{cfg.name} 尚无处理后的学校数据，学校层面的项目显示为无数据；请先运行 junyun ingest "
               f"(no processed school data yet: school-level items show no data)", file=sys.stderr)
-    print(summary_text(progress, args.year))
-    if args.json:
-        print(f"已写出 (written): {write_json(progress, args.json)}")
+    print(plan_summary(progress, args.year))
+    if target is not None:
+        print(f"已写出 (written): {ws.write_json(target, plan_json(progress))}")
     return 0
-
-
-def _write_plans(data_dir: Path, out: Path, standard: str) -> None:
-    from .plan_report import write_json
-    from .progress import county_progress
-
-    for cfg in rules.county_configs(data_dir).values():
-        progress = county_progress(cfg.name, data_dir, standard)
-        if progress is not None:
-            print(f"已写出 (written): {write_json(progress, out / 'plans' / f'{cfg.slug}-plan.json')}")
 
 
 def _cmd_import(args) -> int:
     """Statistics exports → canonical school table + import report; nothing written on error."""
-    from .importer import import_exports, read_campus_map, write_canonical, write_report
+    from .io.importer import import_exports, read_campus_map, write_canonical, write_report
 
-    campus_map = read_campus_map(args.campus_map) if args.campus_map else None
-    result = import_exports(args.exports, args.year, args.county, args.mapping, campus_map)
-    out = Path(args.out)
-    report = Path(args.report) if args.report else out.with_name(f"{out.stem}-导入报告.xlsx")
+    ws = _workspace(args)
+    exports = [ws.input_path(p, "导出表") for p in args.exports]
+    campus = ws.input_path(args.campus_map, "校区对应表") if args.campus_map else None
+    mapping = args.mapping
+    if str(mapping).endswith(".toml"):
+        mapping = ws.input_path(mapping, "映射文件")
+    inputs = exports + ([campus] if campus else []) + ([mapping] if isinstance(mapping, Path) else [])
+    out = ws.output_path(args.out, "标准学校数据表", inputs, in_data=True)
+    report = ws.output_path(Path(args.report) if args.report else out.with_name(f"{out.stem}-导入报告.xlsx"),
+                            "导入报告", inputs + [out], in_data=True)
+    for path in (out, report):
+        _refuse_existing(path, args.force)
+    result = import_exports(exports, args.year, args.county, mapping, read_campus_map(campus) if campus else None)
     print(f"已写出标准学校数据表 (canonical table written): {write_canonical(result, out)}（{len(result.table)} 所学校）")
     print(f"已写出导入报告 (import report written): {write_report(result, report)}：合并 {len(result.merges)} 处，"
           f"删除 {len(result.dropped)} 行，警告 {len(result.warnings)} 条")
     return 0
 
 
-def _cmd_sample(args) -> int:
-    from .sample import write_county_samples, write_samples
+def _cmd_run(args) -> int:
+    """The main job on everything under <data>/raw: check, evaluate, write results and briefings."""
+    from .runner.job import run_main_job
 
-    for path in write_samples(Path(args.out)) + write_county_samples(Path(args.out)):
-        print(f"已写出合成示例数据 (synthetic sample written): {path}")
+    return run_main_job(_workspace(args, costs=True), args.standard, workers=args.workers,
+                        briefings=not args.no_briefings)
+
+
+def _cmd_batch(args) -> int:
+    """Briefing packs for every county-year: executed notebooks, HTML pages, index, manifest."""
+    from .runner.batch import run_batch, tasks_for
+
+    ws = _workspace(args)
+    years = set(args.years) if args.years else None
+    counties = None if args.all or not args.counties else set(args.counties)
+    tasks = tasks_for(ws, counties=counties, years=years, standard=args.standard)
+    if not tasks:
+        print("没有可运行的县区年度：请先运行 junyun ingest (nothing to run; ingest first)", file=sys.stderr)
+        return 1
+    rows = run_batch(ws, tasks, workers=args.workers, scheduler=args.scheduler)
+    for year in sorted({r["year"] for r in rows}):
+        print(f"总览 (index): {ws.index_path(year)}")
+    print(f"运行记录 (manifest): {ws.manifest_path}")
+    failed = [r for r in rows if r["status"] != "ok"]
+    for r in failed:
+        print(f"失败 (failed): {r['county']} {r['year']}:\n{r['error']}", file=sys.stderr)
+    return 1 if failed else 0
+
+
+def _cmd_sample(args) -> int:
+    from .io.sample import SAMPLE_COUNTIES, SAMPLE_YEARS, write_county_sample, write_school_sample
+    from .workspace import Workspace
+
+    ws = Workspace.for_raw_folder(args.out) if args.out is not None and args.data_dir is None else \
+        Workspace(args.data_dir, args.out_dir)
+    if args.out is not None and Path(args.out).expanduser().resolve() != ws.raw_dir:
+        raise PathRefused([Problem("error", "not_raw", f"--out 应为数据目录下的原始数据文件夹 {ws.raw_dir}",
+                                   f"--out must be the data folder's raw folder {ws.raw_dir}", file=str(args.out))])
+    for slug in SAMPLE_COUNTIES:
+        for year in SAMPLE_YEARS:
+            for path in (write_school_sample(slug, year, ws.school_file(slug, year)),
+                         write_county_sample(slug, year, ws.county_table_file(slug, year))):
+                print(f"已写出合成示例数据 (synthetic sample written): {path}")
     return 0
+
+
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"应为正整数 (must be a positive whole number): {text}")
+    return value
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -177,87 +198,126 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--version", action="version", version=f"junyun {__version__}")
     sub = p.add_subparsers(dest="command", required=True)
 
-    t = sub.add_parser("template", help="写出空白学校数据模板 (write an empty school-table template)")
-    t.add_argument("path")
-    t.add_argument("--force", action="store_true", help="覆盖已有文件 (overwrite)")
-    t.set_defaults(func=_cmd_template)
-
-    i = sub.add_parser("ingest", help="校验原始数据并写出 data/processed (validate raw files, write parquet)")
-    i.add_argument("files", nargs="+")
-    i.add_argument("--data-dir", default=None, help="数据目录，默认 ./data 或 $JUNYUN_DATA")
-    i.set_defaults(func=_cmd_ingest)
+    def folders(q, out: bool = True):
+        q.add_argument("--data-dir", default=None, help="数据目录，默认 ./data 或 $JUNYUN_DATA (data folder)")
+        if out:
+            q.add_argument("--out", dest="out_dir", default=None,
+                           help="输出目录，默认 ./outputs 或 $JUNYUN_OUTPUTS (outputs folder)")
 
     def evaluation_options(q):
-        q.add_argument("--standard", default="quality-2017", choices=rules.standard_codes())
-        q.add_argument("--costs", default=None, help="单位成本表 CSV (unit-cost file), 默认为内置示例成本")
-        q.add_argument("--data-dir", default=None, help="数据目录（县区配置所在），默认 ./data 或 $JUNYUN_DATA")
+        q.add_argument("--standard", default="quality-2017", choices=standard_codes())
+        q.add_argument("--costs", default=None, help="单位成本表 CSV（放在数据目录内），默认为内置示例成本")
+
+    t = sub.add_parser("template", help="写出空白学校数据模板 (write an empty school-table template)")
+    t.add_argument("path", help="…/raw/<县区简称>/schools_<年度>.xlsx 或输出目录内的 .xlsx")
+    t.add_argument("--force", action="store_true", help="覆盖已有文件 (overwrite)")
+    folders(t)
+    t.set_defaults(func=_cmd_template)
+
+    i = sub.add_parser("ingest", help="校验原始数据并写出处理后数据 (validate raw files, write parquet)")
+    i.add_argument("files", nargs="+")
+    folders(i)
+    i.set_defaults(func=_cmd_ingest)
 
     e = sub.add_parser("evaluate", help="资源配置评估 (evaluate resource allocation)")
-    e.add_argument("files", nargs="+", help=".xlsx / .csv 原始文件或 .parquet 处理后文件")
+    e.add_argument("files", nargs="+", help="数据目录内的 .xlsx / .csv 原始文件或 .parquet 处理后文件")
     e.add_argument("--county", default=None)
     e.add_argument("--year", type=int, default=None)
-    e.add_argument("--json", default=None, help="写出 JSON 结果 (machine-readable results)")
-    e.add_argument("--excel", default=None, help="写出 Excel 结果工作簿 (workbook for county offices)")
+    e.add_argument("--json", default=None, help="写出 JSON 结果（输出目录内） (machine-readable results)")
+    e.add_argument("--excel", default=None, help="写出 Excel 结果工作簿（输出目录内） (workbook for county offices)")
     evaluation_options(e)
+    folders(e)
     e.set_defaults(func=_cmd_evaluate)
 
     ct = sub.add_parser("county-template", help="写出空白县级指标表 (write an empty county-level indicator table)")
-    ct.add_argument("path", help="…/county_indicators_<年度>.csv 或 .xlsx")
+    ct.add_argument("path", help="…/raw/<县区简称>/county_indicators_<年度>.csv 或 .xlsx")
     ct.add_argument("--year", type=int, default=None)
     ct.add_argument("--force", action="store_true", help="覆盖已有文件 (overwrite)")
+    folders(ct)
     ct.set_defaults(func=_cmd_county_template)
 
     pl = sub.add_parser("plan", help="对照县域推进计划的年度进度 (progress against the county plan)")
     pl.add_argument("county", help="县区名称或简称 (name or slug)")
     pl.add_argument("--year", type=int, default=None, help="截至年度，默认最新有数据的年度 (as of; default latest)")
-    pl.add_argument("--json", default=None, help="写出 JSON：各项目各年度的目标、实际、差距、状态与预测")
-    pl.add_argument("--standard", default="quality-2017", choices=rules.standard_codes())
-    pl.add_argument("--data-dir", default=None, help="数据目录，默认 ./data 或 $JUNYUN_DATA")
+    pl.add_argument("--json", default=None, help="写出 JSON（输出目录内）：各项目各年度的目标、实际、差距、状态与预测")
+    pl.add_argument("--standard", default="quality-2017", choices=standard_codes())
+    folders(pl)
     pl.set_defaults(func=_cmd_plan)
 
     im = sub.add_parser("import", help="从教育事业统计导出表生成标准学校数据表 (import statistics exports)")
-    im.add_argument("exports", nargs="+", help="一个县区的各学段导出表 .xlsx（小学、初中）")
+    im.add_argument("exports", nargs="+", help="一个县区的各学段导出表 .xlsx（小学、初中），放在数据目录内")
     im.add_argument("--year", type=int, required=True)
     im.add_argument("--county", required=True)
-    im.add_argument("--out", required=True, help="标准学校数据表 .xlsx")
+    im.add_argument("--out", required=True, help="标准学校数据表 .xlsx（原始数据目录或输出目录内）")
     im.add_argument("--mapping", default="stats-2021", help="映射：stats-2021（教基表式）、stats-2020（基础基表式）或自己的 .toml")
     im.add_argument("--campus-map", default=None, help="不计校数校区对应表 CSV：校区标识码,所属学校标识码")
     im.add_argument("--report", default=None, help="导入报告 .xlsx（默认：<out>-导入报告.xlsx）")
+    im.add_argument("--force", action="store_true", help="覆盖已有的输出文件 (overwrite existing outputs)")
+    im.add_argument("--data-dir", default=None, help="数据目录，默认 ./data 或 $JUNYUN_DATA (data folder)")
+    im.add_argument("--outputs-dir", default=None, help="输出目录，默认 ./outputs 或 $JUNYUN_OUTPUTS (outputs folder)")
     im.set_defaults(func=_cmd_import)
 
-    r = sub.add_parser("run", help="主流程：校验全部原始数据并评估到 outputs/ (main job)")
-    r.add_argument("--out", default="outputs")
-    r.add_argument("--workers", type=int, default=None, help="简报工作进程数 (briefing workers; default one per core)")
+    r = sub.add_parser("run", help="主流程：校验全部原始数据、评估并生成简报 (main job)")
+    r.add_argument("--workers", type=_positive, default=None, help="简报工作进程数 (briefing workers; default one per core)")
     r.add_argument("--no-briefings", action="store_true", help="只评估，不生成 HTML 简报 (skip the briefing packs)")
     evaluation_options(r)
+    folders(r)
     r.set_defaults(func=_cmd_run)
 
     b = sub.add_parser("batch", help="批量生成县区简报 HTML、总览页与运行记录 (briefing packs for every county-year)")
     b.add_argument("--counties", nargs="*", default=None, help="县区名称或简称 (names or slugs)")
     b.add_argument("--all", action="store_true", help="全部县区 (every county; the default)")
     b.add_argument("--years", nargs="*", type=int, default=None)
-    b.add_argument("--workers", type=int, default=None, help="工作进程数，默认每核一个 (default: one per core)")
+    b.add_argument("--workers", type=_positive, default=None, help="工作进程数，默认每核一个 (default: one per core)")
     b.add_argument("--scheduler", default=None, help="dask.distributed 调度器地址 (run on a dask cluster)")
-    b.add_argument("--out", default="outputs")
-    evaluation_options(b)
+    b.add_argument("--standard", default="quality-2017", choices=standard_codes())
+    folders(b)
     b.set_defaults(func=_cmd_batch)
 
     s = sub.add_parser("sample", help="重新生成合成示例数据 (regenerate the synthetic sample data)")
-    s.add_argument("--out", default="data/raw")
-    s.set_defaults(func=_cmd_sample)
+    s.add_argument("--out", default=None, help="原始数据目录（数据目录下的 raw），默认 ./data/raw")
+    s.add_argument("--data-dir", default=None, help="数据目录，默认 ./data 或 $JUNYUN_DATA (data folder)")
+    s.set_defaults(func=_cmd_sample, out_dir=None)
     return p
 
 
+def _log_internal_error(args) -> Path:
+    """Write the traceback of an internal error to the outputs folder's logs (or the temporary folder)."""
+    from .workspace import Workspace
+
+    stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+    text = f"junyun {__version__}\n{' '.join(sys.argv)}\n\n{traceback.format_exc()}"
+    outputs = getattr(args, "out_dir", None) or getattr(args, "outputs_dir", None)
+    for folder in (Workspace(getattr(args, "data_dir", None), outputs).log_dir, Path(tempfile.gettempdir())):
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            path = folder / f"junyun-error-{stamp}.log"
+            path.write_text(text, encoding="utf-8")
+            return path
+        except OSError:
+            continue
+    return Path(tempfile.gettempdir())
+
+
 def main(argv=None) -> int:
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    args = parser.parse_args(argv)          # bad arguments: argparse prints usage and exits 2
     try:
         return args.func(args)
-    except ValidationError as exc:
+    except OutputError as exc:
+        print(exc.report(), file=sys.stderr)
+        return 1
+    except JunyunError as exc:
         print(exc.report(), file=sys.stderr)
         return 2
-    except FileExistsError as exc:
-        print(str(exc), file=sys.stderr)
-        return 2
+    except KeyboardInterrupt:
+        print("已中断，未完成的文件均未写出 (interrupted; nothing half-written was left)", file=sys.stderr)
+        return 130
+    except Exception as exc:  # noqa: BLE001 — a genuine bug: one line here, the traceback in the log
+        log = _log_internal_error(args)
+        print(f"junyun 内部错误 (internal error): {type(exc).__name__}: {exc}；详情见 (details in) {log}",
+              file=sys.stderr)
+        return 1
 
 
 if __name__ == "__main__":

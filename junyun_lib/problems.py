@@ -1,10 +1,13 @@
-"""Located problems in input data (数据问题): errors stop the run, warnings travel with the results.
+"""Located problems (数据问题) and the errors that carry them to the user.
 
 Every problem names where it is — file, sheet, row as Excel shows it, header as written, value — and says
-what was expected, in Chinese with an English gloss.
+what was expected, in Chinese with an English gloss.  Errors raised for the user (bad input, a path that is
+refused, an output that cannot be written) derive from :class:`JunyunError`: the command line prints their
+report and no traceback.
 """
 from __future__ import annotations
 
+import errno
 from dataclasses import asdict, dataclass
 
 
@@ -43,8 +46,11 @@ class Problem:
         return asdict(self)
 
 
-class ValidationError(Exception):
-    """The input has errors; nothing was computed or written.  ``problems`` lists them all."""
+class JunyunError(Exception):
+    """An error reported to the user as located problems (``problems``), never as a traceback."""
+
+    head_zh = "出现错误"
+    head_en = "error"
 
     def __init__(self, problems: list[Problem]):
         self.problems = [p for p in problems if p.severity == "error"]
@@ -52,6 +58,39 @@ class ValidationError(Exception):
         super().__init__(self.report())
 
     def report(self) -> str:
-        head = f"输入数据有 {len(self.problems)} 处错误，未进行计算，也未写出任何文件 " \
-               f"({len(self.problems)} error(s) in the input; nothing computed, nothing written):"
+        n = len(self.problems)
+        head = f"{self.head_zh.format(n=n)} ({self.head_en.format(n=n)}):"
         return "\n".join([head] + [f"  - {p}" for p in self.problems])
+
+
+class ValidationError(JunyunError):
+    """The input has errors; nothing was computed or written.  ``problems`` lists them all."""
+
+    head_zh = "输入数据有 {n} 处错误，未进行计算，也未写出任何文件"
+    head_en = "{n} error(s) in the input; nothing computed, nothing written"
+
+
+class PathRefused(JunyunError):
+    """A path was refused: outside the data and outputs folders, or an output onto an input."""
+
+    head_zh = "路径不被接受，未写出任何文件"
+    head_en = "path refused; nothing written"
+
+
+_REASONS = {errno.EACCES: "没有写入权限", errno.EPERM: "没有写入权限", errno.ENOSPC: "磁盘空间不足",
+            errno.EROFS: "文件系统只读", errno.EISDIR: "同名的文件夹已存在", errno.ENOTDIR: "路径中有同名文件"}
+
+
+class OutputError(JunyunError):
+    """An output could not be written (no permission, disk full …); what was there before is unchanged."""
+
+    head_zh = "无法写出文件"
+    head_en = "cannot write the output"
+
+    def __init__(self, path, exc: BaseException):
+        code = getattr(exc, "errno", None)
+        zh = _REASONS.get(code, "写入失败")
+        en = getattr(exc, "strerror", None) or str(exc) or type(exc).__name__
+        self.path, self.cause = str(path), exc
+        super().__init__([Problem("error", "cannot_write", f"{zh}，原有文件保持不变", f"{en}; any earlier file is "
+                                  "unchanged", file=str(path))])

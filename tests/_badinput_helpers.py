@@ -16,10 +16,10 @@ from pathlib import Path
 
 import openpyxl
 
-from junyun_lib import schema
+from junyun_lib.rules import schema
 from junyun_lib.cli import main
 from junyun_lib.problems import Problem, ValidationError
-from junyun_lib.reader import DATA_SHEET, read_schools
+from junyun_lib.io.reader import DATA_SHEET, read_schools
 
 COUNTY = "测试县"
 YEAR = 2023
@@ -222,7 +222,7 @@ def assert_rejected(path: Path, tmp_path: Path, capsys, *, code: str, row: int |
         assert any("\u4e00" <= ch <= "\u9fff" for ch in p.message_zh), p.message_zh
         assert sum(ch.isascii() and ch.isalpha() for ch in p.message_en) >= 5, p.message_en
 
-    data_dir = tmp_path / "data"
+    data_dir = tmp_path       # the test folder is the data folder: the bad file lies in it
     status, stderr = run_ingest(path, data_dir, capsys)
     assert status == 2, stderr
     assert path.name in stderr

@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from junyun_lib import schema
-from junyun_lib.evaluate import evaluate
-from junyun_lib.reader import read_schools
+from junyun_lib.rules import schema
+from junyun_lib.evaluation.evaluate import evaluate
+from junyun_lib.io.reader import read_schools
 
 COUNTY = "测试县"
 YEAR = 2023
@@ -70,7 +70,7 @@ def meeting_junior(school_id: str = "J1", students: int = 500, **values) -> dict
 def run(rows: list[dict], data_dir, standard: str = "quality-2017"):
     """Read ``rows`` through the real reader and evaluate them."""
     table = read_schools(pd.DataFrame(rows))
-    return evaluate(table, standard=standard, data_dir=data_dir)
+    return evaluate(table, standard=standard, counties=configs(data_dir))
 
 
 def part(evaluation, school_id: str, stage: str) -> pd.Series:
@@ -86,3 +86,30 @@ def indicator(evaluation, stage: str, code: str, county: str = COUNTY) -> pd.Ser
     hit = t[(t["county"] == county) & (t["stage"] == stage) & (t["indicator"] == code)]
     assert len(hit) == 1, f"expected one row for {stage}/{code}, got {len(hit)}"
     return hit.iloc[0]
+
+
+def configs(data_dir) -> dict:
+    """The county configurations of a data folder (e.g. the repository's, where 进贤县's "<" lives)."""
+    from junyun_lib.workspace import Workspace
+
+    return Workspace(data_dir).counties() if data_dir is not None else {}
+
+
+def ingest(files, data_dir) -> list[Path]:
+    """Ingest raw files into ``data_dir`` through a Workspace; files from elsewhere (the repository's sample
+    data) are first copied to ``data_dir/raw/<their folder name>/``, as an analyst would put them there."""
+    import shutil
+
+    from junyun_lib.workspace import Workspace
+
+    data_dir = Path(data_dir).resolve()
+    staged = []
+    for f in map(Path, files):
+        f = f.resolve()
+        if data_dir not in f.parents:
+            target = data_dir / "raw" / f.parent.name / f.name
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy(f, target)
+            f = target
+        staged.append(f)
+    return Workspace(data_dir).ingest(staged)

@@ -74,7 +74,7 @@ import pandas as pd
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
-from junyun_lib import schema
+from junyun_lib.rules import schema
 
 COUNTY = "合成县"
 YEAR = 2023

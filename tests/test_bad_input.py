@@ -24,7 +24,7 @@ from _badinput_helpers import (COUNTY, YEAR, ZH, Table, assert_rejected, base_ta
                                processed_files, read_errors, run_ingest, sha256)
 from junyun_lib.cli import main
 from junyun_lib.problems import ValidationError
-from junyun_lib.reader import DATA_SHEET, read_schools, require_single
+from junyun_lib.io.reader import DATA_SHEET, read_schools, require_single
 
 REPO = Path(__file__).resolve().parents[1]
 SAMPLE = REPO / "data" / "raw" / "jinxian" / "schools_2023.xlsx"
@@ -55,9 +55,9 @@ def test_base_table_is_valid_and_ingests(tmp_path, capsys, fmt):
     read = read_schools(path)
     assert len(read.frame) == 4 and read.warnings == []
     assert read.county_years() == [(COUNTY, YEAR)]
-    status, err = run_ingest(path, tmp_path / "data", capsys)
+    status, err = run_ingest(path, tmp_path, capsys)
     assert status == 0, err
-    assert [p.name for p in processed_files(tmp_path / "data")] == ["2023.parquet"]
+    assert [p.name for p in processed_files(tmp_path)] == ["2023.parquet"]
 
 
 # ------------------------------------------------------------------------------------------------- headers
@@ -185,9 +185,9 @@ def test_same_school_id_in_another_year_is_fine(tmp_path, capsys):
         table.add_row(r)
     path = xlsx(tmp_path, table)
     assert read_schools(path).county_years() == [(COUNTY, 2023), (COUNTY, 2024)]
-    status, err = run_ingest(path, tmp_path / "data", capsys)
+    status, err = run_ingest(path, tmp_path, capsys)
     assert status == 0, err
-    assert [p.name for p in processed_files(tmp_path / "data")] == ["2023.parquet", "2024.parquet"]
+    assert [p.name for p in processed_files(tmp_path)] == ["2023.parquet", "2024.parquet"]
 
 
 @pytest.mark.parametrize("row,column,value,stage_zh", [
@@ -390,9 +390,9 @@ def test_file_not_found(tmp_path, capsys):
     assert [p.code for p in err.problems] == ["not_found"]
     p = err.problems[0]
     assert Path(p.file).name == path.name and "文件不存在" in p.message_zh and "not found" in p.message_en
-    status, stderr = run_ingest(path, tmp_path / "data", capsys)
+    status, stderr = run_ingest(path, tmp_path, capsys)
     assert status == 2 and path.name in stderr and "文件不存在" in stderr
-    assert processed_files(tmp_path / "data") == []
+    assert processed_files(tmp_path) == []
     assert not path.exists()
 
 
@@ -418,9 +418,9 @@ def test_one_bad_file_among_good_ones_writes_nothing(tmp_path, capsys):
     err = read_errors([good, bad])
     assert [(p.code, Path(p.file).name, p.row, p.column) for p in err.problems] == [
         ("not_a_number", "schools_2024.xlsx", 3, "初中班数")]
-    status, stderr = run_ingest_many([good, bad], tmp_path / "data", capsys)
+    status, stderr = run_ingest_many([good, bad], tmp_path, capsys)
     assert status == 2 and "schools_2024.xlsx" in stderr and "第3行" in stderr
-    assert processed_files(tmp_path / "data") == []
+    assert processed_files(tmp_path) == []
     assert {p: sha256(p) for p in (good, bad)} == hashes
 
 
@@ -453,10 +453,10 @@ def test_all_cell_problems_in_one_pass(tmp_path, capsys):
     assert got == [(2, "小学在校生数", "not_a_number", "abc"), (3, "城乡分类", "unknown_category", "农村"),
                    (4, "体育运动场馆面积", "negative", "-1"), (5, "初中县级以上骨干教师数", "fractional", "2.5"),
                    (6, "学校名称", "blank", "")], describe(err.problems)
-    status, stderr = run_ingest(path, tmp_path / "data", capsys)
+    status, stderr = run_ingest(path, tmp_path, capsys)
     assert status == 2
     assert "5 处错误" in stderr and all(f"第{r}行" in stderr for r in range(2, 7))
-    assert processed_files(tmp_path / "data") == [] and sha256(path) == before
+    assert processed_files(tmp_path) == [] and sha256(path) == before
 
 
 def test_all_row_problems_in_one_pass(tmp_path, capsys):
@@ -472,9 +472,9 @@ def test_all_row_problems_in_one_pass(tmp_path, capsys):
     assert got == [(2, "建成年份", "built_after_year"), (3, "初中班数", "no_classes"),
                    (4, "高中在校生数", "type_vs_students"), (5, "美术专用教室最小面积", "area_without_room"),
                    (6, "随迁子女数", "migrant_over_students")], describe(err.problems)
-    status, stderr = run_ingest(path, tmp_path / "data", capsys)
+    status, stderr = run_ingest(path, tmp_path, capsys)
     assert status == 2 and "5 处错误" in stderr
-    assert processed_files(tmp_path / "data") == []
+    assert processed_files(tmp_path) == []
 
 
 def test_cell_and_row_problems_together_in_one_pass(tmp_path, capsys):
@@ -529,7 +529,7 @@ def test_evaluate_cli_with_a_county_not_in_the_file(tmp_path, capsys):
     capsys.readouterr()
     out_json = tmp_path / "out" / "e.json"
     status = main(["evaluate", str(path), "--county", "不存在县", "--json", str(out_json),
-                   "--data-dir", str(tmp_path / "data")])
+                   "--data-dir", str(tmp_path), "--out", str(tmp_path / "out")])
     err = capsys.readouterr().err
     assert status == 2 and "不存在县" in err and "乙县" in err and COUNTY in err
     assert not out_json.exists() and sha256(path) == before
@@ -540,13 +540,13 @@ def test_evaluate_cli_of_two_counties(tmp_path, capsys):
     path = _two_counties(tmp_path)
     capsys.readouterr()
     out_json = tmp_path / "out" / "both.json"
-    assert main(["evaluate", str(path), "--json", str(out_json), "--data-dir", str(tmp_path / "data")]) == 0
+    assert main(["evaluate", str(path), "--json", str(out_json), "--data-dir", str(tmp_path), "--out", str(tmp_path / "out")]) == 0
     results = json.loads(out_json.read_text(encoding="utf-8"))["results"]
     assert len(results) == 2
     assert f"{COUNTY} 2023年" in capsys.readouterr().out
     one = tmp_path / "out" / "one.json"
     assert main(["evaluate", str(path), "--county", "乙县", "--json", str(one),
-                 "--data-dir", str(tmp_path / "data")]) == 0
+                 "--data-dir", str(tmp_path), "--out", str(tmp_path / "out")]) == 0
     out = capsys.readouterr().out
     assert "乙县 2023年" in out and f"{COUNTY} 2023年" not in out
     assert len(json.loads(one.read_text(encoding="utf-8"))["results"]) == 1
@@ -556,7 +556,7 @@ def test_evaluate_cli_of_a_bad_file(tmp_path, capsys):
     path = xlsx(tmp_path, base_table().set(JUNIOR, "students_junior", -900))
     capsys.readouterr()
     out_json = tmp_path / "out" / "e.json"
-    status = main(["evaluate", str(path), "--json", str(out_json), "--data-dir", str(tmp_path / "data")])
+    status = main(["evaluate", str(path), "--json", str(out_json), "--data-dir", str(tmp_path), "--out", str(tmp_path / "out")])
     err = capsys.readouterr().err
     assert status == 2 and "第3行" in err and "列「初中在校生数」" in err and "值「-900」" in err
     assert not out_json.exists()
@@ -599,6 +599,6 @@ def test_warning_not_error(tmp_path, capsys, row, column, value, code, zh, en):
                                                                        ZH[column], str(value))
     assert zh in w.message_zh and en in w.message_en
     assert w.school_id == table.get(row, "school_id") and w.county == COUNTY and w.year == YEAR
-    status, err = run_ingest(path, tmp_path / "data", capsys)
+    status, err = run_ingest(path, tmp_path, capsys)
     assert status == 0, err
-    assert len(processed_files(tmp_path / "data")) == 1 and sha256(path) == before
+    assert len(processed_files(tmp_path)) == 1 and sha256(path) == before

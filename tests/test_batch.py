@@ -6,10 +6,11 @@ from pathlib import Path
 
 import pytest
 
-from junyun_lib.batch import run_batch, tasks_for
+from _build import ingest
 from junyun_lib.cli import main
-from junyun_lib.html_export import external_references
-from junyun_lib.processed import ingest
+from junyun_lib.report.html_export import external_references
+from junyun_lib.runner.batch import run_batch, tasks_for
+from junyun_lib.workspace import Workspace
 
 REPO = Path(__file__).resolve().parents[1]
 MB = 1024 * 1024
@@ -63,7 +64,9 @@ def test_briefing_pages_are_self_contained(batch_run, slug, name):
 def test_index_columns_come_from_the_briefings(batch_run):
     _, out = batch_run
     doc = json.loads((out / "2024" / "notebooks" / "jinxian.index.json").read_text(encoding="utf-8"))
-    assert doc == {"county": "进贤县", "year": 2024, "overall": "未达到", "plan": "落后 7 / 29 项"}
+    assert {k: doc[k] for k in ("county", "year", "overall", "plan")} == \
+        {"county": "进贤县", "year": 2024, "overall": "未达到", "plan": "落后 7 / 29 项"}
+    assert doc["row"]["县区"] == "进贤县" and doc["row"]["年度"] == 2024 and doc["synthetic"] is True
     index = (out / "2024" / "index.html").read_text(encoding="utf-8")
     assert "<td>未达到</td>" in index and "<th>评估结论</th>" in index
 
@@ -106,10 +109,11 @@ def test_dask_scheduler_runs_the_same_tasks(batch_run, tmp_path):
     distributed = pytest.importorskip("distributed")
     _, out = batch_run
     data = out.parent / "data"
-    tasks = tasks_for(data, tmp_path / "out", counties={"乡宁县"}, years={2024})
+    ws = Workspace(data, tmp_path / "out")
+    tasks = tasks_for(ws, counties={"乡宁县"}, years={2024})
     with distributed.LocalCluster(n_workers=1, threads_per_worker=1, processes=True,
                                   dashboard_address=None) as cluster:
-        rows = run_batch(tasks, scheduler=cluster.scheduler_address, show_progress=False)
+        rows = run_batch(ws, tasks, scheduler=cluster.scheduler_address, show_progress=False)
     assert [r["status"] for r in rows] == ["ok"]
     assert (tmp_path / "out" / "2024" / "xiangning.html").exists()
 
@@ -117,8 +121,9 @@ def test_dask_scheduler_runs_the_same_tasks(batch_run, tmp_path):
 def test_warm_kernel_does_not_carry_one_county_into_the_next(batch_run, tmp_path):
     """One worker briefs two counties in the same kernel; each page shows only its own county."""
     _, out = batch_run
-    tasks = tasks_for(out.parent / "data", tmp_path / "out", counties={"进贤县", "乡宁县"}, years={2024})
-    rows = run_batch(tasks, workers=1, show_progress=False)
+    ws = Workspace(out.parent / "data", tmp_path / "out")
+    tasks = tasks_for(ws, counties={"进贤县", "乡宁县"}, years={2024})
+    rows = run_batch(ws, tasks, workers=1, show_progress=False)
     assert [r["status"] for r in rows] == ["ok", "ok"]
     jinxian = (tmp_path / "out/2024/jinxian.html").read_text(encoding="utf-8")
     xiangning = (tmp_path / "out/2024/xiangning.html").read_text(encoding="utf-8")
@@ -140,15 +145,15 @@ def _notebook(path: Path, *sources: str) -> Path:
 
 def _pair_in_one_worker(first: str, second: str, root: str, reset: bool) -> list[dict]:
     """Two briefings in one worker process's warm kernel (as the local executor runs them)."""
-    from junyun_lib import batch
+    from junyun_lib.runner import batch, kernel
 
     if not reset:
-        batch.RESET_CODE = "pass"
+        kernel.RESET_CODE = "pass"
 
-    def task(nb, county):
-        return batch.Task(county, county, 2024, "quality-2017", root, str(Path(root) / "out"), nb)
+    def task(nb, slug):
+        return batch.Task(slug, slug, 2024, "quality-2017", root, str(Path(root) / "out"), nb)
 
-    return [batch.run_task(task(first, "甲县"), warm=True), batch.run_task(task(second, "乙县"), warm=True)]
+    return [batch.run_task(task(first, "jiaxian"), warm=True), batch.run_task(task(second, "yixian"), warm=True)]
 
 
 def test_warm_kernel_forgets_names_and_outputs_between_briefings(tmp_path):

@@ -7,8 +7,10 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from junyun_lib import briefing
-from junyun_lib.processed import ingest
+from _build import ingest
+from junyun_lib.problems import ValidationError
+from junyun_lib.report import briefing
+from junyun_lib.workspace import Workspace
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -32,7 +34,7 @@ def data_dir(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def b(data_dir):
-    return briefing.load("进贤县", 2024, data_dir=data_dir)
+    return Workspace(data_dir).briefing("进贤县", 2024)
 
 
 def test_headline_names_the_county_and_each_stage(b):
@@ -74,12 +76,12 @@ def test_history_holds_the_years_with_data(b):
 
 
 def test_missing_year_is_a_clear_error(data_dir):
-    with pytest.raises(FileNotFoundError, match="junyun ingest"):
-        briefing.load("进贤县", 2019, data_dir=data_dir)
+    with pytest.raises(ValidationError, match="junyun ingest"):
+        Workspace(data_dir).briefing("进贤县", 2019)
 
 
 def test_index_page_escapes_data_strings():
-    from junyun_lib.overview import index_html
+    from junyun_lib.report.overview import index_html
 
     table = pd.DataFrame([{"县区": "<script>alert(1)</script>", "年度": 2024, "小学结论": "达标"}])
     page = index_html(table, 2024, {"<script>alert(1)</script>": "x.html"},

@@ -32,7 +32,8 @@ from pathlib import Path
 
 import pytest
 
-from junyun_lib.html_export import write_html
+from junyun_lib.io.atomic import write_text
+from junyun_lib.report.html_export import notebook_to_html
 from test_html_export import EVIL, EVIL_ESCAPED, TITLE, briefing_notebook
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -239,7 +240,7 @@ def visit(url: str, profile: Path, pdf: bool = False) -> Visit:
 @pytest.fixture(scope="module")
 def briefing(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("briefing") / "进贤县-2024-通报.html"  # Chinese file names are the norm
-    return write_html(briefing_notebook(charts=2), out)
+    return write_text(out, notebook_to_html(briefing_notebook(charts=2)))
 
 
 def test_screenshot(briefing, tmp_path):

@@ -20,9 +20,11 @@ import pandas as pd
 import pytest
 from statsmodels.stats.weightstats import DescrStatsW
 
-from junyun_lib import causes
-from junyun_lib.cv import weighted_cv
-from junyun_lib.causes import (contributions, gini, leave_one_out, mcloone, restricted_range, theil_t,
+from _build import configs
+from junyun_lib.evaluation import causes
+from junyun_lib.report.jsonview import causes_json
+from junyun_lib.measures.cv import weighted_cv
+from junyun_lib.measures.inequality import (contributions, gini, leave_one_out, mcloone, restricted_range, theil_t,
                                weighted_percentile, within_between)
 
 REL = 1e-12
@@ -79,9 +81,9 @@ def _random(seed, n=None, integer_values=False):
 # ------------------------------------------------------------------------------------------ sample county
 @pytest.fixture(scope="module")
 def sample():
-    from junyun_lib.evaluate import evaluate
-    from junyun_lib.processed import open_table
-    ev = evaluate(open_table("data/raw/jinxian/schools_2024.xlsx"), "quality-2017", data_dir="data")
+    from junyun_lib.evaluation.evaluate import evaluate
+    from junyun_lib.io.processed import read_table as open_table
+    ev = evaluate(open_table("data/raw/jinxian/schools_2024.xlsx"), "quality-2017", counties=configs("data"))
     return ev.county("进贤县", 2024)
 
 
@@ -367,7 +369,7 @@ def test_sample_causes_table(sample):
 
 # ------------------------------------------------------------------------------------------------- JSON
 def test_causes_json_shape(sample):
-    j = causes.causes_json(sample, "primary", "key_teachers")
+    j = causes_json(sample, "primary", "key_teachers")
     assert set(j) == {"contributions", "by_urban_rural", "theil", "gini", "mcloone"}
     assert set(j["by_urban_rural"]) == {"within", "between"}
     assert all(set(c) == {"school_id", "share", "direction"} for c in j["contributions"])
@@ -386,7 +388,7 @@ def test_causes_json_nan_becomes_none():
     parts = pd.DataFrame({"school_id": ["1", "2"], "part": "primary", "school_name": ["甲", "乙"],
                           "urban_rural": ["城区", "乡村"], "students": [100, 200], "value_x": [0.0, 0.0]})
     fake = SimpleNamespace(parts=parts, standard=SimpleNamespace(codes=["x"]))
-    j = causes.causes_json(fake, "primary", "x")
+    j = causes_json(fake, "primary", "x")
     assert j["theil"] is None and j["gini"] is None and j["mcloone"] is None
     assert [c["share"] for c in j["contributions"]] == [None, None]
     assert j["by_urban_rural"]["within"] is None

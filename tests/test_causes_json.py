@@ -7,27 +7,28 @@ import json
 
 import pytest
 
-from junyun_lib import causes
+from _build import configs
+from junyun_lib.report.jsonview import causes_json, evaluation_json
 from junyun_lib.cli import main
-from junyun_lib.evaluate import evaluate
-from junyun_lib.processed import open_table
+from junyun_lib.evaluation.evaluate import evaluate
+from junyun_lib.io.processed import read_table as open_table
 
 FILES = [f"data/raw/{slug}/schools_2024.xlsx" for slug in ("jinxian", "xiangning", "shicheng", "shizhu")]
 
 
 @pytest.fixture(scope="module")
 def evaluation():
-    return evaluate(open_table(FILES), data_dir="data")     # 进贤县 has its own standard variant ("<")
+    return evaluate(open_table(FILES), counties=configs("data"))     # 进贤县 has its own standard variant ("<")
 
 
 def test_json_causes_equal_the_per_county_computation(evaluation):
-    doc = evaluation.to_json_dict()
+    doc = evaluation_json(evaluation)
     assert len(doc["results"]) == 4
     for res in doc["results"]:
         result = evaluation.county(res["county"], res["year"])
         for stage in ("primary", "junior"):
             for code, block in res["stages"][stage]["indicators"].items():
-                got, want = block["causes"], causes.causes_json(result, stage, code)
+                got, want = block["causes"], causes_json(result, stage, code)
                 assert set(got) == {"contributions", "by_urban_rural", "theil", "gini", "mcloone"}
                 assert set(got["by_urban_rural"]) == {"within", "between"}
                 for key in ("theil", "gini", "mcloone"):
@@ -48,7 +49,7 @@ def test_json_causes_equal_the_per_county_computation(evaluation):
 
 def test_cli_json_carries_causes(tmp_path):
     out = tmp_path / "ev.json"
-    assert main(["evaluate", FILES[0], "--json", str(out), "--data-dir", "data"]) == 0
+    assert main(["evaluate", FILES[0], "--json", str(out), "--data-dir", "data", "--out", str(tmp_path)]) == 0
     doc = json.loads(out.read_text(encoding="utf-8"))
     block = doc["results"][0]["stages"]["primary"]["indicators"]["key_teachers"]
     assert block["causes"]["contributions"][0]["direction"] in ("below", "above")

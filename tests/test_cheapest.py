@@ -13,11 +13,11 @@ import pandas as pd
 import pytest
 from statsmodels.stats.weightstats import DescrStatsW
 
-from _build import COUNTY, meeting_primary, run
-from junyun_lib.cheapest import apply_additions, cheapest_path
-from junyun_lib.evaluate import evaluate
-from junyun_lib.processed import open_table
-from junyun_lib.reader import SchoolTable
+from _build import COUNTY, configs, meeting_primary, run
+from junyun_lib.planning.cheapest import apply_additions, cheapest_path
+from junyun_lib.evaluation.evaluate import evaluate
+from junyun_lib.io.processed import read_table as open_table
+from junyun_lib.io.reader import SchoolTable
 
 KEY_COST, PE_ART_COST = 2.0, 12.0
 
@@ -99,12 +99,12 @@ def test_continuous_area_is_no_dearer_than_a_fine_grid(tmp_path):
 
 @pytest.mark.parametrize("slug", ["jinxian", "xiangning", "shicheng", "shizhu"])
 def test_every_sample_county_passes_after_the_plan_and_costs_no_more_than_naive(slug):
-    evaluation = evaluate(open_table(f"data/raw/{slug}/schools_2024.xlsx"), data_dir="data")
+    evaluation = evaluate(open_table(f"data/raw/{slug}/schools_2024.xlsx"), counties=configs("data"))
     plan = cheapest_path(evaluation)
     (county, year), = evaluation.county_years()
     # independently: apply the additions to the raw rows and run the core evaluation again
     schools = apply_additions(evaluation.schools, plan.additions)
-    after = evaluate(SchoolTable(frame=schools, synthetic=True), data_dir="data").county(county, year)
+    after = evaluate(SchoolTable(frame=schools, synthetic=True), counties=configs("data")).county(county, year)
     assert after.indicators["cv_pass"].astype(bool).all()
     assert after.parts["passes_school_rule"].astype(bool).all()
     assert plan.verified

@@ -12,16 +12,30 @@ import openpyxl
 import pytest
 
 from junyun_lib.cli import main
-from junyun_lib.county_table import (definitions, load_county_values, read_county_values,
-                                     write_county_template)
-from junyun_lib.plan import load_plan, read_plan
+from junyun_lib.io.county_table import read_county_values, write_county_template
+from junyun_lib.io.plan_file import read_plan
 from junyun_lib.problems import ValidationError
+from junyun_lib.rules.county_indicators import definitions
+from junyun_lib.workspace import Workspace
 
 ROOT = Path(__file__).resolve().parents[1]
 SLUGS = ("jinxian", "xiangning", "shicheng", "shizhu")
 YEARS = (2021, 2022, 2023, 2024)
 ZH = "指标代码,指标名称,数值,单位,来源,说明"
 EN = "code,name,value,unit,source,note"
+
+
+def load_county_values(data_dir, slug: str, county: str = "") -> dict:
+    """Every year's county-level table of a county folder, through the workspace (the folder gets a
+    county.toml naming the county, as a configured county has)."""
+    folder = Path(data_dir) / "raw" / slug
+    if folder.is_dir() and not (folder / "county.toml").exists() and county:
+        (folder / "county.toml").write_text(f'name = "{county}"\nslug = "{slug}"\n', encoding="utf-8")
+    return Workspace(data_dir).county_values(county or slug)
+
+
+def load_plan(data_dir, slug: str):
+    return Workspace(data_dir).plan(slug)
 
 
 def _csv(path: Path, *lines: str, encoding: str = "utf-8") -> Path:
@@ -333,15 +347,16 @@ def test_template_round_trip(tmp_path, suffix):
 
 def test_cli_county_template_and_no_overwrite(tmp_path, capsys):
     path = tmp_path / "county_indicators_2024.csv"
-    assert main(["county-template", str(path)]) == 0
+    folders = ["--data-dir", str(tmp_path / "data"), "--out", str(tmp_path)]
+    assert main(["county-template", str(path), *folders]) == 0
     assert path.is_file()
     assert list(read_county_values(path).table["code"]) == list(definitions())
     _csv(path, ZH, "junior_retention,,96.8,%,教育局,已填写")    # the analyst fills it in
     edited = path.read_bytes()
-    assert main(["county-template", str(path)]) == 2
+    assert main(["county-template", str(path), *folders]) == 2
     assert path.read_bytes() == edited
     assert "--force" in capsys.readouterr().err
-    assert main(["county-template", str(path), "--force"]) == 0
+    assert main(["county-template", str(path), "--force", *folders]) == 0
     assert path.read_bytes() != edited
 
 
@@ -361,9 +376,9 @@ def test_committed_samples_read_cleanly(slug):
 
 
 def test_write_county_samples_reproduces_committed_files(tmp_path):
-    from junyun_lib.sample import write_county_samples
+    from junyun_lib.io.sample import write_county_sample
 
-    written = write_county_samples(tmp_path)
+    written = [write_county_sample(s, y, tmp_path / s / f"county_indicators_{y}.csv") for s in SLUGS for y in YEARS]
     expected = {f"{s}/county_indicators_{y}.csv" for s in SLUGS for y in YEARS}
     assert {p.relative_to(tmp_path).as_posix() for p in written} == expected
     for rel in sorted(expected):

@@ -12,7 +12,8 @@ import pandas as pd
 import pytest
 from statsmodels.stats.weightstats import DescrStatsW
 
-from junyun_lib.cv import weighted_cv, weighted_cv_groups
+from junyun_lib.measures.cv import weighted_cv, weighted_cv_groups
+from junyun_lib.report.jsonview import evaluation_json
 
 from _build import COUNTY, indicator, meeting_primary, run
 
@@ -136,7 +137,7 @@ def test_evaluation_reports_undefined_cv_as_nan_and_failing(tmp_path):
     assert math.isnan(row["cv"])
     assert not bool(row["cv_pass"])
     assert any(w.code == "cv_undefined" and "key_teachers" in w.message_en for w in ev.warnings)
-    js = ev.county(COUNTY, 2023).to_json_dict()
+    js = evaluation_json(ev.county(COUNTY, 2023))
     assert js["stages"]["primary"]["indicators"]["key_teachers"]["cv"] is None
 
 

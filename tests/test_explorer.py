@@ -10,10 +10,13 @@ import pytest
 from statsmodels.stats.weightstats import DescrStatsW
 
 from _notebook_run import run_notebook
-from junyun_lib.evaluate import evaluate
-from junyun_lib.explorer import ExplorerApp, Scenario
-from junyun_lib.processed import ingest, open_table
-from junyun_lib.reader import SchoolTable
+from junyun_lib.evaluation.evaluate import evaluate
+from _build import configs, ingest
+from junyun_lib.app.explorer import ExplorerApp
+from junyun_lib.io.processed import read_table as open_table
+from junyun_lib.io.workbook import write_workbook
+from junyun_lib.planning.scenario import Scenario
+from junyun_lib.io.reader import SchoolTable
 
 REPO = Path(__file__).resolve().parents[1]
 SAMPLE = REPO / "data/raw/xiangning/schools_2024.xlsx"
@@ -21,7 +24,7 @@ SAMPLE = REPO / "data/raw/xiangning/schools_2024.xlsx"
 
 @pytest.fixture(scope="module")
 def evaluation():
-    return evaluate(open_table(SAMPLE), data_dir=REPO / "data")
+    return evaluate(open_table(SAMPLE), counties=configs(REPO / "data"))
 
 
 def test_adding_teachers_re_evaluates_like_editing_the_raw_table(evaluation):
@@ -33,7 +36,7 @@ def test_adding_teachers_re_evaluates_like_editing_the_raw_table(evaluation):
     frame = evaluation.schools.copy()
     hit = frame["school_id"] == school["school_id"]
     frame.loc[hit, "key_teachers_primary"] = frame.loc[hit, "key_teachers_primary"] + 3
-    want = evaluate(SchoolTable(frame=frame, synthetic=True), data_dir=REPO / "data").county()
+    want = evaluate(SchoolTable(frame=frame, synthetic=True), counties=configs(REPO / "data")).county()
     got = s.result.indicators.set_index(["stage", "indicator"])["cv"]
     for r in want.indicators.itertuples():
         assert got[(r.stage, r.indicator)] == pytest.approx(r.cv, rel=1e-12)
@@ -52,7 +55,7 @@ def test_cheapest_path_in_a_scenario_passes_and_exports(evaluation, tmp_path):
     plan = s.apply_cheapest_path()
     assert plan.verified and s.cost == pytest.approx(plan.total_cost)
     assert (s.cv_table()["现在"] == "达标").all()
-    path = s.to_excel(tmp_path / "scenario.xlsx")
+    path = write_workbook(tmp_path / "scenario.xlsx", s.sheets())
     book = openpyxl.load_workbook(path)
     assert book.sheetnames == ["说明", "补充方案", "差异系数", "学校"]
     assert book["补充方案"].max_row - 1 == len(s.additions)
@@ -71,7 +74,7 @@ def data_dir(tmp_path_factory):
 
 
 def test_widget_app_wires_the_scenario(data_dir, tmp_path):
-    app = ExplorerApp(data_dir)
+    app = ExplorerApp(data_dir, outputs_dir=tmp_path)
     assert app.county_box.value == "乡宁县" and app.year_box.value == 2024
     app.stage_box.value = "junior"
     app.indicator_box.value = "sports_area"

@@ -15,8 +15,9 @@ import pytest
 from nbconvert import HTMLExporter
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 
-from junyun_lib import html_export
-from junyun_lib.html_export import external_references, notebook_to_html, write_html
+from junyun_lib.report import html_export
+from junyun_lib.io.atomic import write_text
+from junyun_lib.report.html_export import external_references, notebook_to_html
 
 TITLE = "进贤县 2024 年义务教育优质均衡发展评估简报"
 BODY_ZH = "本页数据为合成示例数据，学校名称均为虚构。"
@@ -149,7 +150,7 @@ def test_write_html_from_path(tmp_path: Path):
     src = tmp_path / "nb" / "briefing.ipynb"
     src.parent.mkdir()
     nbformat.write(briefing_notebook(), src)
-    out = write_html(src, tmp_path / "out" / "进贤县-2024.html")
+    out = write_text(tmp_path / "out" / "进贤县-2024.html", notebook_to_html(src))
     assert out == tmp_path / "out" / "进贤县-2024.html"
     text = out.read_text(encoding="utf-8")
     assert f"<title>{TITLE}</title>" in text and external_references(text) == []

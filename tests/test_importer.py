@@ -12,10 +12,10 @@ import pytest
 
 import _exports as ex
 from junyun_lib.cli import main
-from junyun_lib.evaluate import evaluate
-from junyun_lib.importer import import_exports, write_canonical
+from junyun_lib.evaluation.evaluate import evaluate
+from junyun_lib.io.importer import import_exports, write_canonical
 from junyun_lib.problems import ValidationError
-from junyun_lib.reader import read_schools
+from junyun_lib.io.reader import read_schools
 
 NUMERIC = ["students_primary", "students_junior", "students_senior", "classes_primary", "classes_junior",
            "max_class_primary", "max_class_junior", "teachers_above_degree_primary", "teachers_above_degree_junior",
@@ -103,7 +103,8 @@ def test_missing_header_path_fails_naming_it_and_writes_nothing(tmp_path):
     files = ex.export_files(tmp_path / "in", ex.MISSING_PATH_LAYOUT)
     before = _hash(tmp_path / "in")
     out = tmp_path / "out" / "schools.xlsx"
-    code = main(["import", *map(str, files), "--year", str(ex.YEAR), "--county", ex.COUNTY, "--out", str(out)])
+    code = main(["import", *map(str, files), "--year", str(ex.YEAR), "--county", ex.COUNTY, "--out", str(out),
+                 "--data-dir", str(tmp_path), "--outputs-dir", str(tmp_path / "out")])
     assert code == 2 and not out.parent.exists()
     assert _hash(tmp_path / "in") == before                       # exports only read
     with pytest.raises(ValidationError) as info:
@@ -123,10 +124,11 @@ def test_ambiguous_header_path_lists_the_candidates(tmp_path):
 
 
 def test_cli_writes_table_and_report(tmp_path):
-    files = ex.export_files(tmp_path / "in", ex.LAYOUT_2021)
-    out = tmp_path / "schools_2023.xlsx"
-    assert main(["import", *map(str, files), "--year", str(ex.YEAR), "--county", ex.COUNTY, "--out", str(out)]) == 0
-    report = openpyxl.load_workbook(tmp_path / "schools_2023-导入报告.xlsx", read_only=True)
+    files = ex.export_files(tmp_path / "data" / "exports", ex.LAYOUT_2021)
+    out = tmp_path / "data" / "raw" / "testxian" / "schools_2023.xlsx"       # where junyun ingest finds it
+    assert main(["import", *map(str, files), "--year", str(ex.YEAR), "--county", ex.COUNTY, "--out", str(out),
+                 "--data-dir", str(tmp_path / "data")]) == 0
+    report = openpyxl.load_workbook(out.with_name("schools_2023-导入报告.xlsx"), read_only=True)
     assert report.sheetnames == ["说明", "列映射", "派生计算", "合并记录", "删除记录", "警告"]
     assert any("合成示例数据" in str(c) for row in report["说明"].iter_rows(values_only=True) for c in row)
     table = read_schools(out)

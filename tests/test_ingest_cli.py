@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from junyun_lib.cli import main
-from junyun_lib.processed import read_processed
+from junyun_lib.io.processed import read_processed
 
 REPO = Path(__file__).resolve().parents[1]
 SAMPLE = REPO / "data" / "raw" / "jinxian" / "schools_2024.xlsx"
@@ -51,7 +51,7 @@ def test_ingest_is_deterministic_and_leaves_raw_untouched(data_dir, tmp_path):
 
 
 def test_ingest_writes_one_file_per_county_year(data_dir, tmp_path):
-    two = tmp_path / "two_years.csv"
+    two = data_dir / "raw" / "jinxian" / "two_years.csv"
     frame = pd.read_excel(SAMPLE, sheet_name="学校数据", dtype={"学校标识码": str})
     other = frame.copy()
     other["统计年度"] = 2023
@@ -63,8 +63,9 @@ def test_ingest_writes_one_file_per_county_year(data_dir, tmp_path):
 
 def test_evaluate_cli_writes_json_and_excel(data_dir, tmp_path, capsys):
     out_json, out_xlsx = tmp_path / "r.json", tmp_path / "r.xlsx"
-    code = main(["evaluate", str(SAMPLE), "--data-dir", str(data_dir), "--json", str(out_json),
-                 "--excel", str(out_xlsx)])
+    raw = data_dir / "raw" / "jinxian" / "schools_2024.xlsx"
+    code = main(["evaluate", str(raw), "--data-dir", str(data_dir), "--json", str(out_json),
+                 "--excel", str(out_xlsx), "--out", str(tmp_path)])
     assert code == 0
     printed = capsys.readouterr().out
     assert "进贤县 2024年" in printed and "合成示例数据" in printed
@@ -92,16 +93,17 @@ def test_evaluate_selects_county_and_year_from_processed(data_dir, tmp_path):
     out = tmp_path / "p.json"
     parquet = data_dir / "processed" / "jinxian" / "2024.parquet"
     assert main(["evaluate", str(parquet), "--county", "进贤县", "--year", "2024", "--data-dir", str(data_dir),
-                 "--json", str(out)]) == 0
+                 "--json", str(out), "--out", str(tmp_path)]) == 0
     assert json.loads(out.read_text(encoding="utf-8"))["results"][0]["year"] == 2024
     assert main(["evaluate", str(parquet), "--year", "2019", "--data-dir", str(data_dir)]) == 2
 
 
 def test_template_command_refuses_to_overwrite(tmp_path):
     path = tmp_path / "t.xlsx"
-    assert main(["template", str(path)]) == 0
-    assert main(["template", str(path)]) == 2
-    assert main(["template", str(path), "--force"]) == 0
+    folders = ["--data-dir", str(tmp_path / "data"), "--out", str(tmp_path)]
+    assert main(["template", str(path), *folders]) == 0
+    assert main(["template", str(path), *folders]) == 2
+    assert main(["template", str(path), "--force", *folders]) == 0
 
 
 def test_run_main_job_ingests_and_evaluates_everything(data_dir, tmp_path):

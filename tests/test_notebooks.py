@@ -53,7 +53,7 @@ def test_overview_notebook_runs_on_processed_data(tmp_path):
     """The notebook an analyst opens first executes cleanly on ingested data (papermill, real kernel)."""
     import shutil
 
-    from junyun_lib.processed import ingest
+    from _build import ingest
 
     repo = Path(__file__).resolve().parents[1]
     data = tmp_path / "data"

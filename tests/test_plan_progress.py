@@ -14,10 +14,10 @@ import pytest
 
 from _build import COUNTY, meeting_junior, meeting_primary, run, school
 from junyun_lib.cli import main
-from junyun_lib.county_table import CountyValues
-from junyun_lib.plan import Plan
-from junyun_lib.plan_metrics import measure
-from junyun_lib.progress import item_status, plan_progress, project
+from junyun_lib.io.county_table import CountyValues
+from junyun_lib.io.plan_file import Plan
+from junyun_lib.planning.metrics import measure
+from junyun_lib.planning.progress import item_status, plan_progress, project
 
 # 500 students in 13 classes need ceil(13/12) = 2 rooms of each kind
 ROOMS = dict(music_rooms=2, music_room_min_area_m2=100, art_rooms=2, art_room_min_area_m2=100)
@@ -162,7 +162,7 @@ def test_progress_table_and_summary(result):
 def test_plan_cli_json_for_the_sample_county(tmp_path):
     """进贤县 sample: JSON per item and year; values typed from seed 000 and the synthetic county table."""
     out = tmp_path / "plan.json"
-    assert main(["plan", "进贤县", "--json", str(out), "--data-dir", "data"]) == 0
+    assert main(["plan", "进贤县", "--json", str(out), "--data-dir", "data", "--out", str(tmp_path)]) == 0
     doc = json.loads(out.read_text(encoding="utf-8"))
     assert doc["synthetic"] is True and doc["as_of"] == 2024
     items = {i["item_no"]: i for i in doc["items"]}

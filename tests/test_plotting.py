@@ -31,10 +31,10 @@ from matplotlib import font_manager, ft2font  # noqa: E402
 from matplotlib.colors import to_hex  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
-from junyun_lib import plotting  # noqa: E402
-from junyun_lib.evaluate import evaluate  # noqa: E402
-from junyun_lib.processed import open_table  # noqa: E402
-from junyun_lib.schema import STAGE_ZH  # noqa: E402
+from junyun_lib.report import charts as plotting  # noqa: E402
+from junyun_lib.evaluation.evaluate import evaluate  # noqa: E402
+from junyun_lib.io.processed import read_table as open_table  # noqa: E402
+from junyun_lib.rules.schema import STAGE_ZH  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLES = [ROOT / "data" / "raw" / "jinxian" / f"schools_{y}.xlsx" for y in range(2021, 2025)]

@@ -5,10 +5,14 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from junyun_lib import rules, schema
-from junyun_lib.evaluate import evaluate
+from _build import configs
+from _build import configs as configs_of
+from junyun_lib.io.county_config import read_county_config
+from junyun_lib import rules
+from junyun_lib.rules import schema
+from junyun_lib.evaluation.evaluate import evaluate
 from junyun_lib.problems import ValidationError
-from junyun_lib.reader import read_schools
+from junyun_lib.io.reader import read_schools
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -41,7 +45,7 @@ def test_quality_2017_values_typed_from_seed_002():
 
 
 def test_jinxian_override_is_strict_less_than():
-    cfg = rules.CountyConfig.from_file(REPO / "data" / "raw" / "jinxian" / "county.toml")
+    cfg = read_county_config(REPO / "data" / "raw" / "jinxian" / "county.toml")
     std = rules.load_standard("quality-2017", cfg)
     assert std.cv_limit["comparison"] == "<"
     assert std.cv_limit["primary"] == 0.50            # the limit itself is unchanged
@@ -50,7 +54,7 @@ def test_jinxian_override_is_strict_less_than():
 
 
 def test_county_configs_of_the_samples():
-    configs = rules.county_configs(REPO / "data")
+    configs = configs_of(REPO / "data")
     assert set(configs) == {"进贤县", "乡宁县", "石城县", "石柱县"}
     assert configs["进贤县"].plan_target_year == 2030 and configs["进贤县"].slug == "jinxian"
 
@@ -79,7 +83,7 @@ def _basic_county(a: float, b: float, books_b: float | None = None):
 
 def test_basic_2012_composite_exactly_at_limit_passes(tmp_path):
     # 35 : 165 → every CV = 130 / 200 = 0.65, composite = 0.65 = the primary limit (小于或等于 → passes)
-    ev = evaluate(read_schools(_basic_county(35, 165)), "basic-2012", data_dir=tmp_path)
+    ev = evaluate(read_schools(_basic_county(35, 165)), "basic-2012", counties=configs(tmp_path))
     primary = ev.stages[ev.stages["stage"] == "primary"].iloc[0]
     assert list(ev.indicators["cv"]) == pytest.approx([0.65] * 8, abs=1e-12)
     assert primary["composite_cv"] == pytest.approx(0.65, abs=1e-12)
@@ -89,7 +93,7 @@ def test_basic_2012_composite_exactly_at_limit_passes(tmp_path):
 
 def test_basic_2012_composite_just_above_limit_fails(tmp_path):
     # books 3500 : 16600 → CV_books = 131/201 ≈ 0.65174; composite = (7·0.65 + 0.65174)/8 > 0.65
-    ev = evaluate(read_schools(_basic_county(35, 165, books_b=16600)), "basic-2012", data_dir=tmp_path)
+    ev = evaluate(read_schools(_basic_county(35, 165, books_b=16600)), "basic-2012", counties=configs(tmp_path))
     primary = ev.stages[ev.stages["stage"] == "primary"].iloc[0]
     assert primary["composite_cv"] == pytest.approx((7 * 0.65 + 131 / 201) / 8, abs=1e-12)
     assert bool(primary["passes"]) is False
@@ -98,6 +102,6 @@ def test_basic_2012_composite_just_above_limit_fails(tmp_path):
 def test_basic_2012_without_its_columns_says_which(tmp_path):
     frame = _basic_county(35, 165).drop(columns=["books", "computers"])
     with pytest.raises(ValidationError) as err:
-        evaluate(read_schools(frame), "basic-2012", data_dir=tmp_path)
+        evaluate(read_schools(frame), "basic-2012", counties=configs(tmp_path))
     text = str(err.value)
     assert "图书册数" in text and "计算机台数" in text and "basic-2012" in text

@@ -4,8 +4,9 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from junyun_lib.reader import read_schools
-from junyun_lib.sample import DISCLAIMER, write_samples
+from junyun_lib.io.reader import read_schools
+from junyun_lib.cli import main
+from junyun_lib.io.sample import DISCLAIMER
 
 REPO = Path(__file__).resolve().parents[1]
 RAW = REPO / "data" / "raw"
@@ -14,7 +15,8 @@ YEARS = [2021, 2022, 2023, 2024]
 
 
 def test_committed_samples_are_what_the_generator_makes(tmp_path):
-    written = write_samples(tmp_path)
+    assert main(["sample", "--data-dir", str(tmp_path / "data")]) == 0
+    written = sorted((tmp_path / "data" / "raw").glob("*/schools_*.xlsx"))
     assert len(written) == 16
     for path in written:
         committed = RAW / path.parent.name / path.name

@@ -31,8 +31,11 @@ import pytest
 
 from _build import COUNTY, YEAR, JINXIAN_DATA, meeting_junior, meeting_primary, run
 from junyun_lib import rules
-from junyun_lib import scorecard as sc
-from junyun_lib.county_table import CountyValues, definitions
+from junyun_lib.evaluation import scorecard as sc
+from junyun_lib.io.county_table import CountyValues
+from junyun_lib.report import scorecard_view as view
+from junyun_lib.rules.county_indicators import definitions
+from junyun_lib.workspace import Workspace
 from junyun_lib.rules import compare
 
 AREAS = ("resource_allocation", "government_guarantee", "education_quality", "social_recognition")
@@ -142,7 +145,7 @@ def passing(tmp_path_factory):
 @pytest.fixture(scope="module")
 def jinxian(passing):
     """The same result under 进贤县's configuration (its [county_targets])."""
-    cfg = rules.county_config("进贤县", JINXIAN_DATA)
+    cfg = Workspace(JINXIAN_DATA).config("进贤县")
     assert cfg.slug == "jinxian"
     return dataclasses.replace(passing, config=cfg)
 
@@ -463,13 +466,13 @@ def test_prerequisite_reaches_the_scorecard(passing):
     pre = sc.prerequisite({y: basic(0.4, 0.3) for y in (2020, 2021, 2022)}, YEAR)
     card = sc.scorecard(passing, county_values(), pre)
     assert card.prerequisite["passes"] is True
-    assert sc.to_json_dict(card)["prerequisite"]["years"][0]["year"] == 2020
+    assert view.to_json_dict(card)["prerequisite"]["years"][0]["year"] == 2020
 
 
 # ------------------------------------------------------------------------------------- 7. output shapes
 def test_to_json_dict_shape(passing):
     card = sc.scorecard(passing, county_values({"social_recognition": None, "veto_falsification": None}))
-    out = sc.to_json_dict(card)
+    out = view.to_json_dict(card)
     assert set(out) == {"areas", "vetoes", "overall", "prerequisite"}
     assert set(out["areas"]) == set(AREAS)
     for area, block in out["areas"].items():
@@ -488,7 +491,7 @@ def test_to_json_dict_shape(passing):
 
 def test_form_table_layout(passing):
     card = sc.scorecard(passing, county_values())
-    table = sc.form_table(card)
+    table = view.form_table(card)
     headers = table.loc[table["序号"] == "", "评估内容"].tolist()
     assert headers == ["资源配置：达到", "政府保障程度：达到", "教育质量：达到", "社会认可度：达到", "不予认定事项",
                        "总体结论：达到优质均衡"]
@@ -506,7 +509,7 @@ def test_form_table_layout(passing):
 def test_form_table_shows_failures_and_no_data(passing):
     card = sc.scorecard(passing, county_values({"veto_key_schools": 1, "junior_retention": None,
                                                 "rotation_ratio": 9}))
-    table = sc.form_table(card)
+    table = view.form_table(card)
     assert "政府保障程度：未达到" in table["评估内容"].tolist()
     assert "教育质量：无数据" in table["评估内容"].tolist()
     assert table["评估内容"].iloc[-1] == "总体结论：未达到"
@@ -519,21 +522,16 @@ def test_form_table_shows_failures_and_no_data(passing):
 def sample_dir(tmp_path_factory):
     """A data dir built from the committed raw files alone, as on a clean clone (data/processed is not
     committed): raw/<slug> copied, the school files ingested."""
-    from junyun_lib import processed
-
     data = tmp_path_factory.mktemp("sample_data")
     for slug in ("shizhu", "jinxian"):
         raw = data / "raw" / slug
         shutil.copytree(REPO / "data" / "raw" / slug, raw)
-        processed.ingest(sorted(raw.glob("schools_*.xlsx")), data_dir=data)
+        Workspace(data).ingest(sorted(raw.glob("schools_*.xlsx")))
     return data
 
 
 def _sample_card(sample_dir, county, year):
-    from junyun_lib import briefing
-
-    b = briefing.load(county, year, "quality-2017", sample_dir)
-    return sc.county_scorecard(b.result, sample_dir)
+    return Workspace(sample_dir).scorecard(county, year)
 
 
 def test_sample_shizhu_2023_key_school_veto(sample_dir):

@@ -29,7 +29,7 @@ def data_dir(tmp_path_factory):
 def test_json_and_excel_carry_the_scorecard(data_dir, tmp_path):
     out_json, out_xlsx = tmp_path / "ev.json", tmp_path / "ev.xlsx"
     assert main(["evaluate", str(data_dir / "processed/jinxian/2024.parquet"), "--json", str(out_json),
-                 "--excel", str(out_xlsx), "--data-dir", str(data_dir)]) == 0
+                 "--excel", str(out_xlsx), "--data-dir", str(data_dir), "--out", str(tmp_path)]) == 0
     card = json.loads(out_json.read_text(encoding="utf-8"))["results"][0]["scorecard"]
     assert set(card) == {"areas", "vetoes", "overall", "prerequisite"}
     assert set(card["areas"]) == {"resource_allocation", "government_guarantee", "education_quality",
@@ -55,9 +55,10 @@ def test_json_and_excel_carry_the_scorecard(data_dir, tmp_path):
 
 
 def test_scorecard_section_in_the_briefing(data_dir):
-    from junyun_lib import briefing
+    from junyun_lib.report import briefing
+    from junyun_lib.workspace import Workspace
 
-    b = briefing.load("进贤县", 2024, "quality-2017", data_dir)
+    b = Workspace(data_dir).briefing("进贤县", 2024)
     text = briefing.scorecard_text(b)
     assert "**未达到**评估标准" in text and "社会认可度达到" in text
     table = briefing.scorecard_table(b)

@@ -27,6 +27,7 @@ import pytest
 from statsmodels.stats.weightstats import DescrStatsW
 
 from _build import COUNTY, INDICATORS, YEAR, indicator, part, run, school
+from junyun_lib.report.jsonview import evaluation_json
 
 REL = 1e-12
 
@@ -115,7 +116,7 @@ def ev(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def js(ev):
-    return ev.county(COUNTY, YEAR).to_json_dict()
+    return evaluation_json(ev.county(COUNTY, YEAR))
 
 
 # --------------------------------------------------------------------------------------------------- scope

@@ -5,7 +5,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from junyun_lib.splitting import split_shares, stage_shares
+from junyun_lib.evaluation.splitting import split_shares, stage_shares
 
 REL = 1e-12
 

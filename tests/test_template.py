@@ -9,8 +9,9 @@ import pandas as pd
 import pytest
 from openpyxl.utils import get_column_letter
 
-from junyun_lib import schema, template
-from junyun_lib.template import write_template
+from junyun_lib.io import template
+from junyun_lib.rules import schema
+from junyun_lib.io.template import write_template
 
 RANGE_RE = re.compile(r"^'?(?P<sheet>[^'!]+)'?!\$?(?P<c1>[A-Z]+)\$?(?P<r1>\d+):\$?(?P<c2>[A-Z]+)\$?(?P<r2>\d+)$")
 

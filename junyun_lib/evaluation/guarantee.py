@@ -1,0 +1,144 @@
+"""School-level checks of government guarantee (政府保障程度的校级指标) that the school table supports.
+
+Seed 002 附件1 二(二) items 3–5 with the exceptions of 附件3 (六)(七); thresholds come from the standard's
+``[guarantee.*]`` tables:
+
+* 校额 school size: compulsory-stage students (小学 + 初中) ≤ the type's limit (2000; 2500 for 九年/十二年一贯制).
+  Schools built in 2010 or earlier, or with more than 50% migrant children (随迁子女 / all students), are held
+  to 2400 / 3000.
+* 班额 class size: largest class ≤ 45 (primary), ≤ 50 (junior), for each stage the school enrols.
+* 音乐、美术专用教室: at least one room of each per 12 classes (rooms ≥ ceil(classes / 12)); the smallest room
+  ≥ 96 m² (music) / 90 m² (art); 73 / 67 m² for schools built in 2016 or earlier; 54 m² (primary) / 61 m²
+  (a school with junior students) for rural (乡村) schools whose largest class is under 30.  When several
+  exceptions apply the most lenient holds.  The area check is not applicable when there is no room.
+
+Checks cover the schools in resource-allocation scope.  The result is wide (one row per school, columns
+``<check>_value``, ``<check>_limit``, ``<check>_passes``, ``<check>_basis``) so a national file stays small;
+:func:`long_table` turns it into one row per school and check for people.
+"""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from ..rules import Standard, compare, lookup
+
+KEYS = ["county", "year", "school_id", "school_name", "school_type"]
+LONG_COLUMNS = KEYS + ["check", "check_zh", "stage", "value", "limit", "passes", "basis"]
+#: check code -> (Chinese name, stage)
+CHECKS = {
+    "school_size": ("校额（义务教育阶段在校生）", ""),
+    "class_size_primary": ("最大班额", "primary"),
+    "class_size_junior": ("最大班额", "junior"),
+    "music_rooms": ("音乐专用教室数", ""),
+    "music_room_area": ("音乐专用教室最小面积", ""),
+    "art_rooms": ("美术专用教室数", ""),
+    "art_room_area": ("美术专用教室最小面积", ""),
+}
+
+
+def guarantee_checks(frame: pd.DataFrame, standard: Standard) -> pd.DataFrame:
+    """Wide table: one row per school; ``<check>_passes`` is NA where the check does not apply."""
+    g = standard.guarantee
+    out = frame[KEYS].reset_index(drop=True).copy()
+    frame = frame.reset_index(drop=True)
+    if "school_size" in g:
+        _school_size(out, frame, g["school_size"])
+    if "class_size" in g:
+        _class_size(out, frame, g["class_size"])
+    if "special_rooms" in g:
+        _special_rooms(out, frame, g["special_rooms"])
+    return out
+
+
+def _put(out: pd.DataFrame, check: str, value, limit, passes, applies=None, basis=None) -> None:
+    """Store one check; ``basis`` is (codes, texts): which explanation applies to each school."""
+    applies = np.ones(len(out), dtype=bool) if applies is None else np.asarray(applies, dtype=bool)
+    out[f"{check}_value"] = np.where(applies, np.asarray(value, dtype=float), np.nan)
+    out[f"{check}_limit"] = np.where(applies, np.asarray(limit, dtype=float), np.nan)
+    out[f"{check}_passes"] = pd.arrays.BooleanArray(np.asarray(passes, dtype=bool), ~applies)
+    if basis is not None:
+        codes, texts = basis
+        out[f"{check}_basis"] = pd.Categorical.from_codes(np.asarray(codes, dtype=np.int8), categories=texts)
+
+
+def _school_size(out: pd.DataFrame, frame: pd.DataFrame, rule: dict) -> None:
+    students = frame["students_primary"] + frame["students_junior"]
+    total = students + frame["students_senior"]
+    old = frame["built_year"].le(rule["exception_built_year_max"]).to_numpy() if "built_year" in frame \
+        else np.zeros(len(frame), dtype=bool)
+    many_migrants = (frame["migrant_students"] / total.where(total > 0)).gt(
+        rule["exception_migrant_share_over"]).to_numpy() if "migrant_students" in frame else np.zeros(len(frame), bool)
+    normal = lookup(frame["school_type"], rule["limit"])
+    relaxed = lookup(frame["school_type"], rule["exception_limit"])
+    limit = np.where(old | many_migrants, relaxed, normal)
+    texts = ["标准限额", f"{rule['exception_built_year_max']}年及以前建成，按放宽标准评估（附件3(七)）",
+             "随迁子女占比超过50%，按放宽标准评估（附件3(七)）"]
+    basis = np.where(old, 1, np.where(many_migrants, 2, 0))
+    _put(out, "school_size", students, limit, compare(students, limit, "<="), ~np.isnan(limit), (basis, texts))
+
+
+def _class_size(out: pd.DataFrame, frame: pd.DataFrame, rule: dict) -> None:
+    for stage, limit in rule["limit"].items():
+        largest = frame[f"max_class_{stage}"]
+        _put(out, f"class_size_{stage}", largest, np.full(len(frame), float(limit)),
+             compare(largest, limit, "<="), frame[f"students_{stage}"] > 0)
+
+
+def _room_area_limit(frame: pd.DataFrame, rule: dict, kind: str, zh: str) -> tuple[np.ndarray, tuple]:
+    """Area limit per school and (codes, texts) saying which exception set it."""
+    texts = ["标准面积", f"{rule['old_built_year_max']}年及以前规划建成（附件3(六)）",
+             "最大班额低于30人的农村小规模学校（附件3(六)）", f"无{zh}专用教室，面积不适用"]
+    limit = np.full(len(frame), float(rule[f"{kind}_min_area_m2"]))
+    basis = np.zeros(len(frame), dtype=np.int8)
+    if "built_year" in frame:
+        old = frame["built_year"].le(rule["old_built_year_max"]).to_numpy()
+        old_limit = float(rule[f"old_{kind}_min_area_m2"])
+        take = old & (old_limit < limit)
+        limit = np.where(take, old_limit, limit)
+        basis[take] = 1
+    largest = np.maximum(frame["max_class_primary"], frame["max_class_junior"]).to_numpy()
+    small_rural = (frame["urban_rural"] == rule["small_rural_urban_rural"]).to_numpy() & (
+        largest < rule["small_rural_max_class_below"])
+    small_limit = np.where(frame["students_junior"].to_numpy() > 0, rule["small_rural_min_area_m2"]["junior"],
+                           rule["small_rural_min_area_m2"]["primary"]).astype(float)
+    take = small_rural & (small_limit < limit)
+    limit = np.where(take, small_limit, limit)
+    basis[take] = 2
+    basis[frame[f"{kind}_rooms"].to_numpy() <= 0] = 3
+    return limit, (basis, texts)
+
+
+def _special_rooms(out: pd.DataFrame, frame: pd.DataFrame, rule: dict) -> None:
+    classes = frame["classes_primary"] + frame["classes_junior"]
+    required = np.ceil(classes.to_numpy() / rule["classes_per_room"])
+    count_basis = (np.zeros(len(frame)), [f"每{rule['classes_per_room']}个班至少1间（按义务教育阶段班数）"])
+    for kind, zh in (("music", "音乐"), ("art", "美术")):
+        rooms = frame[f"{kind}_rooms"].to_numpy()
+        _put(out, f"{kind}_rooms", rooms, required, compare(rooms, required, ">="), basis=count_basis)
+        limit, why = _room_area_limit(frame, rule, kind, zh)
+        area = frame[f"{kind}_room_min_area_m2"]
+        _put(out, f"{kind}_room_area", area, limit, compare(area, limit, ">="), rooms > 0, why)
+
+
+def long_table(wide: pd.DataFrame) -> pd.DataFrame:
+    """One row per school and check (for reports and JSON); checks that do not apply are kept, passes NA."""
+    pieces = []
+    for check, (check_zh, stage) in CHECKS.items():
+        if f"{check}_value" not in wide:
+            continue
+        piece = wide[KEYS].copy()
+        piece["check"], piece["check_zh"], piece["stage"] = check, check_zh, stage
+        piece["value"] = wide[f"{check}_value"].to_numpy()
+        piece["limit"] = wide[f"{check}_limit"].to_numpy()
+        piece["passes"] = wide[f"{check}_passes"].to_numpy()
+        basis = wide.get(f"{check}_basis")
+        piece["basis"] = basis.astype(object).to_numpy() if basis is not None else "标准限额"
+        if check.startswith("class_size"):
+            piece = piece[~np.isnan(piece["value"].astype(float))]
+        pieces.append(piece)
+    if not pieces:
+        return pd.DataFrame(columns=LONG_COLUMNS)
+    out = pd.concat(pieces, ignore_index=True)
+    out["passes"] = out["passes"].astype("boolean")
+    return out.sort_values(["county", "year", "school_id", "check"], kind="stable").reset_index(drop=True)

@@ -1,0 +1,63 @@
+"""Scope of resource allocation (资源配置评估范围) and the school parts that enter it.
+
+Seed 002 附件2 (一)(三): all compulsory-education schools, public and private, each independent campus as its
+own school; excluded are special-education schools, vocational schools and teaching points (教学点) with
+fewer than 50 students.  A mixed school becomes one part per compulsory stage it enrols (附件2 (五)).
+Every exclusion is listed with its reason; nothing is dropped silently.
+"""
+from __future__ import annotations
+
+import pandas as pd
+
+from .. import rules
+from ..rules.schema import STAGE_ZH, STAGES
+
+EXCLUDED_COLUMNS = ["county", "year", "school_id", "school_name", "school_type", "part", "students",
+                    "reason_code", "reason", "reason_en"]
+
+
+def school_in_scope(frame: pd.DataFrame) -> tuple[pd.Series, pd.DataFrame]:
+    """(mask of schools in scope, table of excluded schools with reasons)."""
+    cfg = rules.scope_rules()
+    compulsory = frame["students_primary"] + frame["students_junior"]
+    by_type = frame["school_type"].isin(cfg["excluded_types"])
+    small_point = (frame["school_type"] == cfg["teaching_point_type"]) & (
+        frame["students_primary"] < cfg["teaching_point_min_students"])
+    minimum = cfg["teaching_point_min_students"]
+    excluded = [
+        _rows(frame[by_type], "", compulsory[by_type], "excluded_type",
+              lambda f: f["school_type"].astype(str) + "不参与资源配置评估（seed 002 附件2(三)）",
+              "special-education and vocational schools are outside resource allocation"),
+        _rows(frame[small_point], "primary", compulsory[small_point], "small_teaching_point",
+              lambda f: ("教学点在校生" + f["students_primary"].astype(int).astype(str) +
+                         f"人，不足{minimum}人，不参与资源配置评估（seed 002 附件2(三)）"),
+              f"teaching point under {minimum} students"),
+    ]
+    return ~(by_type | small_point), pd.concat(excluded, ignore_index=True)
+
+
+def empty_parts(frame: pd.DataFrame, in_scope: pd.Series) -> pd.DataFrame:
+    """Expected stages a mixed school does not enrol this year (e.g. a 九年一贯制 with no junior students)."""
+    expected = rules.scope_rules()["expected_stages"]
+    out = []
+    for stage in STAGES:
+        types = [t for t, stages in expected.items() if stage in stages]
+        none = in_scope & frame["school_type"].isin(types) & (frame[f"students_{stage}"] <= 0)
+        out.append(_rows(frame[none], stage, frame.loc[none, f"students_{stage}"], "empty_part",
+                         lambda f, s=stage: pd.Series(f"本年度无{STAGE_ZH[s]}在校生，{STAGE_ZH[s]}部不计", index=f.index),
+                         f"no {stage} students this year; no {stage} part"))
+    return pd.concat(out, ignore_index=True)
+
+
+def _rows(sub: pd.DataFrame, part: str, students, code: str, reason, reason_en: str) -> pd.DataFrame:
+    """``reason`` maps the excluded rows to their Chinese reasons, vectorised."""
+    if sub.empty:
+        return pd.DataFrame(columns=EXCLUDED_COLUMNS)
+    out = sub[["county", "year", "school_id", "school_name", "school_type"]].copy()
+    out["school_type"] = out["school_type"].astype(str)
+    out["part"] = part
+    out["students"] = pd.Series(students, index=sub.index).astype("int64")
+    out["reason_code"] = code
+    out["reason"] = reason(sub).astype(str)
+    out["reason_en"] = reason_en
+    return out[EXCLUDED_COLUMNS]

@@ -1,0 +1,168 @@
+"""The full evaluation scorecard (优质均衡督导评估表): four areas, the vetoes, an overall verdict, and the
+application prerequisite.
+
+Items, thresholds and sources are data: ``junyun_lib/rules/scorecard.toml`` (seed 002 附件1).  A county's
+``[county_targets]`` (``data/raw/<slug>/county.toml``) replace national thresholds where an item names them
+(进贤县: retention and disabled enrolment ≥ 97%, quota ≥ 70%, migrants ≥ 95%, nearby enrolment 100%/100%;
+seed 000).  Values come from
+
+* the evaluation itself — 资源配置: every CV within its limit and every school part passing the per-school
+  rule, per stage;
+* the school census — 校额、班额、音乐美术专用教室: the share of schools meeting the check must be 100%;
+* the county-level table (:mod:`junyun_lib.county_table`) — everything else, yes/no items as 1/0.
+
+Verdicts: an item with no value is **no data** and never passes; an area fails if any item fails, is
+unknown (None) if none fails but one has no data, and passes only when every item passes; a veto whose
+value is 是 fails the county; overall = False if any area fails or any veto applies, else None if anything
+is unknown, else True.  The prerequisite (seed 002 附件1 一(二)): in each of the three years before, the
+basic-balance composite CV (basic-2012's 8 indicators) within 0.60 (primary) / 0.50 (junior); None when a
+year's data is missing.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from ..rules import compare
+from ..rules.scorecard_form import AREAS, form
+from .shares import guarantee_share
+from .verdicts import all_of
+
+
+@dataclass
+class Scorecard:
+    """One county-year's scorecard (评估表).
+
+    * ``items`` — one row per item: area, area_zh, no, code, name, value, standard, op, passes (True /
+      False / None = no data), source (where the number came from), basis (threshold's document)
+    * ``areas`` — {area: True/False/None}; ``vetoes`` — one row per veto: code, name, applies (True/False/None)
+    * ``overall`` — True / False / None; ``prerequisite`` — dict with passes and per-year composites
+    """
+
+    county: str
+    year: int
+    items: pd.DataFrame
+    areas: dict
+    vetoes: pd.DataFrame
+    overall: bool | None
+    prerequisite: dict = field(default_factory=dict)
+    synthetic: bool = False
+
+
+def _threshold(item: dict, config) -> tuple[float, str]:
+    standard, basis = float(item["standard"]), item["source"]
+    key = item.get("override")
+    targets = getattr(config, "county_targets", {}) or {}
+    if key and key in targets:
+        standard = float(targets[key]["value"]) * float(item.get("override_scale", 1))
+        basis = f"{basis}；县区规则：{targets[key].get('source', key)}"
+    return standard, basis
+
+
+def _resource(result, check: str) -> tuple[float | None, float | None, str, bool | None, str]:
+    """(value, standard, op, passes, evidence) of a resource-allocation item from the evaluation."""
+    kind, stage = check.rsplit("_", 1)
+    st = result.stages[result.stages["stage"] == stage]
+    if st.empty or int(st["schools_in_scope"].iloc[0]) == 0:
+        return None, None, "", None, "该学段无纳入评估的学校"
+    if kind == "cv":
+        ind = result.indicators[result.indicators["stage"] == stage]
+        ok = ind["cv_pass"].fillna(False).astype(bool)
+        passes = bool(ok.all())
+        # show the worst failing indicator (an incomputable CV counts as the worst), else the largest CV
+        pool = ind[~ok] if not passes else ind
+        worst = pool.loc[pool["cv"].astype(float).fillna(np.inf).idxmax()]
+        name = result.standard.indicator(worst["indicator"]).name_zh
+        if pd.isna(worst["cv"]):
+            return None, float(worst["cv_limit"]), worst["cv_comparison"], False, \
+                f"{name}的差异系数无法计算（均值为0，学校基础数据）"
+        label = "超限" if not passes else "最大"
+        return (float(worst["cv"]), float(worst["cv_limit"]), worst["cv_comparison"], passes,
+                f"{label}的差异系数：{name}（学校基础数据）")
+    failing = int(st["schools_failing_rule"].iloc[0])
+    return float(failing), 0.0, "<=", failing == 0, f"未达到校级规则的{'小学' if stage == 'primary' else '初中'}学段数（学校基础数据）"
+
+
+def _evidence(county_values, code: str, value) -> str:
+    if county_values is None:
+        return "无县级指标表"
+    if value is not None:
+        return county_values.evidence(code)
+    where = county_values.evidence(code)
+    return f"县级指标表中此项为空：{where}" if where else "县级指标表中无此项"
+
+
+def scorecard(result, county_values=None, prerequisite: dict | None = None) -> Scorecard:
+    """The scorecard of one evaluated county-year (a :class:`~junyun_lib.evaluate.CountyResult`) with its
+    county-level table (``CountyValues`` or None)."""
+    spec = form()
+    rows = []
+    for item in spec["items"]:
+        kind, _, arg = item["input"].partition(":")
+        standard, op, basis = None, item.get("op", ">="), item["source"]
+        if kind == "resource":
+            value, standard, op, passes, evidence = _resource(result, arg)
+        else:
+            standard, basis = _threshold(item, result.config)
+            if kind == "census":
+                m = guarantee_share(result, arg)
+                value, evidence = m.value, (f"{m.basis}（学校基础数据）" if m.value is not None else "无学校数据")
+            else:
+                value = county_values.get(arg) if county_values is not None else None
+                evidence = _evidence(county_values, arg, value)
+            passes = None if value is None else bool(compare(value, standard, op))
+        rows.append({"area": item["area"], "area_zh": spec["areas"][item["area"]], "no": item["no"],
+                     "code": item["code"], "name": item["name_zh"], "value": value, "standard": standard, "op": op,
+                     "passes": passes, "source": evidence, "basis": basis})
+    items = pd.DataFrame(rows)
+    areas = {a: all_of(items.loc[items["area"] == a, "passes"]) for a in AREAS}
+    vetoes = []
+    for v in spec["vetoes"]:
+        value = county_values.get(v["code"]) if county_values is not None else None
+        vetoes.append({"code": v["code"], "name": v["name_zh"], "applies": None if value is None else value >= 0.5,
+                       "source": _evidence(county_values, v["code"], value),
+                       "basis": v["source"]})
+    vetoes = pd.DataFrame(vetoes)
+    if any(a is False for a in areas.values()) or any(x is True for x in vetoes["applies"]):
+        overall = False
+    elif any(a is None for a in areas.values()) or any(x is None for x in vetoes["applies"]):
+        overall = None
+    else:
+        overall = True
+    synthetic = bool(result.synthetic or getattr(county_values, "synthetic", False))
+    return Scorecard(county=result.county, year=result.year, items=items, areas=areas, vetoes=vetoes,
+                     overall=overall, prerequisite=prerequisite or {}, synthetic=synthetic)
+
+
+# ------------------------------------------------------------------------------------------ prerequisite
+def prerequisite(basic_by_year: dict, year: int) -> dict:
+    """申报条件 一(二) for ``year`` from ``{year: CountyResult under basic-2012}`` of the years before.
+
+    Returns ``{"passes": True/False/None, "years": [{"year", "composite_primary", "composite_junior",
+    "passes"}], "source"}``; a missing year makes it None unless another year already fails.
+    """
+    spec = form()["prerequisite"]
+    limits = spec["composite_max"]
+    years = []
+    for y in range(year - int(spec["years"]), year):
+        r = basic_by_year.get(y)
+        if r is None:
+            years.append({"year": y, "composite_primary": None, "composite_junior": None, "passes": None})
+            continue
+        comp = dict(zip(r.stages["stage"], r.stages["composite_cv"].astype(float)))
+        present = dict(zip(r.stages["stage"], r.stages.get("schools_in_scope", pd.Series([1] * len(r.stages)))))
+        # a stage with schools but no composite (an incomputable CV) leaves the year undetermined
+        checks = [None if math.isnan(comp[s]) else bool(compare(comp[s], limits[s], "<="))
+                  for s in ("primary", "junior") if s in comp and int(present.get(s, 1)) > 0]
+        years.append({"year": y, "composite_primary": _number(comp.get("primary")),
+                      "composite_junior": _number(comp.get("junior")),
+                      "passes": all_of(checks) if checks else None})
+    return {"passes": all_of(y["passes"] for y in years), "years": years, "name": spec["name_zh"],
+            "source": spec["source"]}
+
+
+def _number(v) -> float | None:
+    return None if v is None or v != v else float(v)

@@ -1,0 +1,178 @@
+"""Row-level consistency checks of the school table (数据一致性校验), after every cell has parsed.
+
+Errors: duplicate ids, a type that cannot enrol a stage (a 小学 with junior students), a school with no
+students, classes and class sizes that contradict enrolment, subsets larger than their totals, rooms
+without areas.  Warnings: values that are possible but worth a second look (0 multimedia classrooms,
+more than 100 m² per student, equipment value that looks like 万元).
+"""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from .. import rules
+from ..problems import Problem
+from ..rules import schema
+
+STAGE_COLUMNS = {"primary": "students_primary", "junior": "students_junior", "senior": "students_senior"}
+
+
+class _Rows:
+    """Collects problems located by the rows' own source columns."""
+
+    def __init__(self, frame: pd.DataFrame, written: dict[str, dict[str, str]]):
+        self.frame = frame
+        self.written = written
+        self.problems: list[Problem] = []
+
+    def header(self, file: str, field: str) -> str:
+        return self.written.get(file, {}).get(field, schema.field_zh(field))
+
+    def add(self, mask, field: str, code: str, zh, en, severity="error", value=None):
+        """``zh``/``en``/``value`` may be callables of the row (a dict), for messages that quote other cells."""
+        picked = np.flatnonzero(np.asarray(mask, dtype=bool))
+        if not len(picked):
+            return
+        for row in self.frame.iloc[picked].reset_index().to_dict("records"):
+            shown = row[field] if value is None else value(row)
+            if isinstance(shown, float) and shown.is_integer():
+                shown = int(shown)
+            self.problems.append(Problem(
+                severity, code, zh(row) if callable(zh) else zh, en(row) if callable(en) else en,
+                file=row["source_file"], sheet=row["source_sheet"], row=int(row["source_row"]),
+                column=self.header(row["source_file"], field), value="" if shown is None else str(shown),
+                school_id=str(row["school_id"]), county=str(row["county"]),
+                year=int(row["year"]) if pd.notna(row["year"]) else None))
+
+
+def check_rows(frame: pd.DataFrame, written: dict[str, dict[str, str]] | None = None) -> list[Problem]:
+    """All row-level problems of a parsed table (errors and warnings)."""
+    rows = _Rows(frame, written or {})
+    _duplicates(rows)
+    _stages_by_type(rows)
+    _classes(rows)
+    _subsets(rows)
+    _rooms(rows)
+    _other(rows)
+    _suspicious(rows)
+    return rows.problems
+
+
+def _duplicates(rows: _Rows) -> None:
+    f = rows.frame
+    # one integer key per (county, year, id): much cheaper than comparing text at national scale
+    key = np.zeros(len(f), dtype=np.int64)
+    for column in ("county", "year", "school_id"):
+        codes, uniques = pd.factorize(f[column])
+        key = key * (len(uniques) + 1) + codes + 1
+    dup = pd.Series(key, index=f.index).duplicated(keep=False) & f["school_id"].ne("")
+    firsts = f[dup].groupby(["county", "year", "school_id"])["source_row"].transform("min")
+    first_row = pd.Series(np.nan, index=f.index)
+    first_row[dup] = firsts
+    rows.add(dup, "school_id", "duplicate_id",
+             lambda r: f"学校标识码在{r['county']}{int(r['year'])}年度内重复（另见第{int(first_row[r['index']])}行等）",
+             "school id is not unique within county and year")
+
+
+def _stages_by_type(rows: _Rows) -> None:
+    f = rows.frame
+    scope = rules.scope_rules()
+    allowed = scope["allowed_stages"]
+    excluded = set(scope["excluded_types"])
+    for stage, column in STAGE_COLUMNS.items():
+        if column not in f.columns:
+            continue
+        ok_types = [t for t, stages in allowed.items() if stage in stages]
+        bad = (f[column] > 0) & ~f["school_type"].isin(ok_types)
+        zh = lambda r, s=stage: (f"学校类型为「{r['school_type']}」，不应有{schema.STAGE_ZH[s]}在校生"
+                                 f"（该类型可有：{'、'.join(schema.STAGE_ZH[x] for x in allowed[r['school_type']])}）")
+        en = lambda r, s=stage: f"a {r['school_type']} cannot enrol {s} students"
+        in_scope = ~f["school_type"].isin(excluded)
+        rows.add(bad & in_scope, column, "type_vs_students", zh, en)
+        rows.add(bad & ~in_scope, column, "type_vs_students", zh, en, severity="warning")
+    compulsory = f["students_primary"] + f["students_junior"]
+    rows.add((compulsory <= 0) & ~f["school_type"].isin(excluded), "students_primary", "no_students",
+             "小学、初中在校生数均为0：无法计算生均指标，请核实或删除该行（已撤销的学校不应列入）",
+             "no primary or junior students: per-student values cannot be computed; check or remove the row",
+             value=lambda r: f"小学{int(r['students_primary'])}人、初中{int(r['students_junior'])}人")
+
+
+def _classes(rows: _Rows) -> None:
+    f = rows.frame
+    for stage in schema.STAGES:
+        students, classes, largest = f[f"students_{stage}"], f[f"classes_{stage}"], f[f"max_class_{stage}"]
+        zh_stage = schema.STAGE_ZH[stage]
+        rows.add((students > 0) & (classes <= 0), f"classes_{stage}", "no_classes",
+                 f"有{zh_stage}在校生但班数为0", f"{stage} students but no classes")
+        rows.add((students <= 0) & (classes > 0), f"classes_{stage}", "classes_without_students",
+                 f"{zh_stage}在校生数为0但有班数", f"{stage} classes but no students")
+        rows.add((students > 0) & (largest <= 0), f"max_class_{stage}", "no_max_class",
+                 f"有{zh_stage}在校生但最大班额为0或空", f"{stage} students but no largest class size")
+        rows.add(largest > students, f"max_class_{stage}", "max_class_over_students",
+                 lambda r, s=stage: f"最大班额大于该学段在校生数（{int(r[f'students_{s}'])}人）",
+                 "largest class exceeds the stage's students")
+        too_small = (classes > 0) & (largest > 0) & (largest * classes < students) & (largest <= students)
+        rows.add(too_small, f"max_class_{stage}", "max_class_below_average",
+                 lambda r, s=stage: (f"最大班额小于平均班额（{int(r[f'students_{s}'])}人÷"
+                                     f"{int(r[f'classes_{s}'])}班），不可能"),
+                 "largest class is smaller than the average class, which is impossible")
+
+
+def _subsets(rows: _Rows) -> None:
+    f = rows.frame
+    for stage in schema.STAGES:
+        total = f"teachers_{stage}"
+        if total not in f.columns:
+            continue
+        for part in ("teachers_above_degree", "key_teachers", "pe_art_teachers", "mid_title_teachers"):
+            column = f"{part}_{stage}"
+            if column in f.columns:
+                rows.add(f[column] > f[total], column, "subset_over_total",
+                         lambda r, t=total: f"大于{schema.field_zh(t)}（{int(r[t])}人）",
+                         f"larger than {total}")
+        no_students = f[f"students_{stage}"] <= 0
+        for part in ("teachers_above_degree", "key_teachers", "pe_art_teachers"):
+            rows.add(no_students & (f[f"{part}_{stage}"] > 0), f"{part}_{stage}", "teachers_without_students",
+                     f"该校没有{schema.STAGE_ZH[stage]}在校生，却填了{schema.STAGE_ZH[stage]}教师数，将不参与计算",
+                     "teachers reported for a stage with no students; ignored", severity="warning")
+
+
+def _rooms(rows: _Rows) -> None:
+    f = rows.frame
+    for kind, zh in (("music", "音乐"), ("art", "美术")):
+        count, area = f[f"{kind}_rooms"], f[f"{kind}_room_min_area_m2"]
+        rows.add((count > 0) & ~(area > 0), f"{kind}_room_min_area_m2", "room_without_area",
+                 f"有{zh}专用教室（{zh}专用教室数>0）但最小面积为0或空", f"{kind} rooms reported without their area")
+        rows.add((count <= 0) & (area > 0), f"{kind}_room_min_area_m2", "area_without_room",
+                 f"{zh}专用教室数为0，却填了面积", f"{kind} room area given but no {kind} rooms")
+
+
+def _other(rows: _Rows) -> None:
+    f = rows.frame
+    if "built_year" in f.columns:
+        rows.add(f["built_year"] > f["year"], "built_year", "built_after_year",
+                 lambda r: f"建成年份晚于统计年度（{int(r['year'])}）", "built after the statistics year")
+    if "migrant_students" in f.columns:
+        total = f["students_primary"] + f["students_junior"] + f["students_senior"]
+        rows.add(f["migrant_students"] > total, "migrant_students", "migrant_over_students",
+                 "随迁子女数大于全校在校生数", "more migrant children than students")
+
+
+def _suspicious(rows: _Rows) -> None:
+    f = rows.frame
+    in_scope = ~f["school_type"].isin(rules.scope_rules()["excluded_types"])
+    compulsory = (f["students_primary"] + f["students_junior"]).where(lambda s: s > 0)
+    rows.add(in_scope & (f["multimedia_classrooms"] == 0), "multimedia_classrooms", "zero_multimedia",
+             "网络多媒体教室数为0，请核实", "no networked multimedia classrooms; please check", severity="warning")
+    limits = rules.data_check_rules()
+    most, least = limits["area_per_student_max_m2"], limits["equipment_per_student_min_yuan"]
+    for column in ("teaching_aux_area_m2", "sports_area_m2"):
+        per = f[column] / compulsory
+        rows.add(in_scope & (per > most), column, "area_per_student_high",
+                 lambda r, c=column: (f"生均面积超过{most}平方米（{r[c] / (r['students_primary'] + r['students_junior']):.1f}），"
+                                      "请核实单位"),
+                 f"more than {most} m² per student; check the unit", severity="warning")
+    per_value = f["equipment_value_yuan"] / compulsory
+    rows.add(in_scope & (per_value < least) & (f["equipment_value_yuan"] > 0), "equipment_value_yuan",
+             "equipment_maybe_wan", f"生均设备值不足{least}元，是否误按万元填报？本列单位为元",
+             f"under {least} yuan per student: entered in 万元? this column is in yuan", severity="warning")

@@ -1,0 +1,133 @@
+"""What-if scenarios (情景测算): additions to one county-year's schools, re-evaluated by the core evaluation.
+
+:class:`Scenario` holds additions to one county-year's schools (whole teachers of a section, m², 元, rooms —
+the raw table's own terms) and re-runs the evaluation on the raw rows plus the additions, so every CV,
+school verdict and cost it shows is the official computation.  The widget explorer
+(:mod:`junyun_lib.app.explorer`) drives one.
+"""
+from __future__ import annotations
+
+import pandas as pd
+
+from ..io.costs import load_unit_costs
+from ..rules.schema import STAGE_ZH
+from ..synthetic import SYNTHETIC_LABEL
+from ..version import __version__
+from .cheapest import METHOD_ZH, cheapest_path, evaluate_with_additions
+
+ADDITION_COLUMNS = ["school_id", "school_name", "stage", "indicator", "name_zh", "column", "amount", "unit_zh",
+                    "cost_wan", "reason"]
+
+
+class Scenario:
+    """A what-if on one county-year (情景测算)."""
+
+    def __init__(self, evaluation, county: str | None = None, year: int | None = None, costs=None):
+        self.evaluation = evaluation
+        self.before = evaluation.county(county, year)
+        self.county, self.year = self.before.county, self.before.year
+        self.costs = costs if isinstance(costs, pd.DataFrame) else load_unit_costs(costs)
+        self.unit_cost = dict(zip(self.costs["indicator"], self.costs["cost_wan_per_unit"].astype(float)))
+        self.additions = pd.DataFrame(columns=ADDITION_COLUMNS)
+        self._result = self.before
+
+    # ------------------------------------------------------------------------------------------- edits
+    def add(self, school_id: str, indicator: str, amount: float, stage: str | None = None) -> None:
+        """Add ``amount`` (teachers, rooms, m² or 元) of ``indicator`` to a school; ``stage`` says which
+        section gets teachers (needed only when the school has both)."""
+        ind = self.before.standard.indicator(indicator)
+        parts = self.before.parts[self.before.parts["school_id"].astype(str) == str(school_id)]
+        if parts.empty:
+            raise KeyError(f"{self.county}{self.year}年没有学校 {school_id} (no such school in scope)")
+        if amount < 0:
+            raise ValueError(f"补充数量不能为负 (amount must not be negative): {amount}")
+        if ind.numerator_kind == "section":
+            stages = list(parts["part"])
+            stage = stage or (stages[0] if len(stages) == 1 else None)
+            if stage not in stages:
+                raise ValueError(f"请指定学段 {stages} (name the section: {stages})")
+        else:
+            stage = ""
+        column = ind.numerator_column(stage or parts["part"].iloc[0])
+        row = {"school_id": str(school_id), "school_name": parts["school_name"].iloc[0], "stage": stage,
+               "indicator": indicator, "name_zh": ind.name_zh, "column": column, "amount": float(amount),
+               "unit_zh": ind.shortfall_unit_zh, "cost_wan": float(amount) * self.unit_cost.get(indicator, float("nan")),
+               "reason": "manual"}
+        self.additions = pd.concat([self.additions, pd.DataFrame([row])], ignore_index=True)
+        self._result = None
+
+    def apply_cheapest_path(self):
+        """Replace the additions by the cheapest path to pass (:mod:`junyun_lib.cheapest`); returns the plan."""
+        plan = cheapest_path(self.evaluation, self.county, self.year, costs=self.costs, verify_naive=False)
+        self.additions = plan.additions[ADDITION_COLUMNS].copy()
+        self._result = plan.after
+        return plan
+
+    def clear(self) -> None:
+        self.additions = pd.DataFrame(columns=ADDITION_COLUMNS)
+        self._result = self.before
+
+    # ---------------------------------------------------------------------------------------- results
+    @property
+    def result(self):
+        """The county-year re-evaluated with the additions."""
+        if self._result is None:
+            self._result = evaluate_with_additions(self.evaluation, self.county, self.year, self.additions)
+        return self._result
+
+    @property
+    def cost(self) -> float:
+        return float(pd.to_numeric(self.additions["cost_wan"]).sum()) if len(self.additions) else 0.0
+
+    def cv_table(self) -> pd.DataFrame:
+        """Per stage and indicator: CV before and now, the limit, whether it passes now (Chinese headers)."""
+        names = {i.code: i.name_zh for i in self.before.standard.indicators}
+        now = self.result.indicators.set_index(["stage", "indicator"])
+        rows = []
+        for r in self.before.indicators.itertuples(index=False):
+            n = now.loc[(r.stage, r.indicator)]
+            rows.append({"学段": STAGE_ZH[r.stage], "指标": names[r.indicator], "原差异系数": round(float(r.cv), 3),
+                         "现差异系数": round(float(n["cv"]), 3), "限值": r.cv_limit,
+                         "现在": "达标" if bool(n["cv_pass"]) else "超限"})
+        return pd.DataFrame(rows)
+
+    def school_status(self, school_id: str) -> pd.DataFrame:
+        """A school's parts before and now: indicators met and the per-school rule."""
+        def pick(result):
+            parts = result.parts
+            return parts[parts["school_id"].astype(str) == str(school_id)].set_index("part")
+
+        before, now = pick(self.before), pick(self.result)
+        return pd.DataFrame({
+            "学段": [STAGE_ZH[p] for p in before.index],
+            "原达标项数": before["n_meeting"].astype(int).to_list(),
+            "现达标项数": now.loc[before.index, "n_meeting"].astype(int).to_list(),
+            "原校级规则": ["达到" if bool(v) else "未达到" for v in before["passes_school_rule"]],
+            "现校级规则": ["达到" if bool(v) else "未达到" for v in now.loc[before.index, "passes_school_rule"]],
+        })
+
+    def summary(self) -> str:
+        r = self.result
+        failing_cv = int((~r.indicators["cv_pass"].astype(bool)).sum())
+        failing_parts = int((~r.parts["passes_school_rule"].fillna(False).astype(bool)).sum())
+        return (f"{self.county} {self.year}年 情景：补充 {len(self.additions)} 项，经费 {self.cost:,.1f} 万元；"
+                f"超限的差异系数 {failing_cv} 个，未达到校级规则的学段 {failing_parts} 个"
+                + (f"（{SYNTHETIC_LABEL}）" if self.before.synthetic else ""))
+
+    def sheets(self) -> dict[str, pd.DataFrame]:
+        """The scenario as workbook sheets: 说明, 补充方案, 差异系数, 学校 (write them with a Workspace)."""
+        about = [("县区", self.county), ("年度", self.year), ("补充经费（万元）", round(self.cost, 2)),
+                 ("方法", METHOD_ZH), ("单位成本", "junyun_lib/rules/unit_costs.csv 或 --costs 指定的文件（示例值，请按本地标准修改）"),
+                 ("生成工具", f"junyun {__version__}")]
+        if self.before.synthetic:
+            about.insert(0, ("数据性质", SYNTHETIC_LABEL))
+        adds = self.additions.rename(columns={
+            "school_id": "学校标识码", "school_name": "学校名称", "stage": "学段", "indicator": "指标代码",
+            "name_zh": "指标", "column": "原始数据列", "amount": "补充数量", "unit_zh": "单位", "cost_wan": "经费（万元）",
+            "reason": "依据"})
+        adds["学段"] = adds["学段"].map(lambda s: STAGE_ZH.get(s, "全校"))
+        parts = self.result.parts[["school_id", "school_name", "part", "students", "n_meeting", "passes_school_rule"]]
+        return {"说明": pd.DataFrame(about, columns=["项目", "内容"]), "补充方案": adds, "差异系数": self.cv_table(),
+                "学校": parts.rename(columns={"school_id": "学校标识码", "school_name": "学校名称", "part": "学段",
+                                            "students": "在校生", "n_meeting": "达标项数",
+                                            "passes_school_rule": "达到校级规则"})}

@@ -1,0 +1,230 @@
+"""The machine-readable results (评估结果 JSON): fixed keys that other tools read.
+
+    {"results": [ {"county", "year", "standard", "stages": {"primary": stage, "junior": stage},
+                   "schools": [school], "excluded": [...], "warnings": [...], ...} ]}
+    stage  = {"schools_in_scope", "students", "composite_cv", "passes", "indicators": {CODE: {"mean", "sd",
+              "cv", "cv_limit", "cv_pass", "standard", "schools_meeting",
+              "causes": {"contributions": [{"school_id", "share", "direction"}], "by_urban_rural": {"within",
+                         "between"}, "theil", "gini", "mcloone"}}}}
+    school = {"school_id", "part", "school_name", "students", "values", "meets", "passes_school_rule",
+              "shortfall"}
+
+Values are unrounded; NaN and NA become null.  Tables are turned into Python lists column by column once,
+then handed out per county-year, so a national file costs one pass rather than one pass per county.
+"""
+from __future__ import annotations
+
+from collections import defaultdict
+
+import numpy as np
+import pandas as pd
+
+from ..evaluation.causes import causes_by_group, indicator_causes
+from ..evaluation.guarantee import CHECKS
+from ..rules.schema import STAGES
+from ..version import __version__
+from .jsonvalues import json_number
+from .scorecard_view import to_json_dict as scorecard_json
+
+
+def column(frame: pd.DataFrame, name: str) -> list:
+    """A column as a Python list, NaN/NA → None, numpy scalars → Python scalars."""
+    if name not in frame:
+        return [None] * len(frame)
+    s = frame[name]
+    if isinstance(s.dtype, pd.CategoricalDtype) or s.dtype == object or pd.api.types.is_string_dtype(s):
+        return [None if v is None or v is pd.NA or (isinstance(v, float) and v != v) else v
+                for v in s.astype(object).tolist()]
+    if isinstance(s.dtype, (pd.BooleanDtype, pd.Int64Dtype)):
+        return s.astype(object).where(s.notna(), None).tolist()
+    values = s.to_numpy()
+    if values.dtype.kind == "f":
+        return [None if v != v else v for v in values.tolist()]
+    return values.tolist()
+
+
+def _matrix(frame: pd.DataFrame, prefix: str, codes: list[str], kind=float) -> list[list]:
+    if not codes or f"{prefix}{codes[0]}" not in frame:
+        return [[] for _ in range(len(frame))]
+    m = frame[[f"{prefix}{c}" for c in codes]].to_numpy(dtype=kind)
+    rows = m.tolist()
+    if kind is float and np.isnan(m).any():
+        rows = [[None if v != v else v for v in r] for r in rows]
+    return rows
+
+
+def _schools(parts: pd.DataFrame, codes: list[str], with_standards: bool) -> list[dict]:
+    ids, stage, names = column(parts, "school_id"), column(parts, "part"), column(parts, "school_name")
+    students, rule = column(parts, "students"), column(parts, "passes_school_rule")
+    values = _matrix(parts, "value_", codes)
+    meets = _matrix(parts, "meets_", codes, bool) if with_standards else None
+    short = _matrix(parts, "shortfall_", codes) if with_standards else None
+    return [{"school_id": ids[i], "part": stage[i], "school_name": names[i], "students": int(students[i]),
+             "values": dict(zip(codes, values[i])),
+             "meets": dict(zip(codes, meets[i])) if with_standards else {},
+             "passes_school_rule": rule[i],
+             "shortfall": dict(zip(codes, short[i])) if with_standards else {}}
+            for i in range(len(parts))]
+
+
+IND_KEYS = ["mean", "sd", "cv", "cv_limit", "cv_pass", "standard", "schools_meeting"]
+STAGE_COLUMNS = ["stage", "schools_in_scope", "students", "composite_cv", "passes", "schools_failing_rule"]
+
+
+def _stages(stage_cols: dict, stage_rows, ind_cols: dict, ind_rows, causes=None) -> dict[str, dict]:
+    """Stage blocks of one county-year, from whole-table column lists and this county-year's row positions;
+    ``causes(stage, code)`` gives each indicator's ``causes`` object."""
+    by_stage: dict[str, dict] = defaultdict(dict)
+    for i in ind_rows:
+        stage, code = ind_cols["stage"][i], ind_cols["indicator"][i]
+        by_stage[stage][code] = {c: ind_cols[c][i] for c in IND_KEYS}
+        if causes is not None:
+            by_stage[stage][code]["causes"] = causes(stage, code)
+    out = {s: {"schools_in_scope": 0, "students": 0, "composite_cv": None, "passes": None, "indicators": {}}
+           for s in STAGES}
+    for i in stage_rows:
+        c = {k: v[i] for k, v in stage_cols.items()}
+        out[c["stage"]] = {"schools_in_scope": int(c["schools_in_scope"]), "students": int(c["students"]),
+                           "composite_cv": c["composite_cv"], "passes": c["passes"],
+                           "schools_failing_rule": c["schools_failing_rule"],
+                           "indicators": by_stage.get(c["stage"], {})}
+    return out
+
+
+def _guarantee_failures(wide: pd.DataFrame) -> list[tuple[int, dict]]:
+    """(row position, object) for each failing school-level guarantee check.  The full table of every check
+    is in the Excel export and ``Evaluation.guarantee``; JSON keeps what needs action."""
+    out: list[tuple[int, dict]] = []
+    ids, names = column(wide, "school_id"), column(wide, "school_name")
+    for check, (check_zh, stage) in CHECKS.items():
+        if f"{check}_passes" not in wide:
+            continue
+        failing = np.flatnonzero(wide[f"{check}_passes"].fillna(True).to_numpy(dtype=bool) == False)  # noqa: E712
+        value = wide[f"{check}_value"].to_numpy()[failing].tolist()
+        limit = wide[f"{check}_limit"].to_numpy()[failing].tolist()
+        basis = column(wide.iloc[failing], f"{check}_basis")
+        for j, i in enumerate(failing.tolist()):
+            out.append((i, {"school_id": ids[i], "school_name": names[i], "check": check, "check_zh": check_zh,
+                            "stage": stage or None, "value": value[j], "limit": limit[j], "basis": basis[j]}))
+    out.sort(key=lambda pair: pair[0])
+    return out
+
+
+def _causes(parts: pd.DataFrame, codes: list[str]):
+    """``causes(key, stage, code)`` for every county-year of ``parts``: the contributions of each school part
+    (largest share first), the 城乡 within/between split, Theil, Gini and McLoone (:mod:`junyun_lib.causes`).
+    Arrays are turned into Python lists once per indicator, in each group's order, then sliced per group."""
+    measures = causes_by_group(parts, codes)
+    group = measures["group"]
+    number = {(c, int(y), s): int(g) for c, y, s, g in
+              zip(column(parts, "county"), column(parts, "year"), column(parts, "part"), group.tolist())}
+    ids = np.asarray([str(i) for i in column(parts, "school_id")], dtype=object)
+    n = int(group.max()) + 1 if len(group) else 0
+    per_code = {}
+    for code in codes:
+        m = measures[code]
+        order = m["order"]
+        bounds = np.searchsorted(group[order], np.arange(n + 1)).tolist()
+        per_code[code] = (ids[order].tolist(), m["share"][order].tolist(), m["direction"][order].tolist(), bounds,
+                          {k: [json_number(v) for v in m[k].tolist()] for k in ("within", "between", "theil", "gini",
+                                                                           "mcloone")})
+
+    def build(key, stage, code):
+        g = number.get((key[0], key[1], stage))
+        if g is None:
+            return None
+        sid, share, direction, bounds, per_group = per_code[code]
+        a, b = bounds[g], bounds[g + 1]
+        return {"contributions": [{"school_id": i, "share": v, "direction": d}
+                                  for i, v, d in zip(sid[a:b], share[a:b], direction[a:b]) if v == v],
+                "by_urban_rural": {"within": per_group["within"][g], "between": per_group["between"][g]},
+                "theil": per_group["theil"][g], "gini": per_group["gini"][g], "mcloone": per_group["mcloone"][g]}
+    return build
+
+
+def _records(frame: pd.DataFrame, names: list[str]) -> list[dict]:
+    cols = [column(frame, n) for n in names]
+    return [dict(zip(names, row)) for row in zip(*cols)]
+
+
+def results(source, keys: list[tuple[str, int]], standards: dict, row_index) -> list[dict]:
+    """One result object per county-year of ``source`` (an Evaluation or a CountyResult).
+
+    ``row_index(table_name)`` gives, per (county, year), the row positions of that table.
+    """
+    def split(name: str, build) -> dict:
+        table = getattr(source, name)
+        items = build(table)
+        return {key: [items[i] for i in rows] for key, rows in row_index(name).items()}
+
+    first = standards[keys[0][0]] if keys else None     # indicator codes are the standard's, same for all
+    schools = split("parts", lambda t: _schools(t, first.codes, first.has_school_standards)) if first else {}
+    excluded = split("excluded", lambda t: [dict(r, part=r["part"] or None)
+                                            for r in _records(t, ["school_id", "school_name", "part", "reason"])])
+    owner = np.full(len(source.guarantee_wide), -1)
+    owners = list(row_index("guarantee_wide").items())
+    for k, (_, rows) in enumerate(owners):
+        owner[rows] = k
+    guarantee: dict = defaultdict(list)
+    for position, row in _guarantee_failures(source.guarantee_wide):
+        guarantee[owners[owner[position]][0]].append(row)
+    gaps = split("gaps", lambda t: _records(t, ["stage", "indicator", "name_zh", "schools_below", "shortfall",
+                                                "unit_zh", "cost_wan"]))
+    located: dict = defaultdict(list)
+    for w in source.warnings:
+        located[(w.county, w.year)].append(str(w))
+    general = located.get(("", None), [])   # warnings about a whole file, not one county-year
+    warnings = {key: general + located.get(key, []) for key in keys}
+    stage_rows, indicator_rows = row_index("stages"), row_index("indicators")
+    stage_cols = {c: column(source.stages, c) for c in STAGE_COLUMNS}
+    ind_cols = {c: column(source.indicators, c) for c in ["stage", "indicator", *IND_KEYS]}
+    causes = _causes(source.parts, first.codes) if first is not None and len(source.parts) else None
+    out = []
+    for key in keys:
+        county, year = key
+        std = standards[county]
+        out.append({
+            "county": county, "year": year, "standard": std.code, "synthetic": bool(source.synthetic),
+            "stages": _stages(stage_cols, stage_rows.get(key, []), ind_cols, indicator_rows.get(key, []),
+                              (lambda stage, code, key=key: causes(key, stage, code)) if causes else None),
+            "schools": schools.get(key, []),
+            "excluded": excluded.get(key, []), "guarantee_failures": guarantee.get(key, []),
+            "gaps": gaps.get(key, []),
+            "warnings": warnings.get(key, []), "overrides": list(std.overrides_applied),
+        })
+    return out
+
+
+def causes_json(result, stage: str, code: str) -> dict:
+    """The ``causes`` object of one stage and indicator of a county-year (same shape as in the results file).
+
+    ``{"contributions": [{"school_id", "share", "direction"}, …] (largest share first),
+    "by_urban_rural": {"within", "between"}, "theil", "gini", "mcloone"}``; NaN becomes ``None``.
+    """
+    c = indicator_causes(result, stage, code, group_by="urban_rural")
+    return {
+        "contributions": [{"school_id": str(s), "share": json_number(sh), "direction": str(d)}
+                          for s, sh, d in c.contributions[["school_id", "share", "direction"]]
+                          .itertuples(index=False)],
+        "by_urban_rural": {"within": json_number(c.by_group.within), "between": json_number(c.by_group.between)},
+        "theil": json_number(c.theil), "gini": json_number(c.gini), "mcloone": json_number(c.mcloone)}
+
+
+def evaluation_json(source, scorecards: dict | None = None) -> dict:
+    """The results document of an Evaluation (every county-year) or of one CountyResult (its object only).
+
+    ``scorecards`` maps (county, year) to that county-year's :class:`~junyun_lib.evaluation.scorecard.Scorecard`
+    (or None); each result object gets ``"scorecard"`` (null where there is none).
+    """
+    scorecards = scorecards or {}
+    if hasattr(source, "county_years"):
+        keys, standards = source.county_years(), source.standards
+    else:
+        keys, standards = [(source.county, source.year)], {source.county: source.standard}
+    out = results(source, keys, standards, source._row_index)
+    for res in out:
+        card = scorecards.get((res["county"], res["year"]))
+        res["scorecard"] = scorecard_json(card) if card is not None else None
+    if not hasattr(source, "county_years"):
+        return out[0]
+    return {"results": out, "generator": {"package": "junyun", "version": __version__}}

@@ -1,0 +1,150 @@
+"""Plan progress for people and programs (规划进度的输出): Chinese summary, tables, JSON."""
+from __future__ import annotations
+
+import html
+import math
+
+import pandas as pd
+
+from ..planning.progress import METHOD, OUTLOOK_ZH, PlanProgress
+from ..rules import OP_SYMBOL
+from ..synthetic import SYNTHETIC_LABEL
+from ..version import __version__
+from .jsonvalues import json_number as _num
+
+STAGE_ZH = {"primary": "小学", "junior": "初中", "all": "小学和初中"}
+
+
+def fmt(value, unit: str) -> str:
+    """A value as people read it: 96.5%, 0.452; "—" when missing."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "—"
+    return f"{value:.3f}" if unit == "系数" else f"{value:.1f}%"
+
+
+def _target_text(target, direction: str, unit: str) -> str:
+    return f"{OP_SYMBOL.get(direction, direction)} {fmt(target, unit)}"
+
+
+def summary_text(progress: PlanProgress, year: int | None = None) -> str:
+    """A few lines in Chinese: counts by status, items behind, items projected to miss."""
+    s = progress.summary(year)
+    year = s["year"]
+    head = f"{progress.county} 规划进度（{progress.plan.path.name}）"
+    if progress.synthetic:
+        head += f"　【{SYNTHETIC_LABEL}】"
+    if year is None:
+        return head + "\n尚无可用于对照的数据。"
+    c = s["counts"]
+    total = sum(c.values())
+    lines = [head, f"{year}年：计划 {total} 项中，超前 {c['ahead']} 项、按计划 {c['on_track']} 项、落后 {c['behind']} 项、"
+                   f"无数据 {c['no_data']} 项、未设年度目标 {c['no_target']} 项。"]
+    rows = progress.year(year).set_index("item_no")
+    proj = progress.projections.set_index("item_no") if len(progress.projections) else None
+    lines += _listing("落后的项目：", s["behind"], rows, lambda r: (
+        f"（{STAGE_ZH[r['stage']]}）：目标 {_target_text(r['target'], r['direction'], r['unit'])}，实际 {fmt(r['actual'], r['unit'])}"))
+    lines += _listing("到目标年未达成、或按趋势预计无法达成的项目：", s["projected_to_miss"], proj, lambda p: (
+        f"：{int(p['target_year'])}年目标 {_target_text(p['target'], p['direction'], p['unit'])}，{_projection_text(p)}"))
+    if not s["projected_to_miss"] and proj is not None:
+        lines.append("按趋势，没有预计到目标年无法达成的项目。")
+    return "\n".join(lines)
+
+
+def _listing(title: str, numbers: list, table, describe) -> list[str]:
+    """A heading and one line per item number: "  7. 网络多媒体教室数<describe(row)>"."""
+    if not numbers:
+        return []
+    return [title] + [f"  {i}. {table.loc[i]['item']}{describe(table.loc[i])}" for i in numbers]
+
+
+def to_json_dict(progress: PlanProgress) -> dict:
+    """Per item and year: target, actual, gap, status; per item: the projection; and the summary."""
+    proj = {int(p["item_no"]): p for p in progress.projections.to_dict("records")}
+    items = []
+    for item_no, grp in progress.table.groupby("item_no", sort=True):
+        first = grp.iloc[0]
+        p = proj.get(int(item_no))
+        items.append({
+            "item_no": int(item_no), "item": first["item"], "category": first["category"],
+            "metric": first["metric"], "stage": first["stage"], "unit": first["unit"],
+            "direction": first["direction"], "source": first["source"],
+            "years": [{"year": int(r["year"]), "target": _num(r["target"]), "stated": bool(r["stated"]),
+                       "actual": _num(r["actual"]), "gap": _num(r["gap"]), "status": r["status"],
+                       "basis": r["basis"]} for r in grp.to_dict("records")],
+            "projection": None if p is None else {
+                "target_year": int(p["target_year"]), "target": float(p["target"]),
+                "years_used": [int(y) for y in p["years_used"]], "projected": _num(p["projected"]),
+                "low": _num(p["low"]), "high": _num(p["high"]), "outlook": p["outlook"]},
+        })
+    return {"county": progress.county, "slug": progress.plan.slug, "plan_file": str(progress.plan.path),
+            "as_of": progress.as_of, "synthetic": progress.synthetic, "method": METHOD,
+            "items": items, "summary": progress.summary(),
+            "generator": {"package": "junyun", "version": __version__}}
+
+
+def behind_text(progress: PlanProgress, year: int) -> str | None:
+    """"落后 n / m 项" for the batch index: m items with a target or a record in ``year``, n behind."""
+    counts = progress.summary(year)["counts"]
+    total = sum(counts.values())
+    return f"落后 {counts['behind']} / {total} 项" if total else None
+
+
+def year_table(progress: PlanProgress, year: int | None = None, only=None) -> pd.DataFrame:
+    """One row per item for ``year`` with Chinese headers (``only``: statuses to keep)."""
+    year = progress.as_of if year is None else year
+    rows = progress.year(year) if year is not None else progress.table.iloc[0:0]
+    if only:
+        rows = rows[rows["status"].isin(only)]
+    proj = progress.projections.set_index("item_no") if len(progress.projections) else pd.DataFrame()
+    out = pd.DataFrame({
+        "序号": rows["item_no"].astype(int),
+        "项目": [html.escape(str(v), quote=False) for v in rows["item"]],
+        "学段": rows["stage"].map(STAGE_ZH),
+        f"{year}年目标": [_target_text(t, d, u) if not pd.isna(t) else "未设" for t, d, u in
+                         zip(rows["target"], rows["direction"], rows["unit"])],
+        "实际": [fmt(a, u) for a, u in zip(rows["actual"], rows["unit"])],
+        "进度": rows["status_zh"],
+        "目标年预计": [_outlook_text(proj, i) for i in rows["item_no"]],
+    })
+    return out.reset_index(drop=True)
+
+
+def _outlook_text(proj: pd.DataFrame, item_no) -> str:
+    if proj.empty or item_no not in proj.index:
+        return "—"
+    p = proj.loc[item_no]
+    if p["outlook"] == "insufficient":
+        return OUTLOOK_ZH["insufficient"]
+    return f"{int(p['target_year'])}年 {_projection_text(p)}"
+
+
+def _projection_text(p) -> str:
+    """"预计 89.5%–97.0%（预计无法达成）", or "实际 34.7%（未达成）" once the target year has data."""
+    if p["outlook"] in ("met", "missed"):
+        return f"实际 {fmt(p['projected'], p['unit'])}（{p['outlook_zh']}）"
+    return f"预计 {fmt(p['low'], p['unit'])}–{fmt(p['high'], p['unit'])}（{p['outlook_zh']}）"
+
+
+def summary_markdown(progress: PlanProgress, year: int | None = None):
+    """:func:`summary_text` as Markdown for a notebook (data strings escaped)."""
+    from IPython.display import Markdown
+
+    lines = html.escape(summary_text(progress, year), quote=False).splitlines()
+    return Markdown("\n\n".join(f"**{lines[0]}**" if i == 0 else line.strip() for i, line in enumerate(lines)))
+
+
+def projection_table(progress: PlanProgress) -> pd.DataFrame:
+    """One row per item: target year and target, years used, projected value, range, outlook (Chinese)."""
+    p = progress.projections
+    if p.empty:
+        return pd.DataFrame(columns=["序号", "项目", "目标年", "目标", "依据年份", "趋势值", "区间", "预计"])
+    return pd.DataFrame({
+        "序号": p["item_no"].astype(int),
+        "项目": [html.escape(str(v), quote=False) for v in p["item"]],
+        "目标年": p["target_year"].astype(int),
+        "目标": [_target_text(t, d, u) for t, d, u in zip(p["target"], p["direction"], p["unit"])],
+        "依据年份": [("、".join(str(y) for y in ys) or "—") for ys in p["years_used"]],
+        "趋势值": [fmt(v, u) for v, u in zip(p["projected"], p["unit"])],
+        "区间": [("—" if pd.isna(lo) else f"{fmt(lo, u)}–{fmt(hi, u)}") for lo, hi, u in zip(p["low"], p["high"], p["unit"])],
+        "预计": p["outlook_zh"],
+    })

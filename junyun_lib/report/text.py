@@ -1,0 +1,89 @@
+"""The Chinese text summary of an evaluated county-year (县区年度评估摘要), as ``junyun evaluate`` prints it."""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from ..evaluation.evaluate import CountyResult
+from ..rules import OP_ZH
+from ..rules.schema import STAGE_ZH
+from ..synthetic import SYNTHETIC_LABEL
+from ..version import __version__
+from .labels import format_cv
+
+def _verdict(ok) -> str:
+    if ok is None or ok is pd.NA or (isinstance(ok, float) and np.isnan(ok)):
+        return "无结论"
+    return "达标" if bool(ok) else "未达标"
+
+
+def summary_text(result: CountyResult) -> str:
+    """A short Chinese summary of one county-year (县区年度评估摘要)."""
+    std = result.standard
+    lines = [f"{result.county} {result.year}年 资源配置评估 —— 标准：{std.name_zh}（{std.code}）"]
+    if result.synthetic:
+        lines.append(f"【{SYNTHETIC_LABEL}】")
+    for note in std.overrides_applied:
+        lines.append(f"县区规则：{note}")
+    names = {i.code: i.name_zh for i in std.indicators}
+    for stage in ("primary", "junior"):
+        row = result.stages[result.stages["stage"] == stage]
+        if row.empty or int(row.iloc[0]["schools_in_scope"]) == 0:
+            lines.append(f"\n{STAGE_ZH[stage]}：无纳入评估的学校")
+            continue
+        row = row.iloc[0]
+        lines.append(f"\n{STAGE_ZH[stage]}：纳入评估 {int(row['schools_in_scope'])} 所（在校生 {int(row['students']):,} 人），"
+                     f"综合差异系数 {format_cv(row['composite_cv'])}，结论：{_verdict(row['passes'])}")
+        inds = result.indicators[result.indicators["stage"] == stage]
+        for r in inds.itertuples():
+            limit = "" if np.isnan(r.cv_limit) else f"（限值{OP_ZH.get(r.cv_comparison, '')}{r.cv_limit:.2f}，{_verdict(r.cv_pass)}）"
+            meeting = "" if r.schools_meeting is pd.NA else f"，达标学校 {int(r.schools_meeting)}/{int(r.n)}"
+            lines.append(f"  {names[r.indicator]}：均值 {r.mean:.2f}，差异系数 {format_cv(r.cv, r.cv_limit)}{limit}{meeting}")
+        if std.school_rule and std.has_school_standards:
+            failing = result.parts[(result.parts["part"] == stage) & ~result.parts["passes_school_rule"].astype(bool)]
+            if len(failing):
+                shown = "、".join(failing["school_name"].head(8))
+                more = f" 等{len(failing)}所" if len(failing) > 8 else ""
+                rule = std.school_rule
+                lines.append(f"  未达到“至少{rule['min_meeting']}项达标、余项不低于{rule['floor_ratio']:.0%}”的学校："
+                             f"{len(failing)} 所（{shown}{more}）")
+    lines += _guarantee_lines(result) + _gap_lines(result)
+    lines.append(f"\n排除在资源配置评估之外：{len(result.excluded)} 项（学校或学段，原因见结果表“排除学校”）")
+    lines += _warning_lines(result.warnings)
+    lines.append(f"junyun {__version__}")
+    return "\n".join(lines)
+
+
+def _warning_lines(warnings, shown: int = 10) -> list[str]:
+    if not warnings:
+        return ["数据警告：无"]
+    out = [f"数据警告：{len(warnings)} 条（可能有误但不阻止计算，请核实）"]
+    out += [f"  - {w}" for w in warnings[:shown]]
+    if len(warnings) > shown:
+        out.append(f"  … 其余 {len(warnings) - shown} 条见结果工作簿“数据警告”表")
+    return out
+
+
+def _guarantee_lines(result: CountyResult) -> list[str]:
+    g = result.guarantee
+    if g.empty:
+        return []
+    failing = g[g["passes"].fillna(True) == False]  # noqa: E712  (NA = not applicable)
+    out = ["\n政府保障程度（校级项目）："]
+    for check_zh, sub in failing.groupby("check_zh", sort=False):
+        out.append(f"  {check_zh} 不达标：{sub['school_id'].nunique()} 所")
+    if failing.empty:
+        out.append("  校额、班额、音乐美术专用教室均达标")
+    return out
+
+
+def _gap_lines(result: CountyResult) -> list[str]:
+    gaps = result.gaps
+    if gaps.empty or gaps["schools_below"].sum() == 0:
+        return []
+    out = ["\n达到标准所需补充（按学校部分合计）："]
+    for r in gaps[gaps["schools_below"] > 0].itertuples():
+        out.append(f"  {STAGE_ZH[r.stage]} {r.name_zh}：{r.schools_below} 所未达标，缺口 {r.shortfall:,.1f} {r.unit_zh}，"
+                   f"约 {r.cost_wan:,.1f} 万元")
+    out.append(f"  合计约 {gaps['cost_wan'].sum():,.1f} 万元（单位成本见成本表，可按本地标准修改）")
+    return out

@@ -1,0 +1,299 @@
+"""Batch briefings (批量生成简报): the briefing notebook for every county-year, in parallel.
+
+Each task executes the packaged briefing notebook (``junyun_lib.notebooks/10_county_briefing.ipynb``)
+through papermill's Python API in a worker (:mod:`junyun_lib.runner.executors`), keeps the executed
+notebook, and converts it to a self-contained HTML page in the same worker.  The notebook hands back the
+county-year's index row as a hidden output, so the index needs no second evaluation.
+
+What a run promises:
+
+* every file (executed notebook, page, index row, index, manifest) is written to a temporary file and
+  renamed into place, so no file ever looks complete when it is not;
+* a county that fails never stops the others; its executed notebook (with the error) is kept, its old page
+  and index row are removed, the manifest and the index say why, and the command ends non-zero;
+* the manifest keeps one row per county-year across runs (merged under a lock, so concurrent runs do not
+  lose each other's rows), plus a record of every batch (started, finished or interrupted);
+* Ctrl-C (or SIGTERM) stops every worker and kernel, records the batch as interrupted, and rebuilds the
+  index pages from what finished.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import time
+from dataclasses import asdict, dataclass
+from datetime import datetime, timezone
+from importlib import resources
+from pathlib import Path
+
+import pandas as pd
+
+from ..io import atomic
+from ..problems import JunyunError, OutputError
+from ..report.briefing import INDEX_MIME
+from ..report.charts import cjk_family
+from ..report.html_export import notebook_to_html
+from ..report.overview import index_html
+from ..version import __version__
+from ..workspace import Workspace
+from . import kernel
+from .executors import get_executor
+
+CELL_TIMEOUT = 600  # seconds a briefing cell may take before its county is marked failed (never hang the batch)
+BRIEFING = "10_county_briefing.ipynb"
+
+
+def briefing_notebook() -> Path:
+    """The packaged briefing notebook (package data ``junyun_lib.notebooks``; in a checkout: ``notebooks/``)."""
+    return Path(str(resources.files("junyun_lib.notebooks") / BRIEFING))
+
+
+@dataclass(frozen=True)
+class Task:
+    """One county-year to brief (一个县区年度的简报任务).  Plain strings: it travels to worker processes."""
+
+    county: str
+    slug: str
+    year: int
+    standard: str
+    data_dir: str
+    out_dir: str
+    notebook: str
+
+    def workspace(self) -> Workspace:
+        return Workspace(self.data_dir, self.out_dir)
+
+
+def tasks_for(ws: Workspace, counties=None, years=None, standard: str = "quality-2017",
+              notebook: Path | None = None) -> list[Task]:
+    """Every processed county-year of the workspace (optionally only some counties, by name or slug, and
+    some years)."""
+    notebook = str(notebook or briefing_notebook())
+    out = []
+    for cy in ws.county_years():
+        if counties and cy.county not in counties and cy.slug not in counties:
+            continue
+        if years and cy.year not in years:
+            continue
+        out.append(Task(cy.county, cy.slug, cy.year, standard, str(ws.data_dir), str(ws.outputs_dir), notebook))
+    return out
+
+
+def _sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest() if path.is_file() else ""
+
+
+# ------------------------------------------------------------------------------------------- one task
+def run_task(task: Task, warm: bool = False) -> dict:
+    """Execute one briefing and export it; never raises — failures are reported in the returned row.
+
+    ``warm`` reuses this process's kernel (local worker processes); otherwise papermill starts a fresh one.
+    """
+    import papermill
+
+    start = time.perf_counter()
+    ws = task.workspace()
+    html_path = ws.briefing_path(task.slug, task.year)
+    nb_path = ws.executed_notebook_path(task.slug, task.year)
+    row_path = ws.index_row_path(task.slug, task.year)
+    source = ws.processed_path(task.slug, task.year)
+    row = {"county": task.county, "slug": task.slug, "year": task.year, "standard": task.standard, "status": "ok",
+           "error": "", "input": str(source), "input_sha256": _sha256(source), "version": __version__,
+           "html": "", "notebook": str(nb_path), "finished": ""}
+    tmp_nb = None
+    try:
+        nb_path.parent.mkdir(parents=True, exist_ok=True)
+        tmp_nb = atomic.temporary_name(nb_path)
+        extra = {}
+        if warm:
+            km, kc = kernel.warm_kernel()
+            extra = {"km": km, "kernel_client": kc, "engine_name": "junyun-warm"}
+        # request_save_on_cell_execute=False: papermill otherwise rewrites (and re-validates) the whole
+        # notebook, charts included, before and after every cell; it writes it once at the end (also on
+        # error) — to a temporary name, renamed below
+        nb = papermill.execute_notebook(
+            task.notebook, str(tmp_nb), kernel_name="python3", progress_bar=False, log_output=False,
+            request_save_on_cell_execute=False, execution_timeout=CELL_TIMEOUT, **extra,
+            parameters={"county": task.county, "year": task.year, "standard": task.standard,
+                        "data_dir": task.data_dir, "output_dir": task.out_dir})
+        os.replace(tmp_nb, nb_path)
+        atomic.write_text(html_path, notebook_to_html(nb, title=f"{task.county} {task.year}年 评估简报"))
+        index_row = _index_row(nb)
+        if index_row is not None:
+            atomic.write_text(row_path, json.dumps(index_row, ensure_ascii=False))
+        row["html"] = str(html_path)
+    except Exception as exc:  # a failing county must not stop the others
+        if tmp_nb is not None and tmp_nb.exists():
+            os.replace(tmp_nb, nb_path)               # keep the failed notebook, with its error
+        row["status"] = "failed"
+        row["error"] = describe(exc)
+        for stale in (html_path, row_path):           # yesterday's page must not look like today's
+            try:
+                stale.unlink(missing_ok=True)
+            except OSError:
+                pass
+    row["seconds"] = round(time.perf_counter() - start, 3)
+    row["finished"] = _now()
+    return row
+
+
+def _index_row(nb) -> dict | None:
+    """The index row the briefing notebook displayed (None for a notebook that shows none)."""
+    for cell in nb.cells:
+        for output in cell.get("outputs", []):
+            data = output.get("data", {})
+            if INDEX_MIME in data:
+                return dict(data[INDEX_MIME])
+    return None
+
+
+def describe(exc: BaseException, limit: int = 8) -> str:
+    """A failure in a few lines: the located problems of a junyun error (also when raised inside the
+    notebook), else the exception's first line."""
+    if isinstance(exc, JunyunError):
+        text = exc.report()
+    else:
+        ename, evalue = getattr(exc, "ename", None), getattr(exc, "evalue", None)
+        if ename in ("ValidationError", "PathRefused", "OutputError") and evalue:
+            text = str(evalue)
+        else:
+            text = f"{ename}: {evalue}" if ename else f"{type(exc).__name__}: {exc}"
+            text = next((line.strip() for line in text.splitlines() if line.strip()), type(exc).__name__)
+    lines = [line.rstrip() for line in text.splitlines() if line.strip()]
+    if len(lines) > limit + 1:
+        lines = lines[:limit + 1] + [f"  … 另有 {len(lines) - limit - 1} 处 (and {len(lines) - limit - 1} more)"]
+    return "\n".join(lines)
+
+
+def _now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+# ------------------------------------------------------------------------------------------ manifest
+def _read_manifest(ws: Workspace) -> dict:
+    try:
+        doc = json.loads(ws.manifest_path.read_text(encoding="utf-8"))
+        if isinstance(doc, dict) and isinstance(doc.get("runs"), list):
+            doc.setdefault("batches", [])
+            return doc
+    except (OSError, ValueError):
+        pass
+    return {"runs": [], "batches": []}
+
+
+def update_manifest(ws: Workspace, rows=(), batch: dict | None = None) -> Path:
+    """Merge task rows (by county-year) and a batch record (by id) into ``manifest.json``, under a lock."""
+    with atomic.locked(ws.manifest_path):
+        doc = _read_manifest(ws)
+        runs = {(r.get("slug"), r.get("year")): r for r in doc["runs"]}
+        for r in rows:
+            runs[(r["slug"], r["year"])] = r
+        batches = [b for b in doc["batches"] if batch is None or b.get("id") != batch["id"]]
+        if batch is not None:
+            batches.append(batch)
+        doc = {"generator": {"package": "junyun", "version": __version__},
+               "runs": sorted(runs.values(), key=lambda r: (int(r.get("year") or 0), str(r.get("slug")))),
+               "batches": batches}
+        return atomic.write_text(ws.manifest_path, json.dumps(doc, ensure_ascii=False, indent=1))
+
+
+def manifest_runs(ws: Workspace) -> list[dict]:
+    """The manifest's rows (one per county-year ever briefed into these outputs)."""
+    return _read_manifest(ws)["runs"]
+
+
+# --------------------------------------------------------------------------------------------- index
+def write_index(ws: Workspace, years) -> list[Path]:
+    """``<outputs>/<year>/index.html`` for each year: every county-year the manifest holds for it (this run's
+    and earlier runs'), built from the briefings' index rows; failed ones listed with the reason."""
+    runs = manifest_runs(ws)
+    pages = []
+    for year in sorted(set(int(y) for y in years)):
+        year_runs = [r for r in runs if int(r.get("year", 0)) == year]
+        rows, links, failed, names, synthetic = [], {}, [], {}, []
+        for r in year_runs:
+            doc = None
+            if r.get("status") == "ok":
+                try:
+                    doc = json.loads(ws.index_row_path(r["slug"], year).read_text(encoding="utf-8"))
+                except (OSError, ValueError):
+                    doc = None
+            if doc is None:
+                failed.append({"county": r.get("county", r.get("slug")),
+                               "error": r.get("error") or "简报记录缺失，请重新运行 (briefing record missing; run again)"})
+                continue
+            row = dict(doc["row"])
+            row["评估结论"], row["推进计划"] = doc.get("overall", "—"), doc.get("plan", "—")
+            rows.append(row)
+            names.update(doc.get("indicator_names", {}))
+            synthetic.append(bool(doc.get("synthetic")))
+            links[doc["county"]] = ws.briefing_path(r["slug"], year).name
+        table = pd.DataFrame(rows)
+        if len(table):
+            first = ["县区", "年度", "评估结论", "推进计划"]
+            table = table[first + [c for c in table.columns if c not in first]]
+        else:
+            table = pd.DataFrame(columns=["县区", "年度"])
+        page = ws.index_path(year)
+        atomic.write_text(page, index_html(table, year, links, failed, bool(synthetic) and all(synthetic), names))
+        pages.append(page)
+    return pages
+
+
+# ------------------------------------------------------------------------------------------ the batch
+def run_batch(ws: Workspace, tasks: list[Task], workers: int | None = None, scheduler: str | None = None,
+              show_progress: bool = True, executor: str | None = None) -> list[dict]:
+    """Run every task (rows come back in task order), keeping the manifest and the index pages current.
+
+    ``executor`` is a registered executor (``local`` by default, ``dask`` when ``scheduler`` is given).
+    On Ctrl-C the workers are stopped, the batch is recorded as interrupted, the index is rebuilt from what
+    finished, and :class:`KeyboardInterrupt` propagates.
+    """
+    from tqdm.auto import tqdm
+
+    name = executor or ("dask" if scheduler else "local")
+    runner = get_executor(name, **({"address": scheduler} if name == "dask" else {"workers": workers}))
+    batch = {"id": f"{_now()}-{os.getpid()}", "started": _now(), "finished": "", "status": "running",
+             "executor": name, "tasks": len(tasks), "ok": 0, "failed": 0}
+    years = {t.year for t in tasks}
+    for year in years:
+        atomic.sweep(ws.year_dir(year))
+        atomic.sweep(ws.notebook_dir(year))
+    update_manifest(ws, batch=batch)
+    cjk_family()       # build the Chinese chart font once, here, before the workers need it
+    rows: list[dict] = []
+    bar = tqdm(total=len(tasks), desc="简报 briefings", unit="县", disable=not show_progress)
+
+    def on_result(row: dict) -> None:
+        rows.append(row)
+        batch["ok" if row["status"] == "ok" else "failed"] += 1
+        update_manifest(ws, [row], batch)
+        bar.update(1)
+        bar.set_postfix_str(f"{row['county']} {row['year']} {row['status']}")
+
+    try:
+        runner.run(tasks, run_task, on_result)
+        batch["status"] = "finished"
+    except BaseException:
+        batch["status"] = "interrupted"
+        raise
+    finally:
+        bar.close()
+        batch["finished"] = _now()
+        try:
+            update_manifest(ws, batch=batch)
+            write_index(ws, years)
+        except (JunyunError, OSError):
+            if batch["status"] != "interrupted":
+                raise
+    order = {(t.slug, t.year): i for i, t in enumerate(tasks)}
+    return sorted(rows, key=lambda r: order[(r["slug"], r["year"])])
+
+
+def task_dicts(tasks: list[Task]) -> list[dict]:
+    return [asdict(t) for t in tasks]
+
+
+__all__ = ["Task", "tasks_for", "run_task", "run_batch", "write_index", "update_manifest", "manifest_runs",
+           "briefing_notebook", "describe", "OutputError"]

@@ -1,0 +1,154 @@
+"""Where briefing tasks run (执行器): a registry of executors.
+
+* ``local`` — :class:`LocalProcesses`: worker processes on this machine, one warm kernel each
+  (papermill's ``cwd=`` is not thread-safe, so processes, not threads).
+* ``dask`` — :class:`DaskCluster`: the same tasks on a ``dask.distributed`` scheduler, for users who outgrow
+  one machine.
+
+Every executor calls ``on_result(row)`` in the calling process as each task finishes, and stops every task
+it started when the caller is interrupted.  Local workers ignore Ctrl-C (the parent handles it), exit when
+the parent process ends however it ends (``kill -9`` included: the kernel's death signal on Linux and a
+watchdog thread everywhere), and take their kernel with them.
+"""
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import threading
+import time
+from abc import ABC, abstractmethod
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from typing import Callable
+
+from ..report.html_export import exporter
+from . import kernel
+
+EXECUTORS: dict[str, type["Executor"]] = {}
+
+
+def register(cls):
+    """Class decorator: make an executor available by its ``name``."""
+    EXECUTORS[cls.name] = cls
+    return cls
+
+
+def get_executor(name: str, **options) -> "Executor":
+    """An executor by name (``local``, ``dask``) with its options."""
+    if name not in EXECUTORS:
+        raise KeyError(f"未知的执行器「{name}」，可选：{', '.join(sorted(EXECUTORS))} (unknown executor)")
+    return EXECUTORS[name](**options)
+
+
+class Executor(ABC):
+    """Runs ``fn(task, warm)`` for every task and hands each returned row to ``on_result``."""
+
+    name = ""
+
+    @abstractmethod
+    def run(self, tasks: list, fn: Callable, on_result: Callable[[dict], None]) -> None:
+        ...
+
+
+@register
+class LocalProcesses(Executor):
+    """Worker processes on this machine (default one per core), each with a warm kernel."""
+
+    name = "local"
+
+    def __init__(self, workers: int | None = None):
+        if workers is not None and workers < 1:
+            raise ValueError("workers must be at least 1")
+        self.workers = workers
+
+    def run(self, tasks, fn, on_result) -> None:
+        if not tasks:
+            return
+        workers = max(1, min(self.workers or os.cpu_count() or 1, len(tasks)))
+        pool = ProcessPoolExecutor(max_workers=workers, initializer=_init_worker, initargs=(os.getpid(),))
+        futures = [pool.submit(fn, t, True) for t in tasks]
+        try:
+            for future in as_completed(futures):
+                on_result(future.result())
+        except BaseException:
+            for future in futures:
+                future.cancel()
+            _stop(pool)
+            raise
+        pool.shutdown(wait=True)
+
+
+def _stop(pool: ProcessPoolExecutor) -> None:
+    """End every worker now (each takes its kernel with it) and wait until they are gone."""
+    processes = list(getattr(pool, "_processes", {}).values())
+    for p in processes:
+        with contextlib.suppress(Exception):
+            p.terminate()
+    deadline = time.monotonic() + 15
+    for p in processes:
+        with contextlib.suppress(Exception):
+            p.join(max(0.1, deadline - time.monotonic()))
+            if p.is_alive():
+                p.kill()
+                p.join(5)
+    pool.shutdown(wait=False, cancel_futures=True)
+
+
+def _init_worker(parent: int) -> None:
+    """Worker-process initializer: follow the parent, then start the kernel and build the HTML exporter
+    while the kernel imports junyun (the two cold starts overlap).  A failure to start is left for the
+    first task to report in its row."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)       # Ctrl-C is the parent's to handle
+    signal.signal(signal.SIGTERM, _terminated)
+    _die_with_parent(parent)
+    try:
+        kernel.preload()
+        exporter()
+    except Exception:  # noqa: BLE001 — run_task starts again and reports the error in its row
+        pass
+
+
+def _terminated(signum, frame) -> None:
+    kernel.stop_kernel()
+    os._exit(128 + signum)
+
+
+def _die_with_parent(parent: int) -> None:
+    """Exit (and end the kernel) as soon as the parent process is gone."""
+    with contextlib.suppress(Exception):         # Linux: the kernel sends SIGTERM when the parent dies
+        import ctypes
+
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM)   # PR_SET_PDEATHSIG
+    if os.getppid() != parent:                   # the parent died before the line above
+        _terminated(signal.SIGTERM, None)
+
+    def watch() -> None:                         # everywhere: poll, as ipykernel does for its parent
+        while True:
+            time.sleep(1.0)
+            if os.getppid() != parent:
+                _terminated(signal.SIGTERM, None)
+
+    threading.Thread(target=watch, name="junyun-parent-watch", daemon=True).start()
+
+
+@register
+class DaskCluster(Executor):
+    """The tasks on a ``dask.distributed`` scheduler (each task starts its own kernel there)."""
+
+    name = "dask"
+
+    def __init__(self, address: str):
+        self.address = address
+
+    def run(self, tasks, fn, on_result) -> None:
+        from distributed import Client
+        from distributed import as_completed as dask_completed
+
+        with Client(self.address) as client:
+            futures = client.map(fn, tasks, [False] * len(tasks), pure=False)
+            try:
+                for future in dask_completed(futures):
+                    on_result(future.result())
+            except BaseException:
+                client.cancel(futures)
+                raise

@@ -1,0 +1,108 @@
+"""The main job (主流程, ``junyun run`` / ``make run``): every county under the data folder, one at a time.
+
+For each county folder: read and check everything it has — ``county.toml``, the school tables of every
+year, the county-level tables, the plan — and compute its results in memory; only then write its processed
+files, its results (JSON and Excel per year) and its plan progress.  A county with bad input is reported
+(every problem located) and skipped, with nothing written for it; the others go on.  Then the briefing
+batch runs for the counties that succeeded.  The exit status is non-zero when any county failed.
+"""
+from __future__ import annotations
+
+import sys
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from ..problems import JunyunError, Problem, ValidationError
+from ..report.excel import evaluation_sheets
+from ..report.jsonview import evaluation_json
+from ..report.plan_report import to_json_dict as plan_json
+from ..workspace import Workspace
+from .batch import run_batch, tasks_for
+
+
+@dataclass
+class CountyOutcome:
+    """What the main job did for one county folder."""
+
+    slug: str
+    county: str = ""
+    written: list = field(default_factory=list)
+    error: JunyunError | None = None
+
+
+def county_outputs(ws: Workspace, county: str, standard: str) -> dict:
+    """``{path: document}`` of a county's results (JSON and sheets per year, plan JSON), computed in memory."""
+    cfg = ws.config(county)
+    out = {}
+    for year in ws.years(county):
+        result = ws.evaluate(county, year, standard)
+        card = ws.scorecard_for(result)
+        json_path, excel_path = ws.evaluation_paths(cfg.slug, year)
+        ev = ws.evaluation(county, standard)
+        single = ev.select(county, year)
+        out[json_path] = ("json", evaluation_json(single, {(result.county, year): card}))
+        out[excel_path] = ("xlsx", evaluation_sheets(single, {(result.county, year): card}))
+    progress = ws.progress(county, standard=standard)
+    if progress is not None:
+        out[ws.plan_json_path(cfg.slug)] = ("json", plan_json(progress))
+    return out
+
+
+def run_counties(ws: Workspace, standard: str, echo=print) -> list[CountyOutcome]:
+    """Check, compute and write every county folder's results; one county's bad input never stops another."""
+    by_folder = defaultdict(list)
+    for path in ws.raw_school_files():
+        by_folder[path.parent.name].append(path)
+    outcomes = []
+    for slug, files in sorted(by_folder.items()):
+        outcome = CountyOutcome(slug)
+        try:
+            error = ws.config_error(slug)
+            if error is not None:
+                raise error
+            names = ws.load_raw(files)
+            for county in names:
+                outcome.county = county
+                ws.county_values(county)
+                ws.plan(county)
+                documents = county_outputs(ws, county, standard)
+                outcome.written += ws.write_processed(county)
+                for path, (kind, doc) in documents.items():
+                    outcome.written.append(ws.write_json(path, doc) if kind == "json" else
+                                           ws.write_workbook(path, doc))
+        except JunyunError as exc:
+            outcome.error = exc
+        outcomes.append(outcome)
+        label = outcome.county or slug
+        if outcome.error is None:
+            echo(f"{label}：已校验并写出 {len(outcome.written)} 个文件 (validated; wrote {len(outcome.written)} files)")
+        else:
+            echo(f"{label}：输入有误，已跳过，本县区未写出任何文件 (bad input; skipped, nothing written for it)\n"
+                 f"{outcome.error.report()}", file=sys.stderr)
+    return outcomes
+
+
+def run_main_job(ws: Workspace, standard: str = "quality-2017", workers: int | None = None,
+                 briefings: bool = True, echo=print) -> int:
+    """``junyun run``: every county's results, then the briefing batch; returns the exit status."""
+    if not ws.raw_school_files():
+        raise ValidationError([Problem("error", "no_raw_files", f"{ws.raw_dir} 下没有 <县区简称>/schools_<年度>.xlsx 或 .csv",
+                                       "no raw school files found (raw/<slug>/schools_<year>.xlsx|csv)",
+                                       file=str(ws.raw_dir))])
+    outcomes = run_counties(ws, standard, echo)
+    failed = [o for o in outcomes if o.error is not None]
+    status = 1 if failed else 0
+    if briefings:
+        good = {o.county for o in outcomes if o.error is None}
+        tasks = [t for t in tasks_for(ws, standard=standard) if t.county in good]
+        rows = run_batch(ws, tasks, workers=workers) if tasks else []
+        for r in rows:
+            if r["status"] != "ok":
+                echo(f"简报失败 (briefing failed): {r['county']} {r['year']}:\n{r['error']}", file=sys.stderr)
+                status = 1
+        if rows:
+            echo(f"\n简报与总览已生成，请用浏览器打开 (open in a browser): {ws.index_path(max(r['year'] for r in rows))}")
+    if failed:
+        echo(f"\n{len(failed)} 个县区输入有误、已跳过 ({len(failed)} county folder(s) skipped for bad input): "
+             + "、".join(o.county or o.slug for o in failed), file=sys.stderr)
+    return status

@@ -1,0 +1,559 @@
+"""The workspace (工作区): the one object that knows the folders, and the only code that builds their paths.
+
+A workspace is a data folder and an outputs folder::
+
+    <data>/raw/<slug>/county.toml                   the county's configuration (县区配置)
+    <data>/raw/<slug>/schools_<year>.xlsx|csv        raw school tables (never edited)
+    <data>/raw/<slug>/county_indicators_<year>.csv   county-level tables (县级指标表)
+    <data>/raw/<slug>/plan.csv                       the county's plan (推进计划)
+    <data>/processed/<slug>/<year>.parquet           validated school tables (build product)
+    <outputs>/<year>/<slug>-evaluation.json|xlsx     results
+    <outputs>/<year>/<slug>.html, index.html         briefing pages and the cross-county index
+    <outputs>/<year>/notebooks/<slug>.ipynb|.index.json   executed notebooks and the index rows
+    <outputs>/plans/<slug>-plan.json                 plan progress
+    <outputs>/manifest.json, logs/                   run records and error logs
+
+It lists counties and years, loads each county-year once and caches its evaluation by (county, year,
+standard), and is what the command line, the notebooks, the batch and the explorer go through.  Every path
+it is handed from outside — the command line, a notebook parameter — must resolve inside the data or
+outputs folder, and no output may be written onto an input (:meth:`Workspace.input_path`,
+:meth:`Workspace.output_path`); slugs are ``[a-z0-9-]`` (:mod:`junyun_lib.rules.counties`).  Every file is
+written through :mod:`junyun_lib.io.atomic`.  An error in any year a result depends on is raised as an
+error (located), never turned into "no data".
+"""
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from .evaluation.causes import causes_table
+from .evaluation.evaluate import CountyResult, Evaluation, evaluate
+from .evaluation.scorecard import Scorecard, prerequisite, scorecard
+from .io import atomic
+from .io.costs import load_unit_costs
+from .io.county_config import read_county_config
+from .io.county_table import CountyValues, read_county_values
+from .io.plan_file import Plan, read_plan
+from .io.processed import processed_county, read_processed, read_table, write_processed
+from .io.reader import SchoolTable, read_schools
+from .io.workbook import write_workbook
+from .planning.cheapest import PathPlan, cheapest_path
+from .planning.progress import PlanProgress, plan_progress
+from .problems import JunyunError, PathRefused, Problem, ValidationError
+from .report.briefing import Briefing
+from .report.jsonvalues import dumps
+from .rules import CountyConfig, is_slug
+from .rules.scorecard_form import form
+
+#: what each file of the layout is called (the names users and their scripts depend on)
+RAW, PROCESSED = "raw", "processed"
+COUNTY_FILE = "county.toml"
+PLAN_FILE = "plan.csv"
+SCHOOL_FILE = re.compile(r"^schools_(\d{4})\.(xlsx|csv)$", re.IGNORECASE)
+COUNTY_TABLE_FILE = re.compile(r"^county_indicators_(\d{4})\.(csv|xlsx)$", re.IGNORECASE)
+QUALITY = "quality-2017"
+
+
+def default_data_dir() -> Path:
+    """The data folder when none is given: ``$JUNYUN_DATA``, else ``./data``."""
+    return Path(os.environ.get("JUNYUN_DATA") or "data")
+
+
+def default_outputs_dir() -> Path:
+    """The outputs folder when none is given: ``$JUNYUN_OUTPUTS``, else ``./outputs``."""
+    return Path(os.environ.get("JUNYUN_OUTPUTS") or "outputs")
+
+
+@dataclass(frozen=True)
+class CountyYear:
+    """One county-year with processed data (一个有处理后数据的县区年度)."""
+
+    county: str
+    slug: str
+    year: int
+    path: Path
+
+
+class Workspace:
+    """A data folder and an outputs folder, with every county-year's results loaded once (工作区).
+
+    Parameters
+    ----------
+    data_dir : path, optional
+        The data folder (``raw/`` and ``processed/`` inside); default ``$JUNYUN_DATA`` or ``./data``.
+    outputs_dir : path, optional
+        The outputs folder; default ``$JUNYUN_OUTPUTS`` or ``./outputs``.
+    costs : path, optional
+        A unit-cost CSV inside the data folder (default: the package's illustrative costs).
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> ws = Workspace(tempfile.mkdtemp())
+    >>> ws.processed_path("jinxian", 2024).relative_to(ws.data_dir).as_posix()
+    'processed/jinxian/2024.parquet'
+    >>> ws.county_years()
+    []
+    """
+
+    def __init__(self, data_dir=None, outputs_dir=None, *, costs=None):
+        self.data_dir = Path(data_dir if data_dir is not None else default_data_dir()).resolve()
+        self.outputs_dir = Path(outputs_dir if outputs_dir is not None else default_outputs_dir()).resolve()
+        self.costs = load_unit_costs(self.input_path(costs, "单位成本表")) if costs is not None else None
+        self._configs: dict[str, CountyConfig] | None = None
+        self._config_errors: dict[str, ValidationError] = {}
+        self._evaluations: dict = {}
+        self._results: dict = {}
+        self._county_values: dict = {}
+        self._plans: dict = {}
+        self._cards: dict = {}
+        self._county_years: list | None = None
+        self._tables: dict[str, SchoolTable] = {}
+
+    @classmethod
+    def for_raw_folder(cls, raw, outputs_dir=None) -> "Workspace":
+        """The workspace whose raw folder is ``raw`` (``<data>/raw``)."""
+        raw = Path(raw).expanduser().resolve()
+        return cls(raw.parent if raw.name == RAW else raw, outputs_dir)
+
+    def __repr__(self) -> str:
+        return f"Workspace(data_dir={str(self.data_dir)!r}, outputs_dir={str(self.outputs_dir)!r})"
+
+    # ----------------------------------------------------------------------------------------- layout
+    @property
+    def raw_dir(self) -> Path:
+        return self.data_dir / RAW
+
+    @property
+    def processed_dir(self) -> Path:
+        return self.data_dir / PROCESSED
+
+    def county_folder(self, slug: str) -> Path:
+        return self.raw_dir / _checked_slug(slug)
+
+    def processed_path(self, slug: str, year: int) -> Path:
+        return self.processed_dir / _checked_slug(slug) / f"{int(year)}.parquet"
+
+    def school_file(self, slug: str, year: int, suffix: str = ".xlsx") -> Path:
+        """Where a county's raw school table of ``year`` goes (``junyun sample``, ``junyun import``)."""
+        return self.county_folder(slug) / f"schools_{int(year)}{suffix}"
+
+    def county_table_file(self, slug: str, year: int, suffix: str = ".csv") -> Path:
+        return self.county_folder(slug) / f"county_indicators_{int(year)}{suffix}"
+
+    def year_dir(self, year: int) -> Path:
+        return self.outputs_dir / str(int(year))
+
+    def evaluation_paths(self, slug: str, year: int) -> tuple[Path, Path]:
+        """(JSON, xlsx) results of one county-year."""
+        base = self.year_dir(year) / f"{_checked_slug(slug)}-evaluation"
+        return base.with_suffix(".json"), base.with_suffix(".xlsx")
+
+    def plan_json_path(self, slug: str) -> Path:
+        return self.outputs_dir / "plans" / f"{_checked_slug(slug)}-plan.json"
+
+    def briefing_path(self, slug: str, year: int) -> Path:
+        return self.year_dir(year) / f"{_checked_slug(slug)}.html"
+
+    def notebook_dir(self, year: int) -> Path:
+        """Where a year's executed notebooks and index rows go."""
+        return self.year_dir(year) / "notebooks"
+
+    def executed_notebook_path(self, slug: str, year: int) -> Path:
+        return self.notebook_dir(year) / f"{_checked_slug(slug)}.ipynb"
+
+    def index_row_path(self, slug: str, year: int) -> Path:
+        return self.notebook_dir(year) / f"{_checked_slug(slug)}.index.json"
+
+    def index_path(self, year: int) -> Path:
+        return self.year_dir(year) / "index.html"
+
+    @property
+    def manifest_path(self) -> Path:
+        return self.outputs_dir / "manifest.json"
+
+    @property
+    def log_dir(self) -> Path:
+        return self.outputs_dir / "logs"
+
+    def raw_school_files(self) -> list[Path]:
+        """Every raw school table ``raw/<slug>/schools_<year>.xlsx|csv``, sorted."""
+        if not self.raw_dir.is_dir():
+            return []
+        return sorted(p for p in self.raw_dir.glob("*/*") if SCHOOL_FILE.match(p.name) and p.is_file())
+
+    # ------------------------------------------------------------------------------------- path checks
+    def _inside(self, path: Path, *roots: Path) -> bool:
+        return any(path == root or root in path.parents for root in roots)
+
+    def input_path(self, path, what: str = "输入文件") -> Path:
+        """``path`` resolved; it must lie inside the data folder and exist, else :class:`PathRefused`."""
+        resolved = Path(path).expanduser().resolve()
+        if not self._inside(resolved, self.data_dir):
+            raise PathRefused([Problem("error", "outside_data", f"{what}不在数据目录 {self.data_dir} 内：请把文件放到"
+                                       "数据目录下（原始数据放在 raw/<县区简称>/），或用 --data-dir 指定数据目录",
+                                       f"{what} is outside the data folder {self.data_dir}; put it there or "
+                                       "name the data folder with --data-dir", file=str(path))])
+        if not resolved.is_file():
+            raise ValidationError([Problem("error", "not_found", f"{what}不存在", "file not found", file=str(path))])
+        return resolved
+
+    def output_path(self, path, what: str = "输出文件", inputs=(), *, in_data: bool = False) -> Path:
+        """``path`` resolved for writing: inside the outputs folder (or, with ``in_data``, the data folder's
+        ``raw/`` — for the template and import commands), and neither an input of the command (``inputs``)
+        nor inside one.  Raises :class:`PathRefused`."""
+        resolved = Path(path).expanduser().resolve()
+        roots = [self.outputs_dir] + ([self.raw_dir] if in_data else [])
+        if not self._inside(resolved, *roots):
+            where = f"输出目录 {self.outputs_dir} " + (f"或原始数据目录 {self.raw_dir} " if in_data else "")
+            raise PathRefused([Problem("error", "outside_outputs", f"{what}应写在{where}内，可用 --out 指定输出目录",
+                                       f"{what} must be inside {self.outputs_dir}"
+                                       + (f" or {self.raw_dir}" if in_data else "") + "; name it with --out",
+                                       file=str(path))])
+        for source in inputs:
+            source = Path(source).expanduser().resolve()
+            if resolved == source or source in resolved.parents or _same_file(resolved, source):
+                raise PathRefused([Problem("error", "output_onto_input", f"{what}会覆盖输入文件，未写出；请换一个文件名",
+                                           "the output would overwrite an input; choose another name",
+                                           file=str(path))])
+        return resolved
+
+    # ---------------------------------------------------------------------------------------- counties
+    def counties(self) -> dict[str, CountyConfig]:
+        """Configured counties by name (每个有 county.toml 的县区).  A broken ``county.toml`` is kept aside
+        (:meth:`config_error`) so the other counties still work."""
+        if self._configs is None:
+            configs, errors = {}, {}
+            for path in sorted(self.raw_dir.glob(f"*/{COUNTY_FILE}")) if self.raw_dir.is_dir() else []:
+                try:
+                    cfg = read_county_config(path)
+                except ValidationError as exc:
+                    errors[path.parent.name] = exc
+                    continue
+                if cfg.name in configs:
+                    errors[path.parent.name] = ValidationError([Problem(
+                        "error", "duplicate_county", f"县区名称「{cfg.name}」已由 {configs[cfg.name].source} 使用",
+                        f"county name {cfg.name!r} is already used by {configs[cfg.name].source}", file=str(path),
+                        column="name", value=cfg.name)])
+                    continue
+                configs[cfg.name] = cfg
+            self._configs, self._config_errors = configs, errors
+        return self._configs
+
+    def config_error(self, slug: str) -> ValidationError | None:
+        """The problems of a county folder's ``county.toml``, if it could not be read."""
+        self.counties()
+        return self._config_errors.get(slug)
+
+    def config(self, county: str) -> CountyConfig:
+        """A county's configuration by name or slug; national rules for a county without one."""
+        configs = self.counties()
+        if county in configs:
+            return configs[county]
+        by_slug = {c.slug: c for c in configs.values()}
+        if county in by_slug:
+            return by_slug[county]
+        if county in self._config_errors:
+            raise self._config_errors[county]
+        for cy in self.county_years():          # the slug of an unconfigured county's processed folder
+            if cy.slug == county:
+                return CountyConfig.unknown(cy.county)
+        return CountyConfig.unknown(county)
+
+    def _configs_for(self, names) -> dict[str, CountyConfig]:
+        return {name: self.config(name) for name in names}
+
+    # -------------------------------------------------------------------------------------- processed
+    def county_years(self) -> list[CountyYear]:
+        """Every county-year with processed data, by slug and year."""
+        if self._county_years is not None:
+            return list(self._county_years)
+        if not self.processed_dir.is_dir():
+            return []
+        by_slug = {c.slug: c.name for c in self.counties().values()}
+        out = []
+        for path in sorted(self.processed_dir.glob("*/*.parquet")):
+            slug = path.parent.name
+            if path.stem.isdigit() and is_slug(slug):
+                name = by_slug.get(slug) or processed_county(path) or slug
+                out.append(CountyYear(name, slug, int(path.stem), path))
+        self._county_years = out
+        return list(out)
+
+    def years(self, county: str) -> list[int]:
+        """The years with data of a county (name or slug): loaded in memory, else processed."""
+        cfg = self.config(county)
+        if cfg.name in self._tables:
+            return sorted(int(y) for y in self._tables[cfg.name].frame["year"].unique())
+        return sorted(cy.year for cy in self.county_years() if cy.slug == cfg.slug)
+
+    def load_raw(self, files) -> dict[str, str]:
+        """Read and validate raw school tables from the data folder and keep them in memory, nothing written;
+        later calls for these counties use them.  Returns ``{county name: slug}``."""
+        paths = [self.input_path(f, "原始数据文件") for f in files]
+        table = read_schools(paths)
+        problems, slugs = [], {}
+        for county in table.frame["county"].unique():
+            try:
+                slugs[str(county)] = self._slug_for_rows(county, table)
+            except ValidationError as exc:
+                problems += exc.problems
+        if problems:
+            raise ValidationError(problems)
+        for county in slugs:
+            rows = table.frame["county"] == county
+            self._forget(county)
+            self._tables[county] = SchoolTable(
+                table.frame[rows].reset_index(drop=True),
+                [w for w in table.warnings if w.county in ("", county)], list(table.sources), table.synthetic)
+        return slugs
+
+    def write_processed(self, county: str) -> list[Path]:
+        """Write the processed files of a county loaded by :meth:`load_raw`, one per year, atomically."""
+        table, slug = self._tables[county], self.config(county).slug
+        written = []
+        for year, frame in table.frame.groupby("year", sort=True):
+            path = self.processed_path(slug, year)
+            atomic.sweep(path.parent)
+            written.append(write_processed(frame.reset_index(drop=True), path, synthetic=table.synthetic))
+        self._county_years = None
+        return written
+
+    def ingest(self, files) -> list[Path]:
+        """Validate raw school tables and write one processed file per county-year (``junyun ingest``).
+
+        Every file must lie in the data folder.  Nothing is written unless every file validates; each file
+        is written atomically, so two ingests of the same file at once both succeed.  Returns the paths.
+        """
+        slugs = self.load_raw(files)
+        written = []
+        for county in slugs:
+            written += self.write_processed(county)
+            del self._tables[county]            # later reads see every processed year, not just these files
+        return written
+
+    def _slug_for_rows(self, county: str, table: SchoolTable) -> str:
+        """The slug a county's rows are stored under; a broken ``county.toml`` in the folder the rows came
+        from is an error for them."""
+        configs = self.counties()
+        if county in configs:
+            return configs[county].slug
+        folders = {Path(str(f)).parent.name for f in table.frame.loc[table.frame["county"] == county, "source_file"]}
+        for folder in folders:
+            if folder in self._config_errors:
+                raise self._config_errors[folder]
+        return CountyConfig.unknown(county).slug
+
+    def _forget(self, county: str) -> None:
+        """Drop what was computed from a county's school rows (they are about to change)."""
+        for cache in (self._evaluations, self._results, self._cards):
+            for key in [k for k in cache if k[0] in (county, "")]:
+                del cache[key]
+
+    def table(self, county: str, years=None) -> SchoolTable:
+        """The school rows of a county (all years, or ``years``): those loaded by :meth:`load_raw`, else the
+        processed files."""
+        cfg = self.config(county)
+        if cfg.name in self._tables:
+            table = self._tables[cfg.name]
+            if years is None:
+                return table
+            return SchoolTable(table.frame[table.frame["year"].isin(list(years))].reset_index(drop=True),
+                               table.warnings, table.sources, table.synthetic)
+        paths = [cy.path for cy in self.county_years() if cy.slug == cfg.slug and (years is None or cy.year in years)]
+        if not paths:
+            raise ValidationError([Problem("error", "no_processed_data", f"没有{cfg.name}的处理后数据：请先运行 junyun "
+                                           "ingest（或 make run）", f"no processed data for {cfg.name}; run junyun "
+                                           "ingest first", county=cfg.name)])
+        return read_processed(paths)
+
+    # ------------------------------------------------------------------------------------- evaluations
+    def evaluation(self, county: str | None = None, standard: str = QUALITY) -> Evaluation:
+        """Every processed year of ``county`` (or of every county, when None) evaluated together, once."""
+        key = (county or "", "*", standard)
+        if key not in self._evaluations:
+            if county is None:
+                paths = [cy.path for cy in self.county_years()]
+                if not paths:
+                    raise ValidationError([Problem("error", "no_processed_data", f"{self.processed_dir} 下没有处理后数据："
+                                                   "请先运行 junyun ingest（或 make run）",
+                                                   "no processed data; run junyun ingest first")])
+                table = read_processed(paths)
+            else:
+                table = self.table(county)
+            names = table.frame["county"].unique()
+            ev = evaluate(table, standard, costs=self.costs, counties=self._configs_for(names))
+            self._evaluations[key] = ev
+            for c, y in ev.county_years():
+                self._results.setdefault((c, y, standard), ev.county(c, y))
+        return self._evaluations[key]
+
+    def evaluate(self, county: str, year: int, standard: str = QUALITY) -> CountyResult:
+        """One county-year's results (from the cache after the first call); a county-year without processed
+        data is a located error that says to run ``junyun ingest``."""
+        name = self.config(county).name
+        if (name, int(year), standard) not in self._results:
+            ev = self.evaluation(name, standard)
+            if (name, int(year)) not in ev.county_years():
+                raise ValidationError([Problem("error", "no_processed_data",
+                                               f"没有{name}{year}年的处理后数据：请先运行 junyun ingest",
+                                               f"no processed data for {name} {year}; run junyun ingest first",
+                                               county=name, year=int(year))])
+        return self._results[(name, int(year), standard)]
+
+    def history(self, county: str, standard: str = QUALITY) -> dict[int, CountyResult]:
+        """``{year: CountyResult}`` for every processed year of a county."""
+        name = self.config(county).name
+        ev = self.evaluation(name, standard)
+        return {y: self._results[(c, y, standard)] for c, y in ev.county_years() if c == name}
+
+    def evaluate_files(self, files, county: str | None = None, year: int | None = None,
+                       standard: str = QUALITY) -> Evaluation:
+        """Raw or processed files from the data folder, evaluated together (``junyun evaluate``)."""
+        paths = [self.input_path(f, "评估文件") for f in files]
+        table = read_table(paths, county=county, year=year)
+        return evaluate(table, standard, costs=self.costs, counties=self._configs_for(table.frame["county"].unique()))
+
+    # ------------------------------------------------------------------------- county tables and plans
+    def county_values(self, county: str) -> dict[int, CountyValues]:
+        """Every year's county-level table of a configured county, checked (all files' problems together)."""
+        cfg = self.config(county)
+        if cfg.name not in self._county_values:
+            out, problems = {}, []
+            folder = self.county_folder(cfg.slug)
+            if cfg.configured and folder.is_dir():
+                for path in sorted(folder.iterdir()):
+                    m = COUNTY_TABLE_FILE.match(path.name)
+                    if not m:
+                        continue
+                    year = int(m.group(1))
+                    if year in out:
+                        problems.append(Problem("error", "duplicate_year", f"{year}年有两个县级指标表",
+                                                f"two county-level tables for {year}", file=str(path)))
+                        continue
+                    try:
+                        out[year] = read_county_values(path, county=cfg.name, year=year)
+                    except ValidationError as exc:
+                        problems += exc.problems
+            if problems:
+                raise ValidationError(problems)
+            self._county_values[cfg.name] = out
+        return self._county_values[cfg.name]
+
+    def plan(self, county: str) -> Plan | None:
+        """The county's plan (``plan.csv``), or None when it has none."""
+        cfg = self.config(county)
+        if cfg.name not in self._plans:
+            path = self.county_folder(cfg.slug) / PLAN_FILE
+            self._plans[cfg.name] = read_plan(path, county=cfg.name, slug=cfg.slug) \
+                if cfg.configured and path.is_file() else None
+        return self._plans[cfg.name]
+
+    def progress(self, county: str, as_of: int | None = None, standard: str = QUALITY) -> PlanProgress | None:
+        """Progress against the county's plan (规划进度), or None when it has no plan."""
+        plan = self.plan(county)
+        if plan is None:
+            return None
+        cfg = self.config(county)
+        results = self.history(cfg.name, standard) if self.years(cfg.name) else {}
+        return plan_progress(plan, results, self.county_values(cfg.name), as_of=as_of)
+
+    # --------------------------------------------------------------------------------------- scorecard
+    def scorecard(self, county: str, year: int) -> Scorecard | None:
+        """The full evaluation form of a county-year (quality balance), with its county-level table and the
+        application prerequisite; None for a county without a configuration."""
+        return self.scorecard_for(self.evaluate(county, year, QUALITY))
+
+    def scorecard_for(self, result: CountyResult) -> Scorecard | None:
+        """The scorecard of an evaluated county-year (None unless quality-2017 and a configured county)."""
+        if result.standard.code != QUALITY or not result.config.configured:
+            return None
+        key = (result.county, result.year, id(result))
+        if key not in self._cards:
+            values = self.county_values(result.county).get(result.year)
+            self._cards[key] = scorecard(result, values, self.prerequisite(result.county, result.year))
+        return self._cards[key]
+
+    def prerequisite(self, county: str, year: int) -> dict:
+        """申报条件 for ``year``: the basic-balance composite CVs of the years before (see
+        :func:`junyun_lib.evaluation.scorecard.prerequisite`).  A year without processed data is no data;
+        a year whose file lacks basic-2012's optional columns is no data with that reason; any other
+        problem in a year is raised."""
+        spec = form()["prerequisite"]
+        name = self.config(county).name
+        wanted = [y for y in range(int(year) - int(spec["years"]), int(year)) if y in self.years(name)]
+        results, reasons = {}, {}
+        if wanted:
+            try:
+                history = self.history(name, spec["standard"])
+                results = {y: history[y] for y in wanted}
+            except ValidationError as exc:
+                if not all(p.code == "standard_needs_column" for p in exc.problems):
+                    raise
+                for y in wanted:
+                    reasons[y] = "缺少基本均衡评估所需的列（计算机台数、图书册数等），无法计算"
+        out = prerequisite(results, int(year))
+        for entry in out["years"]:
+            if entry["year"] in reasons:
+                entry["reason"] = reasons[entry["year"]]
+        return out
+
+    # ------------------------------------------------------------------------------ causes and planning
+    def causes(self, county: str, year: int, standard: str = QUALITY) -> pd.DataFrame:
+        """Cause measures of every stage and indicator (差距成因), one row each."""
+        return causes_table(self.evaluate(county, year, standard))
+
+    def cheapest_path(self, county: str, year: int, standard: str = QUALITY, **options) -> PathPlan:
+        """The least-cost additions that pass (最低成本达标方案), verified by re-evaluation."""
+        result = self.evaluate(county, year, standard)
+        ev = self.evaluation(result.county, standard)
+        return cheapest_path(ev, result.county, result.year, costs=self.costs, **options)
+
+    def briefing(self, county: str, year: int, standard: str = QUALITY) -> Briefing:
+        """Everything a county briefing shows for a county-year (当年结果、历年趋势、评估表、推进计划、达标方案)."""
+        result = self.evaluate(county, year, standard)
+        history = self.history(result.county, standard)
+        ev = self.evaluation(result.county, standard)
+        schools = ev.schools
+        sources = sorted(set(schools.loc[schools["year"] == result.year, "source_file"].astype(str)))
+        std = result.standard
+        path = None
+        if std.has_school_standards and std.school_rule is not None:
+            path = cheapest_path(ev, result.county, result.year, costs=self.costs, verify_naive=False)
+        return Briefing(result=result, history=history, sources=sources,
+                        plan=self.progress(result.county, as_of=result.year, standard=standard), path=path,
+                        card=self.scorecard_for(result))
+
+    # ------------------------------------------------------------------------------------------ writing
+    def write_text(self, path, text: str) -> Path:
+        """Write text (UTF-8) atomically to a path inside the outputs folder."""
+        return atomic.write_text(self.output_path(path), text)
+
+    def write_json(self, path, doc) -> Path:
+        """Write a JSON document (valid JSON: no NaN or infinity) atomically inside the outputs folder."""
+        return atomic.write_text(self.output_path(path), dumps(doc))
+
+    def write_workbook(self, path, sheets: dict[str, pd.DataFrame]) -> Path:
+        """Write ``{sheet: table}`` to an .xlsx file inside the outputs folder, atomically."""
+        return write_workbook(self.output_path(path), sheets)
+
+
+def _checked_slug(slug: str) -> str:
+    if not is_slug(slug):
+        raise PathRefused([Problem("error", "bad_slug", "县区简称只能由小写字母、数字和连字符组成",
+                                   "a slug is lower-case letters, digits and hyphens", value=str(slug))])
+    return slug
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    try:
+        return a.exists() and b.exists() and os.path.samefile(a, b)
+    except OSError:
+        return False
+
+
+__all__ = ["Workspace", "CountyYear", "default_data_dir", "default_outputs_dir", "JunyunError"]

@@ -1,0 +1,202 @@
+"""The house: layers a newcomer can see, imports pointing one way, one module that knows the folders.
+
+Every import in ``junyun_lib`` — at module level and inside functions — is parsed; the graph of junyun
+modules must have no cycle, and no module may import one of a higher layer.
+"""
+import ast
+import re
+import tomllib
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+PACKAGE = REPO / "junyun_lib"
+
+#: lowest first; a module may import from its own layer and the layers below
+LAYERS = [
+    ("base", ["junyun_lib.version", "junyun_lib.problems", "junyun_lib.synthetic"]),
+    ("rules", ["junyun_lib.rules"]),
+    ("measures", ["junyun_lib.measures"]),
+    ("io", ["junyun_lib.io"]),
+    ("evaluation", ["junyun_lib.evaluation"]),
+    ("planning", ["junyun_lib.planning"]),
+    ("report", ["junyun_lib.report"]),
+    ("workspace", ["junyun_lib.workspace"]),
+    ("runner", ["junyun_lib.runner"]),
+    ("app", ["junyun_lib.app"]),
+    ("cli", ["junyun_lib.cli"]),
+    ("api", ["junyun_lib"]),
+]
+
+
+def module_name(path: Path) -> str:
+    parts = list(path.relative_to(REPO).with_suffix("").parts)
+    if parts[-1] == "__init__":
+        parts.pop()
+    return ".".join(parts)
+
+
+MODULES = {module_name(p): p for p in PACKAGE.rglob("*.py")}
+
+
+def layer_of(module: str) -> int:
+    best = None
+    for index, (_, prefixes) in enumerate(LAYERS):
+        for prefix in prefixes:
+            if module == prefix or module.startswith(prefix + "."):
+                if best is None or len(prefix) > best[1]:
+                    best = (index, len(prefix))
+    assert best is not None, f"{module} belongs to no layer"
+    return best[0]
+
+
+def _resolve(module: str, node: ast.ImportFrom) -> str:
+    package = module if MODULES[module].name == "__init__.py" else module.rsplit(".", 1)[0]
+    base = package.split(".")
+    if node.level:
+        base = base[:len(base) - (node.level - 1)]
+        return ".".join(base + ([node.module] if node.module else []))
+    return node.module or ""
+
+
+def imports_of(module: str) -> set[str]:
+    """junyun modules imported anywhere in ``module`` (module level and inside functions)."""
+    tree = ast.parse(MODULES[module].read_text(encoding="utf-8"))
+    found = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names = [a.name for a in node.names]
+        elif isinstance(node, ast.ImportFrom):
+            target = _resolve(module, node)
+            names = [f"{target}.{a.name}" if f"{target}.{a.name}" in MODULES else target for a in node.names]
+        else:
+            continue
+        for name in names:
+            while name and name not in MODULES:       # "junyun_lib.rules.compare" → the module that holds it
+                name = name.rsplit(".", 1)[0] if "." in name else ""
+            if name.startswith("junyun_lib") and name != module:
+                found.add(name)
+    if module == "junyun_lib":                       # the lazily loaded public names
+        found |= set(re.findall(r'"(junyun_lib\.[\w.]+)"', MODULES[module].read_text(encoding="utf-8")))
+    return found
+
+
+GRAPH = {m: imports_of(m) for m in MODULES}
+
+
+def test_every_module_is_in_a_layer():
+    for module in MODULES:
+        layer_of(module)
+
+
+@pytest.mark.parametrize("module", sorted(MODULES))
+def test_imports_point_down(module):
+    mine = layer_of(module)
+    upward = [(target, LAYERS[layer_of(target)][0]) for target in GRAPH[module] if layer_of(target) > mine]
+    assert not upward, f"{module} ({LAYERS[mine][0]}) imports from a higher layer: {upward}"
+
+
+def test_no_import_cycles():
+    """Depth-first search over the module graph (function-level imports included)."""
+    state, stack = {}, []
+
+    def visit(m):
+        state[m] = "open"
+        stack.append(m)
+        for n in sorted(GRAPH[m]):
+            if n == m or n not in GRAPH:
+                continue
+            if state.get(n) == "open":
+                cycle = stack[stack.index(n):] + [n]
+                pytest.fail("import cycle: " + " → ".join(cycle))
+            if n not in state:
+                visit(n)
+        stack.pop()
+        state[m] = "done"
+
+    for m in sorted(GRAPH):
+        if m not in state:
+            visit(m)
+
+
+def test_the_checker_finds_a_cycle_and_an_upward_import():
+    """The two checks above can fail: a planted cycle and a planted upward import are reported."""
+    graph = {"a": {"b"}, "b": {"a"}}
+    with pytest.raises(pytest.fail.Exception, match="cycle"):
+        state = {}
+
+        def visit(m, stack=()):
+            state[m] = "open"
+            for n in graph[m]:
+                if state.get(n) == "open":
+                    pytest.fail("import cycle")
+                visit(n, stack + (m,))
+        visit("a")
+    assert layer_of("junyun_lib.report.text") > layer_of("junyun_lib.evaluation.evaluate")
+    evaluate_imports = GRAPH["junyun_lib.evaluation.evaluate"]
+    assert "junyun_lib.io.reader" in evaluate_imports and "junyun_lib.measures.cv" in evaluate_imports
+
+
+def test_subpackages_are_the_architecture_and_all_are_packaged():
+    packages = sorted({m for m, p in MODULES.items() if p.name == "__init__.py"})
+    assert packages == ["junyun_lib", "junyun_lib.app", "junyun_lib.evaluation", "junyun_lib.io",
+                        "junyun_lib.measures", "junyun_lib.planning", "junyun_lib.report", "junyun_lib.rules",
+                        "junyun_lib.runner"]
+    declared = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["setuptools"]["packages"]
+    assert sorted(declared) == sorted(packages + ["junyun_lib.notebooks"])
+
+
+# ------------------------------------------------------------------------------------- folder names
+FOLDER_WORDS = {"raw", "processed", "outputs", "data", "notebooks", "plans", "logs"}
+PATHISH = re.compile(r"(^|/)(data|raw|processed|outputs)(/|$)")
+CJK = re.compile(r"[\u3000-\u9fff\uff00-\uffef]")
+PATH_CALLS = {"Path", "PurePath", "joinpath", "join", "glob", "rglob"}
+
+
+def _docstrings(tree: ast.AST) -> set[int]:
+    ids = set()
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)) and node.body:
+            first = node.body[0]
+            if isinstance(first, ast.Expr) and isinstance(first.value, ast.Constant):
+                ids.add(id(first.value))
+    return ids
+
+
+def _folder_literal(node) -> bool:
+    return isinstance(node, ast.Constant) and isinstance(node.value, str) and node.value in FOLDER_WORDS
+
+
+def path_building(source: str) -> list[str]:
+    """Places where code builds a data/outputs path: ``x / "processed"``, ``Path(..., "raw")``,
+    ``.glob("outputs/*")``, or a path string such as ``"data/raw"`` or ``f"{d}/processed"`` (messages in
+    Chinese and docstrings are not paths)."""
+    tree = ast.parse(source)
+    skip = _docstrings(tree)
+    found = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Div):
+            found += [f"line {node.lineno}: / {side.value!r}" for side in (node.left, node.right) if _folder_literal(side)]
+        elif isinstance(node, ast.Call):
+            name = node.func.attr if isinstance(node.func, ast.Attribute) else getattr(node.func, "id", "")
+            if name in PATH_CALLS:
+                found += [f"line {node.lineno}: {name}({a.value!r})" for a in node.args if _folder_literal(a)]
+        elif isinstance(node, ast.Constant) and isinstance(node.value, str) and id(node) not in skip:
+            if "/" in node.value and PATHISH.search(node.value) and not CJK.search(node.value):
+                found.append(f"line {node.lineno}: {node.value!r}")
+    return found
+
+
+@pytest.mark.parametrize("module", sorted(m for m in MODULES if m != "junyun_lib.workspace"))
+def test_folder_paths_are_built_only_in_the_workspace(module):
+    """Paths under the data and outputs folders are built in :mod:`junyun_lib.workspace` alone."""
+    found = path_building(MODULES[module].read_text(encoding="utf-8"))
+    assert not found, f"{module} builds data/outputs paths: {found}"
+
+
+def test_the_folder_check_catches_a_path():
+    source = ('p = base / "processed" / slug\nq = f"{d}/data/raw"\nr = Path(d, "outputs")\n'
+              '"""doc: data/raw is fine here"""\nm = "请放到 data/raw 下"\nattrs = {"data", "raw"}\n')
+    assert sorted(path_building(source)) == ["line 1: / 'processed'", "line 2: '/data/raw'",
+                                             "line 3: Path('outputs')"]
