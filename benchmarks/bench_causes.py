@@ -19,19 +19,21 @@ sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from _timing import SAMPLE_SLUGS as SLUGS, timed  # noqa: E402
-from junyun_lib.causes import indicator_causes  # noqa: E402
-from junyun_lib.cheapest import cheapest_path  # noqa: E402
-from junyun_lib.evaluate import evaluate  # noqa: E402
-from junyun_lib.processed import open_table  # noqa: E402
+from junyun_lib.evaluation.causes import indicator_causes  # noqa: E402
+from junyun_lib.evaluation.evaluate import evaluate  # noqa: E402
+from junyun_lib.io.processed import read_table  # noqa: E402
+from junyun_lib.planning.cheapest import cheapest_path  # noqa: E402
+from junyun_lib.workspace import Workspace  # noqa: E402
 
 
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--repeat", type=int, default=3)
     args = ap.parse_args(argv)
+    counties = Workspace(REPO / "data").counties()      # the sample counties' configurations (overrides)
     print(f"gap causes benchmark — SYNTHETIC data (合成数据), 2024, best / median of {args.repeat}")
     for slug in SLUGS:
-        ev = evaluate(open_table(REPO / "data" / "raw" / slug / "schools_2024.xlsx"), data_dir=REPO / "data")
+        ev = evaluate(read_table(REPO / "data" / "raw" / slug / "schools_2024.xlsx"), counties=counties)
         r = ev.county()
         codes = r.standard.codes
         parts = len(r.parts)

@@ -20,7 +20,7 @@ sys.path[:0] = [str(REPO), str(REPO / "tests"), str(Path(__file__).resolve().par
 
 import _exports as ex  # noqa: E402
 from _timing import timed  # noqa: E402
-from junyun_lib.importer import import_exports, write_canonical, write_report  # noqa: E402
+from junyun_lib.io.importer import import_exports, write_canonical, write_report  # noqa: E402
 
 
 def scaled_files(folder: Path, copies: int) -> list[Path]:

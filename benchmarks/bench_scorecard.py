@@ -3,9 +3,9 @@
     .venv/bin/python benchmarks/bench_scorecard.py [--repeat 3]
 
 Per sample county (2024): the form from an evaluated result and its county-level table, and with the
-application prerequisite (evaluating the three earlier years under basic-2012, which dominates).  Needs
-data/processed (``make run`` or ``junyun ingest``); ingests the sample into a temporary folder otherwise.
-Prints its figures; asserts nothing.
+application prerequisite (evaluating the three earlier years under basic-2012, which dominates; a fresh
+``Workspace`` per run, since a workspace caches its evaluations).  Copies the sample's raw files into a
+temporary data folder and ingests them there.  Prints its figures; asserts nothing.
 """
 from __future__ import annotations
 
@@ -20,10 +20,10 @@ sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from _timing import SAMPLE_SLUGS as SLUGS, timed  # noqa: E402
-from junyun_lib.county_table import load_county_values  # noqa: E402
-from junyun_lib.evaluate import evaluate  # noqa: E402
-from junyun_lib.processed import ingest, open_table  # noqa: E402
-from junyun_lib.scorecard import county_scorecard, scorecard  # noqa: E402
+from junyun_lib.evaluation.evaluate import evaluate  # noqa: E402
+from junyun_lib.evaluation.scorecard import scorecard  # noqa: E402
+from junyun_lib.io.processed import read_table  # noqa: E402
+from junyun_lib.workspace import Workspace  # noqa: E402
 
 
 def main(argv=None) -> int:
@@ -32,17 +32,18 @@ def main(argv=None) -> int:
     args = ap.parse_args(argv)
     data = Path(tempfile.mkdtemp(prefix="junyun-bench-card-")) / "data"
     try:
-        for slug in SLUGS:
+        for slug in SLUGS:           # the files must lie inside the data folder to be ingested
             shutil.copytree(REPO / "data" / "raw" / slug, data / "raw" / slug)
-            ingest(sorted((data / "raw" / slug).glob("schools_*.xlsx")), data_dir=data)
+            Workspace(data).ingest(sorted((data / "raw" / slug).glob("schools_*.xlsx")))
+        ws = Workspace(data)
         print(f"scorecard benchmark — SYNTHETIC data (合成数据), 2024, best / median of {args.repeat}")
         for slug in SLUGS:
-            ev = evaluate(open_table(data / "processed" / slug / "2024.parquet"), data_dir=data)
+            ev = evaluate(read_table(data / "processed" / slug / "2024.parquet"), counties=ws.counties())
             r = ev.county()
-            values = load_county_values(data, slug, r.county)[2024]
+            values = ws.county_values(r.county)[2024]
             form = timed(lambda: scorecard(r, values, {}), args.repeat)[:2]
-            full = timed(lambda: county_scorecard(r, data), args.repeat)[:2]
-            card = county_scorecard(r, data)
+            full = timed(lambda: Workspace(data).scorecard_for(r), args.repeat)[:2]
+            card = ws.scorecard_for(r)
             print(f"  {r.county}: form {form[0] * 1000:.0f} / {form[1] * 1000:.0f} ms; with county table read and "
                   f"prerequisite (3 years under basic-2012) {full[0]:.2f} / {full[1]:.2f} s; overall {card.overall}, "
                   f"prerequisite {card.prerequisite['passes']}")

@@ -156,14 +156,20 @@ def _cmd_batch(args) -> int:
     if not tasks:
         print("没有可运行的县区年度：请先运行 junyun ingest (nothing to run; ingest first)", file=sys.stderr)
         return 1
-    rows = run_batch(ws, tasks, workers=args.workers, scheduler=args.scheduler)
+    errors: list = []
+    rows = run_batch(ws, tasks, workers=args.workers, scheduler=args.scheduler, errors=errors)
+    written = {e.path for e in errors}
     for year in sorted({r["year"] for r in rows}):
-        print(f"总览 (index): {ws.index_path(year)}")
-    print(f"运行记录 (manifest): {ws.manifest_path}")
+        if str(ws.index_path(year)) not in written:
+            print(f"总览 (index): {ws.index_path(year)}")
+    if str(ws.manifest_path) not in written:
+        print(f"运行记录 (manifest): {ws.manifest_path}")
     failed = [r for r in rows if r["status"] != "ok"]
     for r in failed:
         print(f"失败 (failed): {r['county']} {r['year']}:\n{r['error']}", file=sys.stderr)
-    return 1 if failed else 0
+    for e in errors:
+        print(e.report(), file=sys.stderr)
+    return 1 if failed or errors else 0
 
 
 def _cmd_sample(args) -> int:

@@ -200,3 +200,28 @@ def test_the_folder_check_catches_a_path():
               '"""doc: data/raw is fine here"""\nm = "请放到 data/raw 下"\nattrs = {"data", "raw"}\n')
     assert sorted(path_building(source)) == ["line 1: / 'processed'", "line 2: '/data/raw'",
                                              "line 3: Path('outputs')"]
+
+
+def test_the_briefing_notebook_is_package_data():
+    """``junyun batch`` finds the notebook through the package (``junyun_lib.notebooks``), not a checkout path."""
+    from junyun_lib.runner.batch import briefing_notebook
+
+    assert briefing_notebook().resolve() == (REPO / "notebooks" / "10_county_briefing.ipynb").resolve()
+    setup = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["setuptools"]
+    assert setup["package-dir"]["junyun_lib.notebooks"] == "notebooks"
+    assert "*.ipynb" in setup["package-data"]["junyun_lib.notebooks"]
+    assert "templates/junyun_offline/*" in setup["package-data"]["junyun_lib.report"]
+    assert "Path(__file__)" not in (PACKAGE / "runner" / "batch.py").read_text(encoding="utf-8")
+
+
+def test_the_public_surface_is_small_and_documented():
+    import junyun_lib as jy
+
+    assert {"Workspace", "evaluate", "weighted_cv", "split_shares", "zh", "ValidationError"} <= set(dir(jy))
+    for name in jy.__all__:
+        obj = getattr(jy, name)
+        if callable(obj):
+            assert obj.__doc__ and len(obj.__doc__.strip()) > 40, name
+    for name in ("evaluate", "weighted_cv", "split_shares"):
+        doc = getattr(jy, name).__doc__
+        assert ".. math::" in doc and "Examples" in doc and ">>>" in doc and "教督〔2017〕6号" in doc, name

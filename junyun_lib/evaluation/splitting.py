@@ -37,7 +37,25 @@ def stage_shares(frame: pd.DataFrame) -> pd.DataFrame:
 
 def split_shares(school_type: str, students_primary: int = 0, students_junior: int = 0,
                  students_senior: int = 0) -> dict[str, float]:
-    """The shares of one school, e.g. ``split_shares("九年一贯制学校", 600, 400)``."""
+    """The shares of one school's facilities per stage (拆分比例).
+
+    .. math::
+
+        share_s = \\frac{w_s N_s}{\\sum_t w_t N_t}
+
+    with weights :math:`w` 1 : 1.1 (九年一贯制), 1 : 1.2 (完全中学, junior : senior), 1 : 1.1 : 1.32
+    (十二年一贯制).  Source: the national 有关事项说明（五） of 《县域义务教育优质均衡发展督导评估办法》（教督〔2017〕6号）.
+
+    Examples
+    --------
+    A 九年一贯制 school with 600 primary and 400 junior students: 600 / (600 + 1.1·400) = 600 / 1040.
+
+    >>> s = split_shares("九年一贯制学校", 600, 400)
+    >>> round(s["primary"], 6) == round(600 / 1040, 6), round(s["junior"], 6) == round(440 / 1040, 6)
+    (True, True)
+    >>> split_shares("完全中学", students_junior=500, students_senior=500)["junior"] == 500 / (500 + 1.2 * 500)
+    True
+    """
     one = pd.DataFrame({"school_type": [school_type], "students_primary": [students_primary],
                         "students_junior": [students_junior], "students_senior": [students_senior]})
     row = stage_shares(one).iloc[0]

@@ -80,7 +80,38 @@ def weighted_cv_groups(values: pd.DataFrame, weights: pd.Series, groups) -> pd.D
 
 
 def weighted_cv(values, weights) -> CVResult:
-    """The difference coefficient of one set of schools (one indicator, one stage)."""
+    """The difference coefficient (差异系数) of one set of schools: one indicator, one stage.
+
+    .. math::
+
+        \\bar X = \\sum_i \\frac{P_i}{P} X_i, \\qquad
+        S = \\sqrt{\\sum_i \\frac{P_i}{P} (X_i - \\bar X)^2}, \\qquad CV = \\frac{S}{\\bar X}
+
+    with :math:`X_i` a school's indicator value, :math:`P_i` its enrolled students and :math:`P = \\sum P_i`
+    (population weights, no :math:`n - 1`).  Source: 《县域义务教育优质均衡发展督导评估办法》（教督〔2017〕6号）
+    二（一） and the national 有关事项说明（四） ("标准差与其均值之比，并将学校规模…作为调节因素").
+
+    Parameters
+    ----------
+    values : array_like
+        :math:`X_i`, e.g. key teachers per 100 students of each school part.
+    weights : array_like
+        :math:`P_i`, the students of each school part.
+
+    Returns
+    -------
+    CVResult
+        ``mean`` (:math:`\\bar X`), ``sd`` (:math:`S`), ``cv`` (NaN when :math:`\\bar X = 0`), ``n``, ``students``.
+
+    Examples
+    --------
+    Two schools with 5.0 and 2.5 key teachers per 100 students and 600 and 400 students:
+    :math:`\\bar X = 0.6·5 + 0.4·2.5 = 4`, :math:`S^2 = 0.6·1 + 0.4·2.25 = 1.5`, :math:`CV = \\sqrt{1.5}/4`.
+
+    >>> r = weighted_cv([5.0, 2.5], [600, 400])
+    >>> r.mean, round(r.sd ** 2, 12), round(r.cv, 6)
+    (4.0, 1.5, 0.306186)
+    """
     x = np.asarray(values, dtype=float)
     r = cv_by_codes(x.reshape(-1, 1), np.asarray(weights, dtype=float), np.zeros(len(x), dtype=int), 1)
     return CVResult(float(r["mean"][0, 0]), float(r["sd"][0, 0]), float(r["cv"][0, 0]), int(r["n"][0]),

@@ -20,6 +20,7 @@ from __future__ import annotations
 import copy
 import functools
 import re
+import warnings
 from html.parser import HTMLParser
 from importlib import resources
 from pathlib import Path
@@ -115,7 +116,9 @@ def notebook_to_html(nb_or_path, title: str | None = None) -> str:
     nb = copy.deepcopy(nb)
     page_title = title or nb.metadata.get("title") or _first_heading(nb) or stem or "junyun"
     nb.metadata["title"] = page_title
-    body, _ = exporter().from_notebook_node(nb, resources={"metadata": {"name": page_title}})
+    with warnings.catch_warnings():   # outputs meant for programs (the batch's index row) are not shown, by design
+        warnings.filterwarnings("ignore", message="Your element with mimetype")
+        body, _ = exporter().from_notebook_node(nb, resources={"metadata": {"name": page_title}})
     return body
 
 

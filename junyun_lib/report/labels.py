@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 
 from ..rules.schema import STAGE_ZH
+from ..rules.standards import load_standard, standard_codes
 
 HEADERS_ZH = {
     "county": "县区", "year": "年度", "stage": "学段", "part": "学段", "indicator": "指标代码", "name_zh": "指标",
@@ -20,10 +21,23 @@ HEADERS_ZH = {
     "cv_failing": "差异系数未达标指标数", "passes": "结论（达标）", "school_id": "学校标识码", "school_name": "学校名称",
     "school_type": "学校类型", "urban_rural": "城乡分类", "ownership": "办学性质", "share": "设施拆分比例",
     "n_meeting": "达标指标数", "passes_school_rule": "达到校级规则", "cost_total": "所需经费合计（万元）",
-    "reason": "原因", "reason_code": "原因代码", "reason_en": "Reason", "check": "检查代码", "check_zh": "检查项目",
+    "reason": "原因", "reason_code": "原因代码", "reason_en": "原因（英文）", "group": "分组序号", "check": "检查代码", "check_zh": "检查项目",
     "value": "实际值", "limit": "标准限值", "basis": "依据与说明", "schools_below": "未达标学校数",
     "shortfall": "缺口合计", "unit_zh": "单位", "cost_wan": "所需经费（万元）", "cost_basis": "成本依据",
     "source_row": "原始表行号", "source_file": "原始文件",
+    # scorecard items
+    "area": "方面代码", "area_zh": "方面", "no": "序号", "code": "代码", "name": "项目", "op": "比较", "source": "数据来源",
+    "applies": "存在此情况",
+    # plan progress
+    "item_no": "序号", "item": "项目", "category": "类别", "metric": "度量", "target": "目标", "direction": "方向",
+    "unit": "单位", "stated": "计划已注明", "actual": "实际", "gap": "差距", "status": "状态代码", "status_zh": "状态",
+    "note": "说明", "target_year": "目标年", "years_used": "依据年份", "projected": "趋势值", "low": "区间下限",
+    "high": "区间上限", "outlook": "预计代码", "outlook_zh": "预计",
+    # causes
+    "indicator_zh": "指标名称", "within": "城乡组内（占差异系数平方）", "between": "城乡组间（占差异系数平方）",
+    "theil": "泰尔指数", "gini": "基尼系数", "mcloone": "麦克伦指数", "p5": "第5百分位", "p95": "第95百分位",
+    "restricted_range": "限定极差", "top_school_id": "贡献最大学校标识码", "top_school": "贡献最大的学校",
+    "top_share": "贡献份额", "direction_zh": "方向", "loo_cv": "去掉该校后的差异系数",
 }
 
 
@@ -55,10 +69,17 @@ def zh(frame: pd.DataFrame) -> pd.DataFrame:
     for col in ("stage", "part"):
         if col in out:
             out[col] = out[col].map(lambda s: STAGE_ZH.get(s, s))
+    names = _indicator_names()
     renamed = {}
     for col in out.columns:
         for prefix, label in (("value_", "指标值："), ("meets_", "达标："), ("shortfall_", "缺口："), ("cost_", "经费（万元）："),
                               ("standard_", "标准："), ("ratio_", "达标程度："), ("numerator_", "分子：")):
             if col.startswith(prefix) and col not in HEADERS_ZH:
-                renamed[col] = label + col[len(prefix):]
+                code = col[len(prefix):]
+                renamed[col] = label + names.get(code, code)
     return out.rename(columns={**HEADERS_ZH, **renamed})
+
+
+def _indicator_names() -> dict[str, str]:
+    """Indicator code → Chinese name, over every registered standard."""
+    return {i.code: i.name_zh for code in standard_codes() for i in load_standard(code).indicators}

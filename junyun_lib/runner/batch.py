@@ -22,6 +22,7 @@ import hashlib
 import json
 import os
 import time
+import warnings
 from dataclasses import asdict, dataclass
 from datetime import datetime, timezone
 from importlib import resources
@@ -112,11 +113,13 @@ def run_task(task: Task, warm: bool = False) -> dict:
         # request_save_on_cell_execute=False: papermill otherwise rewrites (and re-validates) the whole
         # notebook, charts included, before and after every cell; it writes it once at the end (also on
         # error) — to a temporary name, renamed below
-        nb = papermill.execute_notebook(
-            task.notebook, str(tmp_nb), kernel_name="python3", progress_bar=False, log_output=False,
-            request_save_on_cell_execute=False, execution_timeout=CELL_TIMEOUT, **extra,
-            parameters={"county": task.county, "year": task.year, "standard": task.standard,
-                        "data_dir": task.data_dir, "output_dir": task.out_dir})
+        with warnings.catch_warnings():   # the temporary name does not end in .ipynb, by design
+            warnings.filterwarnings("ignore", message="The specified file .* does not end in one of")
+            nb = papermill.execute_notebook(
+                task.notebook, str(tmp_nb), kernel_name="python3", progress_bar=False, log_output=False,
+                request_save_on_cell_execute=False, execution_timeout=CELL_TIMEOUT, **extra,
+                parameters={"county": task.county, "year": task.year, "standard": task.standard,
+                            "data_dir": task.data_dir, "output_dir": task.out_dir})
         os.replace(tmp_nb, nb_path)
         atomic.write_text(html_path, notebook_to_html(nb, title=f"{task.county} {task.year}年 评估简报"))
         index_row = _index_row(nb)
@@ -124,8 +127,13 @@ def run_task(task: Task, warm: bool = False) -> dict:
             atomic.write_text(row_path, json.dumps(index_row, ensure_ascii=False))
         row["html"] = str(html_path)
     except Exception as exc:  # a failing county must not stop the others
+        if isinstance(exc, OSError) and exc.filename:  # e.g. an unwritable outputs folder: say where
+            exc = OutputError(exc.filename, exc)
         if tmp_nb is not None and tmp_nb.exists():
-            os.replace(tmp_nb, nb_path)               # keep the failed notebook, with its error
+            try:
+                os.replace(tmp_nb, nb_path)           # keep the failed notebook, with its error
+            except OSError:
+                tmp_nb.unlink(missing_ok=True)
         row["status"] = "failed"
         row["error"] = describe(exc)
         for stale in (html_path, row_path):           # yesterday's page must not look like today's
@@ -243,13 +251,24 @@ def write_index(ws: Workspace, years) -> list[Path]:
 
 # ------------------------------------------------------------------------------------------ the batch
 def run_batch(ws: Workspace, tasks: list[Task], workers: int | None = None, scheduler: str | None = None,
-              show_progress: bool = True, executor: str | None = None) -> list[dict]:
+              show_progress: bool = True, executor: str | None = None, errors: list | None = None) -> list[dict]:
     """Run every task (rows come back in task order), keeping the manifest and the index pages current.
 
     ``executor`` is a registered executor (``local`` by default, ``dask`` when ``scheduler`` is given).
-    On Ctrl-C the workers are stopped, the batch is recorded as interrupted, the index is rebuilt from what
-    finished, and :class:`KeyboardInterrupt` propagates.
+    A manifest or index that cannot be written (an unwritable outputs folder) does not stop the tasks —
+    each of them reports its own located failure — and is added to ``errors`` (an
+    :class:`~junyun_lib.problems.OutputError`).  On Ctrl-C the workers are stopped, the batch is recorded as
+    interrupted, the index is rebuilt from what finished, and :class:`KeyboardInterrupt` propagates.
     """
+    errors = errors if errors is not None else []
+
+    def record(action, *args) -> None:
+        try:
+            action(*args)
+        except OutputError as exc:
+            if not any(e.path == exc.path for e in errors):
+                errors.append(exc)
+
     from tqdm.auto import tqdm
 
     name = executor or ("dask" if scheduler else "local")
@@ -260,7 +279,7 @@ def run_batch(ws: Workspace, tasks: list[Task], workers: int | None = None, sche
     for year in years:
         atomic.sweep(ws.year_dir(year))
         atomic.sweep(ws.notebook_dir(year))
-    update_manifest(ws, batch=batch)
+    record(update_manifest, ws, (), batch)
     cjk_family()       # build the Chinese chart font once, here, before the workers need it
     rows: list[dict] = []
     bar = tqdm(total=len(tasks), desc="简报 briefings", unit="县", disable=not show_progress)
@@ -268,7 +287,7 @@ def run_batch(ws: Workspace, tasks: list[Task], workers: int | None = None, sche
     def on_result(row: dict) -> None:
         rows.append(row)
         batch["ok" if row["status"] == "ok" else "failed"] += 1
-        update_manifest(ws, [row], batch)
+        record(update_manifest, ws, [row], batch)
         bar.update(1)
         bar.set_postfix_str(f"{row['county']} {row['year']} {row['status']}")
 
@@ -281,12 +300,8 @@ def run_batch(ws: Workspace, tasks: list[Task], workers: int | None = None, sche
     finally:
         bar.close()
         batch["finished"] = _now()
-        try:
-            update_manifest(ws, batch=batch)
-            write_index(ws, years)
-        except (JunyunError, OSError):
-            if batch["status"] != "interrupted":
-                raise
+        record(update_manifest, ws, (), batch)
+        record(write_index, ws, years)
     order = {(t.slug, t.year): i for i, t in enumerate(tasks)}
     return sorted(rows, key=lambda r: order[(r["slug"], r["year"])])
 

@@ -71,15 +71,16 @@ class LocalProcesses(Executor):
             for future in as_completed(futures):
                 on_result(future.result())
         except BaseException:
-            for future in futures:
-                future.cancel()
             _stop(pool)
             raise
         pool.shutdown(wait=True)
 
 
 def _stop(pool: ProcessPoolExecutor) -> None:
-    """End every worker now (each takes its kernel with it) and wait until they are gone."""
+    """End every worker now (each takes its kernel with it) and wait until they are gone.
+
+    The futures are not cancelled here: the pool's own thread fails them when it sees its workers gone
+    (cancelling them as well makes that thread fail with ``InvalidStateError`` and print a traceback)."""
     processes = list(getattr(pool, "_processes", {}).values())
     for p in processes:
         with contextlib.suppress(Exception):
@@ -91,7 +92,7 @@ def _stop(pool: ProcessPoolExecutor) -> None:
             if p.is_alive():
                 p.kill()
                 p.join(5)
-    pool.shutdown(wait=False, cancel_futures=True)
+    pool.shutdown(wait=True)
 
 
 def _init_worker(parent: int) -> None:

@@ -95,12 +95,16 @@ def run_main_job(ws: Workspace, standard: str = "quality-2017", workers: int | N
     if briefings:
         good = {o.county for o in outcomes if o.error is None}
         tasks = [t for t in tasks_for(ws, standard=standard) if t.county in good]
-        rows = run_batch(ws, tasks, workers=workers) if tasks else []
+        errors: list = []
+        rows = run_batch(ws, tasks, workers=workers, errors=errors) if tasks else []
+        for e in errors:
+            echo(e.report(), file=sys.stderr)
+            status = 1
         for r in rows:
             if r["status"] != "ok":
                 echo(f"简报失败 (briefing failed): {r['county']} {r['year']}:\n{r['error']}", file=sys.stderr)
                 status = 1
-        if rows:
+        if rows and not errors:
             echo(f"\n简报与总览已生成，请用浏览器打开 (open in a browser): {ws.index_path(max(r['year'] for r in rows))}")
     if failed:
         echo(f"\n{len(failed)} 个县区输入有误、已跳过 ({len(failed)} county folder(s) skipped for bad input): "

@@ -58,7 +58,9 @@ def warm_kernel():
         if kc is not None:
             kc.stop_channels()
         km = AsyncKernelManager(kernel_name="python3")
-        run_sync(km.start_kernel)()
+        # the kernel's own warnings (e.g. "running over TCP without encryption" on a local socket) are noise
+        # on an analyst's terminal; errors still show
+        run_sync(km.start_kernel)(extra_arguments=["--IPKernelApp.log_level=ERROR"])
         util.Finalize(km, run_sync(km.shutdown_kernel), kwargs={"now": True}, exitpriority=10)
         kc = km.client()
         kc.allow_stdin = False       # as papermill's own client: input() in a notebook fails, never hangs
