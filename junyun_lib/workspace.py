@@ -259,10 +259,13 @@ class Workspace:
             return by_slug[county]
         if county in self._config_errors:
             raise self._config_errors[county]
-        for cy in self.county_years():          # the slug of an unconfigured county's processed folder
-            if cy.slug == county:
-                return CountyConfig.unknown(cy.county)
-        return CountyConfig.unknown(county)
+        unknown = CountyConfig.unknown(county)
+        if is_slug(county) and not (self.processed_dir / unknown.slug).is_dir() \
+                and (self.processed_dir / county).is_dir():
+            for cy in self.county_years():      # the slug of an unconfigured county's processed folder
+                if cy.slug == county:
+                    return CountyConfig.unknown(cy.county)
+        return unknown
 
     def _configs_for(self, names) -> dict[str, CountyConfig]:
         return {name: self.config(name) for name in names}
@@ -289,7 +292,13 @@ class Workspace:
         cfg = self.config(county)
         if cfg.name in self._tables:
             return sorted(int(y) for y in self._tables[cfg.name].frame["year"].unique())
-        return sorted(cy.year for cy in self.county_years() if cy.slug == cfg.slug)
+        return [int(p.stem) for p in self._processed_files(cfg.slug)]
+
+    def _processed_files(self, slug: str) -> list[Path]:
+        """A county's processed files, by year (without reading any of them)."""
+        folder = self.processed_dir / _checked_slug(slug)
+        return sorted((p for p in folder.glob("*.parquet") if p.stem.isdigit()), key=lambda p: int(p.stem)) \
+            if folder.is_dir() else []
 
     def load_raw(self, files) -> dict[str, str]:
         """Read and validate raw school tables from the data folder and keep them in memory, nothing written;
@@ -355,21 +364,23 @@ class Workspace:
                 del cache[key]
 
     def table(self, county: str, years=None) -> SchoolTable:
-        """The school rows of a county (all years, or ``years``): those loaded by :meth:`load_raw`, else the
-        processed files."""
+        """The school rows of a county (all years, or ``years``): those loaded by :meth:`load_raw`, else its
+        processed files — read once, then kept."""
         cfg = self.config(county)
-        if cfg.name in self._tables:
-            table = self._tables[cfg.name]
-            if years is None:
-                return table
-            return SchoolTable(table.frame[table.frame["year"].isin(list(years))].reset_index(drop=True),
-                               table.warnings, table.sources, table.synthetic)
-        paths = [cy.path for cy in self.county_years() if cy.slug == cfg.slug and (years is None or cy.year in years)]
-        if not paths:
-            raise ValidationError([Problem("error", "no_processed_data", f"没有{cfg.name}的处理后数据：请先运行 junyun "
-                                           "ingest（或 make run）", f"no processed data for {cfg.name}; run junyun "
-                                           "ingest first", county=cfg.name)])
-        return read_processed(paths)
+        if cfg.name not in self._tables:
+            paths = self._processed_files(cfg.slug)
+            if not paths:
+                raise ValidationError([Problem("error", "no_processed_data", f"没有{cfg.name}的处理后数据：请先运行 "
+                                               "junyun ingest（或 make run）", f"no processed data for {cfg.name}; run "
+                                               "junyun ingest first", county=cfg.name)])
+            self._tables[cfg.name] = read_processed(paths)
+        table = self._tables[cfg.name]
+        if years is None:
+            return table
+        keep = table.frame["year"].isin([int(y) for y in years])
+        return SchoolTable(table.frame[keep].reset_index(drop=True),
+                           [w for w in table.warnings if w.year is None or w.year in years], table.sources,
+                           table.synthetic)
 
     # ------------------------------------------------------------------------------------- evaluations
     def evaluation(self, county: str | None = None, standard: str = QUALITY) -> Evaluation:

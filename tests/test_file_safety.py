@@ -8,6 +8,7 @@ import errno
 import hashlib
 import json
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -333,15 +334,19 @@ def _wait_until_gone(mark: str, timeout: float = 30) -> list[int]:
 
 def _assert_nothing_looks_complete_that_is_not(out: Path) -> dict:
     manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))   # valid JSON, never torn
-    ok = {(r["slug"], r["year"]) for r in manifest["runs"] if r["status"] == "ok"}
     for page in out.glob("*/*.html"):
-        if page.name == "index.html":
-            continue
         text = page.read_text(encoding="utf-8")
         assert text.rstrip().endswith("</html>"), f"{page} is cut short"
-        assert (page.stem, int(page.parent.name)) in ok, f"{page} has no finished run in the manifest"
+    for run in manifest["runs"]:                                                # every finished run has its page
+        if run["status"] == "ok":
+            assert (out / str(run["year"]) / f"{run['slug']}.html").is_file()
     for notebook in out.glob("*/notebooks/*.ipynb"):
         json.loads(notebook.read_text(encoding="utf-8"))                         # whole notebooks only
+    for index in out.glob("*/index.html"):                                      # every link leads to a page
+        text = index.read_text(encoding="utf-8")
+        assert text.rstrip().endswith("</html>")
+        for link in re.findall(r'href="([^"]+\.html)"', text):
+            assert (index.parent / link).is_file(), f"{index} links to a missing {link}"
     return manifest
 
 

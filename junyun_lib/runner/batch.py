@@ -42,6 +42,7 @@ from . import kernel
 from .executors import get_executor
 
 CELL_TIMEOUT = 600  # seconds a briefing cell may take before its county is marked failed (never hang the batch)
+INDEX_EVERY = 5.0   # seconds between rebuilds of a year's index page while a batch runs (and once at the end)
 BRIEFING = "10_county_briefing.ipynb"
 
 
@@ -283,11 +284,20 @@ def run_batch(ws: Workspace, tasks: list[Task], workers: int | None = None, sche
     cjk_family()       # build the Chinese chart font once, here, before the workers need it
     rows: list[dict] = []
     bar = tqdm(total=len(tasks), desc="简报 briefings", unit="县", disable=not show_progress)
+    stale: set[int] = set()
+    last_index = [time.monotonic()]
 
     def on_result(row: dict) -> None:
         rows.append(row)
         batch["ok" if row["status"] == "ok" else "failed"] += 1
         record(update_manifest, ws, [row], batch)
+        # the index follows the pages as they come (a killed batch still leaves an index of what finished),
+        # rebuilt at most every few seconds so a national batch does not spend its time on it
+        stale.add(row["year"])
+        if time.monotonic() - last_index[0] >= INDEX_EVERY:
+            record(write_index, ws, sorted(stale))
+            stale.clear()
+            last_index[0] = time.monotonic()
         bar.update(1)
         bar.set_postfix_str(f"{row['county']} {row['year']} {row['status']}")
 
