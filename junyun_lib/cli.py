@@ -65,8 +65,19 @@ def _cmd_county_template(args) -> int:
     return 0
 
 
+def _show_warnings(ws) -> None:
+    from .problems import warnings_report
+
+    report = warnings_report(getattr(ws, "read_warnings", []))
+    if report:
+        print(report, file=sys.stderr)
+
+
 def _cmd_ingest(args) -> int:
-    for path in _workspace(args).ingest(args.files):
+    ws = _workspace(args)
+    written = ws.ingest(args.files)
+    _show_warnings(ws)
+    for path in written:
         print(f"已写出 (written): {path}")
     return 0
 
@@ -81,6 +92,7 @@ def _cmd_evaluate(args) -> int:
     targets = {kind: ws.output_path(path, "结果文件", inputs) for kind, path in (("json", args.json), ("excel", args.excel))
                if path}
     evaluation = ws.evaluate_files(inputs, county=args.county, year=args.year, standard=args.standard)
+    _show_warnings(ws)
     results = evaluation.results()
     for result in results:
         print(summary_text(result))
@@ -199,10 +211,18 @@ def _positive(text: str) -> int:
     return value
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse with its complaints said in Chinese first (exit status 2, no traceback)."""
+
+    def error(self, message: str):
+        self.print_usage(sys.stderr)
+        self.exit(2, f"{self.prog}：命令参数有误，请用 --help 查看用法 (bad arguments: {message})\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="junyun", description="均衡 junyun：县域义务教育优质均衡发展督导评估工作台")
+    p = _Parser(prog="junyun", description="均衡 junyun：县域义务教育优质均衡发展督导评估工作台")
     p.add_argument("--version", action="version", version=f"junyun {__version__}")
-    sub = p.add_subparsers(dest="command", required=True)
+    sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
     def folders(q, out: bool = True):
         q.add_argument("--data-dir", default=None, help="数据目录，默认 ./data 或 $JUNYUN_DATA (data folder)")

@@ -63,6 +63,19 @@ class JunyunError(Exception):
         return "\n".join([head] + [f"  - {p}" for p in self.problems])
 
 
+def warnings_report(warnings: list[Problem], limit: int = 50) -> str:
+    """Warnings (提示) for the user, located like errors: values read but worth a look (full-width digits read
+    as half-width, unusually large values …).  At most ``limit`` lines, then how many more."""
+    if not warnings:
+        return ""
+    lines = [f"提示 {len(warnings)} 条，数值已按下列方式读取，请核实 ({len(warnings)} warning(s); values read as "
+             "shown, please check):"]
+    lines += [f"  - {p}" for p in warnings[:limit]]
+    if len(warnings) > limit:
+        lines.append(f"  … 另有 {len(warnings) - limit} 条 ({len(warnings) - limit} more)")
+    return "\n".join(lines)
+
+
 class ValidationError(JunyunError):
     """The input has errors; nothing was computed or written.  ``problems`` lists them all."""
 

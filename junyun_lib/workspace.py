@@ -113,6 +113,7 @@ class Workspace:
         self._cards: dict = {}
         self._county_years: list | None = None
         self._tables: dict[str, SchoolTable] = {}
+        self.read_warnings: list[Problem] = []     # warnings of the last raw read, for the command to show
 
     @classmethod
     def for_raw_folder(cls, raw, outputs_dir=None) -> "Workspace":
@@ -305,6 +306,7 @@ class Workspace:
         later calls for these counties use them.  Returns ``{county name: slug}``."""
         paths = [self.input_path(f, "原始数据文件") for f in files]
         table = read_schools(paths)
+        self.read_warnings = list(table.warnings)
         problems, slugs = [], {}
         for county in table.frame["county"].unique():
             try:
@@ -427,6 +429,7 @@ class Workspace:
         """Raw or processed files from the data folder, evaluated together (``junyun evaluate``)."""
         paths = [self.input_path(f, "评估文件") for f in files]
         table = read_table(paths, county=county, year=year)
+        self.read_warnings = list(table.warnings)
         return evaluate(table, standard, costs=self.costs, counties=self._configs_for(table.frame["county"].unique()))
 
     # ------------------------------------------------------------------------- county tables and plans

@@ -124,6 +124,10 @@ class Table:
         ws.append(self.headers)
         for r in self.rows:
             ws.append(r)
+        for row in ws.iter_rows():
+            for c in row:       # text that starts with "=" is text, as Excel keeps a value typed as '=…
+                if isinstance(c.value, str) and c.value.startswith("="):
+                    c.data_type = "s"
         for name, grid in (extra_sheets or {}).items():
             other = wb.create_sheet(name)
             for r in grid:

@@ -300,8 +300,8 @@ def test_blank_row_inside_the_data_keeps_excel_row_numbers(tmp_path, capsys):
 def test_english_alias_headers_are_quoted_as_written(tmp_path, capsys):
     table = base_table(aliases=True).set(JUNIOR, "students_junior", "n/a")
     path = xlsx(tmp_path, table)
-    assert_rejected(path, tmp_path, capsys, code="not_a_number", row=3, column="students_junior", value="n/a",
-                    sheet=DATA_SHEET, zh="不是数字", en="not a number")
+    assert_rejected(path, tmp_path, capsys, code="null_token", row=3, column="students_junior", value="n/a",
+                    sheet=DATA_SHEET, zh="空值标记，不是数字", en="null marker, not a number")
 
 
 def test_english_alias_headers_in_row_level_errors(tmp_path, capsys):

@@ -201,7 +201,7 @@ def test_every_row_problem_in_one_pass(tmp_path, header):
         ("missing_code", 10, code_col, ""),
         ("out_of_range", 11, value_col, "-0.1"),
         ("out_of_range", 12, value_col, "100.01"),
-        ("not_a_number", 13, value_col, "NaN"),
+        ("null_token", 13, value_col, "NaN"),         # a null marker (io.cells), not read as a number
     }
     assert len(problems) == 9
     for p in problems:

@@ -254,9 +254,14 @@ def _evaluate_variant(frame: pd.DataFrame, standard: Standard, costs: pd.DataFra
 
 
 def _indicator_table(parts, standard: Standard, stage_keys: pd.DataFrame) -> tuple[pd.DataFrame, list[Problem]]:
-    codes, n = parts["group"].to_numpy(), len(stage_keys)
+    codes, n = _group_codes(parts), len(stage_keys)
     values = parts[[f"value_{c}" for c in standard.codes]].to_numpy(dtype=float)
-    r = cv_by_codes(values, parts["students"].to_numpy(dtype=float), codes, n)
+    if len(parts):
+        r = cv_by_codes(values, parts["students"].to_numpy(dtype=float), codes, n)
+    else:                      # every school excluded: no stage has a part, every CV undefined
+        nan = np.full((n, len(standard.codes)), np.nan)
+        r = {"mean": nan, "sd": nan.copy(), "cv": nan.copy(), "n": np.zeros(n, dtype="int64"),
+             "students": np.zeros(n)}
     present = np.flatnonzero(r["n"] > 0)
     k = len(standard.codes)
     table = stage_keys.iloc[np.repeat(present, k)].reset_index(drop=True)
@@ -288,8 +293,13 @@ def _indicator_table(parts, standard: Standard, stage_keys: pd.DataFrame) -> tup
     return table, warnings
 
 
+def _group_codes(parts: pd.DataFrame) -> np.ndarray:
+    """Each part's stage-row code as integers (an empty table of parts gives an empty integer array)."""
+    return parts["group"].to_numpy(dtype="int64")
+
+
 def _stage_table(parts, indicators, standard: Standard, stage_keys: pd.DataFrame) -> pd.DataFrame:
-    codes, n = parts["group"].to_numpy(), len(stage_keys)
+    codes, n = _group_codes(parts), len(stage_keys)
     stages = stage_keys.copy()
     stages["schools_in_scope"] = np.bincount(codes, minlength=n).astype("int64")
     stages["students"] = np.bincount(codes, weights=parts["students"].to_numpy(dtype=float), minlength=n).astype("int64")

@@ -2,28 +2,36 @@
 
 The package's ``rules/unit_costs.csv`` holds illustrative figures, each with its basis; a county passes its
 own file (``--costs``).  Columns: ``indicator``, ``unit_zh``, ``cost_wan_per_unit``, ``basis_zh``, ``basis_en``.
+
+The file is read like every CSV junyun reads (:mod:`junyun_lib.io.textfile`: UTF-8, UTF-8 with BOM, GBK,
+UTF-16; rows as a text editor numbers them) and its costs like every number
+(:func:`junyun_lib.io.cells.parse_number`).  Every problem is located and reported at once: a missing file,
+a line whose cells do not line up with the header, an indicator that no registered standard has, the same
+indicator twice, a cost that is blank, not a number, infinite or negative.
 """
 from __future__ import annotations
 
+import difflib
 import functools
-import io
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
 from ..problems import Problem, ValidationError
-from ..rules.standards import default_unit_costs_text
+from ..rules.standards import default_unit_costs_text, load_standard, standard_codes
+from . import cells
+from .textfile import csv_rows, read_text
 
 COST_COLUMNS = ["indicator", "unit_zh", "cost_wan_per_unit", "basis_zh", "basis_en"]
+REQUIRED = ("indicator", "cost_wan_per_unit")
 DEFAULT_NAME = "内置示例单位成本"
 
 
 def load_unit_costs(path: str | Path | None = None) -> pd.DataFrame:
     """The unit-cost table: ``indicator`` → ``cost_wan_per_unit`` (万元 per unit of shortfall).
 
-    ``path`` is a CSV file (UTF-8, with or without BOM); None gives the package's illustrative costs.
-    Raises :class:`ValidationError` listing every bad row.
+    ``path`` is a CSV file; None gives the package's illustrative costs.  Raises :class:`ValidationError`
+    listing every problem.
 
     Examples
     --------
@@ -33,15 +41,7 @@ def load_unit_costs(path: str | Path | None = None) -> pd.DataFrame:
     """
     if path is None:
         return default_unit_costs().copy()
-    try:
-        text = Path(path).read_bytes().decode("utf-8-sig")
-    except FileNotFoundError:
-        raise ValidationError([Problem("error", "not_found", "单位成本文件不存在", "unit-cost file not found",
-                                       file=str(path))]) from None
-    except UnicodeDecodeError:
-        raise ValidationError([Problem("error", "encoding", "单位成本文件应为 UTF-8 编码的 CSV",
-                                       "the unit-cost file must be UTF-8 CSV", file=str(path))]) from None
-    return _parse(text, str(path))
+    return _parse(read_text(path, "单位成本文件"), str(path))
 
 
 @functools.lru_cache(maxsize=1)
@@ -50,17 +50,97 @@ def default_unit_costs() -> pd.DataFrame:
     return _parse(default_unit_costs_text(), DEFAULT_NAME)
 
 
+@functools.lru_cache(maxsize=1)
+def known_indicators() -> tuple[str, ...]:
+    """The indicator codes a unit cost may be given for: those of the registered standards.
+
+    Examples
+    --------
+    >>> "key_teachers" in known_indicators() and "computers" in known_indicators()
+    True
+    """
+    codes = []
+    for standard in standard_codes():
+        codes += [c for c in load_standard(standard).codes if c not in codes]
+    return tuple(codes)
+
+
 def _parse(text: str, display: str) -> pd.DataFrame:
-    table = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)
-    problems = [Problem("error", "missing_column", f"缺少列「{c}」", f"missing column {c}", file=display, row=1)
-                for c in ("indicator", "cost_wan_per_unit") if c not in table.columns]
-    if not problems:
-        cost = pd.to_numeric(table["cost_wan_per_unit"], errors="coerce")
-        for i in np.flatnonzero(cost.isna() | (cost < 0) | ~np.isfinite(cost.fillna(0))):
-            problems.append(Problem("error", "bad_cost", "单位成本应为非负数（万元）", "unit cost must be a non-negative number",
-                                    file=display, row=int(i) + 2, column="cost_wan_per_unit",
-                                    value=table["cost_wan_per_unit"].iat[i]))
-        table["cost_wan_per_unit"] = cost
+    """The checked table of a unit-cost CSV's text (``display`` names the file in problems).
+
+    Examples
+    --------
+    >>> _parse("indicator,cost_wan_per_unit\\nkey_teachers,2\\n", "c.csv")["cost_wan_per_unit"].tolist()
+    [2.0]
+    >>> _parse("indicator,cost_wan_per_unit\\nkey_teachers,inf\\n", "c.csv")
+    Traceback (most recent call last):
+    ...
+    junyun_lib.problems.ValidationError: 输入数据有 1 处错误...
+    """
+    lines = csv_rows(text, display)
+    first = next((i for i, (_, c) in enumerate(lines) if any(x.strip() for x in c)), None)
+    header_row = lines[first][0] if first is not None else 1
+    header = [h.strip() for h in (lines[first][1] if first is not None else [])]
+    where = {"file": display}
+    problems = [Problem("error", "missing_column", f"缺少列「{c}」", f"missing column {c}", row=header_row, **where)
+                for c in REQUIRED if c not in header]
     if problems:
         raise ValidationError(problems)
+    position = {}
+    for i, h in enumerate(header):
+        position.setdefault(h, i)
+    known = known_indicators()
+    rows, seen, warnings = [], {}, []
+    for row_no, line in lines[first + 1:]:
+        if not any(x.strip() for x in line):
+            continue                                         # a blank line
+        if len(line) != len(header):
+            problems.append(Problem(
+                "error", "ragged_row", f"本行有 {len(line)} 个单元格，表头行有 {len(header)} 个：可能多了或少了逗号"
+                "（含逗号的内容请用英文双引号括起，小数请用小数点）", f"this line has {len(line)} cells but the header "
+                f"line has {len(header)}: a comma too many or too few? (put text holding a comma in double quotes; "
+                "use a decimal point for decimals)", row=row_no, value=",".join(line), **where))
+            continue
+        cell = {c: line[i] for c, i in position.items()}
+        indicator = cell["indicator"].strip()
+        if indicator not in known:
+            close = difflib.get_close_matches(indicator, known, n=1)
+            hint = f"；是否为「{close[0]}」？" if close else ""
+            problems.append(Problem(
+                "error", "unknown_indicator", f"未知的指标代码{hint}（可用：{'、'.join(known)}）",
+                f"unknown indicator code{f' (did you mean {close[0]!r}?)' if close else ''}; known: "
+                f"{', '.join(known)}", row=row_no, column="indicator", value=cell["indicator"], **where))
+        elif indicator in seen:
+            problems.append(Problem("error", "duplicate_indicator", f"指标代码重复（第{seen[indicator]}行已出现）",
+                                    f"duplicate indicator (already on row {seen[indicator]})", row=row_no,
+                                    column="indicator", value=cell["indicator"], **where))
+        else:
+            seen[indicator] = row_no
+        raw = cell["cost_wan_per_unit"]
+        parsed = cells.parse_number(raw)
+        bad = None
+        if parsed.error is not None:
+            bad = (parsed.error.code, f"单位成本{parsed.error.zh}" if parsed.error.code != "null_token" else
+                   parsed.error.zh, f"unit cost: {parsed.error.en}")
+        elif parsed.value is None:
+            bad = ("blank", "单位成本为空：应为非负数（万元）", "the unit cost is blank; it must be a non-negative number "
+                   "(10,000 yuan)")
+        elif parsed.value < 0:
+            bad = ("negative", "单位成本不能为负数（万元）", "a unit cost cannot be negative")
+        if bad is not None:
+            problems.append(Problem("error", bad[0], bad[1], bad[2], row=row_no, column="cost_wan_per_unit",
+                                    value=raw.strip(), **where))
+            continue
+        if parsed.warning is not None:
+            warnings.append(Problem("warning", parsed.warning.code, parsed.warning.zh, parsed.warning.en,
+                                    row=row_no, column="cost_wan_per_unit", value=raw.strip(), **where))
+        rows.append({**{c: cell.get(c, "") for c in COST_COLUMNS}, **{c: v for c, v in cell.items()
+                                                                       if c not in COST_COLUMNS},
+                     "indicator": indicator, "cost_wan_per_unit": parsed.value})
+    if problems:
+        raise ValidationError(problems + warnings)
+    extra = [h for h in header if h and h not in COST_COLUMNS]
+    table = pd.DataFrame(rows, columns=[*COST_COLUMNS, *dict.fromkeys(extra)])
+    table["cost_wan_per_unit"] = table["cost_wan_per_unit"].astype(float)
+    table.attrs["warnings"] = warnings            # e.g. full-width digits read as half-width
     return table

@@ -21,12 +21,17 @@ Then, in this order (every step listed in the import report):
 4. a school found in several stage files (一贯制) is one row: each stage from its file, whole-school facility
    quantities taken once (from the first file; a different value in another file is a warning).
 
-Nothing is written when any problem is found; raw exports are only read.
+Numbers are read by :func:`junyun_lib.io.cells.parse_number` (``#N/A``, ``3000,5``, ``inf``, a formula never
+calculated are errors), except that a blank statistics cell is 0 — the export's convention.  A missing,
+truncated or non-.xlsx export, a broken mapping file and a bad campus map are located errors.  Nothing is
+written when any problem is found; raw exports are only read.  Text from the exports never becomes a
+formula in the workbooks written (:func:`junyun_lib.io.workbook.protect_formulas`).
 """
 from __future__ import annotations
 
 import ast
 import functools
+import io
 import operator
 import re
 from dataclasses import dataclass, field
@@ -37,7 +42,10 @@ import pandas as pd
 from ..problems import Problem, ValidationError
 from ..rules import _files, schema
 from ..synthetic import SYNTHETIC_MARK
+from . import cells
 from .atomic import atomic_path
+from .textfile import csv_rows, read_bytes, read_text
+from .workbook import protect_formulas
 
 SEP = " › "
 
@@ -66,11 +74,21 @@ class Mapping:
         return re.compile(rf"[（(][^（）()]*({words})[）)]$")
 
 
+MAPPING_TABLES = ("stages", "identity", "variables", "section", "facility", "codes", "flags")
+MAPPING_KEYS = ("name", "version", *MAPPING_TABLES)
+
+
 def load_mapping(name_or_path="stats-2021") -> Mapping:
-    """A bundled mapping by name (``stats-2021``, ``stats-2020``) or a mapping file of your own (a path)."""
+    """A bundled mapping by name (``stats-2021``, ``stats-2020``) or a mapping file of your own (a path).
+
+    A file of your own is checked: TOML syntax (located by line), every required key (``name``, ``version``,
+    ``stages``, ``identity``, ``variables``, ``section``, ``facility``, ``codes``, ``flags``) present and of
+    the right kind, every formula valid and naming only variables of the file.  Raises
+    :class:`ValidationError`.
+    """
     path = Path(str(name_or_path))
-    if path.suffix == ".toml" and path.is_file():
-        text, where = path.read_text(encoding="utf-8"), str(path)
+    if path.suffix.lower() == ".toml":
+        text, where = read_text(path, "映射文件"), str(path)
     else:
         name = f"imports/{name_or_path}.toml"
         if not _files.exists(name):
@@ -78,9 +96,95 @@ def load_mapping(name_or_path="stats-2021") -> Mapping:
                                            f"{', '.join(bundled_mappings())}",
                                            f"no mapping {name_or_path!r}; bundled: {bundled_mappings()}")])
         text, where = _files.text(name), f"内置映射 {name_or_path}"
-    d = _files.loads(text)
+    try:
+        d = _files.loads(text)
+    except _files.TOMLDecodeError as exc:
+        line = re.search(r"line (\d+)", str(exc))
+        raise ValidationError([Problem("error", "toml_syntax", f"映射文件格式错误（TOML）：{exc}", f"not valid TOML: {exc}",
+                                       file=where, row=int(line.group(1)) if line else None)]) from None
+    _check_mapping(d, text, where)
     return Mapping(d["name"], d["version"], where, d["stages"], d["identity"], d["variables"], d["section"],
                    d["facility"], d["codes"], d["flags"], tuple(d.get("campuses", {}).get("name_suffixes", ())))
+
+
+def _line_of(text: str, key: str) -> int | None:
+    """The line where a dotted key (``facility.sports_area_m2``) is written in a TOML text: its own
+    ``name =`` line after its table's header, else the table's header (None when neither is found).
+
+    Examples
+    --------
+    >>> _line_of('name = "m"\\n[facility]\\nx = "a"\\ny = "b"\\n', "facility.y"), _line_of("[stages]\\n", "stages")
+    (4, 1)
+    """
+    parts = key.split(".")
+    table = re.compile(rf"^\s*\[\s*{re.escape(parts[0])}\s*[\].]|^\s*{re.escape(parts[0])}\s*=", re.MULTILINE)
+    match = table.search(text)
+    if match is None:
+        return None
+    start = match.start()
+    if len(parts) > 1:
+        own = re.compile(rf"^\s*[\"']?{re.escape(parts[-1])}[\"']?\s*=", re.MULTILINE).search(text, match.end())
+        if own is not None:
+            start = own.start()
+    return text[:start].count("\n") + 1
+
+
+def _check_mapping(d: dict, text: str, file: str) -> None:
+    """Every problem of a parsed mapping, located by key (and line where the key is written)."""
+    problems = []
+
+    def bad(key, zh, en, value="", code="bad_mapping"):
+        problems.append(Problem("error", code, zh, en, file=file, row=_line_of(text, key), column=key,
+                                value=str(value)))
+
+    for key in MAPPING_KEYS:
+        if key not in d:
+            problems.append(Problem("error", "missing_key", f"映射文件缺少「{key}」（{'表 [' + key + ']' if key in MAPPING_TABLES else '文字'}）",
+                                    f"the mapping lacks {key!r} ({'a table' if key in MAPPING_TABLES else 'text'})",
+                                    file=file, column=key))
+        elif key in MAPPING_TABLES and not isinstance(d[key], dict):
+            bad(key, f"「{key}」应为表（[{key}]）", f"{key} must be a table", d[key])
+        elif key not in MAPPING_TABLES and not isinstance(d[key], str):
+            bad(key, f"「{key}」应为文字", f"{key} must be text", d[key])
+    if problems:
+        raise ValidationError(problems)
+    for table in ("stages", "identity", "variables"):
+        for key, value in d[table].items():
+            if not isinstance(value, list) or not value or not all(isinstance(v, str) for v in value):
+                bad(f"{table}.{key}", "应为由文字组成的列表，如 [\"在校生数\", \"合计\"]",
+                    'must be a list of texts, e.g. ["在校生数", "合计"]', value)
+    for key in ("school_name", "school_id", "school_type"):
+        if key not in d["identity"]:
+            bad(f"identity.{key}", f"[identity] 缺少「{key}」", f"[identity] lacks {key!r}", code="missing_key")
+    for key in ("school_type", "ownership", "urban_rural"):
+        if not isinstance(d["codes"].get(key), dict):
+            bad(f"codes.{key}", f"缺少代码表 [codes.{key}]", f"the code table [codes.{key}] is missing or not a table",
+                code="missing_key")
+    for key in ("yes", "no"):
+        if not isinstance(d["flags"].get(key), list):
+            bad(f"flags.{key}", f"[flags] 缺少列表「{key}」", f"[flags] lacks the list {key!r}", code="missing_key")
+    known = set(d["identity"]) | set(d["variables"])
+    formulas = [(f"section.{stage}.{col}", f) for stage, cols in d["section"].items()
+                for col, f in (cols.items() if isinstance(cols, dict) else [])]
+    formulas += [(f"facility.{col}", f) for col, f in d["facility"].items()]
+    for stage, cols in d["section"].items():
+        if not isinstance(cols, dict):
+            bad(f"section.{stage}", f"[section.{stage}] 应为表", f"[section.{stage}] must be a table", cols)
+    for key, formula in formulas:
+        try:
+            names = formula_names(formula) if isinstance(formula, str) else None
+        except (SyntaxError, ValueError) as exc:
+            bad(key, f"公式无效：{exc}", f"invalid formula: {exc}", formula)
+            continue
+        if names is None:
+            bad(key, "公式应为文字，如 \"pe + art\"", 'a formula must be text, e.g. "pe + art"', formula)
+            continue
+        unknown = [n for n in names if n not in known]
+        if unknown:
+            bad(key, f"公式中的变量未在 [variables] 中定义：{'、'.join(unknown)}",
+                f"the formula uses variables not defined in [variables]: {', '.join(unknown)}", formula)
+    if problems:
+        raise ValidationError(problems)
 
 
 def bundled_mappings() -> list[str]:
@@ -168,12 +272,15 @@ def _matches(wanted: list[str], path: tuple[str, ...]) -> bool:
 
 
 def read_stage_file(path, mapping: Mapping, problems: list[Problem]) -> StageFile | None:
-    from openpyxl import load_workbook
+    """One stage file, its columns matched; problems are added to ``problems`` (None when it cannot be read)."""
     from openpyxl.utils import get_column_letter
 
     path = Path(path)
-    book = load_workbook(path, data_only=True)         # merged ranges need the full (not read-only) reader
-    ws = book.worksheets[0]
+    try:
+        ws, formulas = _open_export(path)
+    except ValidationError as exc:
+        problems.extend(exc.problems)
+        return None
     paths, first_data, title = _header_paths(ws)
     stage = next((s for s, words in mapping.stages.items() if any(w in title for w in words)), None) or \
         next((s for s, words in mapping.stages.items() if any(w in path.name for w in words)), None)
@@ -204,10 +311,47 @@ def read_stage_file(path, mapping: Mapping, problems: list[Problem]) -> StageFil
     rows = []
     for r in range(first_data, ws.max_row + 1):
         values = {name: ws.cell(r, idx + 1).value for name, (idx, _, _) in columns.items()}
-        if all(v is None or str(v).strip() == "" for v in values.values()):
+        if all(v is None or str(v).strip() == "" for v in values.values()) and \
+                not any((r, idx + 1) in formulas for idx, _, _ in columns.values()):
             continue
+        for name, (idx, _, _) in columns.items():
+            if values[name] is None and (r, idx + 1) in formulas:
+                values[name] = _Formula(formulas[(r, idx + 1)])   # a formula never calculated: never a blank
         rows.append((r, values))
     return StageFile(path, ws.title, title, stage, columns, rows)
+
+
+@dataclass(frozen=True)
+class _Formula:
+    """A formula cell without a cached value (the file was written by a program, never saved in Excel)."""
+
+    text: str
+
+    def __str__(self) -> str:
+        return self.text
+
+
+def _open_export(path: Path):
+    """The first sheet of an export (full reader: merged ranges are needed) and ``{(row, column): formula}`` of
+    its formula cells; a missing, truncated or non-.xlsx file is a located :class:`ValidationError`."""
+    from openpyxl import load_workbook
+
+    data = read_bytes(path, "导出表")
+    try:
+        book = load_workbook(io.BytesIO(data), data_only=True)
+        ws = book.worksheets[0]
+        raw = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
+        try:
+            formulas = {(c.row, c.column): str(getattr(c.value, "text", c.value))
+                        for row in raw.worksheets[0].iter_rows() for c in row if getattr(c, "data_type", "") == "f"}
+        finally:
+            raw.close()
+    except Exception as exc:  # noqa: BLE001 — not a zip, truncated, encrypted, a damaged sheet: all unreadable
+        raise ValidationError([Problem(
+            "error", "unreadable", "无法作为 Excel 工作簿读取（文件不完整、已损坏，或不是 .xlsx 文件）：请从统计系统重新导出为 .xlsx",
+            f"cannot read the file as an Excel workbook (truncated, damaged, or not an .xlsx file: "
+            f"{type(exc).__name__}: {exc}); export it again as .xlsx", file=str(path))]) from None
+    return ws, formulas
 
 
 def _needed_variables(mapping: Mapping, stage: str) -> set:
@@ -241,13 +385,25 @@ def _flag(value, mapping: Mapping) -> bool | None:
     return None
 
 
-def _number(value) -> float | None:
-    if value is None or (isinstance(value, str) and not value.strip()):
-        return 0.0                                    # a blank statistics cell is a zero
-    try:
-        return float(str(value).replace(",", "").strip())
-    except ValueError:
-        return None
+def _number(value) -> cells.Cell:
+    """A statistics cell as a number (:func:`cells.parse_number`); a blank cell is 0, the export's convention.
+
+    Examples
+    --------
+    >>> _number(None).value, _number(" ").value, _number("1,234").value, _number(12.5).value
+    (0.0, 0.0, 1234.0, 12.5)
+    >>> _number("#N/A").error.code, _number("3000,5").error.code, _number("inf").error.code
+    ('null_token', 'ambiguous_comma', 'not_a_number')
+    """
+    if isinstance(value, _Formula):
+        return cells.parse_number(cells.FORMULA)
+    cell = cells.parse_number(value)
+    return cells.Cell(0.0) if cell.blank else cell        # a blank statistics cell is a zero
+
+
+def _shown(value) -> str:
+    """A cell as the analyst sees it (a formula's text, a blank as "")."""
+    return "" if value is None else str(value)
 
 
 def _code(value) -> str:
@@ -270,7 +426,13 @@ def import_exports(paths, year: int, county: str, mapping="stats-2021", campus_m
             where = {"file": str(f.path), "sheet": f.sheet, "row": row, "county": county, "year": year}
 
             def bad(name, zh, en, value):
-                problems.append(Problem("error", "bad_value", zh, en, column=f.columns[name][1], value=str(value),
+                problems.append(Problem("error", "bad_value", zh, en, column=f.columns[name][1], value=_shown(value),
+                                        **where))
+
+            def number_problem(name, reason: cells.Reason, value):
+                zh, en = ("应为数字", "must be a number") if reason.code == "not_a_number" else \
+                    (f"应为数字：{reason.zh}", f"must be a number: {reason.en}")
+                problems.append(Problem("error", reason.code, zh, en, column=f.columns[name][1], value=_shown(value),
                                         **where))
 
             name = str(raw.get("school_name") or "").strip()
@@ -283,10 +445,13 @@ def import_exports(paths, year: int, county: str, mapping="stats-2021", campus_m
             for var in _needed_variables(mapping, f.stage) - {"counted", "closed", "sponsor", "area_code"}:
                 if var not in f.columns:
                     continue
-                value = _number(raw.get(var))
-                if value is None:
-                    bad(var, "应为数字", "must be a number", raw.get(var))
-                variables[var] = value or 0.0
+                cell = _number(raw.get(var))
+                if cell.error is not None:
+                    number_problem(var, cell.error, raw.get(var))
+                elif cell.warning is not None:
+                    warnings.append(Problem("warning", cell.warning.code, cell.warning.zh, cell.warning.en,
+                                            column=f.columns[var][1], value=_shown(raw.get(var)), **where))
+                variables[var] = cell.value or 0.0
             school_type = mapping.codes["school_type"].get(str(raw.get("school_type") or "").strip())
             if school_type is None:
                 bad("school_type", f"办学类型应为 {'、'.join(mapping.codes['school_type'])} 之一",
@@ -305,9 +470,19 @@ def import_exports(paths, year: int, county: str, mapping="stats-2021", campus_m
                        {n for formula in names.values() for n in formula_names(formula)} if v not in variables]
             if missing:
                 continue                                    # already reported as missing headers
-            section = {col: evaluate_formula(formula, variables) for col, formula in mapping.section[f.stage].items()}
-            facility = {col: evaluate_formula(formula, variables) for col, formula in mapping.facility.items()}
-            built = _number(raw.get("built_year")) if "built_year" in f.columns else None
+            try:
+                section = {col: evaluate_formula(formula, variables) for col, formula in mapping.section[f.stage].items()}
+                facility = {col: evaluate_formula(formula, variables) for col, formula in mapping.facility.items()}
+            except ZeroDivisionError:          # a mapping formula divides by an item that is 0 for this school
+                problems.append(Problem("error", "division_by_zero", "映射公式除以 0：本校的分母项为 0，无法计算",
+                                        "a mapping formula divides by zero for this school", **where))
+                continue
+            built = None
+            if "built_year" in f.columns:
+                cell = _number(raw.get("built_year"))
+                if cell.error is not None:
+                    number_problem("built_year", cell.error, raw.get("built_year"))
+                built = cell.value
             records.append({"file": f.path.name, "row": row, "stage": f.stage, "school_id": sid, "school_name": name,
                             "school_type": school_type, "ownership": ownership, "urban_rural": urban,
                             # blank 是否计校数 counts; only an explicit 否 marks a campus to merge
@@ -432,6 +607,8 @@ def write_canonical(result: ImportResult, path) -> Path:
     with atomic_path(path) as tmp, pd.ExcelWriter(tmp, engine="openpyxl") as writer:
         frame.to_excel(writer, sheet_name="学校数据", index=False)
         pd.DataFrame({"说明": notes}).to_excel(writer, sheet_name="数据说明", index=False, header=False)
+        for sheet in writer.sheets.values():      # a school named =HYPERLINK(…) stays a name
+            protect_formulas(sheet)
     return path
 
 
@@ -451,10 +628,50 @@ def write_report(result: ImportResult, path) -> Path:
         result.merges.to_excel(writer, sheet_name="合并记录", index=False)
         result.dropped.to_excel(writer, sheet_name="删除记录", index=False)
         warnings.to_excel(writer, sheet_name="警告", index=False)
+        for sheet in writer.sheets.values():      # text from the exports never becomes a formula
+            protect_formulas(sheet)
     return path
 
 
 def read_campus_map(path) -> dict:
-    """``campus id → parent id`` from a two-column CSV (校区标识码, 所属学校标识码)."""
-    frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
-    return {str(a).strip(): str(b).strip() for a, b in zip(frame.iloc[:, 0], frame.iloc[:, 1])}
+    """``campus id → parent id`` from a two-column CSV (校区标识码, 所属学校标识码), header row first.
+
+    Read like every CSV (:mod:`junyun_lib.io.textfile`: UTF-8, GBK …); a missing file, fewer than two columns,
+    a line whose cells do not line up with the header, a blank id and a campus given two parents are located
+    errors, all reported together.
+    """
+    file = str(path)
+    lines = csv_rows(read_text(path, "校区对应表"), file)
+    first = next((i for i, (_, c) in enumerate(lines) if any(x.strip() for x in c)), None)
+    header = [h.strip() for h in lines[first][1]] if first is not None else []
+    header_row = lines[first][0] if first is not None else 1
+    if len(header) < 2:
+        raise ValidationError([Problem(
+            "error", "missing_column", "校区对应表应有两列：校区标识码,所属学校标识码（首行为表头）",
+            "the campus map needs two columns: campus id, parent school id (header row first)", file=file,
+            row=header_row, value=",".join(header))])
+    problems, out, seen = [], {}, {}
+    for row_no, line in lines[first + 1:]:
+        if not any(x.strip() for x in line):
+            continue
+        if len(line) != len(header):
+            problems.append(Problem("error", "ragged_row", f"本行有 {len(line)} 个单元格，表头行有 {len(header)} 个",
+                                    f"this line has {len(line)} cells but the header line has {len(header)}",
+                                    file=file, row=row_no, value=",".join(line)))
+            continue
+        campus, parent = line[0].strip(), line[1].strip()
+        for column, value in ((header[0], campus), (header[1], parent)):
+            if not value:
+                problems.append(Problem("error", "blank", "标识码为空", "the id is blank", file=file, row=row_no,
+                                        column=column))
+        if not campus or not parent:
+            continue
+        if campus in out and out[campus] != parent:
+            problems.append(Problem("error", "duplicate", f"同一校区对应了两所学校（第{seen[campus]}行为「{out[campus]}」）",
+                                    f"the campus is given two parents (row {seen[campus]}: {out[campus]!r})",
+                                    file=file, row=row_no, column=header[0], value=campus))
+            continue
+        out[campus], seen[campus] = parent, row_no
+    if problems:
+        raise ValidationError(problems)
+    return out

@@ -1,34 +1,53 @@
-"""Reading the raw school table (读取学校基础数据表) from .xlsx or .csv (UTF-8, UTF-8 with BOM, GBK).
+"""Reading the raw school table (读取学校基础数据表) from .xlsx or .csv (UTF-8, UTF-8 with BOM, UTF-16, GBK).
 
 Headers are matched against the canonical Chinese headers or their English aliases
 (``rules/school_columns.csv``).  Every cell is checked in one pass; all problems are collected and raised
 together as :class:`~junyun_lib.problems.ValidationError`; suspicious-but-possible values come back as
 warnings on the :class:`SchoolTable`.  Raw files are opened read-only and never modified.
+
+No number changes silently.  Numbers are read by the shared rules of :mod:`junyun_lib.io.cells` (a null marker
+such as ``#N/A`` or ``NaN`` is an error in CSV exactly as in Excel; ``3000,5`` is ambiguous; full-width digits
+are read with a warning), then checked against each column's plausible magnitude (``[limits]`` in
+``rules/data_checks.toml``) before any cast.  In a workbook, a merged cell and a formula that was never
+calculated are errors at the cell; a sheet that cannot be read is a located error, never a traceback.  A CSV
+is decoded by :mod:`junyun_lib.io.textfile`; clean files are parsed by pyarrow as text (no null tokens), any
+other file by the exact row reader, which keeps blank lines (row numbers stay the editor's) and reports
+ragged rows and unclosed quotes where they are.
 """
 from __future__ import annotations
 
 import codecs
-import csv
+import datetime as _dt
 import difflib
-import io
 import re
+import xml.etree.ElementTree as ET
+import zipfile
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
 from ..problems import Problem, ValidationError
 from ..rules import schema
 from ..synthetic import SYNTHETIC_MARK
+from . import cells, textfile
 from .validation import check_rows
 
 SYNTHETIC_SHEET = "数据说明"
 DATA_SHEET = "学校数据"
 HEADER_SCAN_ROWS = 20
 LOCATION_COLUMNS = ["source_file", "source_sheet", "source_row"]
+# identifiers and categories are compared, so full-width forms are read as half-width (with a warning);
+# school names are kept exactly as written
+NORMALISED_FIELDS = ("school_id", "school_type", "urban_rural", "ownership", "county")
+
+MERGED = cells.Reason("merged_cell", "合并单元格：请取消合并并在每一行填写数值",
+                      "merged cell: unmerge the cells and fill in a value on every row")
+EXCEL_ERRORS = frozenset(t for t in cells.NULL_TOKENS if t.startswith("#"))
 
 
 @dataclass
@@ -53,14 +72,24 @@ class SchoolTable:
         return all(f in self.frame.columns for f in fields)
 
 
+@dataclass(frozen=True)
+class _Marked:
+    """An Excel cell that cannot be read as it stands (part of a merged area, or a formula never calculated):
+    why, and what the analyst sees there."""
+
+    reason: cells.Reason
+    shown: str
+
+
 @dataclass
 class _RawSheet:
     file: str
     sheet: str
     headers: list[str]
-    frame: pd.DataFrame          # positional columns 0..n-1
-    rows: np.ndarray             # row number as Excel shows it
+    frame: pd.DataFrame          # positional columns 0..n-1: text (CSV) or Excel values (xlsx)
+    rows: np.ndarray             # row number as Excel (or a text editor) shows it
     synthetic: bool = False
+    marked: bool = False         # some cells are _Marked (merged or uncalculated)
 
 
 def _problem(code, zh, en, **where) -> Problem:
@@ -77,9 +106,15 @@ def _find_header_row(rows: list[list]) -> int | None:
 
 
 def _clean_header(value) -> str:
-    if value is None or (isinstance(value, float) and np.isnan(value)):
+    if value is None or isinstance(value, _Marked) or (isinstance(value, float) and np.isnan(value)):
         return ""
     return "".join(str(value).split())  # drops spaces, full-width spaces and line breaks inside headers
+
+
+def _unreadable_sheet(exc: BaseException, **where) -> Problem:
+    return _problem("unreadable_sheet", "工作表无法读取（文件可能已损坏）：请用 Excel 打开、另存为 .xlsx 后再导入",
+                    f"the sheet cannot be read (the file may be damaged: {type(exc).__name__}); open it in "
+                    "Excel, save it again as .xlsx and retry", **where)
 
 
 def _load_xlsx(path: Path, display: str, sheet: str | None) -> tuple[_RawSheet | None, list[Problem]]:
@@ -87,25 +122,151 @@ def _load_xlsx(path: Path, display: str, sheet: str | None) -> tuple[_RawSheet |
 
     try:
         book = load_workbook(path, read_only=True, data_only=True)
-    except Exception as exc:  # a corrupt or non-Excel file
+    except Exception as exc:  # a corrupt, encrypted or non-Excel file
+        head = path.read_bytes()[:8] if path.is_file() else b""
+        if head.startswith(b"\xd0\xcf\x11\xe0"):   # an OLE file: an old .xls, or a password-protected workbook
+            return None, [_problem("unreadable", "无法作为 Excel 工作簿打开：可能是旧版 .xls 文件或设置了打开密码；"
+                                   "请在 Excel 中取消密码并另存为 .xlsx",
+                                   "cannot open as an Excel workbook: an old .xls file or a password-protected "
+                                   "workbook; remove the password and save it as .xlsx", file=display)]
         return None, [_problem("unreadable", "无法作为 Excel 工作簿打开", f"cannot open as an Excel workbook: {exc}",
                                file=display)]
     try:
         names = book.sheetnames
-        synthetic = SYNTHETIC_SHEET in names and any(
-            SYNTHETIC_MARK in str(c) for row in book[SYNTHETIC_SHEET].iter_rows(max_row=5, values_only=True)
-            for c in row if c is not None)
         chosen = sheet or (DATA_SHEET if DATA_SHEET in names else names[0])
         if chosen not in names:
             return None, [_problem("no_sheet", f"没有名为「{chosen}」的工作表，现有：{'、'.join(names)}",
                                    f"no sheet named '{chosen}'", file=display)]
-        rows = [list(r) for r in book[chosen].iter_rows(values_only=True)]
+        synthetic = _is_synthetic(book, names)
+        where = dict(file=display, sheet=chosen)
+        try:
+            ws = book[chosen]
+            if hasattr(ws, "reset_dimensions"):
+                ws.reset_dimensions()   # a stale <dimension> must not cut rows or columns off
+            rows = [list(r) for r in ws.iter_rows(values_only=True)]
+            member = getattr(ws, "_worksheet_path", None)
+        except Exception as exc:  # a damaged sheet inside a valid zip: whatever the XML parser raises
+            return None, [_unreadable_sheet(exc, **where)]
     finally:
         book.close()
-    return _grid_to_raw(rows, display, chosen, synthetic)
+    try:
+        merges, formulas = _sheet_xml_facts(path, chosen, member)
+    except Exception as exc:
+        return None, [_unreadable_sheet(exc, **where)]
+    return _grid_to_raw(rows, display, chosen, synthetic, merges=merges, formulas=formulas)
 
 
-def _grid_to_raw(rows: list[list], display: str, sheet: str, synthetic: bool = False):
+def _is_synthetic(book, names) -> bool:
+    if SYNTHETIC_SHEET not in names:
+        return False
+    try:
+        return any(SYNTHETIC_MARK in str(c) for row in book[SYNTHETIC_SHEET].iter_rows(max_row=5, values_only=True)
+                   for c in row if c is not None)
+    except Exception:   # an unreadable note sheet only means the data is not marked synthetic
+        return False
+
+
+# ---- what openpyxl's read-only mode does not tell: merged ranges, formulas without a calculated value
+_REL_NS = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
+_FORMULA_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?f[\s>/]")
+_MERGE_REF = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?mergeCell\b[^>]*?\bref=\"([A-Za-z0-9:$]+)\"")
+
+
+def _resolve(base: str, target: str) -> str:
+    if target.startswith("/"):
+        return target.lstrip("/")
+    parts: list[str] = []
+    for piece in (PurePosixPath(base).parent / target).parts:
+        if piece == "..":
+            if parts:
+                parts.pop()
+        elif piece != ".":
+            parts.append(piece)
+    return "/".join(parts)
+
+
+def _rels(archive: zipfile.ZipFile, part: str) -> dict[str, tuple[str, str]]:
+    """Relationship id -> (type, resolved target) of a package part."""
+    p = PurePosixPath(part)
+    name = str(p.parent / "_rels" / f"{p.name}.rels") if part else "_rels/.rels"
+    if name not in archive.namelist():
+        return {}
+    root = ET.fromstring(archive.read(name))
+    return {r.get("Id"): (r.get("Type", ""), _resolve(part, r.get("Target", "")))
+            for r in root.iter() if r.tag.endswith("Relationship")}
+
+
+def _sheet_member(archive: zipfile.ZipFile, sheet: str) -> str | None:
+    """The zip member holding a sheet's XML: the workbook part (normally ``xl/workbook.xml``) names the sheet's
+    relationship id, its ``.rels`` the file (normally ``xl/worksheets/sheetN.xml``)."""
+    book = next((t for kind, t in _rels(archive, "").values() if kind.endswith("/officeDocument")),
+                "xl/workbook.xml")
+    root = ET.fromstring(archive.read(book))
+    rid = next((s.get(_REL_NS) for s in root.iterfind("{*}sheets/{*}sheet") if s.get("name") == sheet), None)
+    target = _rels(archive, book).get(rid)
+    return target[1] if target else None
+
+
+def _sheet_xml_facts(path: Path, sheet: str, member: str | None = None):
+    """``(merged ranges, {(row, column): formula})`` of a sheet, read from its XML in the zip.
+
+    The XML is scanned once, in pieces, for ``<mergeCell ref=…>`` and for formula elements; only a sheet with
+    formulas is parsed again for the formula cells without a calculated value (typical files pay nothing).
+    """
+    with zipfile.ZipFile(path) as archive:
+        member = _sheet_member(archive, sheet) or member
+        if member is None or member not in archive.namelist():
+            return [], {}
+        merges, has_formula, tail = set(), False, b""
+        with archive.open(member) as f:
+            while chunk := f.read(1 << 20):
+                piece = tail + chunk
+                has_formula = has_formula or _FORMULA_TAG.search(piece) is not None
+                merges.update(m.decode("ascii") for m in _MERGE_REF.findall(piece))
+                tail = piece[-512:]
+        formulas = _uncalculated_formulas(archive, member) if has_formula else {}
+    return sorted(merges), formulas
+
+
+def _uncalculated_formulas(archive: zipfile.ZipFile, member: str) -> dict[tuple[int, int], str]:
+    """``{(row, column): "=formula"}`` of the formula cells with no calculated value (a file written by a
+    program and never saved in Excel).  A formula whose calculated result is empty text (``t="str"`` with an
+    empty value) was calculated: it reads as blank, as Excel shows it."""
+    from openpyxl.utils.cell import coordinate_to_tuple
+
+    out: dict[tuple[int, int], str] = {}
+    row, column = 0, 0
+    with archive.open(member) as f:
+        for event, el in ET.iterparse(f, events=("start", "end")):
+            tag = el.tag.rsplit("}", 1)[-1]
+            if event == "start":
+                if tag == "row":
+                    row = int(el.get("r") or row + 1)
+                    column = 0
+                continue
+            if tag == "c":
+                ref = el.get("r")
+                if ref:
+                    row, column = coordinate_to_tuple(ref)
+                else:
+                    column += 1
+                formula = value = None
+                for child in el:
+                    name = child.tag.rsplit("}", 1)[-1]
+                    if name == "f":
+                        formula = child
+                    elif name == "v":
+                        value = child.text
+                if formula is not None and not value and el.get("t") not in ("str", "inlineStr"):
+                    out[(row, column)] = f"={formula.text}" if formula.text else "=…"
+                el.clear()
+            elif tag == "row":
+                el.clear()
+    return out
+
+
+def _grid_to_raw(rows: list[list], display: str, sheet: str, synthetic: bool = False, *, merges=(),
+                 formulas=None) -> tuple[_RawSheet | None, list[Problem]]:
     where = dict(file=display, sheet=sheet)
     if not any(any(v not in (None, "") for v in r) for r in rows):
         return None, [_problem("empty_sheet", "工作表为空", "the sheet is empty", **where)]
@@ -120,78 +281,148 @@ def _grid_to_raw(rows: list[list], display: str, sheet: str, synthetic: bool = F
     data_width = max((max((i for i, v in enumerate(r) if v not in (None, "")), default=-1) + 1
                       for r in rows[h + 1:]), default=0)
     headers += [""] * max(0, data_width - len(headers))
-    body = [list(r[:len(headers)]) + [None] * (len(headers) - len(r)) for r in rows[h + 1:]]
-    frame = pd.DataFrame(body, columns=range(len(headers)), dtype=object)
-    rownums = np.arange(h + 2, h + 2 + len(body))
-    return _RawSheet(display, sheet, headers, frame, rownums, synthetic), []
+    width = len(headers)
+    body = [list(r[:width]) + [None] * (width - len(r)) for r in rows[h + 1:]]
+    first = h + 2                                    # Excel row of body[0]
+    marked = _mark(body, rows, first, width, merges, formulas or {})
+    frame = pd.DataFrame(body, columns=range(width), dtype=object)
+    rownums = np.arange(first, first + len(body))
+    return _RawSheet(display, sheet, headers, frame, rownums, synthetic, marked), []
 
 
-ENCODINGS = ("utf-8", "gb18030")   # gb18030 is a superset of GBK
+def _mark(body: list[list], rows: list[list], first: int, width: int, merges, formulas) -> bool:
+    """Mark the body cells covered by a merged area (all but its top-left cell) and the uncalculated formulas."""
+    from openpyxl.utils.cell import range_boundaries
 
-
-def _encoding(data: bytes) -> str | None:
-    """UTF-8 (with or without BOM) or GBK, judged on the whole file."""
-    for enc in ENCODINGS:
+    marked = False
+    for (r, c), text in formulas.items():
+        if first <= r < first + len(body) and c <= width:
+            body[r - first][c - 1] = _Marked(cells.UNCALCULATED, text)
+            marked = True
+    for ref in merges:
         try:
-            data.decode(enc)
-            return enc
-        except UnicodeDecodeError:
+            min_col, min_row, max_col, max_row = range_boundaries(ref.replace("$", ""))
+        except (ValueError, TypeError):
             continue
-    return None
+        top = rows[min_row - 1][min_col - 1] if min_row <= len(rows) and min_col <= len(rows[min_row - 1]) \
+            else None
+        shown = _shown(top)
+        for r in range(max(min_row, first), min(max_row, first + len(body) - 1) + 1):
+            for c in range(min_col, min(max_col, width) + 1):
+                if (r, c) != (min_row, min_col):
+                    body[r - first][c - 1] = _Marked(MERGED, shown)
+                    marked = True
+    return marked
 
 
 def _load_csv(path: Path, display: str) -> tuple[_RawSheet | None, list[Problem]]:
-    data = path.read_bytes()
-    if data.startswith(codecs.BOM_UTF8):
-        data = data[len(codecs.BOM_UTF8):]
-    enc = _encoding(data)
-    if enc is None:
-        return None, [_problem("encoding", "无法识别文件编码，应为 UTF-8 或 GBK",
-                               "cannot decode the file; expected UTF-8 or GBK", file=display)]
-    if not data.strip():
+    try:
+        data = textfile.read_bytes(path)
+        text, encoding = textfile.decode(data, display)
+    except ValidationError as exc:   # missing, unreadable, not text, undecodable: located by textfile
+        return None, exc.problems
+    if not text or text.isspace():
         return None, [_problem("empty_sheet", "文件为空", "the file is empty", file=display)]
-    if enc != "utf-8":
-        data = data.decode(enc).encode("utf-8")
-    first_lines = b"\n".join(data.split(b"\n", HEADER_SCAN_ROWS)[:HEADER_SCAN_ROWS]).decode("utf-8")
-    head = list(csv.reader(io.StringIO(first_lines)))
-    h = _find_header_row(head)
+    raw = _csv_arrow(text, data, encoding, display)
+    if raw is not None:
+        return raw, []
+    try:
+        records = textfile.csv_rows(text, display)
+    except ValidationError as exc:   # an unclosed quote, at the line where it opened
+        return None, exc.problems
+    return _csv_records_to_raw(records, display)
+
+
+_LINE_END = re.compile(r"\r\n|\r|\n")
+
+
+def _csv_arrow(text: str, data: bytes, encoding: str, display: str) -> _RawSheet | None:
+    """The fast path: pyarrow reads the lines below the header, every cell as text, no null tokens.
+
+    Taken only when it is exact: the lines above the header are one record each, and pyarrow returns one record
+    per line below it (it drops blank lines and would join lines at a quoted line break, shifting the row
+    numbers we report) with balanced quotes.  Otherwise (or when pyarrow refuses, e.g. a ragged row) ``None``:
+    the exact row reader takes over.
+    """
+    starts = [0]
+    for m in _LINE_END.finditer(text):
+        starts.append(m.end())
+        if len(starts) > HEADER_SCAN_ROWS:
+            break
+    head_text = text[:starts[HEADER_SCAN_ROWS]] if len(starts) > HEADER_SCAN_ROWS else text
+    try:
+        head = textfile.csv_rows(head_text, display)
+    except ValidationError:
+        return None
+    if [line for line, _ in head] != list(range(1, len(head) + 1)):
+        return None
+    h = _find_header_row([cells_ for _, cells_ in head])
+    if h is None:
+        return None
+    headers = [_clean_header(v) for v in head[h][1]]
+    body_start = starts[h + 1] if h + 1 < len(starts) else len(text)
+    if encoding in ("utf-8", "utf-8-sig"):
+        skip = len(text[:body_start].encode("utf-8")) + (len(codecs.BOM_UTF8) if encoding == "utf-8-sig" else 0)
+    else:
+        data, skip = text[body_start:].encode("utf-8"), 0
+    head_bytes = data[:skip]
+    quotes = data.count(b'"') - head_bytes.count(b'"')
+    if quotes % 2:
+        return None
+    lf, cr = data.count(b"\n") - head_bytes.count(b"\n"), data.count(b"\r") - head_bytes.count(b"\r")
+    crlf = data.count(b"\r\n") - head_bytes.count(b"\r\n") if lf and cr else 0
+    lines = lf + cr - crlf + (0 if len(data) == skip or data.endswith((b"\n", b"\r")) else 1)
+    width = len(headers)
+    if lines == 0:
+        frame = pd.DataFrame({i: pd.Series([], dtype=object) for i in range(width)})
+    else:
+        names = [f"c{i}" for i in range(width)]
+        try:
+            table = pacsv.read_csv(
+                pa.BufferReader(pa.py_buffer(data).slice(skip)),
+                read_options=pacsv.ReadOptions(column_names=names),
+                convert_options=pacsv.ConvertOptions(column_types=dict.fromkeys(names, pa.string()), null_values=[],
+                                                     strings_can_be_null=False, quoted_strings_can_be_null=False,
+                                                     check_utf8=False))
+        except (pa.ArrowException, ValueError):
+            return None
+        if table.num_rows != lines:
+            return None
+        frame = table.to_pandas()
+        frame.columns = range(width)
+    first = h + 2
+    return _RawSheet(display, "", headers, frame, np.arange(first, first + len(frame)))
+
+
+def _csv_records_to_raw(records: list[tuple[int, list[str]]], display: str) -> tuple[_RawSheet | None, list[Problem]]:
+    """The exact path: rows from :func:`textfile.csv_rows` (line numbers as an editor shows them, blank lines
+    kept).  A row with more filled cells than there are headers is an error at its line (its cells cannot be
+    matched to columns, so it is not checked further); a shorter row is padded with blank cells."""
+    h = _find_header_row([r for _, r in records])
     if h is None:
         return None, [_problem("no_header", f"前{HEADER_SCAN_ROWS}行中找不到含「学校标识码」的表头行",
                                "no header row with 学校标识码 / school_id found", file=display)]
-    headers = [_clean_header(v) for v in head[h]]
-    text_columns = {i for i, name in enumerate(headers)
-                    if schema.header_lookup().get(name) in {c.field for c in schema.columns() if not c.is_numeric}}
-    frame = _parse_csv_body(data, h + 1, len(headers), text_columns)
-    rownums = np.arange(h + 2, h + 2 + len(frame))
-    return _RawSheet(display, "", headers, frame, rownums), []
-
-
-def _parse_csv_body(data: bytes, skip: int, width: int, text_columns: set[int]) -> pd.DataFrame:
-    """The data lines below the header (UTF-8 bytes), positional columns; text columns stay text.
-
-    pyarrow's multi-threaded reader is used when every line is a record (it drops empty lines, which would
-    shift the row numbers we report); otherwise pandas' reader with blank lines kept.
-    """
-    body = data.split(b"\n", skip)[-1] if skip else data
-    if re.search(rb"\n[ \t]*\r?\n", body) is None and not body.startswith((b"\n", b"\r\n")):
-        try:
-            return _parse_csv_arrow(data, skip, width, text_columns)
-        except (pa.ArrowInvalid, ValueError):
-            pass  # ragged lines and the like: pandas' reader reports them row by row below
-    return pd.read_csv(io.BytesIO(data), header=None, skiprows=skip, dtype={i: str for i in text_columns},
-                       skip_blank_lines=False, names=range(width), index_col=False, encoding="utf-8")
-
-
-def _parse_csv_arrow(data: bytes, skip: int, width: int, text_columns: set[int]) -> pd.DataFrame:
-    names = [f"c{i}" for i in range(width)]
-    table = pacsv.read_csv(
-        io.BytesIO(data),
-        read_options=pacsv.ReadOptions(skip_rows=skip, column_names=names),
-        convert_options=pacsv.ConvertOptions(column_types={names[i]: pa.string() for i in text_columns},
-                                             strings_can_be_null=True))
-    frame = table.to_pandas()
-    frame.columns = range(width)
-    return frame
+    headers = [_clean_header(v) for v in records[h][1]]
+    width = len(headers)
+    body, rownums, problems = [], [], []
+    for line, row in records[h + 1:]:
+        if len(row) > width:
+            filled = len(row)
+            while filled > width and not row[filled - 1].strip():
+                filled -= 1
+            if filled > width:
+                extra = ",".join(row[width:filled])
+                problems.append(_problem(
+                    "ragged_row", f"本行有 {filled} 个单元格，表头只有 {width} 列：请检查是否多了逗号或少了引号",
+                    f"this row has {filled} cells but the header has only {width} columns; look for an extra "
+                    "comma or a missing quote", file=display, row=line, value=extra))
+                continue
+            row = row[:width]
+        body.append(row + [""] * (width - len(row)))
+        rownums.append(line)
+    frame = pd.DataFrame(body, columns=range(width), dtype=object) if body else \
+        pd.DataFrame({i: pd.Series([], dtype=object) for i in range(width)})
+    return _RawSheet(display, "", headers, frame, np.asarray(rownums, dtype=np.int64)), problems
 
 
 def _load(source, sheet: str | None) -> tuple[_RawSheet | None, list[Problem]]:
@@ -207,8 +438,10 @@ def _load(source, sheet: str | None) -> tuple[_RawSheet | None, list[Problem]]:
         return _load_xlsx(path, display, sheet)
     if suffix == ".csv":
         return _load_csv(path, display)
-    return None, [_problem("file_type", f"不支持的文件类型「{suffix}」，应为 .xlsx 或 .csv",
-                           "unsupported file type; expected .xlsx or .csv", file=display)]
+    hint = "（旧版 .xls 请在 Excel 中另存为 .xlsx）" if suffix == ".xls" else ""
+    return None, [_problem("file_type", f"不支持的文件类型「{suffix}」，应为 .xlsx 或 .csv{hint}",
+                           "unsupported file type; expected .xlsx or .csv" +
+                           ("; save an .xls file as .xlsx in Excel" if suffix == ".xls" else ""), file=display)]
 
 
 # ------------------------------------------------------------------------------------------------ headers
@@ -219,7 +452,7 @@ def _map_headers(raw: _RawSheet) -> tuple[dict[str, int], list[Problem]]:
     problems = []
     for pos, header in enumerate(raw.headers):
         if header == "":
-            if raw.frame[pos].notna().any():
+            if _filled(raw.frame[pos]).any():
                 problems.append(_problem("blank_header", f"第{pos + 1}列有数据但没有表头",
                                          f"column {pos + 1} has data but no header", **where))
             continue
@@ -251,27 +484,48 @@ _KIND_EN = {"count": "a non-negative whole number", "number": "a non-negative nu
 
 def _shown(value) -> str:
     """A cell as the analyst sees it."""
+    if isinstance(value, _Marked):
+        return value.shown
     if value is None or (isinstance(value, float) and np.isnan(value)):
         return ""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
+    if isinstance(value, (bool, np.bool_)):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() and abs(value) < 1e15 else repr(value)
+    if isinstance(value, _dt.datetime) and value.time() == _dt.time():
+        return value.date().isoformat()
     return str(value)
 
 
-def _blank_mask(series: pd.Series) -> pd.Series:
-    if pd.api.types.is_numeric_dtype(series):
-        return series.isna()
-    return series.isna() | series.astype(str).str.strip().eq("")
+def _number_text(value: float) -> str:
+    """A number read, for messages: ``123``, ``3000.5``, ``5,000,000,000``."""
+    if float(value).is_integer() and abs(value) < 1e15:
+        return f"{int(value):,}" if abs(value) >= 10000 else str(int(value))
+    return repr(float(value))
 
 
-def _to_number(series: pd.Series) -> tuple[pd.Series, pd.Series, pd.Series]:
-    """(numbers, blank, not_a_number) — thousands separators are tolerated."""
-    blank = _blank_mask(series)
+def _is_arrow_text(series: pd.Series) -> bool:
+    dtype = series.dtype
+    return isinstance(dtype, pd.StringDtype) and getattr(dtype, "storage", "") == "pyarrow"
+
+
+def _filled(series: pd.Series) -> np.ndarray:
+    """Cells with something in them (not empty, not white space, not the covered part of a merged area)."""
+    if _is_arrow_text(series):
+        array = pa.array(series)
+        return pc.fill_null(pc.greater(pc.binary_length(pc.utf8_trim_whitespace(array)), 0), False) \
+            .to_numpy(zero_copy_only=False)
     if pd.api.types.is_numeric_dtype(series) and not pd.api.types.is_bool_dtype(series):
-        return series.astype(float), blank, pd.Series(False, index=series.index)
-    text = series.astype(str).str.strip().str.replace(",", "", regex=False).str.replace("，", "", regex=False)
-    num = pd.to_numeric(text.where(~blank), errors="coerce").astype(float)
-    return num, blank, num.isna() & ~blank
+        return series.notna().to_numpy()
+    return np.fromiter((v is not None and not (isinstance(v, str) and not v.strip())
+                        and not (isinstance(v, float) and np.isnan(v))
+                        and not (isinstance(v, _Marked) and v.reason is MERGED) for v in series),
+                       dtype=bool, count=len(series))
+
+
+def _parse_input(series: pd.Series):
+    """What :func:`cells.parse_column` reads fastest: the arrow array behind a text column, else the series."""
+    return pa.array(series) if _is_arrow_text(series) else series
 
 
 class _CellChecker:
@@ -281,47 +535,122 @@ class _CellChecker:
         self.raw = raw
         self.problems: list[Problem] = []
 
-    def add(self, code, zh, en, index, header, severity="error"):
+    def add(self, code, zh, en, index, pos, severity="error", shown=None):
+        column = self.raw.frame[pos]
         for i in index:
-            self.problems.append(Problem(severity, code, zh, en, file=self.raw.file, sheet=self.raw.sheet,
-                                         row=int(self.raw.rows[i]), column=header,
-                                         value=_shown(self.raw.frame.iat[i, self.raw.headers.index(header)])))
+            i = int(i)
+            self.problems.append(Problem(
+                severity, code, zh(i) if callable(zh) else zh, en(i) if callable(en) else en, file=self.raw.file,
+                sheet=self.raw.sheet, row=int(self.raw.rows[i]), column=self.raw.headers[pos],
+                value=shown[i] if shown is not None else _shown(column.iat[i])))
 
-    def text(self, series, col, header):
-        if pd.api.types.infer_dtype(series, skipna=True) in ("string", "empty"):
-            values = series.str.strip()          # vectorised; the usual case for CSV and text cells
+    def marks(self, series: pd.Series, pos: int) -> tuple[pd.Series, np.ndarray]:
+        """Report the merged and uncalculated cells of a column; they read as blank from here on."""
+        n = len(series)
+        if not self.raw.marked:
+            return series, np.zeros(n, dtype=bool)
+        marked = np.fromiter((isinstance(v, _Marked) for v in series), dtype=bool, count=n)
+        for i in np.flatnonzero(marked):
+            reason = series.iat[i].reason
+            self.add(reason.code, reason.zh, reason.en, [i], pos)
+        return series.where(~marked, None), marked
+
+    def text(self, series, col, pos):
+        series, marked = self.marks(series, pos)
+        if _is_arrow_text(series) or pd.api.types.infer_dtype(series, skipna=True) in ("string", "empty"):
+            values = series.str.strip().fillna("")            # vectorised; the usual case for CSV and text cells
         else:                                    # numbers typed into text cells (Excel ids): shown as written
             values = series.map(_shown).astype(object).str.strip()
-        blank = values.isna() | values.eq("")
+        if col.field in NORMALISED_FIELDS:
+            values = self.normalise(values, pos)
+        blank = values.eq("").to_numpy() & ~marked
         if col.required == "required":
-            self.add("blank", "必填项为空", "required value is blank", np.flatnonzero(blank), header)
+            self.add("blank", "必填项为空", "required value is blank", np.flatnonzero(blank), pos)
+        errors = values.isin(EXCEL_ERRORS).to_numpy()
+        if errors.any():
+            self.add("null_token", lambda i: cells.NULL_TOKEN(values.iat[i]).zh,
+                     lambda i: cells.NULL_TOKEN(values.iat[i]).en, np.flatnonzero(errors), pos)
         if col.allowed:
-            bad = ~values.isin(col.allowed) & ~blank
+            bad = ~values.isin(col.allowed).to_numpy() & ~blank & ~marked & ~errors
             self.add("unknown_category", f"不是允许的取值，应为：{' / '.join(col.allowed)}",
-                     f"not an allowed value; expected one of {', '.join(col.allowed)}", np.flatnonzero(bad), header)
-        return values.where(~blank, "")
+                     f"not an allowed value; expected one of {', '.join(col.allowed)}", np.flatnonzero(bad), pos)
+        return values
 
-    def number(self, series, col, header):
-        num, blank, bad = _to_number(series)
+    def normalise(self, values: pd.Series, pos: int) -> pd.Series:
+        """Full-width letters and digits (NFKC, :func:`cells.normalise_text`) read as half-width, with a warning.
+
+        Only the cells that are not plain ASCII can change; each distinct one is normalised once.
+        """
+        array = pa.array(values, type=pa.string())
+        ascii_ = pc.string_is_ascii(array).to_numpy(zero_copy_only=False)
+        if ascii_.all():
+            return values
+        where = np.flatnonzero(~ascii_)
+        other = array.take(pa.array(where))
+        uniques = pc.unique(other)
+        read = [cells.normalise_text(u) for u in uniques.to_pylist()]
+        if not any(c for _, c in read):
+            return values                        # the usual case: nothing to change
+        codes = pc.index_in(other, value_set=uniques).to_numpy(zero_copy_only=False)
+        changed = np.array([c for _, c in read], dtype=bool)[codes]
+        values = values.astype(object).copy()
+        new = np.array([t for t, _ in read], dtype=object)[codes]
+        values.iloc[where[changed]] = new[changed]
+        self.add("full_width", lambda i: f"{cells.FULL_WIDTH.zh}为「{values.iat[i]}」",
+                 lambda i: f"{cells.FULL_WIDTH.en}: '{values.iat[i]}'", where[changed], pos, severity="warning")
+        return values
+
+    def number(self, series, col, pos):
+        series, marked = self.marks(series, pos)
+        parsed = cells.parse_column(_parse_input(series))
+        num = parsed.values                      # a fresh array of floats, NaN where blank or bad
         expect_zh, expect_en = _KIND_ZH[col.kind], _KIND_EN[col.kind]
-        self.add("not_a_number", f"不是数字，应为{expect_zh}", f"not a number; expected {expect_en}",
-                 np.flatnonzero(bad), header)
+        for i, reason in parsed.errors.items():
+            if reason.code == cells.NOT_A_NUMBER.code:
+                zh, en = f"不是数字，应为{expect_zh}", f"not a number; expected {expect_en}"
+            else:
+                zh, en = reason.zh, reason.en
+            self.add(reason.code, zh, en, [i], pos)
+        for i, reason in parsed.warnings.items():
+            self.add(reason.code, f"{reason.zh}：读作 {_number_text(num[i])}",
+                     f"{reason.en}: read as {_number_text(num[i])}", [i], pos, severity="warning")
+        ok = ~np.isnan(num)
+        done = ~ok
+        negative = ok & (num < 0)
         self.add("negative", f"不能为负数，应为{expect_zh}", f"negative; expected {expect_en}",
-                 np.flatnonzero(num < 0), header)
+                 np.flatnonzero(negative), pos)
+        done |= negative
+        limit = schema.limits().get(col.field)
+        if limit is not None:                    # before any cast: 1e19 must never become an int64
+            over = ~done & (num > limit.error)
+            unit = col.unit or ""
+            self.add("out_of_range",
+                     f"超出合理范围：一所学校的{col.header_zh}不应超过 {_number_text(limit.error)}{unit}，"
+                     "请检查是否多打了数字、填了合计或单位有误",
+                     f"out of range: more than {_number_text(limit.error)} is not plausible for one school; check "
+                     "for extra digits, a total, or a wrong unit", np.flatnonzero(over), pos)
+            done |= over
+            num[over] = np.nan                   # reported once: no cross-column check builds on it
+            large = ~done & (num > limit.warn)
+            self.add("unusually_large", f"数值异常大（超过 {_number_text(limit.warn)}{unit}），请核实",
+                     f"unusually large (above {_number_text(limit.warn)}); please check", np.flatnonzero(large), pos,
+                     severity="warning")
         if col.kind in ("count", "year"):
-            frac = num.notna() & (num % 1 != 0)
+            frac = ~done & (np.trunc(num) != num)
             self.add("fractional", f"应为整数（{expect_zh}）", f"not a whole number; expected {expect_en}",
-                     np.flatnonzero(frac), header)
+                     np.flatnonzero(frac), pos)
+            done |= frac
         if col.kind == "year":
-            out = num.notna() & ((num < YEAR_RANGE[0]) | (num > YEAR_RANGE[1]))
+            out = ~done & ((num < YEAR_RANGE[0]) | (num > YEAR_RANGE[1]))
             self.add("year_range", f"年份应在{YEAR_RANGE[0]}–{YEAR_RANGE[1]}之间",
-                     f"year outside {YEAR_RANGE[0]}-{YEAR_RANGE[1]}", np.flatnonzero(out), header)
+                     f"year outside {YEAR_RANGE[0]}-{YEAR_RANGE[1]}", np.flatnonzero(out), pos)
+        blank = parsed.blank & ~marked
         if col.blank_means_zero:
-            num = num.where(~blank, 0.0)
+            num[blank] = 0.0
         elif col.required == "required":
             self.add("blank", f"必填项为空，应为{expect_zh}（没有请填0）",
-                     f"required value is blank; expected {expect_en} (enter 0 if none)", np.flatnonzero(blank), header)
-        return num
+                     f"required value is blank; expected {expect_en} (enter 0 if none)", np.flatnonzero(blank), pos)
+        return pd.Series(num)
 
 
 def _parse(raw: _RawSheet, mapping: dict[str, int]) -> tuple[pd.DataFrame, list[Problem]]:
@@ -330,8 +659,7 @@ def _parse(raw: _RawSheet, mapping: dict[str, int]) -> tuple[pd.DataFrame, list[
     for fld, pos in mapping.items():
         col = schema.by_field()[fld]
         series = raw.frame[pos].reset_index(drop=True)
-        header = raw.headers[pos]
-        data[fld] = checker.number(series, col, header) if col.is_numeric else checker.text(series, col, header)
+        data[fld] = checker.number(series, col, pos) if col.is_numeric else checker.text(series, col, pos)
     frame = pd.DataFrame(data)
     frame["source_file"] = raw.file
     frame["source_sheet"] = raw.sheet
@@ -340,17 +668,24 @@ def _parse(raw: _RawSheet, mapping: dict[str, int]) -> tuple[pd.DataFrame, list[
 
 
 def _drop_blank_rows(raw: _RawSheet) -> _RawSheet:
-    """Rows with nothing but empty or whitespace cells are skipped (their numbers are kept by the others)."""
-    filled = raw.frame.notna().to_numpy().copy()
-    for i, column in enumerate(raw.frame.columns):
+    """Rows with nothing but empty or whitespace cells are skipped (their numbers are kept by the others).
+
+    Column by column, only the rows not yet known to hold something are looked at: on a full table that is
+    one column."""
+    undecided = np.arange(len(raw.frame))
+    for column in raw.frame.columns:
+        if not len(undecided):
+            break
         series = raw.frame[column]
-        if not pd.api.types.is_numeric_dtype(series) and filled[:, i].any():
-            filled[:, i] &= ~_blank_mask(series).to_numpy()
-    keep = filled.any(axis=1)
-    if keep.all():
+        if len(undecided) < len(series):
+            series = series.iloc[undecided]
+        undecided = undecided[~_filled(series)]
+    if not len(undecided):
         return raw
+    keep = np.ones(len(raw.frame), dtype=bool)
+    keep[undecided] = False
     return _RawSheet(raw.file, raw.sheet, raw.headers, raw.frame[keep].reset_index(drop=True), raw.rows[keep],
-                     raw.synthetic)
+                     raw.synthetic, raw.marked)
 
 
 # ------------------------------------------------------------------------------------------------- public
@@ -374,8 +709,9 @@ def read_schools(sources, *, county: str | None = None, year: int | None = None,
         mapping, found = _map_headers(raw)
         problems += found
         if raw.frame.empty:
-            problems.append(_problem("no_rows", "表头下没有数据行", "no data rows below the header",
-                                     file=raw.file, sheet=raw.sheet))
+            if not any(p.code == "ragged_row" for p in problems if p.file == raw.file):
+                problems.append(_problem("no_rows", "表头下没有数据行", "no data rows below the header",
+                                         file=raw.file, sheet=raw.sheet))
             continue
         if any(p.code == "missing_column" for p in found):
             continue  # cell checks on a sheet with missing columns would only repeat the same cause
@@ -388,8 +724,10 @@ def read_schools(sources, *, county: str | None = None, year: int | None = None,
         raise ValidationError(problems)
     frame = pd.concat(frames, ignore_index=True)
     names = [str(s) if not isinstance(s, pd.DataFrame) else "<DataFrame>" for s in sources]
-    # row checks run on the rows whose cells all parsed, so one pass reports both kinds of problem
-    bad_cells = {(p.file, p.row) for p in problems if p.severity == "error" and p.row is not None}
+    # row checks run on the rows whose cells all parsed, so one pass reports both kinds of problem (a value out
+    # of range did parse: it is a finite number, and the row's consistency is worth reporting with it)
+    bad_cells = {(p.file, p.row) for p in problems
+                 if p.severity == "error" and p.row is not None and p.code != "out_of_range"}
     clean = frame
     if bad_cells:
         located = pd.Series(list(zip(frame["source_file"], frame["source_row"])), index=frame.index)
@@ -422,9 +760,11 @@ def select_problems(frame: pd.DataFrame, county: str | None, year: int | None, f
 
 
 def _finalise_types(frame: pd.DataFrame) -> pd.DataFrame:
-    """Counts without blanks become int64; columns in schema order; rows stay in file order."""
+    """Counts without blanks become int64 (their range was checked, so the cast is exact); columns in schema
+    order; rows stay in file order."""
     for col in schema.columns():
-        if col.field in frame.columns and col.kind in ("count", "year") and frame[col.field].notna().all():
+        if col.field in frame.columns and col.kind in ("count", "year") and frame[col.field].notna().all() and (
+                col.kind == "year" or col.field in schema.limits() or frame[col.field].abs().max() < 2 ** 53):
             frame[col.field] = frame[col.field].astype("int64")
     # few distinct values: categorical columns make grouping, filtering and mapping cheap at national scale
     for fld in ("county", "school_type", "urban_rural", "ownership", "source_file", "source_sheet"):

@@ -11,6 +11,7 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import re
 from pathlib import Path
 
 from ..problems import Problem, ValidationError
@@ -41,6 +42,9 @@ def read_bytes(path, what: str = "文件") -> bytes:
 def decode(data: bytes, file: str) -> tuple[str, str]:
     """``(text, encoding)`` of a text file's bytes; raises a located :class:`ValidationError`.
 
+    Text that decodes but holds control characters or Unicode non-characters (bytes that merely look like
+    UTF-16, e.g. a stray ``FF FE`` at the start) is an encoding error too, not a table of unknown columns.
+
     Examples
     --------
     >>> decode("县,年度".encode("gbk"), "a.csv")
@@ -48,6 +52,19 @@ def decode(data: bytes, file: str) -> tuple[str, str]:
     >>> decode(b"\\xef\\xbb\\xbfcode", "a.csv")
     ('code', 'utf-8-sig')
     """
+    text, encoding = _decode(data, file)
+    bad = _GARBLED.search(text)
+    if bad:
+        raise ValidationError([_problem(file, "encoding", "无法识别文件编码：应为 UTF-8 或 GBK（GB18030）编码",
+                                        f"cannot decode the file (read as {encoding}, it holds control characters); "
+                                        "save it as UTF-8 or GBK", row=text[:bad.start()].count("\n") + 1)])
+    return text, encoding
+
+
+_GARBLED = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ufdd0-\ufdef]")
+
+
+def _decode(data: bytes, file: str) -> tuple[str, str]:
     for bom, encoding in _BOMS:
         if data.startswith(bom):
             try:
@@ -68,7 +85,7 @@ def decode(data: bytes, file: str) -> tuple[str, str]:
 
 def _undecodable(data: bytes, exc: UnicodeDecodeError, file: str) -> ValidationError:
     line = data[: exc.start].count(b"\n") + 1
-    return ValidationError([_problem(file, "encoding", "文件编码无法识别：应为 UTF-8 或 GBK（GB18030）编码",
+    return ValidationError([_problem(file, "encoding", "无法识别文件编码：应为 UTF-8 或 GBK（GB18030）编码",
                                      "cannot decode the file; save it as UTF-8 or GBK", row=line)])
 
 

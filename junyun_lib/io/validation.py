@@ -66,12 +66,30 @@ def _duplicates(rows: _Rows) -> None:
         codes, uniques = pd.factorize(f[column])
         key = key * (len(uniques) + 1) + codes + 1
     dup = pd.Series(key, index=f.index).duplicated(keep=False) & f["school_id"].ne("")
-    firsts = f[dup].groupby(["county", "year", "school_id"])["source_row"].transform("min")
-    first_row = pd.Series(np.nan, index=f.index)
-    first_row[dup] = firsts
+    if not dup.any():
+        return
+    # each occurrence names another one, by file and row: the first other occurrence, and how many more
+    others: dict = {}
+    places = f.loc[dup, ["source_file", "source_row"]]
+    for _, group in pd.Series(key[dup.to_numpy()], index=places.index).groupby(lambda i: key[i], sort=False):
+        at = list(group.index)
+        for i in at:
+            rest = [j for j in at if j != i]
+            others[i] = (str(places.at[rest[0], "source_file"]), int(places.at[rest[0], "source_row"]), len(rest) - 1)
+
+    def where_zh(r) -> str:
+        file, row, more = others[r["index"]]
+        place = f"第{row}行" if file == r["source_file"] else f"文件 {file} 第{row}行"
+        return place + (f"等 {more + 1} 处" if more else "")
+
+    def where_en(r) -> str:
+        file, row, more = others[r["index"]]
+        place = f"row {row}" if file == r["source_file"] else f"{file} row {row}"
+        return place + (f" and {more} more" if more else "")
+
     rows.add(dup, "school_id", "duplicate_id",
-             lambda r: f"学校标识码在{r['county']}{int(r['year'])}年度内重复（另见第{int(first_row[r['index']])}行等）",
-             "school id is not unique within county and year")
+             lambda r: f"学校标识码在{r['county']}{int(r['year'])}年度内重复（另见{where_zh(r)}）",
+             lambda r: f"school id is not unique within county and year (also at {where_en(r)})")
 
 
 def _stages_by_type(rows: _Rows) -> None:

@@ -115,7 +115,12 @@ class Scenario:
                 + (f"（{SYNTHETIC_LABEL}）" if self.before.synthetic else ""))
 
     def sheets(self) -> dict[str, pd.DataFrame]:
-        """The scenario as workbook sheets: 说明, 补充方案, 差异系数, 学校 (write them with a Workspace)."""
+        """The scenario as workbook sheets: 说明, 补充方案, 差异系数, 学校, school names as they are in the data.
+
+        Write them with :meth:`junyun_lib.workspace.Workspace.write_workbook` (which goes through
+        :func:`junyun_lib.io.workbook.write_workbook`): a name such as ``=HYPERLINK(…)`` is then stored as text,
+        never as a formula; do not write these tables to Excel any other way.
+        """
         about = [("县区", self.county), ("年度", self.year), ("补充经费（万元）", round(self.cost, 2)),
                  ("方法", METHOD_ZH), ("单位成本", "junyun_lib/rules/unit_costs.csv 或 --costs 指定的文件（示例值，请按本地标准修改）"),
                  ("生成工具", f"junyun {__version__}")]

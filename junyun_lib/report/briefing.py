@@ -1,8 +1,14 @@
 """Content of a county briefing for leaders (县域评估简报): headline, tables and footer, Chinese-first.
 
 Notebooks call these functions; each returns something a notebook cell can display (Markdown text or a
-DataFrame with Chinese headers).  Every string that comes from the data is HTML-escaped before it goes into
-Markdown, so a school named ``<script>…</script>`` shows as text.  DataFrames are escaped by pandas.
+DataFrame with Chinese headers).  Each string is escaped exactly once, for where it goes:
+
+* into Markdown, every string from the data (county, school and file names, rule sources, county rules,
+  veto names) goes through :func:`md_text` (file names: :func:`md_code`), so ``<script>…</script>``,
+  ``[点我](javascript:…)``, ``![x](http://…)``, a bare ``http://…`` or ``$…$`` all show as plain text;
+* DataFrames hold the raw strings and are escaped once, by :func:`table` (``to_html(escape=True)``), by pandas
+  in a notebook, or not at all in a workbook (where :func:`junyun_lib.io.workbook.protect_formulas` keeps a
+  name from being a formula).
 """
 from __future__ import annotations
 
@@ -27,7 +33,7 @@ from ..version import __version__
 from .charts import cv_trend_chart, image
 from .labels import format_cv
 from .overview import summary_table
-from .plan_report import behind_text, year_table
+from .plan_report import behind_text, md_code, md_text, year_table
 from .scorecard_view import OVERALL_ZH, PASS_ZH, form_table
 
 
@@ -48,6 +54,7 @@ class Briefing:
 
 
 def _e(text) -> str:
+    """HTML-escaped text, for HTML this module writes itself (not for Markdown: use :func:`md_text`)."""
     return html.escape(str(text), quote=False)
 
 
@@ -61,7 +68,7 @@ def headline(b: Briefing) -> str:
             parts.append(f"**{STAGE_ZH[stage]}**：无纳入评估的学校。")
             continue
         inds = r.indicators[r.indicators["stage"] == stage]
-        failing = [f"{_name(r, c)}（{format_cv(cv, lim)}）" for c, cv, lim, ok in
+        failing = [f"{md_text(_name(r, c))}（{format_cv(cv, lim)}）" for c, cv, lim, ok in
                    zip(inds["indicator"], inds["cv"], inds["cv_limit"], inds["cv_pass"]) if not bool(ok)]
         verdict = "**达标**" if bool(row["passes"]) else "**未达标**"
         text = f"**{STAGE_ZH[stage]}**资源配置{verdict}：综合差异系数 {format_cv(row['composite_cv'])}"
@@ -70,7 +77,7 @@ def headline(b: Briefing) -> str:
         if n_fail is not None and not pd.isna(n_fail):
             text += f"；{int(n_fail)} 所学校未达到校级规则（共 {int(row['schools_in_scope'])} 所）。"
         parts.append(text)
-    title = f"# {_e(r.county)} {r.year}年 义务教育优质均衡发展 资源配置评估简报"
+    title = f"# {md_text(r.county)} {r.year}年 义务教育优质均衡发展 资源配置评估简报"
     label = f"\n\n> **{SYNTHETIC_LABEL}**" if b.synthetic else ""
     return title + label + "\n\n" + "\n\n".join(parts)
 
@@ -108,7 +115,7 @@ def cv_limits_text(b: Briefing) -> str:
     if not lim:
         return ""
     op = OP_ZH.get(lim["comparison"], lim["comparison"])
-    return (f"限值：小学{op} {lim['primary']:.2f}，初中{op} {lim['junior']:.2f}（{_e(lim.get('source', ''))}）。"
+    return (f"限值：小学{op} {lim['primary']:.2f}，初中{op} {lim['junior']:.2f}（{md_text(lim.get('source', ''))}）。"
             "差异系数按未经四舍五入的数值计算，显示 3 位小数。")
 
 
@@ -119,7 +126,7 @@ def school_rule_text(b: Briefing) -> str:
         return "本标准不设校级达标规则。"
     others = len(b.result.standard.codes) - int(rule["min_meeting"])
     return (f"校级规则：至少 {rule['min_meeting']} 项指标达到标准，其余 {others} 项不低于标准的 "
-            f"{rule['floor_ratio']:.0%}（{_e(rule.get('source', ''))}）。缺口按达到标准所需补充的教师、面积、设备、教室计算，"
+            f"{rule['floor_ratio']:.0%}（{md_text(rule.get('source', ''))}）。缺口按达到标准所需补充的教师、面积、设备、教室计算，"
             "经费按可修改的单位成本估算（万元）。")
 
 
@@ -188,9 +195,9 @@ def scorecard_text(b: Briefing) -> str:
         return "评估表仅适用于优质均衡标准（quality-2017）。"
     overall = {True: "**达到**县域义务教育优质均衡发展评估标准", False: "**未达到**评估标准",
                None: "**尚不能判定**（部分项目无数据，无数据的项目不视为达标）"}[card.overall]
-    areas = "；".join(f"{form()['areas'][a]}{PASS_ZH[v]}" for a, v in card.areas.items())
+    areas = "；".join(f"{md_text(form()['areas'][a])}{PASS_ZH[v]}" for a, v in card.areas.items())
     vetoes = card.vetoes[card.vetoes["applies"] == True]  # noqa: E712 — None means no data
-    veto = f"；**不予认定事项**：{'、'.join(_e(n) for n in vetoes['name'])}" if len(vetoes) else ""
+    veto = f"；**不予认定事项**：{'、'.join(md_text(n) for n in vetoes['name'])}" if len(vetoes) else ""
     pre = card.prerequisite.get("passes")
     pre_text = {True: "申报条件（前三年综合差异系数）满足", False: "申报条件（前三年综合差异系数）**不满足**",
                 None: "申报条件（前三年综合差异系数）无法判断（缺少年份数据）"}[pre]
@@ -203,8 +210,7 @@ def scorecard_table(b: Briefing) -> pd.DataFrame:
         return pd.DataFrame()
     table = form_table(b.card)
     keep = table["结论"].isin(["未达到", "无数据", "不予认定"]) | (table["序号"] == "")
-    table = table[keep].reset_index(drop=True)
-    table["评估内容"] = table["评估内容"].map(lambda t: _e(t))
+    table = table[keep].reset_index(drop=True)       # raw text: table() escapes it, once
     return table[["评估内容", "序号", "实际", "标准", "结论", "数据来源"]]
 
 
@@ -217,7 +223,7 @@ def causes_table(b: Briefing, top: int = 3) -> pd.DataFrame:
     for ind in failing.itertuples(index=False):
         c = indicator_causes(r, ind.stage, ind.indicator)
         between = c.by_group.between / c.by_group.cv2 if c.by_group.cv2 else float("nan")
-        schools = "；".join(f"{_e(s.school_name)}（{s.share:.0%}，{'低于' if s.direction == 'below' else '高于'}均值）"
+        schools = "；".join(f"{s.school_name}（{s.share:.0%}，{'低于' if s.direction == 'below' else '高于'}均值）"
                            for s in c.contributions.head(top).itertuples())
         rows.append({"学段": STAGE_ZH[ind.stage], "指标": _name(r, ind.indicator), "差异系数": format_cv(ind.cv, ind.cv_limit),
                      "城乡差距占比": "—" if pd.isna(between) else f"{between:.0%}",
@@ -281,9 +287,10 @@ def plan_table(b: Briefing) -> pd.DataFrame:
 def footer(b: Briefing) -> str:
     """数据来源、标准版本、软件版本、生成时间 (Markdown)."""
     std = b.result.standard
-    lines = [f"- 数据来源：{_e('、'.join(Path(s).name for s in b.sources))}（{_e(b.result.county)}，统计年度 {b.result.year}）",
-             f"- 评估标准：{_e(std.name_zh)}（{std.code}）"]
-    lines += [f"- 县区规则：{_e(o)}" for o in std.overrides_applied]
+    files = "、".join(md_code(Path(s).name) for s in b.sources)
+    lines = [f"- 数据来源：{files}（{md_text(b.result.county)}，统计年度 {b.result.year}）",
+             f"- 评估标准：{md_text(std.name_zh)}（{std.code}）"]
+    lines += [f"- 县区规则：{md_text(o)}" for o in std.overrides_applied]
     lines += [f"- 生成：junyun {__version__}，{datetime.now(timezone.utc).astimezone().strftime('%Y-%m-%d %H:%M %Z')}"]
     if b.synthetic:
         lines.append(f"- **{SYNTHETIC_LABEL}**")
@@ -329,7 +336,8 @@ def show(*items) -> None:
 
 
 def markdown(text: str):
-    """A Markdown display object (text built by this module is already escaped)."""
+    """A Markdown display object for text built by this module (every data string in it already went
+    through :func:`md_text`); never pass it raw data."""
     from IPython.display import Markdown
 
     return Markdown(text)

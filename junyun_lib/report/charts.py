@@ -20,6 +20,11 @@ Chinese text needs a font with CJK glyphs; matplotlib's default (DejaVu Sans) ha
 
 The chart functions apply the font by themselves (font settings only) if it is not in effect, so a chart
 made after ``seaborn.set_theme()`` still shows Chinese.
+
+matplotlib reads text between two ``$`` as mathtext: a school named ``$x^2$`` would render as math and one
+named ``学校$`` or ``a$b$c$`` could stop the chart.  Every string from the data or the rules (county,
+school, indicator and plan item names, units) goes into a chart through :func:`literal`, which escapes
+each ``$``; the text then shows exactly as written.
 """
 from __future__ import annotations
 
@@ -48,7 +53,7 @@ from ..rules.schema import STAGE_ZH, STAGES
 
 log = logging.getLogger(__name__)
 
-__all__ = ["set_style", "cv_chart", "distribution_chart", "distributions_grid", "meets_heatmap",
+__all__ = ["set_style", "literal", "cv_chart", "distribution_chart", "distributions_grid", "meets_heatmap",
            "cv_trend_chart", "attainment_chart", "plan_status_chart", "plan_items_chart", "figure_to_png_bytes", "figure_to_svg", "show", "image", "FIGURE_WIDTH"]
 
 FIGURE_WIDTH = 7.2          # inches: fits the text width of an A4 page (≤ 7.5)
@@ -266,11 +271,28 @@ def image(fig: Figure, dpi: int = DEFAULT_DPI):
     from IPython.display import Image
 
     title = fig._suptitle.get_text() if fig._suptitle is not None else ""
-    alt = title or next((t.get_text() for t in fig.texts if t.get_text()), "图表")
+    alt = _shown(title or next((t.get_text() for t in fig.texts if t.get_text()), "图表"))
     return Image(data=figure_to_png_bytes(fig, dpi=dpi), format="png", metadata={"alt": alt})
 
 
 # ----------------------------------------------------------------------------------------------- helpers
+def literal(text) -> str:
+    r"""``text`` as matplotlib shows it literally, never as mathtext: each ``$`` escaped as ``\$``.
+
+    With every ``$`` escaped, matplotlib counts no unescaped dollar (so no math) and shows each ``\$`` as
+    ``$`` — the exact text, backslashes included.  Apply it last (after wrapping or cutting).
+
+    >>> print(literal(r"$\alpha$ 学校$"))
+    \$\alpha\$ 学校\$
+    """
+    return str(text).replace("$", r"\$")
+
+
+def _shown(text: str) -> str:
+    """What a chart shows for a text made with :func:`literal` (for the image's alt text)."""
+    return text.replace(r"\$", "$")
+
+
 @dataclass(frozen=True)
 class Margins:
     """Fixed margins of a chart in inches (页边距), for charts laid out without a layout engine.
@@ -440,14 +462,14 @@ def cv_chart(result) -> Figure:
         ax.set_xlabel("差异系数", fontsize=9)
         ax.tick_params(axis="x", labelsize=8)
         ax.grid(axis="y", visible=False)
-    axes[0].set_yticks(y, [_wrap(names[c], 11) for c in codes], fontsize=8)
+    axes[0].set_yticks(y, [literal(_wrap(names[c], 11)) for c in codes], fontsize=8)
     if any_limit:
         handles = [Patch(color=COLORS["ok"], label="在限值内"), Patch(color=COLORS["fail"], label="超过限值"),
                    Line2D([], [], color=COLORS["limit"], linestyle="--", label="限值")]
     else:
         handles = [Patch(color=COLORS["ok"], label="差异系数（本标准不对单项指标设限值）")]
     _legend(legend_ax, handles, ncol=len(handles), fontsize=8)
-    _suptitle(fig, f"{result.county} {result.year}年 各指标校际差异系数")
+    _suptitle(fig, f"{literal(result.county)} {result.year}年 各指标校际差异系数")
     _footer(fig, result)
     return fig
 
@@ -522,8 +544,8 @@ def _draw_distribution(ax, result, stage: str, code: str, parts: pd.DataFrame, t
         ax.set_xlim(lo - pad, hi + pad)
     ax.set_yticks([])
     ax.set_ylim(-0.45, 0.72)       # room at the top for the standard and the count
-    ax.set_title(_wrap(ind.name_zh, title_wrap), fontsize=9)
-    ax.set_xlabel(ind.unit_zh, fontsize=8)
+    ax.set_title(literal(_wrap(ind.name_zh, title_wrap)), fontsize=9)
+    ax.set_xlabel(literal(ind.unit_zh), fontsize=8)
     ax.tick_params(axis="x", labelsize=8)
     if std is not None:
         n_meet = int((status == "meets").sum())
@@ -562,7 +584,7 @@ def distribution_chart(result, stage: str, indicator_code: str) -> Figure:
     grid, legend_ax = _panels(fig, 1, 1, 0.2)
     ax = grid[0, 0]
     _draw_distribution(ax, result, stage, indicator_code, parts)
-    ax.set_title(f"{result.standard.indicator(indicator_code).name_zh}（{STAGE_ZH[stage]}，{len(parts)} 所学校）",
+    ax.set_title(f"{literal(result.standard.indicator(indicator_code).name_zh)}（{STAGE_ZH[stage]}，{len(parts)} 所学校）",
                  fontsize=11)
     _distribution_legend(legend_ax, result)
     _footer(fig, result)
@@ -582,7 +604,7 @@ def distributions_grid(result, stage: str) -> Figure:
         _draw_distribution(ax, result, stage, code, parts, title_wrap=19)
     for ax in axes[len(codes):]:
         ax.set_axis_off()
-    fig.suptitle(f"{result.county} {result.year}年 {STAGE_ZH[stage]}各指标学校分布（{len(parts)} 所学校）",
+    fig.suptitle(f"{literal(result.county)} {result.year}年 {STAGE_ZH[stage]}各指标学校分布（{len(parts)} 所学校）",
                  fontsize=12)
     _distribution_legend(legend_ax, result)
     _footer(fig, result)
@@ -646,7 +668,7 @@ def attainment_chart(result, cap: float = 2.5) -> Figure:
         ax.set_xlabel("实际值占标准值的比例" if by_standard else "实际值占全县均值的比例", fontsize=8.5)
         ax.set_title(f"{STAGE_ZH[stage]}（{len(parts)} 所学校）", fontsize=9.5)
         ax.grid(axis="y", visible=False)
-    grid[0][0].set_yticks(np.arange(len(codes)), [_wrap(names[c], 11) for c in codes], fontsize=8)
+    grid[0][0].set_yticks(np.arange(len(codes)), [literal(_wrap(names[c], 11)) for c in codes], fontsize=8)
     if by_standard:
         handles = _status_handles(result.standard, "标准值（100%）") + [
             Line2D([], [], marker=">", linestyle="", color="#777777", label=f"超过{cap:.0%}")]
@@ -655,7 +677,7 @@ def attainment_chart(result, cap: float = 2.5) -> Figure:
                    Line2D([], [], color=COLORS["limit"], label="全县均值（100%）"),
                    Line2D([], [], marker=">", linestyle="", color="#777777", label=f"超过{cap:.0%}")]
     _legend(legend_ax, handles, ncol=len(handles), fontsize=7)
-    _suptitle(fig, f"{result.county} {result.year}年 各指标学校达标程度（每点一所学校）")
+    _suptitle(fig, f"{literal(result.county)} {result.year}年 各指标学校达标程度（每点一所学校）")
     _footer(fig, result, "右侧数字：达标学校数/学校数" if by_standard else "")
     return fig
 
@@ -678,7 +700,7 @@ def meets_heatmap(result, stage: str, max_schools: int = 60, name_width: int = 1
     std = result.standard
     if not std.has_school_standards or "n_meeting" not in parts or parts["n_meeting"].isna().all():
         fig = _new_figure(FIGURE_WIDTH, 1.2)
-        fig.text(0.5, 0.5, f"{std.name_zh}未规定学校层面的标准值，无达标情况图", ha="center", va="center",
+        fig.text(0.5, 0.5, f"{literal(std.name_zh)}未规定学校层面的标准值，无达标情况图", ha="center", va="center",
                  fontsize=10, wrap=True)
         return fig
     floor = float((std.school_rule or {}).get("floor_ratio", np.nan))
@@ -690,7 +712,7 @@ def meets_heatmap(result, stage: str, max_schools: int = 60, name_width: int = 1
     candidates = order if all_schools else order[~(order["_n"] >= len(codes))]   # NaN counts stay in
     if len(parts) and not len(candidates):
         fig = _new_figure(FIGURE_WIDTH, 1.0)
-        fig.text(0.5, 0.55, f"{result.county} {result.year}年 {STAGE_ZH[stage]}全部 {len(parts)} 所学校"
+        fig.text(0.5, 0.55, f"{literal(result.county)} {result.year}年 {STAGE_ZH[stage]}全部 {len(parts)} 所学校"
                  f"{len(codes)} 项指标均达标", ha="center", va="center", fontsize=11)
         _footer(fig, result)
         return fig
@@ -709,8 +731,8 @@ def meets_heatmap(result, stage: str, max_schools: int = 60, name_width: int = 1
     ax.set_ylim(max(n, 1), 0)
     names = _indicator_names(std)
     ax.xaxis.tick_top()
-    ax.set_xticks(np.arange(len(codes)) + 0.5, [_wrap(names[c], 7) for c in codes], fontsize=7)
-    ax.set_yticks(np.arange(n) + 0.5, [_truncate(s, name_width) for s in shown["school_name"]],
+    ax.set_xticks(np.arange(len(codes)) + 0.5, [literal(_wrap(names[c], 7)) for c in codes], fontsize=7)
+    ax.set_yticks(np.arange(n) + 0.5, [literal(_truncate(s, name_width)) for s in shown["school_name"]],
                   fontsize=name_size)
     for label, passes in zip(ax.get_yticklabels(), shown["passes_school_rule"].fillna(False).astype(bool)):
         if not passes:
@@ -719,7 +741,7 @@ def meets_heatmap(result, stage: str, max_schools: int = 60, name_width: int = 1
     ax.grid(False)
     for spine in ax.spines.values():
         spine.set_visible(False)
-    title = f"{result.county} {result.year}年 {STAGE_ZH[stage]}学校各指标达标情况"
+    title = f"{literal(result.county)} {result.year}年 {STAGE_ZH[stage]}学校各指标达标情况"
     _suptitle(fig, title)
     floor_text = _floor_text(result.standard)
     handles = [Patch(color=COLORS["meets"], label="达标"), Patch(color=COLORS["near"], label=f"未达标，不低于{floor_text}"),
@@ -818,10 +840,10 @@ def cv_trend_chart(evaluation_or_results_by_year, county: str | None = None) -> 
     handles += [Line2D([], [], color=COLORS["limit"], linestyle="--", label=limit_label),
                 Line2D([], [], linestyle="", marker="o", markerfacecolor="none", markeredgecolor=COLORS["fail"],
                        markersize=8, label="超过限值")]
-    _legend(legend_ax, handles, labels=[_wrap(h.get_label(), 18) if h.get_label() in names.values()
+    _legend(legend_ax, handles, labels=[literal(_wrap(h.get_label(), 18)) if h.get_label() in names.values()
                                         else h.get_label() for h in handles], ncol=3, fontsize=7)
     span = f"{years[0]}–{years[-1]}年" if len(years) > 1 else f"{years[0]}年"
-    _suptitle(fig, f"{county} {span} 各指标差异系数变化")
+    _suptitle(fig, f"{literal(county)} {span} 各指标差异系数变化")
     _footer(fig, evaluation_or_results_by_year if hasattr(evaluation_or_results_by_year, "synthetic")
                     else _first(evaluation_or_results_by_year))
     return fig
@@ -866,7 +888,7 @@ def plan_status_chart(progress) -> Figure:
     ax.grid(axis="y", visible=False)
     handles = [Patch(color=PLAN_STATUS_COLORS[s], label=z) for s, z in STATUS_ZH.items()]
     _legend(legend_ax, handles, ncol=len(handles), fontsize=8)
-    _suptitle(fig, f"{progress.county} 推进计划各年度进度（{len(progress.plan.items)} 项）")
+    _suptitle(fig, f"{literal(progress.county)} 推进计划各年度进度（{len(progress.plan.items)} 项）")
     _footer(fig, progress)
     return fig
 
@@ -895,7 +917,7 @@ def plan_items_chart(progress, items=None, ncols: int = 4) -> Figure:
         ax.scatter(late["year"], late["actual"], s=28, facecolors="none", edgecolors=COLORS["fail"],
                    linewidths=1.0, zorder=5)
         behind_now = bool(((rows["year"] == latest) & (rows["status"] == "behind")).any())
-        ax.set_title(_wrap(f"{number}. {first['item']}", 14), fontsize=6.5,
+        ax.set_title(literal(_wrap(f"{number}. {first['item']}", 14)), fontsize=6.5,
                      color=COLORS["fail"] if behind_now else "#222222")
         years = rows["year"].astype(int)
         ax.set_xlim(years.min() - 0.5, years.max() + 0.5)
@@ -912,6 +934,6 @@ def plan_items_chart(progress, items=None, ncols: int = 4) -> Figure:
                       label="落后于当年目标"),
                Line2D([], [], linestyle="", marker="s", color=COLORS["fail"], label="红色标题：最新年度落后")]
     _legend(legend_ax, handles, ncol=len(handles), fontsize=7)
-    _suptitle(fig, f"{progress.county} 推进计划：各项目实际与年度目标", fontsize=11)
+    _suptitle(fig, f"{literal(progress.county)} 推进计划：各项目实际与年度目标", fontsize=11)
     _footer(fig, progress)
     return fig

@@ -1,4 +1,9 @@
-"""The result workbook for county offices (评估结果工作簿): one sheet per result table, Chinese headers."""
+"""The result workbook for county offices (评估结果工作簿): one sheet per result table, Chinese headers.
+
+This module only builds the tables, with every string as it is in the data; they are written by
+:meth:`junyun_lib.workspace.Workspace.write_workbook` (:func:`junyun_lib.io.workbook.write_workbook`), which
+stores text that looks like a formula (``=…``, ``+…``, ``-…``, ``@…``) as text.  Do not write them any other way.
+"""
 from __future__ import annotations
 
 import pandas as pd

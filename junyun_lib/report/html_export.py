@@ -13,7 +13,9 @@ size × 4/3 (base64), typically 10–130 KB.
 
 ``external_references(html)`` lists every address in a page that points to another host; a page written
 by this module has none unless a notebook output itself carries one (e.g. an ``<a href>`` in markdown or
-an HTML output that loads a script) — check with it before publishing.
+an HTML output that loads a script).  ``script_references(html)`` lists the addresses that run script
+(``javascript:``, ``vbscript:``, ``data:text/html`` …), and ``dangerous_references(html)`` both — check a page
+with it before publishing: a briefing page has none.
 """
 from __future__ import annotations
 
@@ -150,15 +152,28 @@ def _css_urls(css: str) -> list[str]:
     return found
 
 
+# Elements whose URL attributes load an image (an SVG image runs no script); CSS url(…) loads images too.
+_IMAGE_TAGS = {"img", "image", "source", "feimage"}
+
+
 class _RefCollector(HTMLParser):
+    """Every URL of a page in document order, each with whether it is loaded as an image (``images``)."""
+
     def __init__(self, links: bool):
         super().__init__(convert_charrefs=True)
         self.links = links
         self.found: list[str] = []
+        self.images: list[bool] = []
         self._in: str | None = None
         self._script_is_data = False
 
+    def _add(self, urls, image: bool) -> None:
+        urls = list(urls)
+        self.found += urls
+        self.images += [image] * len(urls)
+
     def handle_startendtag(self, tag, attrs):  # <img …/>, <link …/>: attributes only, no content
+        image = tag.lower() in _IMAGE_TAGS
         for name, value in attrs:
             if value is None:
                 continue
@@ -166,16 +181,16 @@ class _RefCollector(HTMLParser):
             if name in _URL_ATTRS:
                 if tag == "a" and name == "href" and not self.links:
                     continue
-                self.found.append(value)
+                self._add([value], image)
             elif name in _SRCSET_ATTRS:
-                self.found += [part.strip().split()[0] for part in value.split(",") if part.strip()]
+                self._add([part.strip().split()[0] for part in value.split(",") if part.strip()], image)
             elif name == "style":
-                self.found += _css_urls(value)
+                self._add(_css_urls(value), True)
         if tag == "meta":  # <meta http-equiv="refresh" content="0; url=https://…">
             a = {k.lower(): v or "" for k, v in attrs}
             m = re.search(r"url\s*=\s*['\"]?([^'\";]+)", a.get("content", ""), re.IGNORECASE)
             if a.get("http-equiv", "").lower() == "refresh" and m:
-                self.found.append(m.group(1))
+                self._add([m.group(1)], False)
 
     def handle_starttag(self, tag, attrs):
         self.handle_startendtag(tag, attrs)
@@ -191,9 +206,9 @@ class _RefCollector(HTMLParser):
 
     def handle_data(self, data):
         if self._in == "style":
-            self.found += _css_urls(data)
+            self._add(_css_urls(data), True)
         elif self._in == "script" and not self._script_is_data:
-            self.found += [m.group(2) for m in _JS_IMPORT.finditer(data)]
+            self._add([m.group(2) for m in _JS_IMPORT.finditer(data)], False)
 
 
 def external_references(html: str, *, links: bool = True) -> list[str]:
@@ -205,7 +220,62 @@ def external_references(html: str, *, links: bool = True) -> list[str]:
     ``//``; ``data:`` URIs, ``#anchors`` and relative paths are not reported.  ``links=False`` leaves
     out ``<a href>`` (a link loads nothing until it is clicked).
     """
+    parser = _collect(html, links)
+    return [url.strip() for url in parser.found if _is_external(url)]
+
+
+def _collect(html: str, links: bool = True) -> _RefCollector:
     parser = _RefCollector(links)
     parser.feed(html)
     parser.close()
-    return [url.strip() for url in parser.found if _is_external(url)]
+    return parser
+
+
+# Schemes that run script where they are loaded or followed.
+_SCRIPT_SCHEMES = ("javascript:", "vbscript:", "livescript:")
+# data: media types a browser renders as a document or runs; image/svg+xml only outside an image context.
+_ACTIVE_DATA = ("text/html", "application/xhtml+xml", "text/xml", "application/xml", "text/xsl",
+                "text/javascript", "application/javascript", "text/ecmascript", "application/ecmascript",
+                "text/vbscript", "application/x-javascript", "multipart/")
+
+
+def _clean_url(url: str) -> str:
+    """The URL as a browser reads its scheme: C0 controls and spaces at the ends and tabs/newlines inside
+    removed, lower case (entities are already decoded by the parser)."""
+    return re.sub(r"^[\x00-\x20]+|[\x00-\x20]+$", "", re.sub(r"[\t\n\r]", "", url)).lower()
+
+
+def _runs_script(url: str, image: bool) -> bool:
+    url = _clean_url(url)
+    if url.startswith(_SCRIPT_SCHEMES):
+        return True
+    if not url.startswith("data:"):
+        return False
+    media = url[5:].split(",", 1)[0].split(";", 1)[0].strip() or "text/plain"
+    return media.startswith(_ACTIVE_DATA) or (media == "image/svg+xml" and not image)
+
+
+def script_references(html: str) -> list[str]:
+    """Every address in ``html`` that runs script when loaded or followed, in document order: ``javascript:``,
+    ``vbscript:``, and ``data:`` URLs of an HTML, XML or script type (``data:text/html,…``), or SVG outside an
+    image (``<a href>``, ``<iframe src>``, ``<object data>``).  Looks where :func:`external_references` looks,
+    ``<a href>`` always included; entities and the characters browsers ignore in a URL are undone first.
+
+    >>> script_references('<a href="&#106;avascript:alert(1)">x</a><img src="data:image/png;base64,AA">')
+    ['javascript:alert(1)']
+    """
+    parser = _collect(html)
+    return [url.strip() for url, image in zip(parser.found, parser.images) if _runs_script(url, image)]
+
+
+def dangerous_references(html: str) -> list[str]:
+    """What a self-contained, script-free page must not have: every address in ``html`` that points to
+    another host (:func:`external_references`) or runs script (:func:`script_references`), in document
+    order.  A briefing page written by this module has none.
+
+    >>> dangerous_references('<a href="https://x.example/">x</a><a href=" javascript:x">y</a><a href="#t">z</a>')
+    ['https://x.example/', 'javascript:x']
+    """
+    parser = _collect(html)
+    return [url.strip() for url, image in zip(parser.found, parser.images)
+            if _is_external(url) or _runs_script(url, image)]

@@ -6,6 +6,7 @@ county-years takes a fraction of a second; the index page is built from the rows
 from __future__ import annotations
 
 import html
+import re
 
 import numpy as np
 import pandas as pd
@@ -59,9 +60,14 @@ def summary_table(source) -> pd.DataFrame:
     return out
 
 
+# a link that is not a relative path in these outputs: a scheme (javascript:, https:) or another host (//)
+_NOT_RELATIVE = re.compile(r"^[\x00-\x20]*(?:[A-Za-z][A-Za-z0-9+.\-]*:|[/\\]{2})")
+
+
 def index_html(table: pd.DataFrame, year: int, links: dict, failed: list[dict], synthetic: bool,
                indicator_names: dict) -> str:
-    """The batch index page: the cross-county table with links, failed runs listed, all text escaped."""
+    """The batch index page: the cross-county table with links, failed runs listed with their reasons (the
+    located problems, one per line), all text escaped; only relative links (a briefing page beside it)."""
     def e(x):
         return html.escape("" if x is None or (isinstance(x, float) and pd.isna(x)) else str(x))
 
@@ -75,10 +81,12 @@ def index_html(table: pd.DataFrame, year: int, links: dict, failed: list[dict], 
     for row in table.to_dict("records"):
         name = e(row["县区"])
         link = links.get(row["县区"])
-        cell = f'<a href="{e(link)}">{name}</a>' if link else name
+        cell = f'<a href="{e(link)}">{name}</a>' if link and not _NOT_RELATIVE.match(str(link)) else name
         tds = [cell] + [f"<td>{e(row[c])}</td>" for c in head[1:]]
         body.append("<tr><td>" + tds[0] + "</td>" + "".join(tds[1:]) + "</tr>")
-    fails = "".join(f"<li>{e(f['county'])}：{e(f['error'])}</li>" for f in failed)
+    # the reason keeps its lines (head, then one located problem per line: file, row, column, value)
+    fails = "".join(f'<li><span class="county">{e(f["county"])}</span>：'
+                    f'<div class="reason">{e(str(f.get("error") or "").strip())}</div></li>' for f in failed)
     notice = f'<p class="synthetic">{e(SYNTHETIC_LABEL)}</p>' if synthetic else ""
     return f"""<!DOCTYPE html>
 <html lang="zh-CN"><head><meta charset="utf-8"><title>{year}年 县域义务教育优质均衡 资源配置评估总览</title>
@@ -88,7 +96,8 @@ body {{ font-family: system-ui, "PingFang SC", "Microsoft YaHei", "Noto Sans CJK
        margin: 1.5em; color: #222; }}
 table {{ border-collapse: collapse; font-size: 12px; }} th, td {{ border: 1px solid #bbb; padding: 3px 6px; }}
 th {{ background: #eef; }} td {{ white-space: nowrap; }} tr {{ page-break-inside: avoid; }} .synthetic {{ color: #a00; font-weight: bold; }}
-.failed {{ color: #a00; }}
+.failed {{ color: #a00; }} .failed li {{ margin-bottom: 0.6em; }} .failed .county {{ font-weight: bold; }}
+.failed .reason {{ white-space: pre-wrap; overflow-wrap: anywhere; font-size: 12px; color: #222; margin-top: 0.2em; }}
 </style></head><body>
 <h1>{year}年 县域义务教育优质均衡发展 资源配置评估总览</h1>
 {notice}

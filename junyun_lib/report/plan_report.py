@@ -1,8 +1,12 @@
-"""Plan progress for people and programs (规划进度的输出): Chinese summary, tables, JSON."""
+"""Plan progress for people and programs (规划进度的输出): Chinese summary, tables, JSON.
+
+Also home of :func:`md_text` and :func:`md_code`, the escaping of data strings for Markdown that this module
+and :mod:`junyun_lib.report.briefing` share (briefing imports this module, so the helpers live here).
+"""
 from __future__ import annotations
 
-import html
 import math
+import re
 
 import pandas as pd
 
@@ -13,6 +17,54 @@ from ..version import __version__
 from .jsonvalues import json_number as _num
 
 STAGE_ZH = {"primary": "小学", "junior": "初中", "all": "小学和初中"}
+
+
+# --- data strings in Markdown -----------------------------------------------------------------------
+# HTML's three, and what nbconvert's math pass ($…$, \(…\), \begin{…}) and autolinks (http://, javascript:,
+# mailto:) need: as entities, which no Markdown or math rule reads but the page shows as the character.
+_MD_ENTITIES = {"&": "&amp;", "<": "&lt;", ">": "&gt;", "$": "&#36;", "\\": "&#92;", ":": "&#58;"}
+# every other ASCII punctuation character: CommonMark lets each be backslash-escaped (a literal character)
+_MD_PUNCTUATION = frozenset("!\"#%'()*+,-./;=?@[]^_`{|}~")
+# line breaks (a new block: heading, list, table …) and tabs (an indented code block) become one space
+_MD_BREAKS = re.compile(r"[\r\n\t\v\f\x1c-\x1e\x85\u2028\u2029]+")
+
+
+def md_text(value) -> str:
+    r"""``value`` as inert Markdown text: it shows exactly as written and is never markup, a link, an image,
+    an autolink, math or HTML.
+
+    ``& < >`` are HTML-escaped; ``$``, ``\`` and ``:`` become entities (no math for nbconvert to find, no
+    ``http://`` or ``javascript:`` for an autolink); every other ASCII punctuation character is
+    backslash-escaped; line breaks and tabs become spaces (no new block) and white space at the ends is
+    dropped (``** 名称**`` would not be bold).  Use it for every string from the
+    data (county, school and file names, plan items, county rules, veto names) that goes into Markdown.
+
+    >>> print(md_text("[点我](javascript:alert(1))"))
+    \[点我\]\(javascript&#58;alert\(1\)\)
+    >>> print(md_text("<b>$x$</b> http://evil.example"))
+    &lt;b&gt;&#36;x&#36;&lt;\/b&gt; http&#58;\/\/evil\.example
+    >>> md_text("进贤县第一小学")
+    '进贤县第一小学'
+    """
+    text = _MD_BREAKS.sub(" ", str(value)).strip()
+    return "".join(_MD_ENTITIES.get(ch) or ("\\" + ch if ch in _MD_PUNCTUATION else ch) for ch in text)
+
+
+def md_code(value) -> str:
+    r"""``value`` as a Markdown code span, for file names: shown literally in the code font, as inert as
+    :func:`md_text` (no Markdown, link or HTML is read inside a code span).  A value with ``$`` or ``\``,
+    which nbconvert's math pass reads even there, goes through :func:`md_text` instead.
+
+    >>> print(md_code("schools_2024.xlsx"), md_code("a`b"), md_code("学校$.xlsx"))
+    ` schools_2024.xlsx ` `` a`b `` 学校&#36;\.xlsx
+    """
+    text = _MD_BREAKS.sub(" ", str(value)).strip()
+    if not text:
+        return ""
+    if "$" in text or "\\" in text:
+        return md_text(text)
+    fence = "`" * (max((len(run) for run in re.findall(r"`+", text)), default=0) + 1)
+    return f"{fence} {text} {fence}"
 
 
 def fmt(value, unit: str) -> str:
@@ -98,7 +150,7 @@ def year_table(progress: PlanProgress, year: int | None = None, only=None) -> pd
     proj = progress.projections.set_index("item_no") if len(progress.projections) else pd.DataFrame()
     out = pd.DataFrame({
         "序号": rows["item_no"].astype(int),
-        "项目": [html.escape(str(v), quote=False) for v in rows["item"]],
+        "项目": rows["item"].astype(str).to_list(),     # raw: the destination (HTML table, workbook) escapes
         "学段": rows["stage"].map(STAGE_ZH),
         f"{year}年目标": [_target_text(t, d, u) if not pd.isna(t) else "未设" for t, d, u in
                          zip(rows["target"], rows["direction"], rows["unit"])],
@@ -126,11 +178,12 @@ def _projection_text(p) -> str:
 
 
 def summary_markdown(progress: PlanProgress, year: int | None = None):
-    """:func:`summary_text` as Markdown for a notebook (data strings escaped)."""
+    """:func:`summary_text` as Markdown for a notebook: one paragraph per line, the first in bold; every line
+    is plain text (county, plan file and item names among it), so each is made inert with :func:`md_text`."""
     from IPython.display import Markdown
 
-    lines = html.escape(summary_text(progress, year), quote=False).splitlines()
-    return Markdown("\n\n".join(f"**{lines[0]}**" if i == 0 else line.strip() for i, line in enumerate(lines)))
+    lines = [md_text(line.strip()) for line in summary_text(progress, year).splitlines()]
+    return Markdown("\n\n".join(f"**{line}**" if i == 0 else line for i, line in enumerate(lines)))
 
 
 def projection_table(progress: PlanProgress) -> pd.DataFrame:
@@ -140,7 +193,7 @@ def projection_table(progress: PlanProgress) -> pd.DataFrame:
         return pd.DataFrame(columns=["序号", "项目", "目标年", "目标", "依据年份", "趋势值", "区间", "预计"])
     return pd.DataFrame({
         "序号": p["item_no"].astype(int),
-        "项目": [html.escape(str(v), quote=False) for v in p["item"]],
+        "项目": p["item"].astype(str).to_list(),
         "目标年": p["target_year"].astype(int),
         "目标": [_target_text(t, d, u) for t, d, u in zip(p["target"], p["direction"], p["unit"])],
         "依据年份": [("、".join(str(y) for y in ys) or "—") for ys in p["years_used"]],

@@ -2,7 +2,8 @@
 
 One row per school or independent campus (独立校区) per statistics year, from the national education census
 (全国教育事业统计). The column list lives in ``rules/school_columns.csv``: canonical Chinese header, English
-alias, kind, whether it is required, the stage it belongs to, unit, allowed values and meaning.
+alias, kind, whether it is required, the stage it belongs to, unit, the group of plausible magnitudes it belongs
+to (``limit``: a table of ``[limits]`` in ``rules/data_checks.toml``), allowed values and meaning.
 """
 from __future__ import annotations
 
@@ -26,6 +27,7 @@ class Column:
     required: str       # required | optional | basic (needed only by the basic-balance standard)
     stage: str          # primary | junior | senior | "" (whole school)
     unit: str
+    limit: str          # group in data_checks.toml [limits] ("" for text and years)
     allowed: tuple[str, ...]
     meaning_zh: str
     meaning_en: str
@@ -48,7 +50,7 @@ def columns() -> tuple[Column, ...]:
     return tuple(
         Column(
             field=r["field"], header_zh=r["header_zh"], kind=r["kind"], required=r["required"],
-            stage=r["stage"], unit=r["unit"],
+            stage=r["stage"], unit=r["unit"], limit=r["limit"],
             allowed=tuple(a for a in r["allowed"].split("|") if a),
             meaning_zh=r["meaning_zh"], meaning_en=r["meaning_en"],
         )
@@ -68,6 +70,37 @@ def header_lookup() -> dict[str, str]:
     for c in columns():
         out[c.header_zh] = c.field
         out[c.field] = c.field
+    return out
+
+
+@dataclass(frozen=True)
+class Limit:
+    """A column's plausible magnitude (合理量级): above ``warn`` a warning, above ``error`` an error."""
+
+    group: str
+    warn: float
+    error: float
+
+
+@lru_cache(maxsize=1)
+def limits() -> dict[str, Limit]:
+    """Field -> :class:`Limit`, for every column that names a group of ``[limits]`` in ``data_checks.toml``.
+
+    >>> limits()["students_primary"].group
+    'students'
+    """
+    table = _files.toml("data_checks.toml").get("limits", {})
+    out = {}
+    for c in columns():
+        if not c.limit:
+            continue
+        if c.limit not in table:
+            raise ValueError(f"school_columns.csv: column {c.field} names limit group {c.limit!r}, "
+                             f"which data_checks.toml [limits] does not define")
+        warn, error = float(table[c.limit]["warn"]), float(table[c.limit]["error"])
+        if not 0 < warn <= error:
+            raise ValueError(f"data_checks.toml [limits.{c.limit}]: need 0 < warn <= error")
+        out[c.field] = Limit(c.limit, warn, error)
     return out
 
 
