@@ -110,6 +110,7 @@ def project_enrolment(frame: pd.DataFrame, years, overrides: pd.DataFrame | None
     [[2025, 142, 138, 146, 'damped_trend'], [2026, 152, 144, 159, 'damped_trend']]
     """
     years = sorted({int(y) for y in years})
+    frame = frame.assign(county=frame["county"].astype(str))
     long = _long(frame)
     last_year = frame.groupby("county")["year"].max().astype(int)
     long = long.merge(last_year.rename("T"), left_on="county", right_index=True)

@@ -219,7 +219,9 @@ def check_moves(frame: pd.DataFrame, moves: pd.DataFrame, standard: Standard | s
             ok = False
         schools = {}
         for role, sid, column in (("调出", src, "from_school_id"), ("调入", dst, "to_school_id")):
-            r = by_year_school.get((year, sid)) if year is not None else None
+            if year is None:
+                break                                   # reported above; no year to look the school up in
+            r = by_year_school.get((year, sid))
             if r is None:
                 bad("unknown_school", f"{year}年学校数据中没有该{role}学校", f"no such school in the {year} rows",
                     column, sid, year=year)
