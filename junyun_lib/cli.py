@@ -1,5 +1,5 @@
-"""Command line (命令行): ``junyun template | county-template | ingest | import | evaluate | plan | run | batch |
-sample``.
+"""Command line (命令行): ``junyun template | county-template | ingest | import | evaluate | plan | cheapest |
+roadmap | run | batch | sample``.
 
 Every command works in a :class:`~junyun_lib.workspace.Workspace` (``--data-dir``, default ``$JUNYUN_DATA``
 or ``./data``; outputs folder ``--out``, default ``$JUNYUN_OUTPUTS`` or ``./outputs``): files it reads must be
@@ -124,6 +124,69 @@ def _cmd_plan(args) -> int:
     if target is not None:
         print(f"已写出 (written): {ws.write_json(target, plan_json(progress))}")
     return 0
+
+
+def _target(ws, path, what: str = "结果文件"):
+    """An output file named on the command line of ``cheapest`` and ``roadmap``: a relative path that does not
+    lie in the outputs folder is taken inside it (``--json out.json`` → ``<outputs>/out.json``)."""
+    p = Path(path).expanduser()
+    if not p.is_absolute():
+        resolved = p.resolve()
+        if not (resolved == ws.outputs_dir or ws.outputs_dir in resolved.parents):
+            p = ws.outputs_dir / p
+    return ws.output_path(p, what)
+
+
+def _cmd_cheapest(args) -> int:
+    """The one-year least-cost plan with its optimality certificate."""
+    from .report.roadmap_report import cheapest_json, cheapest_text
+
+    ws = _workspace(args, costs=True)
+    target = _target(ws, args.json) if args.json else None
+    cfg = ws.config(args.county)
+    year = args.year if args.year is not None else (ws.years(cfg.name) or [None])[-1]
+    if year is None:
+        raise PathRefused([Problem("error", "no_processed_data", f"没有{cfg.name}的处理后数据：请先运行 junyun ingest",
+                                   f"no processed data for {cfg.name}; run junyun ingest first", county=cfg.name)])
+    plan = ws.cheapest_path(cfg.name, year, args.standard, solver=not args.no_solver, time_limit=args.time_limit)
+    print(cheapest_text(plan))
+    if target is not None:
+        print(f"已写出 (written): {ws.write_json(target, cheapest_json(plan))}")
+    return 0
+
+
+def _cmd_roadmap(args) -> int:
+    """The year-by-year roadmap to pass by the target year."""
+    from .report.roadmap_report import roadmap_json, roadmap_sheets
+
+    ws = _workspace(args, costs=True)
+    targets = {kind: _target(ws, path) for kind, path in (("json", args.json), ("excel", args.excel)) if path}
+    if "excel" in targets and targets["excel"].suffix.lower() != ".xlsx":
+        raise PathRefused([Problem("error", "not_xlsx", "路线图工作簿须为 .xlsx", "the workbook must be an .xlsx file",
+                                   file=str(args.excel))])
+    budget = ws.budget_file(args.budget_file) if args.budget_file else args.budget
+    cfg = ws.config(args.county)
+    rm = ws.roadmap(cfg.name, args.target_year, budget, standard=args.standard, time_limit=args.time_limit,
+                    use_solver=not args.no_solver, moves=not args.no_moves)
+    print(rm.summary_zh())
+    if rm.synthetic:
+        from .synthetic import SYNTHETIC_LABEL
+        print(f"（{SYNTHETIC_LABEL}）")
+    if "json" in targets:
+        print(f"已写出 (written): {ws.write_json(targets['json'], roadmap_json(rm))}")
+    if "excel" in targets:
+        print(f"已写出 (written): {ws.write_workbook(targets['excel'], roadmap_sheets(rm))}")
+    return 0            # a roadmap that cannot pass within the budget is a result, said in its text
+
+
+def _nonnegative(text: str) -> float:
+    try:
+        value = float(text.replace(",", ""))
+    except ValueError:
+        value = -1.0
+    if not (value >= 0 and value < float("inf")):
+        raise argparse.ArgumentTypeError(f"应为非负数 (must be a non-negative number): {text}")
+    return value
 
 
 def _cmd_import(args) -> int:
@@ -269,6 +332,31 @@ def build_parser() -> argparse.ArgumentParser:
     pl.add_argument("--standard", default="quality-2017", choices=standard_codes())
     folders(pl)
     pl.set_defaults(func=_cmd_plan)
+
+    ch = sub.add_parser("cheapest", help="一年的最低成本达标方案及最优性证明 (one-year least-cost plan with a certificate)")
+    ch.add_argument("county", help="县区名称或简称 (name or slug)")
+    ch.add_argument("--year", type=int, default=None, help="数据年度，默认最新 (data year; default the latest)")
+    ch.add_argument("--json", default=None, help="写出 JSON（输出目录内；相对路径写在输出目录下）")
+    ch.add_argument("--time-limit", type=_nonnegative, default=20.0, help="求解时限（秒），默认 20 (solver time limit)")
+    ch.add_argument("--no-solver", action="store_true", help="只用启发式方法，不用 SCIP (heuristic only)")
+    evaluation_options(ch)
+    folders(ch)
+    ch.set_defaults(func=_cmd_cheapest)
+
+    rm = sub.add_parser("roadmap", help="逐年达标路线图 (year-by-year roadmap to pass by the target year)")
+    rm.add_argument("county", help="县区名称或简称 (name or slug)")
+    rm.add_argument("--target-year", type=int, default=None, help="目标年度，默认 county.toml 的 plan_target_year")
+    money = rm.add_mutually_exclusive_group()
+    money.add_argument("--budget", type=_nonnegative, default=None, help="每年新增投入预算（万元/年）")
+    money.add_argument("--budget-file", default=None, help="逐年预算 CSV（年度,预算（万元）），放在数据目录内")
+    rm.add_argument("--json", default=None, help="写出 JSON（输出目录内；相对路径写在输出目录下）")
+    rm.add_argument("--excel", default=None, help="写出 Excel 工作簿（每年一张表和汇总）")
+    rm.add_argument("--time-limit", type=_nonnegative, default=30.0, help="每次求解的时限（秒），默认 30")
+    rm.add_argument("--no-solver", action="store_true", help="只用启发式方法，不用 SCIP (heuristic only)")
+    rm.add_argument("--no-moves", action="store_true", help="不安排教师交流轮岗 (no teacher moves)")
+    evaluation_options(rm)
+    folders(rm)
+    rm.set_defaults(func=_cmd_roadmap)
 
     im = sub.add_parser("import", help="从教育事业统计导出表生成标准学校数据表 (import statistics exports)")
     im.add_argument("exports", nargs="+", help="一个县区的各学段导出表 .xlsx（小学、初中），放在数据目录内")

@@ -6,11 +6,15 @@ A workspace is a data folder and an outputs folder::
     <data>/raw/<slug>/schools_<year>.xlsx|csv        raw school tables (never edited)
     <data>/raw/<slug>/county_indicators_<year>.csv   county-level tables (县级指标表)
     <data>/raw/<slug>/plan.csv                       the county's plan (推进计划)
+    <data>/raw/<slug>/projects.csv                   the county's funded projects (项目清单)
+    <data>/raw/<slug>/enrolment_overrides.csv        the analyst's enrolment overrides (在校生数预测修正)
     <data>/processed/<slug>/<year>.parquet           validated school tables (build product)
     <outputs>/<year>/<slug>-evaluation.json|xlsx     results
     <outputs>/<year>/<slug>.html, index.html         briefing pages and the cross-county index
     <outputs>/<year>/notebooks/<slug>.ipynb|.index.json   executed notebooks and the index rows
     <outputs>/plans/<slug>-plan.json                 plan progress
+    <outputs>/plans/<slug>-roadmap.json|xlsx         the roadmap to the target year (达标路线图)
+    <outputs>/<year>/<slug>-cheapest.json            the one-year least-cost plan (最低成本达标方案)
     <outputs>/manifest.json, logs/                   run records and error logs
 
 It lists counties and years, loads each county-year once and caches its evaluation by (county, year,
@@ -37,11 +41,15 @@ from .io import atomic
 from .io.costs import load_unit_costs
 from .io.county_config import read_county_config
 from .io.county_table import CountyValues, read_county_values
+from .io.budgets import read_budget_file
 from .io.plan_file import Plan, read_plan
+from .io.projects import Projects, read_enrolment_overrides, read_projects
 from .io.processed import processed_county, read_processed, read_table, write_processed
 from .io.reader import SchoolTable, read_schools
 from .io.workbook import write_workbook
 from .planning.cheapest import PathPlan, cheapest_path
+from .planning.optimiser import optimal_path
+from .planning.roadmap import Roadmap, build_roadmap
 from .planning.progress import PlanProgress, plan_progress
 from .problems import JunyunError, PathRefused, Problem, ValidationError
 from .report.briefing import Briefing
@@ -53,6 +61,8 @@ from .rules.scorecard_form import form
 RAW, PROCESSED = "raw", "processed"
 COUNTY_FILE = "county.toml"
 PLAN_FILE = "plan.csv"
+PROJECTS_FILE = "projects.csv"
+OVERRIDES_FILE = "enrolment_overrides.csv"
 SCHOOL_FILE = re.compile(r"^schools_(\d{4})\.(xlsx|csv)$", re.IGNORECASE)
 COUNTY_TABLE_FILE = re.compile(r"^county_indicators_(\d{4})\.(csv|xlsx)$", re.IGNORECASE)
 QUALITY = "quality-2017"
@@ -110,6 +120,7 @@ class Workspace:
         self._results: dict = {}
         self._county_values: dict = {}
         self._plans: dict = {}
+        self._projects: dict = {}
         self._cards: dict = {}
         self._county_years: list | None = None
         self._tables: dict[str, SchoolTable] = {}
@@ -156,6 +167,15 @@ class Workspace:
 
     def plan_json_path(self, slug: str) -> Path:
         return self.outputs_dir / "plans" / f"{_checked_slug(slug)}-plan.json"
+
+    def roadmap_paths(self, slug: str) -> tuple[Path, Path]:
+        """(JSON, xlsx) of a county's roadmap (``junyun roadmap``; the briefing shows the JSON's summary)."""
+        base = self.outputs_dir / "plans" / f"{_checked_slug(slug)}-roadmap"
+        return base.with_suffix(".json"), base.with_suffix(".xlsx")
+
+    def cheapest_path_file(self, slug: str, year: int) -> Path:
+        """The one-year least-cost plan's JSON (``junyun cheapest``)."""
+        return self.year_dir(year) / f"{_checked_slug(slug)}-cheapest.json"
 
     def briefing_path(self, slug: str, year: int) -> Path:
         return self.year_dir(year) / f"{_checked_slug(slug)}.html"
@@ -467,6 +487,52 @@ class Workspace:
                 if cfg.configured and path.is_file() else None
         return self._plans[cfg.name]
 
+    def projects(self, county: str) -> Projects | None:
+        """The county's funded projects (``projects.csv``, :func:`junyun_lib.io.projects.read_projects`), or None
+        when it has none."""
+        cfg = self.config(county)
+        if cfg.name not in self._projects:
+            path = self.county_folder(cfg.slug) / PROJECTS_FILE
+            self._projects[cfg.name] = read_projects(path, county=cfg.name, slug=cfg.slug) \
+                if cfg.configured and path.is_file() else None
+        return self._projects[cfg.name]
+
+    def enrolment_overrides(self, county: str) -> pd.DataFrame | None:
+        """The analyst's enrolment overrides (``enrolment_overrides.csv``), or None."""
+        cfg = self.config(county)
+        path = self.county_folder(cfg.slug) / OVERRIDES_FILE
+        return read_enrolment_overrides(path, county=cfg.name) if cfg.configured and path.is_file() else None
+
+    def budget_file(self, path) -> dict[int, float]:
+        """Yearly budgets (万元) from a CSV inside the data folder (``junyun roadmap --budget-file``)."""
+        return read_budget_file(self.input_path(path, "预算文件"))
+
+    def roadmap(self, county: str, target_year: int | None = None, budget=None, *, standard: str = QUALITY,
+                start_year: int | None = None, **options) -> Roadmap:
+        """The year-by-year roadmap to pass by the target year (达标路线图; :mod:`junyun_lib.planning.roadmap`):
+        the county's projects, enrolment overrides and plan are read from its folder."""
+        cfg = self.config(county)
+        ev = self.evaluation(cfg.name, standard)
+        if cfg.name not in {c for c, _ in ev.county_years()}:
+            raise ValidationError([Problem("error", "no_processed_data", f"没有{cfg.name}的处理后数据：请先运行 junyun ingest",
+                                           f"no processed data for {cfg.name}; run junyun ingest first",
+                                           county=cfg.name)])
+        return build_roadmap(ev, cfg.name, target_year=target_year, budget=budget, projects=self.projects(cfg.name),
+                             overrides=self.enrolment_overrides(cfg.name), plan=self.plan(cfg.name), costs=self.costs,
+                             start_year=start_year, **options)
+
+    def stored_roadmap(self, county: str) -> dict | None:
+        """The roadmap JSON last written by ``junyun roadmap`` for the county, or None."""
+        import json
+
+        path = self.roadmap_paths(self.config(county).slug)[0]
+        if not path.is_file():
+            return None
+        try:
+            return json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return None
+
     def progress(self, county: str, as_of: int | None = None, standard: str = QUALITY) -> PlanProgress | None:
         """Progress against the county's plan (规划进度), or None when it has no plan."""
         plan = self.plan(county)
@@ -521,10 +587,15 @@ class Workspace:
         """Cause measures of every stage and indicator (差距成因), one row each."""
         return causes_table(self.evaluate(county, year, standard))
 
-    def cheapest_path(self, county: str, year: int, standard: str = QUALITY, **options) -> PathPlan:
-        """The least-cost additions that pass (最低成本达标方案), verified by re-evaluation."""
+    def cheapest_path(self, county: str, year: int, standard: str = QUALITY, *, solver: bool = True,
+                      **options) -> PathPlan:
+        """The least-cost additions that pass (最低成本达标方案), verified by re-evaluation: SCIP's plan with its
+        certificate (:func:`junyun_lib.planning.optimiser.optimal_path`), or with ``solver=False`` the
+        heuristic alone (:func:`junyun_lib.planning.cheapest.cheapest_path`)."""
         result = self.evaluate(county, year, standard)
         ev = self.evaluation(result.county, standard)
+        if solver:
+            return optimal_path(ev, result.county, result.year, costs=self.costs, **options)
         return cheapest_path(ev, result.county, result.year, costs=self.costs, **options)
 
     def briefing(self, county: str, year: int, standard: str = QUALITY) -> Briefing:
@@ -540,7 +611,8 @@ class Workspace:
             path = cheapest_path(ev, result.county, result.year, costs=self.costs, verify_naive=False)
         return Briefing(result=result, history=history, sources=sources,
                         plan=self.progress(result.county, as_of=result.year, standard=standard), path=path,
-                        card=self.scorecard_for(result))
+                        card=self.scorecard_for(result),
+                        roadmap=self.stored_roadmap(result.county) if standard == QUALITY else None)
 
     # ------------------------------------------------------------------------------------------ writing
     def write_text(self, path, text: str) -> Path:

@@ -220,7 +220,7 @@ def test_md_text_backslash_escapes_markdown_punctuation():
 
 # ------------------------------------------------------------------------------ briefing Markdown
 MARKDOWN_PIECES = ["headline", "scorecard_text", "cv_limits_text", "school_rule_text", "cheapest_text",
-                   "plan_text", "footer"]
+                   "roadmap_text", "plan_text", "footer"]
 
 
 @pytest.mark.parametrize("name", MARKDOWN_PIECES)

@@ -1,38 +1,47 @@
-"""The cheapest path to pass (最低成本达标路径): least-cost additions so that every school part passes the
-per-school rule and every difference coefficient is within its limit.
+"""The cheapest path to pass (最低成本达标路径) — the heuristic: least-cost additions so that every school part
+passes the per-school rule and every difference coefficient is within its limit.
+
+This is the fast two-step heuristic.  The certified optimum comes from :mod:`junyun_lib.planning.optimiser`
+(a mixed-integer second-order-cone program solved by SCIP), which is warm-started with this plan and falls
+back to it when the solver is unavailable or finds nothing in its time limit.
 
 Decision variables are what a county can buy, in the raw table's own terms: whole teachers of a school
 section (小学部/初中部 高于规定学历、骨干、体育艺术教师), whole multimedia classrooms, and continuous m² of
 teaching/auxiliary and sports area and 元 of equipment for a whole school.  A school part's value is
-``numerator × scale / students``; a facility added to a mixed school reaches a part in proportion to the
-part's split share, so a part that needs ``d`` needs ``d / share`` at school level (when both parts of a
-school need some, the school gets the larger; the other part gains too).  Costs: the unit-cost file
-(:func:`junyun_lib.io.costs.load_unit_costs`, 万元 per teacher, m², 元 or room).
+``numerator × scale / students``; a facility bought for a school reaches each of its parts in proportion to
+the part's split share (the national 有关事项说明（五）), so a part that needs ``d`` needs ``d / share`` at
+school level, and the school's other part gains ``share_other · d / share`` with it.  Costs: the unit-cost
+file (:func:`junyun_lib.io.costs.load_unit_costs`, 万元 per teacher, m², 元 or room).
 
-Method, in two steps:
+Method, in two steps, on what is actually bought (whole teachers and rooms, school-level facilities):
 
-1. **School rule** (exact per part): a failing part must bring all but ``7 − min_meeting`` indicators to the
-   standard and the rest to ``floor_ratio`` (85%) of it.  Every choice of the exempt indicator(s) is costed
-   and the cheapest taken.  Parts are independent, so this is the least cost for the rule alone (for a
-   mixed school the facility additions of its two parts are merged by taking the larger, which can cost
-   more than needed).
-2. **Difference coefficients**, stage by stage and indicator by indicator, on the values after step 1: raise
-   every part below a level L to L ("water-filling") with the smallest L that brings the CV within its
-   limit (bisection; the CV from :mod:`junyun_lib.measures.cv`).  For continuous quantities with cost proportional
-   to students (single-stage schools) this is optimal: the CV's gradient per unit of cost is largest for
-   the lowest values, so at the optimum every raised part sits at one common level (KKT).  For whole
-   teachers and rooms the additions are rounded up, which costs at most one unit per raised part more than
-   the continuous optimum; when the rounded box of candidate additions holds at most ``exact_limit``
-   combinations, every combination is tried instead and the cheapest that passes is taken (exact).
+1. **School rule** (exact per school): a failing part must bring all but ``7 − min_meeting`` indicators to the
+   standard and the rest to ``floor_ratio`` (85%) of it.  For a mixed school the exempt indicators of its
+   parts are chosen *jointly*: every combination of the parts' choices is costed with the school's facility
+   purchase as the larger of the parts' needs ÷ share (what one part gets, the other gets too), and the
+   cheapest taken.  Schools are independent, so this is the least cost for the rule alone.
+2. **Difference coefficients**, stage by stage and indicator by indicator, on the values *after the whole
+   units of step 1* (not its fractional needs): raise every part below a level L to L ("water-filling") with
+   the smallest L that brings the CV within ``limit × (1 − margin)`` (bisection; the CV from
+   :mod:`junyun_lib.measures.cv`).  For continuous quantities with cost proportional to students
+   (single-stage schools) this is optimal: the CV's gradient per unit of cost is largest for the lowest
+   values, so at the optimum every raised part sits at one common level (KKT).  For whole teachers and rooms
+   the additions are rounded up; when the rounded box of candidate additions holds at most ``exact_limit``
+   combinations, every combination is tried instead and the cheapest that passes is taken (exact inside the
+   box only).
 
 Raising values never breaks the school rule, and step 2 only raises.  The plan is then applied to the raw
 table and the core evaluation re-run (:attr:`PathPlan.verified`); facilities that spill over to the other
 stage of a mixed school are caught there, and step 2 is repeated on what still fails (up to three rounds).
-It is a heuristic overall (the two steps are solved one after the other), bounded as above; the naive plan
-"lift every school part to the standard in every indicator" is costed the same way for comparison.
+It is a heuristic overall; the naive plan "lift every school part to the standard in every indicator" is
+costed the same way for comparison.
+
+Margin: every CV limit is held at ``limit × (1 − margin)`` (default ``MARGIN`` = 10⁻⁶, relative), so a plan
+never passes "< 0.27" by 3×10⁻¹⁰ and re-evaluation is not at the mercy of rounding.
 """
 from __future__ import annotations
 
+import functools
 import itertools
 import math
 from dataclasses import dataclass, field
@@ -48,8 +57,13 @@ from ..rules import REL_TOL, compare
 
 STAGES = ("primary", "junior")
 EPS = 1e-9
-METHOD_ZH = ("两步法：先按“至少6项达标、余项不低于85%”逐校求最低成本（精确），再对超限的差异系数把低于某一水平的学校补到"
-             "该水平（连续量为最优；整数量向上取整，组合数不多时穷举求精确解）；最后把方案加回原始数据重新评估核验。")
+#: relative margin kept below every CV limit (limit × (1 − MARGIN)); see the module docstring
+MARGIN = 1e-6
+METHOD_ZH = ("两步法：先按“至少6项达标、余项不低于85%”逐校求最低成本（一贯制学校两个学段的免达标指标联合选择，设施按学校购置、"
+             "两个学段按拆分比例共享），再在实际购置的整数教师、教室之上，对超限的差异系数把低于某一水平的学校补到该水平"
+             "（连续量为最优；整数量向上取整，组合数不多时穷举）；差异系数按限值×(1−10⁻⁶)掌握；最后把方案加回原始数据重新评估核验。")
+ADDITION_COLUMNS = ["school_id", "school_name", "stage", "indicator", "name_zh", "column", "amount", "unit_zh",
+                    "cost_wan", "reason"]
 
 
 @dataclass
@@ -62,6 +76,9 @@ class PathPlan:
     * ``cvs`` — per stage and indicator: cv_before, cv_after (re-evaluated), cv_limit, passes_after
     * ``failing_parts_before`` / ``failing_parts_after`` — parts failing the school rule
     * ``verified`` — the re-evaluated county passes every CV and every part passes the rule
+    * ``certificate`` — how far from the least possible cost (:class:`junyun_lib.planning.optimiser.Certificate`);
+      None for the heuristic alone
+    * ``heuristic_cost`` — the heuristic's cost when the plan came from the solver (万元)
     """
 
     county: str
@@ -77,6 +94,8 @@ class PathPlan:
     naive_verified: bool | None
     method: str = METHOD_ZH
     after: object = field(default=None, repr=False)     # the re-evaluated CountyResult
+    certificate: object = None
+    heuristic_cost: float | None = None
 
 
 # --------------------------------------------------------------------------------------------- the model
@@ -98,18 +117,70 @@ class _Model:
     floor: float
     min_meeting: int
     limits: dict                   # (stage, code) -> (limit, comparison)
+    schools: list = field(default_factory=list)          # school ids, in order of first part
+    school_index: np.ndarray = None                      # part -> position in ``schools``
+
+    @functools.cached_property
+    def share(self) -> np.ndarray:
+        return self.parts["share"].to_numpy(dtype=float)
+
+    @functools.cached_property
+    def students(self) -> np.ndarray:
+        return self.parts["students"].to_numpy(dtype=float)
+
+    @functools.cached_property
+    def ids(self) -> np.ndarray:
+        """Each part's school id (text)."""
+        return self.parts["school_id"].astype(str).to_numpy()
+
+    @functools.cached_property
+    def stages(self) -> np.ndarray:
+        """Each part's stage ("primary" | "junior")."""
+        return self.parts["part"].astype(str).to_numpy()
+
+    @functools.cached_property
+    def facility_mask(self) -> np.ndarray:
+        return np.array([self.facility[c] for c in self.codes])
 
     def values(self, numerator: np.ndarray) -> np.ndarray:
         scale = np.array([self.scale[c] for c in self.codes])
-        return numerator * scale / self.parts["students"].to_numpy(dtype=float)[:, None]
+        return numerator * scale / self.students[:, None]
+
+    def delivered(self, buy: "_Buy") -> np.ndarray:
+        """What each part's numerator gains from a purchase (teachers to their section, facilities × share)."""
+        fac = self.share[:, None] * buy.facility[self.school_index]
+        return np.where(self.facility_mask[None, :], fac, buy.section)
 
     def raw_amount(self, i: int, k: int, need: float) -> float:
         if need <= EPS:
             return 0.0
         code = self.codes[k]
         share = float(self.parts["share"].iat[i]) if self.facility[code] else 1.0
-        amount = need / share
-        return math.ceil(amount - REL_TOL * max(amount, 1.0)) if self.integer[code] else amount
+        return _whole(need / share) if self.integer[code] else need / share
+
+
+@dataclass
+class _Buy:
+    """Raw purchases: whole teachers per part (section codes) and school-level facilities (facility codes)."""
+
+    section: np.ndarray            # parts × codes (0 in facility columns)
+    facility: np.ndarray           # schools × codes (0 in section columns)
+
+    @classmethod
+    def zeros(cls, m: _Model) -> "_Buy":
+        return cls(np.zeros((len(m.parts), len(m.codes))), np.zeros((len(m.schools), len(m.codes))))
+
+    def __add__(self, other: "_Buy") -> "_Buy":
+        return _Buy(self.section + other.section, self.facility + other.facility)
+
+    def cost(self, m: _Model) -> float:
+        unit = np.array([m.unit_cost[c] for c in m.codes])
+        return float((self.section.sum(axis=0) * unit).sum() + (self.facility.sum(axis=0) * unit).sum())
+
+
+def _whole(amount: float) -> float:
+    """Whole units needed for ``amount`` (a hair above a whole number is that whole number)."""
+    return float(math.ceil(amount - REL_TOL * max(abs(amount), 1.0))) if amount > 0 else 0.0
 
 
 def _model(result, costs: pd.DataFrame) -> _Model:
@@ -123,6 +194,9 @@ def _model(result, costs: pd.DataFrame) -> _Model:
     for row in result.indicators.itertuples(index=False):
         if not pd.isna(row.cv_limit):
             limits[(row.stage, row.indicator)] = (float(row.cv_limit), row.cv_comparison)
+    ids = parts["school_id"].astype(str)
+    schools = list(dict.fromkeys(ids))
+    position = {s: i for i, s in enumerate(schools)}
     return _Model(
         parts=parts[["school_id", "school_name", "part", "students", "share"]].copy(), codes=codes,
         scale={c: float(indicators[c].scale) for c in codes},
@@ -134,13 +208,13 @@ def _model(result, costs: pd.DataFrame) -> _Model:
         numerator=parts[[f"numerator_{c}" for c in codes]].to_numpy(dtype=float),
         standard=parts[[f"standard_{c}" for c in codes]].to_numpy(dtype=float),
         floor=float(std.school_rule["floor_ratio"]), min_meeting=int(std.school_rule["min_meeting"]),
-        limits=limits)
+        limits=limits, schools=schools, school_index=ids.map(position).to_numpy(dtype=int))
 
 
 def _needs(m: _Model, numerator: np.ndarray, rows, k: int, target_values) -> np.ndarray:
     """Numerator each part in ``rows`` must gain for indicator k's value to reach ``target_values``
     (0 where it already does, within the comparison tolerance)."""
-    students = m.parts["students"].to_numpy(dtype=float)[rows]
+    students = m.students[rows]
     goal = np.asarray(target_values, dtype=float) * students / m.scale[m.codes[k]]
     needed = goal - numerator[rows, k]
     return np.where(needed > REL_TOL * np.maximum(np.abs(goal), 1.0), needed, 0.0)
@@ -151,44 +225,56 @@ def _delivered(m: _Model, rows, k: int, need: np.ndarray) -> np.ndarray:
     code = m.codes[k]
     if not m.integer[code]:
         return need
-    share = m.parts["share"].to_numpy(dtype=float)[rows] if m.facility[code] else np.ones(len(need))
+    share = m.share[rows] if m.facility[code] else np.ones(len(need))
     raw = np.where(need > 0, np.ceil(need / share - REL_TOL * np.maximum(need / share, 1.0)), 0.0)
     return raw * share
 
 
 # ------------------------------------------------------------------------------------------ step 1: rule
-def _rule_step(m: _Model, numerator: np.ndarray, failing: np.ndarray, naive: bool = False) -> np.ndarray:
-    """Part-level numerator additions so every failing part passes the rule, at least cost
-    (``naive``: every part, every indicator to the full standard)."""
+def _exempt_options(n_codes: int, exempt_max: int) -> list[tuple]:
+    return [()] + [c for r in range(1, exempt_max + 1) for c in itertools.combinations(range(n_codes), r)]
+
+
+def _rule_step(m: _Model, numerator: np.ndarray, failing: np.ndarray, naive: bool = False) -> _Buy:
+    """Raw purchases so every failing part passes the rule, at least cost (``naive``: every part, every
+    indicator to the full standard).  The parts of one school are decided jointly (shared facilities)."""
     n_parts, n_codes = numerator.shape
     rows = np.arange(n_parts)
     full = np.stack([_needs(m, numerator, rows, k, m.standard[:, k]) for k in range(n_codes)], axis=1)
-    if naive:
-        return full
     floor = np.stack([_needs(m, numerator, rows, k, m.standard[:, k] * m.floor) for k in range(n_codes)], axis=1)
+    buy = _Buy.zeros(m)
     unit = np.array([m.unit_cost[c] for c in m.codes])
-    share = m.parts["share"].to_numpy(dtype=float)
-    per_unit = np.stack([unit[k] / (share if m.facility[c] else np.ones_like(share)) for k, c in enumerate(m.codes)], axis=1)
-    cost_full = np.stack([_delivered(m, rows, k, full[:, k]) for k in range(n_codes)], axis=1) * per_unit
-    cost_floor = np.stack([_delivered(m, rows, k, floor[:, k]) for k in range(n_codes)], axis=1) * per_unit
-    add = np.zeros_like(numerator)
-    exempt_max = n_codes - m.min_meeting
-    for i in np.flatnonzero(failing):
-        best, best_cost = full[i], cost_full[i].sum()
-        for r in range(1, exempt_max + 1):
-            for exempt in itertools.combinations(range(n_codes), r):
-                cost = cost_full[i].sum() - cost_full[i, list(exempt)].sum() + cost_floor[i, list(exempt)].sum()
-                if cost < best_cost - 1e-12:
-                    best = full[i].copy()
-                    best[list(exempt)] = floor[i, list(exempt)]
-                    best_cost = cost
-        add[i] = best
-    return add
+    fmask = m.facility_mask
+    share = m.share
+    options = [()] if naive else _exempt_options(n_codes, n_codes - m.min_meeting)
+    chosen = np.flatnonzero(np.ones(n_parts, dtype=bool) if naive else failing)
+    by_school: dict[int, list[int]] = {}
+    for i in chosen:
+        by_school.setdefault(int(m.school_index[i]), []).append(int(i))
+    for s, members in by_school.items():
+        best, best_cost = None, math.inf
+        for combo in itertools.product(options, repeat=len(members)):
+            section = {}
+            fac = np.zeros(n_codes)
+            for i, exempt in zip(members, combo):
+                need = full[i].copy()
+                need[list(exempt)] = floor[i, list(exempt)]
+                section[i] = np.where(fmask, 0.0, [_whole(x) for x in need])
+                fac = np.maximum(fac, np.where(fmask, need / share[i], 0.0))
+            fac = np.array([_whole(x) if (fmask[k] and m.integer[m.codes[k]]) else x for k, x in enumerate(fac)])
+            cost = float(sum((v * unit).sum() for v in section.values()) + (fac * unit).sum())
+            if cost < best_cost - 1e-12:
+                best, best_cost = (section, fac), cost
+        section, fac = best
+        for i, v in section.items():
+            buy.section[i] = v
+        buy.facility[s] = fac
+    return buy
 
 
 # ------------------------------------------------------------------------------------------- step 2: CVs
-def _passes(cv: float, limit: float, comparison: str) -> bool:
-    return bool(compare(cv, limit, comparison)) if not math.isnan(cv) else False
+def _passes(cv: float, limit: float, comparison: str, margin: float = 0.0) -> bool:
+    return bool(compare(cv, limit * (1.0 - margin), comparison)) if not math.isnan(cv) else False
 
 
 def _raise_to(m: _Model, numerator: np.ndarray, rows: np.ndarray, k: int, level: float) -> np.ndarray:
@@ -196,10 +282,12 @@ def _raise_to(m: _Model, numerator: np.ndarray, rows: np.ndarray, k: int, level:
     return _delivered(m, rows, k, _needs(m, numerator, rows, k, np.full(len(rows), level)))
 
 
-def _cv_step(m: _Model, numerator: np.ndarray, exact_limit: int) -> np.ndarray:
+def _cv_step(m: _Model, numerator: np.ndarray, exact_limit: int, margin: float = MARGIN) -> _Buy:
+    """Raw purchases that bring every CV beyond its limit within it (water-filling), on ``numerator`` (the
+    values after what is already bought)."""
     add = np.zeros_like(numerator)
-    students = m.parts["students"].to_numpy(dtype=float)
     scale = np.array([m.scale[c] for c in m.codes])
+    students = m.students
     for (stage, code), (limit, comparison) in m.limits.items():
         k = m.codes.index(code)
         rows = np.flatnonzero((m.parts["part"] == stage).to_numpy())
@@ -210,26 +298,44 @@ def _cv_step(m: _Model, numerator: np.ndarray, exact_limit: int) -> np.ndarray:
         def cv_with(extra):
             return weighted_cv((base + extra) * scale[k] / students[rows], students[rows]).cv
 
-        if _passes(cv_with(0.0), limit, comparison):
+        if _passes(cv_with(0.0), limit, comparison, margin):
             continue
         values = base * scale[k] / students[rows]
         lo, hi = float(values.min()), float(values.max())
         trial = numerator.copy()
         trial[rows, k] = base
-        for _ in range(80):                     # smallest level whose raise passes (CV falls as L rises)
+        if not _passes(cv_with(_raise_to(m, trial, rows, k, hi)), limit, comparison, margin):
+            hi = max(hi, 1e-12) * 2      # every value 0 (CV undefined): search above it
+        for _ in range(100):                    # smallest level whose raise passes (CV falls as L rises)
             mid = (lo + hi) / 2
-            if _passes(cv_with(_raise_to(m, trial, rows, k, mid)), limit, comparison):
+            if _passes(cv_with(_raise_to(m, trial, rows, k, mid)), limit, comparison, margin):
                 hi = mid
             else:
                 lo = mid
         extra = _raise_to(m, trial, rows, k, hi)
         if m.integer[code]:
-            extra = _exact_integer(m, rows, k, extra, cv_with, limit, comparison, exact_limit)
+            extra = _exact_integer(m, rows, k, extra, cv_with, limit, comparison, exact_limit, margin)
         add[rows, k] += extra
-    return add
+    return _to_buy(m, add)
 
 
-def _exact_integer(m, rows, k, extra, cv_with, limit, comparison, exact_limit) -> np.ndarray:
+def _to_buy(m: _Model, add: np.ndarray) -> _Buy:
+    """Part-level numerator additions → raw purchases (a school's facility: the larger of its parts' needs)."""
+    buy = _Buy.zeros(m)
+    for k, code in enumerate(m.codes):
+        if not m.facility[code]:
+            buy.section[:, k] = np.where(add[:, k] > EPS, add[:, k], 0.0)
+            if m.integer[code]:
+                buy.section[:, k] = [_whole(x) for x in buy.section[:, k]]
+            continue
+        raw = np.where(add[:, k] > EPS, add[:, k] / m.share, 0.0)
+        if m.integer[code]:
+            raw = np.array([_whole(x) for x in raw])
+        np.maximum.at(buy.facility[:, k], m.school_index, raw)
+    return buy
+
+
+def _exact_integer(m, rows, k, extra, cv_with, limit, comparison, exact_limit, margin) -> np.ndarray:
     """Try every combination of whole units up to the rounded water-filling solution; keep the cheapest."""
     code = m.codes[k]
     shares = np.array([float(m.parts["share"].iat[i]) if m.facility[code] else 1.0 for i in rows])
@@ -244,33 +350,38 @@ def _exact_integer(m, rows, k, extra, cv_with, limit, comparison, exact_limit) -
             continue
         trial = np.zeros(len(rows))
         trial[raised] = np.array(combo) * shares[raised]
-        if _passes(cv_with(trial), limit, comparison):
+        if _passes(cv_with(trial), limit, comparison, margin):
             best, best_cost = trial, cost
     return best
 
 
 # ------------------------------------------------------------------------------------------ plan tables
-def _additions(m: _Model, part_add: np.ndarray, reason: np.ndarray) -> pd.DataFrame:
-    """Part-level numerator additions → raw additions (facilities merged per school by the larger need)."""
-    rows = {}
-    for i, k in zip(*np.nonzero(part_add > EPS)):
-        code = m.codes[k]
+def buy_additions(m: _Model, buy: _Buy, reason: dict | str = "cv") -> pd.DataFrame:
+    """Raw purchases → the additions table (one row per school, section and indicator).  ``reason`` is a
+    string, or a dict (school_id, stage, code) → reason with "cv" for anything not in it."""
+    rows = []
+    fmask = m.facility_mask
+    first = {}
+    for i, s in enumerate(m.school_index):
+        first.setdefault(int(s), i)
+    for i, k in zip(*np.nonzero((buy.section > EPS) & ~fmask[None, :])):
         part = m.parts.iloc[i]
-        stage = "" if m.facility[code] else part["part"]
-        key = (part["school_id"], stage, code)
-        amount = m.raw_amount(i, k, part_add[i, k])
-        if amount <= 0:
-            continue
-        old = rows.get(key)
-        if old is None or amount > old["amount"]:
-            rows[key] = {"school_id": part["school_id"], "school_name": part["school_name"], "stage": stage,
-                         "indicator": code, "name_zh": m.name_zh[code], "column": m.column[(code, part["part"])],
-                         "amount": float(amount), "unit_zh": m.unit_zh[code],
-                         "cost_wan": float(amount) * m.unit_cost[code], "reason": reason[i, k]}
-    columns = ["school_id", "school_name", "stage", "indicator", "name_zh", "column", "amount", "unit_zh", "cost_wan",
-               "reason"]
-    return pd.DataFrame(list(rows.values()), columns=columns).sort_values(
+        rows.append(_row(m, part["school_id"], part["school_name"], part["part"], part["part"], k,
+                         float(buy.section[i, k]), reason))
+    for s, k in zip(*np.nonzero((buy.facility > EPS) & fmask[None, :])):
+        part = m.parts.iloc[first[int(s)]]
+        rows.append(_row(m, part["school_id"], part["school_name"], "", part["part"], k, float(buy.facility[s, k]),
+                         reason))
+    return pd.DataFrame(rows, columns=ADDITION_COLUMNS).sort_values(
         ["school_id", "stage", "indicator"], kind="stable").reset_index(drop=True)
+
+
+def _row(m, school_id, school_name, stage, part_stage, k, amount, reason) -> dict:
+    code = m.codes[k]
+    why = reason if isinstance(reason, str) else reason.get((str(school_id), stage, code), "cv")
+    return {"school_id": school_id, "school_name": school_name, "stage": stage, "indicator": code,
+            "name_zh": m.name_zh[code], "column": m.column[(code, part_stage)], "amount": amount,
+            "unit_zh": m.unit_zh[code], "cost_wan": amount * m.unit_cost[code], "reason": why}
 
 
 def apply_additions(schools: pd.DataFrame, additions: pd.DataFrame) -> pd.DataFrame:
@@ -283,18 +394,24 @@ def apply_additions(schools: pd.DataFrame, additions: pd.DataFrame) -> pd.DataFr
     return out
 
 
-def evaluate_with_additions(evaluation, county: str, year: int, additions: pd.DataFrame):
-    """One county-year re-evaluated on its raw rows plus ``additions`` (the raw data is not changed)."""
-    schools = evaluation.schools
-    frame = schools[(schools["county"] == county) & (schools["year"] == year)]
-    table = SchoolTable(frame=apply_additions(frame, additions).reset_index(drop=True),
-                        synthetic=evaluation.synthetic)
+def evaluate_rows(evaluation, frame: pd.DataFrame, county: str, year: int):
+    """One county-year of ``frame`` (raw rows, e.g. with additions) evaluated with the evaluation's standard
+    and the county's configuration (the rows are not validated again: they came from validated rows)."""
+    table = SchoolTable(frame=frame.reset_index(drop=True), synthetic=evaluation.synthetic)
     cfg = evaluation.counties.get(county)
     return evaluate(table, evaluation.standard_code,
                     counties={county: cfg} if cfg is not None else None).county(county, year)
 
 
-def _county_passes(result) -> bool:
+def evaluate_with_additions(evaluation, county: str, year: int, additions: pd.DataFrame):
+    """One county-year re-evaluated on its raw rows plus ``additions`` (the raw data is not changed)."""
+    schools = evaluation.schools
+    frame = schools[(schools["county"] == county) & (schools["year"] == year)]
+    return evaluate_rows(evaluation, apply_additions(frame, additions), county, year)
+
+
+def county_passes(result) -> bool:
+    """Every CV within its limit and every school part passing the per-school rule (at least one stage)."""
     st = result.stages
     in_scope = st["schools_in_scope"] > 0
     cv_ok = result.indicators["cv_pass"].fillna(False).astype(bool).all()
@@ -302,39 +419,77 @@ def _county_passes(result) -> bool:
     return bool(cv_ok and rule_ok and in_scope.any())
 
 
+_county_passes = county_passes
+
+
+def merge_additions(*tables: pd.DataFrame) -> pd.DataFrame:
+    """Several additions tables as one (amounts and costs of the same school, section and indicator summed)."""
+    tables = [t for t in tables if len(t)]
+    if not tables:
+        return pd.DataFrame(columns=ADDITION_COLUMNS)
+    return (pd.concat(tables).groupby(["school_id", "stage", "indicator"], as_index=False, sort=True)
+            .agg({"school_name": "first", "name_zh": "first", "column": "first", "amount": "sum",
+                  "unit_zh": "first", "cost_wan": "sum", "reason": "first"}))[ADDITION_COLUMNS]
+
+
+def heuristic_buy(m: _Model, failing: np.ndarray, exact_limit: int = 20000, margin: float = MARGIN):
+    """The heuristic's raw purchases on one model (steps 1 and 2) and the reason of each."""
+    rule = _rule_step(m, m.numerator, failing)
+    cv = _cv_step(m, m.numerator + m.delivered(rule), exact_limit, margin)
+    reason = {}
+    for table in (buy_additions(m, rule, "school_rule"),):
+        for r in table.itertuples(index=False):
+            reason[(str(r.school_id), r.stage, r.indicator)] = "school_rule"
+    return rule + cv, reason
+
+
+def naive_plan(m: _Model) -> pd.DataFrame:
+    """Lift every school part to the standard in every indicator (facilities: the larger need ÷ share)."""
+    return buy_additions(m, _rule_step(m, m.numerator, np.ones(len(m.parts), dtype=bool), naive=True), "naive")
+
+
 def cheapest_path(evaluation, county: str | None = None, year: int | None = None, costs=None,
-                  exact_limit: int = 20000, rounds: int = 3, verify_naive: bool = True) -> PathPlan:
-    """The least-cost plan for one county-year of an :class:`~junyun_lib.evaluate.Evaluation` (see module
-    docstring), verified by re-running the evaluation on the raw rows plus the additions.  The naive plan
-    is always costed; ``verify_naive`` also re-evaluates it (``naive_verified``, ``cvs["cv_naive"]``)."""
+                  exact_limit: int = 20000, rounds: int = 3, verify_naive: bool = True,
+                  margin: float = MARGIN) -> PathPlan:
+    """The heuristic least-cost plan for one county-year of an :class:`~junyun_lib.evaluate.Evaluation` (see
+    module docstring), verified by re-running the evaluation on the raw rows plus the additions.  The naive
+    plan is always costed; ``verify_naive`` also re-evaluates it (``naive_verified``, ``cvs["cv_naive"]``)."""
     result = evaluation.county(county, year)
+    _require_school_standards(result)
+    cost_table = costs if isinstance(costs, pd.DataFrame) else load_unit_costs(costs)
+    m = _model(result, cost_table)
+    failing = ~result.parts["passes_school_rule"].fillna(False).astype(bool).to_numpy()
+    buy, reason = heuristic_buy(m, failing, exact_limit, margin)
+    additions = buy_additions(m, buy, reason)
+    after = evaluate_with_additions(evaluation, result.county, result.year, additions)
+    for _ in range(rounds - 1):      # spill-over in mixed schools can move another stage's CV: fix what fails
+        if county_passes(after) and _within_margin(after, margin):
+            break
+        m_after = _model(after, cost_table)
+        more = _cv_step(m_after, m_after.numerator, exact_limit, margin)
+        if not (more.section > EPS).any() and not (more.facility > EPS).any():
+            break
+        additions = merge_additions(additions, buy_additions(m_after, more, "cv"))
+        after = evaluate_with_additions(evaluation, result.county, result.year, additions)
+    return finish_plan(evaluation, result, m, additions, after, verify_naive)
+
+
+def _within_margin(result, margin: float) -> bool:
+    ind = result.indicators
+    return all(_passes(float(r.cv), float(r.cv_limit), r.cv_comparison, margin)
+               for r in ind.itertuples(index=False) if not pd.isna(r.cv_limit))
+
+
+def _require_school_standards(result) -> None:
     if not result.standard.has_school_standards or result.standard.school_rule is None:
         raise ValueError(f"{result.standard.name_zh}未规定学校层面的标准值，无法测算达标路径 "
                          f"(the standard sets no school-level values)")
-    cost_table = costs if isinstance(costs, pd.DataFrame) else load_unit_costs(costs)
-    m = _model(result, cost_table)
 
-    failing = ~result.parts["passes_school_rule"].fillna(False).astype(bool).to_numpy()
-    rule_add = _rule_step(m, m.numerator, failing)
-    reason = np.where(rule_add > EPS, "school_rule", "cv").astype(object)
-    total_add = rule_add + _cv_step(m, m.numerator + rule_add, exact_limit)
-    additions = _additions(m, total_add, reason)
-    after = evaluate_with_additions(evaluation, result.county, result.year, additions)
-    for _ in range(rounds - 1):      # spill-over in mixed schools can move another stage's CV: fix what fails
-        if _county_passes(after):
-            break
-        m_after = _model(after, cost_table)
-        more = _cv_step(m_after, m_after.numerator, exact_limit)
-        if not (more > EPS).any():
-            break
-        extra = _additions(m_after, more, np.full(more.shape, "cv", dtype=object))
-        additions = (pd.concat([additions, extra]).groupby(["school_id", "stage", "indicator"], as_index=False, sort=True)
-                     .agg({"school_name": "first", "name_zh": "first", "column": "first", "amount": "sum",
-                           "unit_zh": "first", "cost_wan": "sum", "reason": "first"}))[extra.columns]
-        after = evaluate_with_additions(evaluation, result.county, result.year, additions)
 
-    naive = _additions(m, _rule_step(m, m.numerator, failing, naive=True),
-                       np.full(m.numerator.shape, "naive", dtype=object))
+def finish_plan(evaluation, result, m: _Model, additions: pd.DataFrame, after, verify_naive: bool,
+                **extra) -> PathPlan:
+    """A :class:`PathPlan` from additions already re-evaluated (``after``), with the naive plan costed."""
+    naive = naive_plan(m)
     naive_after = evaluate_with_additions(evaluation, result.county, result.year, naive) if verify_naive else None
     cvs = result.indicators[["stage", "indicator", "cv", "cv_limit"]].rename(columns={"cv": "cv_before"}).merge(
         after.indicators[["stage", "indicator", "cv", "cv_pass"]].rename(columns={"cv": "cv_after",
@@ -343,9 +498,10 @@ def cheapest_path(evaluation, county: str | None = None, year: int | None = None
     cvs["cv_naive"] = (cvs.merge(naive_after.indicators[["stage", "indicator", "cv"]], on=["stage", "indicator"],
                                  how="left")["cv"].to_numpy() if naive_after is not None else np.nan)
     return PathPlan(
-        county=result.county, year=result.year, additions=additions, total_cost=float(additions["cost_wan"].sum()),
-        naive_additions=naive, naive_cost=float(naive["cost_wan"].sum()), cvs=cvs,
+        county=result.county, year=result.year, additions=additions.reset_index(drop=True),
+        total_cost=float(additions["cost_wan"].sum()) if len(additions) else 0.0,
+        naive_additions=naive, naive_cost=float(naive["cost_wan"].sum()) if len(naive) else 0.0, cvs=cvs,
         failing_parts_before=int((~result.parts["passes_school_rule"].fillna(False).astype(bool)).sum()),
         failing_parts_after=int((~after.parts["passes_school_rule"].fillna(False).astype(bool)).sum()),
-        verified=_county_passes(after),
-        naive_verified=_county_passes(naive_after) if naive_after is not None else None, after=after)
+        verified=county_passes(after),
+        naive_verified=county_passes(naive_after) if naive_after is not None else None, after=after, **extra)

@@ -47,6 +47,7 @@ class Briefing:
     plan: "PlanProgress | None" = None     # progress against the county's plan as of this year, if it has one
     path: "PathPlan | None" = None         # the cheapest path to pass (None: the standard sets no school values)
     card: "Scorecard | None" = None        # the full evaluation form (quality-2017 only)
+    roadmap: "dict | None" = None          # the roadmap JSON last written by ``junyun roadmap``, if any
 
     @property
     def synthetic(self) -> bool:
@@ -256,6 +257,43 @@ def cheapest_table(b: Briefing) -> pd.DataFrame:
         amount=("amount", "sum"), schools=("school_id", "nunique"), cost=("cost_wan", "sum")).reset_index()
     return pd.DataFrame({"指标": g["name_zh"], "补充数量": [f"{a:,.0f} {u}" for a, u in zip(g["amount"], g["unit_zh"])],
                          "涉及学校": g["schools"], "经费（万元）": g["cost"].round(1)})
+
+
+def roadmap_text(b: Briefing) -> str:
+    """达标路线图 in a few sentences (Markdown), from the roadmap ``junyun roadmap`` last wrote for the county."""
+    rm = b.roadmap
+    county = md_text(b.result.county)
+    if rm is None:
+        return (f"尚未生成{county}的达标路线图：运行 `junyun roadmap <县区>` 或打开 `notebooks/40_roadmap.ipynb`"
+                "（按预测在校生数、县里已列项目、教师交流和最低成本补充，逐年安排到目标年度达标）。")
+    head = (f"**达标路线图**（{int(rm['start_year'])}年数据 → {int(rm['target_year'])}年）：")
+    if rm.get("feasible"):
+        text = (f"按路线图新增投入约 **{rm['total_cost_wan']:,.1f} 万元**，{int(rm['target_year'])}年各项差异系数均在限值内、"
+                "所有学校达到校级规则（已逐年按正式口径重新评估核验）")
+    else:
+        text = f"**在给定预算内无法按期达标**：{md_text(rm.get('infeasible_reason_zh', ''))}"
+        if rm.get("earliest_year"):
+            text += f"；按此预算最早 {int(rm['earliest_year'])} 年达标"
+        if rm.get("budget_needed_wan") is not None:
+            text += f"；按期达标每年预算至少约 {rm['budget_needed_wan']:,.1f} 万元"
+    text += (f"；对比：现在逐校补足到标准约 {rm['naive_cost_wan']:,.1f} 万元，县里已列项目预算 "
+             f"{rm['project_budget_wan']:,.1f} 万元（另计）。{md_text(rm['certificate']['text_zh'])}")
+    if int(rm["start_year"]) != b.result.year:
+        text += f"（路线图以{int(rm['start_year'])}年数据为起点，不是本简报的{b.result.year}年。）"
+    return head + text + " 逐年明细见路线图 Excel 和 `notebooks/40_roadmap.ipynb`。"
+
+
+def roadmap_table(b: Briefing) -> pd.DataFrame:
+    """The roadmap year by year: spend, teacher moves, CVs beyond their limit, parts failing the rule."""
+    rm = b.roadmap
+    if rm is None or not rm.get("years_table"):
+        return pd.DataFrame()
+    t = pd.DataFrame(rm["years_table"])
+    return pd.DataFrame({
+        "年度": t["year"].astype(int), "新增投入（万元）": t["spend_wan"].astype(float).round(1),
+        "交流教师（人次）": t["teachers_moved"].astype(int), "超限的差异系数": t["cvs_beyond_limit"].astype(int),
+        "未达校级规则的学段": t["parts_failing_rule"].astype(int),
+        "状态": t["passes"].map({True: "达标", False: "未达标"})})
 
 
 def plan_text(b: Briefing) -> str:

@@ -54,7 +54,7 @@ from ..rules.schema import STAGE_ZH, STAGES
 log = logging.getLogger(__name__)
 
 __all__ = ["set_style", "literal", "cv_chart", "distribution_chart", "distributions_grid", "meets_heatmap",
-           "cv_trend_chart", "attainment_chart", "plan_status_chart", "plan_items_chart", "figure_to_png_bytes", "figure_to_svg", "show", "image", "FIGURE_WIDTH"]
+           "cv_trend_chart", "roadmap_cv_chart", "attainment_chart", "plan_status_chart", "plan_items_chart", "figure_to_png_bytes", "figure_to_svg", "show", "image", "FIGURE_WIDTH"]
 
 FIGURE_WIDTH = 7.2          # inches: fits the text width of an A4 page (≤ 7.5)
 DEFAULT_DPI = 110
@@ -846,6 +846,80 @@ def cv_trend_chart(evaluation_or_results_by_year, county: str | None = None) -> 
     _suptitle(fig, f"{literal(county)} {span} 各指标差异系数变化")
     _footer(fig, evaluation_or_results_by_year if hasattr(evaluation_or_results_by_year, "synthetic")
                     else _first(evaluation_or_results_by_year))
+    return fig
+
+
+def roadmap_cv_chart(roadmap) -> Figure:
+    """达标路线图的差异系数: per stage, each indicator's CV year by year under the roadmap (re-evaluated on
+    projected enrolment, projects, moves and additions), the data year first (hollow point, dotted), the limit
+    dashed, the plan's annual targets for the largest CV (max_cv) as steps, points beyond the limit ringed red.
+
+    ``roadmap`` is a :class:`~junyun_lib.planning.roadmap.Roadmap` (its ``cvs`` and ``targets``).
+    """
+    table = roadmap.cvs.copy()
+    targets = roadmap.targets
+    names = dict(zip(table["indicator"], table["name_zh"]))
+    years = sorted({int(y) for y in table["year"]})
+    fig = _new_figure(FIGURE_WIDTH, 5.6, fixed=True)
+    grid, legend_ax = _panels(fig, 1, len(STAGES), 0.8, sharey=True,
+                              margins=Margins(left=0.7, top=0.65, bottom=0.55, wspace=0.25))
+    axes = grid[0]
+    palette = matplotlib.colormaps["tab10"].colors
+    handles, limit_text = [], []
+    same_year = roadmap.start_year == roadmap.years[0]
+    for ax, stage in zip(axes, STAGES):
+        st = table[table["stage"] == stage]
+        for i, code in enumerate(names):
+            rows = st[st["indicator"] == code].sort_values("year")
+            if rows.empty:
+                continue
+            color = palette[i % len(palette)]
+            data = rows[rows["basis"] == "data"]
+            plan = rows[rows["basis"] == "roadmap"]
+            x_data = data["year"].astype(float) - (0.15 if same_year else 0.0)
+            (line,) = ax.plot(plan["year"].astype(int), plan["cv"].astype(float), marker="o", markersize=4,
+                              linewidth=1.5, color=color, label=names[code])
+            ax.scatter(x_data, data["cv"].astype(float), s=22, facecolors="none", edgecolors=[color], zorder=4)
+            if len(data) and len(plan):
+                ax.plot([float(x_data.iloc[0]), int(plan["year"].iloc[0])],
+                        [float(data["cv"].iloc[0]), float(plan["cv"].iloc[0])], color=color, linestyle=":",
+                        linewidth=1.0)
+            if stage == STAGES[0]:
+                handles.append(line)
+            bad = plan[plan["cv_pass"].map(lambda v: v is not None and not pd.isna(v) and not bool(v))]
+            ax.scatter(bad["year"].astype(int), bad["cv"].astype(float), s=70, facecolors="none",
+                       edgecolors=COLORS["fail"], linewidths=1.3, zorder=5)
+        limits = st["cv_limit"].astype(float).dropna()
+        if len(limits):
+            ax.hlines(limits.iloc[0], years[0] - 0.4, years[-1] + 0.4, color=COLORS["limit"], linestyle="--",
+                      linewidth=1.2)
+            comparison = st["cv_comparison"].dropna()
+            op = OP_ZH.get(comparison.iloc[-1], "") if len(comparison) else ""
+            limit_text.append(f"{STAGE_ZH[stage]}{op} {limits.iloc[0]:.2f}")
+        if len(targets):
+            t = targets[(targets["metric"] == "max_cv") & (targets["stage"] == stage)].sort_values("year")
+            if len(t):
+                ax.step(t["year"].astype(int), t["target"].astype(float), where="mid", color="#8E44AD",
+                        linewidth=1.0, linestyle="-.")
+        ax.set_title(STAGE_ZH[stage], fontsize=10)
+        ax.set_xticks(years, [str(y) for y in years], fontsize=8)
+        ax.set_xlim(years[0] - 0.5, years[-1] + 0.5)
+        ax.set_xlabel("年度", fontsize=9)
+        ax.tick_params(axis="y", labelsize=8)
+        ax.set_ylim(bottom=0)
+    axes[0].set_ylabel("差异系数", fontsize=9)
+    handles += [Line2D([], [], color=COLORS["limit"], linestyle="--",
+                       label=f"限值（{'，'.join(limit_text)}）" if limit_text else "限值"),
+                Line2D([], [], linestyle="", marker="o", markerfacecolor="none", markeredgecolor="#555555",
+                       label=f"{roadmap.start_year}年现状（数据）"),
+                Line2D([], [], linestyle="", marker="o", markerfacecolor="none", markeredgecolor=COLORS["fail"],
+                       markersize=8, label="超过限值")]
+    if len(targets) and (targets["metric"] == "max_cv").any():
+        handles.append(Line2D([], [], color="#8E44AD", linestyle="-.", label="推进计划年度目标（最大差异系数）"))
+    _legend(legend_ax, handles, labels=[literal(_wrap(h.get_label(), 18)) if h.get_label() in names.values()
+                                        else h.get_label() for h in handles], ncol=3, fontsize=7)
+    _suptitle(fig, f"{literal(roadmap.county)} 达标路线图：各年度差异系数（{roadmap.target_year}年达标）")
+    _footer(fig, roadmap, "各年度按预测在校生数、已列项目、教师交流和新增补充重新评估")
     return fig
 
 

@@ -1,0 +1,198 @@
+"""The roadmap and the optimiser: how long a 300-school county over 6 years takes, and what the heuristic costs
+against SCIP's optimum (SYNTHETIC data, 合成数据).  Prints its figures; asserts nothing.
+
+    .venv/bin/python benchmarks/bench_roadmap.py                    # both parts
+    .venv/bin/python benchmarks/bench_roadmap.py --part roadmap     # the 300-school roadmap only
+    .venv/bin/python benchmarks/bench_roadmap.py --part ratios --quick
+
+* **roadmap** — a 300-school county (the 进贤县 and 石柱县 samples' 2023 and 2024 tables as one county, 307
+  schools, 合成县300), roadmap from 2024 to 2030 (six years: projected enrolment, teacher moves, additions),
+  no budget, solver time limit ``--time-limit`` (10 s).  Printed: end-to-end seconds and the solve's share, the
+  certificate (proven optimal, or the gap at the limit), the roadmap's cost against the heuristic schedule it
+  was warm-started with and against "lift every school to the standard now".
+* **ratios** — the one-year heuristic (:func:`junyun_lib.planning.cheapest.cheapest_path`) against SCIP's plan
+  (:func:`junyun_lib.planning.optimiser.optimal_path`): the four sample counties 2021–2024; the same 2024
+  tables with limits tightened to 0.30 / 0.27 (where the CV step does real work); synthetic 30-school counties
+  with 40% 九年一贯制 schools.  ``--quick``: 2024 only and two synthetic counties.
+"""
+from __future__ import annotations
+
+import argparse
+import math
+import platform
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+from junyun_lib.evaluation.evaluate import evaluate  # noqa: E402
+from junyun_lib.io.reader import read_schools  # noqa: E402
+from junyun_lib.io.sample import generate  # noqa: E402
+from junyun_lib.planning import roadmap as roadmap_module  # noqa: E402
+from junyun_lib.planning.optimiser import optimal_path, solver_name  # noqa: E402
+from junyun_lib.planning.roadmap import build_roadmap  # noqa: E402
+from junyun_lib.rules import CountyConfig, schema  # noqa: E402
+from junyun_lib.workspace import Workspace  # noqa: E402
+
+SLUGS = ("jinxian", "xiangning", "shicheng", "shizhu")
+BIG = "合成县300"
+
+
+def _header() -> None:
+    import pyscipopt
+
+    print(f"machine: {platform.processor() or platform.machine()}, {__import__('os').cpu_count()} CPUs, "
+          f"Python {platform.python_version()}, {solver_name()}, PySCIPOpt {pyscipopt.__version__}")
+
+
+# -------------------------------------------------------------------------------------------- roadmap
+def big_county() -> pd.DataFrame:
+    """307 schools: the 进贤县 and 石柱县 samples' 2023 and 2024 rows as one county (synthetic)."""
+    pieces = []
+    for slug in ("jinxian", "shizhu"):
+        for year in (2023, 2024):
+            frame = generate(slug, year)
+            frame["县区"] = BIG
+            pieces.append(frame)
+    frame = pd.concat(pieces, ignore_index=True)
+    return frame
+
+
+def bench_roadmap(time_limit: float) -> None:
+    table = read_schools(big_county())
+    ev = evaluate(table)
+    schools = ev.schools[ev.schools["year"] == 2024]["school_id"].nunique()
+    timings = {}
+    original = roadmap_module.solve_states
+
+    def timed_solve(*args, **kwargs):
+        start = time.perf_counter()
+        out = original(*args, **kwargs)
+        timings.setdefault("solves", []).append(time.perf_counter() - start)
+        return out
+
+    roadmap_module.solve_states = timed_solve
+    try:
+        start = time.perf_counter()
+        rm = build_roadmap(ev, BIG, target_year=2030, time_limit=time_limit)
+        total = time.perf_counter() - start
+    finally:
+        roadmap_module.solve_states = original
+    cert = rm.certificate
+    solve = sum(timings.get("solves", []))
+    warm_cost = _warm_cost(ev, time_limit)
+    print(f"\nroadmap: {BIG} ({schools} schools, 2 data years), 2024 → 2030 (6 years), moves on, no budget, "
+          f"solver limit {time_limit:g} s")
+    print(f"  end to end {total:.1f} s, of which the program {solve:.1f} s ({len(timings.get('solves', []))} solve(s): "
+          f"building {cert.build_seconds:.1f} s, SCIP {cert.seconds:.1f} s); status {cert.status}, gap "
+          f"{_pct(cert.gap)}, dual bound {cert.dual_bound if cert.dual_bound is not None else '—'}, nodes {cert.nodes}")
+    print(f"  roadmap {rm.total_cost:,.1f} 万元; heuristic schedule (warm start) {warm_cost:,.1f} 万元 "
+          f"(heuristic / roadmap {warm_cost / rm.total_cost:.3f}); lift every school now {rm.naive_cost:,.1f} 万元 "
+          f"(naive / roadmap {rm.naive_cost / rm.total_cost:.3f}), the same on 2030's projected schools "
+          f"{rm.naive_target_cost:,.1f} 万元 ({rm.naive_target_cost / rm.total_cost:.3f}); teachers moved "
+          f"{int(rm.years_table['teachers_moved'].sum())}; verified {rm.verified}, target year passes {rm.feasible}")
+
+
+def _warm_cost(ev, time_limit) -> float:
+    rm = build_roadmap(ev, BIG, target_year=2030, time_limit=time_limit, use_solver=False, moves=False)
+    return rm.total_cost
+
+
+def _pct(gap) -> str:
+    return "—" if gap is None else f"{gap:.2%}"
+
+
+# --------------------------------------------------------------------------------------------- ratios
+def tighter(name: str) -> dict:
+    return {name: CountyConfig(name=name, slug="tight", overrides={"quality-2017": {"cv_limit": {
+        "primary": 0.30, "junior": 0.27, "source": "benchmark: limits tightened to 0.30 / 0.27"}}},
+        source="benchmark")}
+
+
+def mixed_county(seed: int, n: int = 30) -> pd.DataFrame:
+    """A synthetic county of ``n`` schools, 40% 九年一贯制, quantities around the standards (×0.55–1.5)."""
+    rng = np.random.default_rng(seed)
+    required = [c.field for c in schema.columns() if c.required == "required"]
+    std = {"primary": (4.2, 1.0, 0.9), "junior": (5.3, 1.0, 0.9)}
+    rows = []
+    for i in range(n):
+        kind = rng.choice(["九年一贯制学校", "小学", "初级中学"], p=[0.4, 0.4, 0.2])
+        a = int(rng.integers(150, 1500)) if kind != "初级中学" else 0
+        b = int(rng.integers(150, 1200)) if kind != "小学" else 0
+        row = {f: 0 for f in required}
+        row.update(school_id=f"X{seed}{i:03d}", school_name=f"合成学校{i}", county=f"合成混合县{seed}", year=2024,
+                   school_type=kind, urban_rural=rng.choice(["城区", "镇区", "乡村"]), ownership="公办",
+                   built_year=2015, students_primary=a, students_junior=b, students_senior=0)
+        for stage, count in (("primary", a), ("junior", b)):
+            if count <= 0:
+                continue
+            classes = math.ceil(count / 40)
+            row[f"classes_{stage}"], row[f"max_class_{stage}"] = classes, math.ceil(count / classes)
+            for stem, s in zip(("teachers_above_degree", "key_teachers", "pe_art_teachers"), std[stage]):
+                row[f"{stem}_{stage}"] = int(round(s * count / 100 * rng.uniform(0.55, 1.5)))
+        weight = a + 1.1 * b
+        row["teaching_aux_area_m2"] = round(5.2 * weight * rng.uniform(0.55, 1.5), 1)
+        row["sports_area_m2"] = round(8.8 * weight * rng.uniform(0.55, 1.5), 1)
+        row["equipment_value_yuan"] = round(2300 * weight * rng.uniform(0.55, 1.5), -2)
+        row["multimedia_classrooms"] = int(round(2.4 * weight / 100 * rng.uniform(0.55, 1.5)))
+        row.update(music_rooms=1, music_room_min_area_m2=96, art_rooms=1, art_room_min_area_m2=90)
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def bench_ratios(time_limit: float, quick: bool) -> None:
+    counties = Workspace(REPO / "data").counties()
+    cases = []
+    years = (2024,) if quick else (2021, 2022, 2023, 2024)
+    for slug in SLUGS:
+        for year in years:
+            rows = generate(slug, year)
+            cases.append((f"{rows['县区'].iloc[0]} {year}", rows, counties))
+    for slug in SLUGS:
+        rows = generate(slug, 2024)
+        cases.append((f"{rows['县区'].iloc[0]} 2024, limits 0.30/0.27", rows, tighter(rows["县区"].iloc[0])))
+    for seed in range(2 if quick else 6):
+        cases.append((f"合成混合县{seed} (30 schools, 40% 九年一贯制)", mixed_county(seed), {}))
+    print(f"\none-year plans: heuristic vs SCIP (limit {time_limit:g} s per solve)")
+    print(f"  {'case':44s} {'heuristic':>11s} {'SCIP':>11s} {'heur/SCIP':>9s} {'status':>8s} {'gap':>7s} {'s':>6s}")
+    ratios = {}
+    for label, rows, cfg in cases:
+        ev = evaluate(read_schools(rows), counties=cfg)
+        start = time.perf_counter()
+        plan = optimal_path(ev, time_limit=time_limit, verify_naive=False)
+        seconds = time.perf_counter() - start
+        h, o = plan.heuristic_cost, plan.total_cost
+        ratio = h / o if o > 0 else 1.0
+        group = "sample" if "limits" not in label and "混合" not in label else \
+            ("tight" if "limits" in label else "mixed")
+        ratios.setdefault(group, []).append(ratio)
+        print(f"  {label:44s} {h:11,.1f} {o:11,.1f} {ratio:9.4f} {plan.certificate.status:>8s} "
+              f"{_pct(plan.certificate.gap):>7s} {seconds:6.1f}", flush=True)
+    for group, values in ratios.items():
+        print(f"  {group}: heuristic costs {min(values) - 1:+.2%} to {max(values) - 1:+.2%} more than the solver's plan "
+              f"(median {np.median(values) - 1:+.2%}, {len(values)} cases)")
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--part", choices=["roadmap", "ratios", "both"], default="both")
+    ap.add_argument("--time-limit", type=float, default=10.0, help="solver limit of the roadmap (s)")
+    ap.add_argument("--ratio-time-limit", type=float, default=120.0, help="solver limit per one-year plan (s)")
+    ap.add_argument("--quick", action="store_true")
+    args = ap.parse_args(argv)
+    print("roadmap / optimiser benchmark — SYNTHETIC data (合成数据)")
+    _header()
+    if args.part in ("roadmap", "both"):
+        bench_roadmap(args.time_limit)
+    if args.part in ("ratios", "both"):
+        bench_ratios(args.ratio_time_limit, args.quick)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,242 @@
+"""The roadmap and the one-year least-cost plan as text, JSON and workbook sheets (达标路线图与最低成本方案输出).
+
+* :func:`roadmap_json` / :func:`cheapest_json` — machine-readable documents (valid JSON through
+  :func:`junyun_lib.report.jsonvalues.dumps`), Chinese labels next to the English keys;
+* :func:`roadmap_sheets` — the workbook: 汇总 (summary), one sheet per year (that year's actions and the
+  county's state after them, re-evaluated), 差异系数 (every year), 计划目标, 项目, 在校生预测, 说明.  Write it with
+  :meth:`junyun_lib.workspace.Workspace.write_workbook` (formulas in names are stored as text);
+* :func:`cheapest_text` — the one-year plan for the command line.
+
+Documents are cited by title and number; the synthetic-data label goes wherever the data are synthetic.
+"""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from ..rules.schema import STAGE_ZH
+from ..synthetic import SYNTHETIC_LABEL
+from ..version import __version__
+from .jsonvalues import json_number
+from .labels import format_cv
+
+ACTION_ZH = {"purchase": "新增补充", "move": "教师交流", "project": "已列项目"}
+REASON_ZH = {"school_rule": "校级规则", "cv": "差异系数", "target_year": "目标年度达标", "annual_target": "年度计划目标",
+             "exchange": "交流轮岗（零成本）", "project": "县里已列项目", "naive": "补足到标准"}
+STATUS_ZH = {"optimal": "已证明最优", "gap": "在时限内求得（有最优性差距）", "heuristic": "启发式方案（无最优性界）",
+             "infeasible": "不可行"}
+
+
+def _stage(stage) -> str:
+    return STAGE_ZH.get(stage, "全校") if stage else "全校"
+
+
+def _records(frame: pd.DataFrame) -> list[dict]:
+    out = []
+    for row in frame.to_dict("records"):
+        clean = {}
+        for k, v in row.items():
+            if isinstance(v, (np.integer,)):
+                v = int(v)
+            elif isinstance(v, (np.floating, float)):
+                v = json_number(v)
+            elif isinstance(v, np.bool_):
+                v = bool(v)
+            elif v is pd.NA:
+                v = None
+            clean[k] = v
+        out.append(clean)
+    return out
+
+
+# ------------------------------------------------------------------------------------------ cheapest
+def cheapest_json(plan) -> dict:
+    """The one-year plan (``junyun cheapest --json``)."""
+    cert = plan.certificate.to_dict() if plan.certificate is not None else None
+    doc = {
+        "county": plan.county, "year": plan.year, "total_cost_wan": json_number(plan.total_cost),
+        "naive_cost_wan": json_number(plan.naive_cost), "heuristic_cost_wan": json_number(plan.heuristic_cost),
+        "verified": bool(plan.verified), "failing_parts_before": plan.failing_parts_before,
+        "failing_parts_after": plan.failing_parts_after, "certificate": cert, "method_zh": plan.method,
+        "additions": _records(plan.additions), "cvs": _records(plan.cvs),
+        "generated_by": f"junyun {__version__}",
+    }
+    if plan.after is not None and getattr(plan.after, "synthetic", False):
+        doc["synthetic"] = SYNTHETIC_LABEL
+    return doc
+
+
+def cheapest_text(plan) -> str:
+    """The one-year plan in a few lines of Chinese (the command line)."""
+    lines = [f"{plan.county} {plan.year}年 最低成本达标方案"]
+    if plan.after is not None and getattr(plan.after, "synthetic", False):
+        lines.append(f"（{SYNTHETIC_LABEL}）")
+    if plan.additions.empty:
+        lines.append("各学校均达到校级规则、各项差异系数均在限值内，无需补充。")
+    else:
+        lines.append(f"补充 {len(plan.additions)} 项、涉及 {plan.additions['school_id'].nunique()} 所学校，合计 "
+                     f"{plan.total_cost:,.1f} 万元（逐校补足到标准约 {plan.naive_cost:,.1f} 万元"
+                     + (f"，启发式方案 {plan.heuristic_cost:,.1f} 万元" if plan.heuristic_cost is not None else "") + "）。")
+        by = plan.additions.groupby(["name_zh", "unit_zh"], sort=False).agg(amount=("amount", "sum"),
+                                                                           schools=("school_id", "nunique"),
+                                                                           cost=("cost_wan", "sum")).reset_index()
+        for r in by.itertuples(index=False):
+            amount = f"{r.amount:,.0f}" if float(r.amount).is_integer() else f"{r.amount:,.1f}"
+            lines.append(f"  · {r.name_zh}：{amount} {r.unit_zh}，{r.schools} 所学校，{r.cost:,.1f} 万元")
+    lines.append("按正式口径重新评估：" + ("全部达标（已核验）" if plan.verified else "仍有未达标项"))
+    if plan.certificate is not None:
+        lines.append(plan.certificate.text_zh())
+    return "\n".join(lines)
+
+
+# ------------------------------------------------------------------------------------------- roadmap
+def roadmap_json(rm) -> dict:
+    """The roadmap as a JSON document (``junyun roadmap --json``); the briefing reads its ``summary``."""
+    cvs = rm.cvs[rm.cvs["basis"] == "roadmap"].copy()
+    cvs["cv"] = cvs["cv"].astype(float)
+    worst = (cvs.assign(ratio=cvs["cv"] / cvs["cv_limit"]).sort_values("ratio", ascending=False)
+             .groupby("year", sort=True).head(1))
+    doc = {
+        "county": rm.county, "start_year": rm.start_year, "target_year": rm.target_year, "years": list(rm.years),
+        "feasible": bool(rm.feasible), "verified": bool(rm.verified), "total_cost_wan": json_number(rm.total_cost),
+        "naive_cost_wan": json_number(rm.naive_cost), "naive_target_cost_wan": json_number(rm.naive_target_cost),
+        "project_budget_wan": json_number(rm.project_budget),
+        "project_budget_horizon_wan": json_number(rm.project_budget_horizon),
+        "budgets_wan": {str(k): json_number(v) for k, v in rm.budgets.items()},
+        "earliest_year": rm.earliest_year, "budget_needed_wan": json_number(rm.budget_needed),
+        "infeasible_reason_zh": rm.infeasible_reason, "certificate": rm.certificate.to_dict(),
+        "summary_zh": rm.summary_zh(), "method_zh": rm.method, "notes_zh": list(rm.notes),
+        "years_table": _records(rm.years_table), "schedule": _records(rm.schedule), "cvs": _records(rm.cvs),
+        "worst_cv_by_year": _records(worst[["year", "stage", "indicator", "name_zh", "cv", "cv_limit", "cv_pass"]]),
+        "targets": _records(rm.targets), "projects": _records(rm.projects),
+        "move_problems": [p.message_zh for p in rm.move_problems],
+        "generated_by": f"junyun {__version__}",
+    }
+    if rm.synthetic:
+        doc["synthetic"] = SYNTHETIC_LABEL
+    return doc
+
+
+def summary_markdown(rm) -> str:
+    """The roadmap's summary as Markdown (every data string escaped once, by :func:`md_text`)."""
+    from .plan_report import md_text
+
+    lines = rm.summary_zh().split("\n")
+    out = [f"**{md_text(lines[0])}**", *[md_text(x) for x in lines[1:]]]
+    if rm.synthetic:
+        out.append(f"> **{md_text(SYNTHETIC_LABEL)}**")
+    return "\n\n".join(out)
+
+
+def notes_markdown(rm) -> str:
+    """The method, the optimality bound and the roadmap's assumptions (Markdown list)."""
+    from .plan_report import md_text
+
+    items = [rm.method, rm.certificate.text_zh(), *rm.notes]
+    if rm.move_problems:
+        items.append("交流安排未通过规则检查：" + "；".join(p.message_zh for p in rm.move_problems))
+    return "\n".join(f"- {md_text(x)}" for x in items)
+
+
+def schedule_zh(schedule: pd.DataFrame) -> pd.DataFrame:
+    """The schedule with Chinese headers (one row per action)."""
+    if schedule is None or not len(schedule):
+        return pd.DataFrame(columns=["年度", "措施", "学校标识码", "学校名称", "学段", "指标", "数量", "单位", "经费（万元）",
+                                     "调出学校标识码", "依据"])
+    s = schedule
+    amount = [f"{a:,.0f}" if float(a).is_integer() else f"{a:,.2f}" for a in s["amount"].astype(float)]
+    return pd.DataFrame({
+        "年度": s["year"].astype(int), "措施": s["action"].map(ACTION_ZH), "学校标识码": s["school_id"],
+        "学校名称": s["school_name"], "学段": s["stage"].map(_stage), "指标": s["name_zh"], "数量": amount,
+        "单位": s["unit_zh"], "经费（万元）": s["cost_wan"].astype(float).round(2),
+        "调出学校标识码": s["from_school_id"].fillna(""), "依据": s["reason"].map(lambda r: REASON_ZH.get(r, r)),
+    })
+
+
+def years_zh(table: pd.DataFrame) -> pd.DataFrame:
+    """The per-year table with Chinese headers."""
+    t = table
+    return pd.DataFrame({
+        "年度": t["year"].astype(int), "新增投入（万元）": t["spend_wan"].round(1),
+        "预算（万元）": t["budget_wan"].map(lambda v: "—" if pd.isna(v) else f"{v:,.1f}"),
+        "累计投入（万元）": t["cumulative_wan"].round(1), "交流教师（人次）": t["teachers_moved"],
+        "超限的差异系数（个）": t["cvs_beyond_limit"], "未达校级规则的学段（个）": t["parts_failing_rule"],
+        "在校生（预测）": t["students"], "是否达标": t["passes"].map({True: "达标", False: "未达标"}),
+        "当年完成的已列项目预算（万元）": t["project_budget_wan"].round(1),
+    })
+
+
+def cvs_zh(cvs: pd.DataFrame) -> pd.DataFrame:
+    """Every year's CVs (re-evaluated) against their limits, one row per stage and indicator, years as columns."""
+    if not len(cvs):
+        return pd.DataFrame()
+    c = cvs.copy()
+    c["year"] = [f"{y}（现状）" if basis == "data" else str(y) for y, basis in zip(c["year"], c["basis"])]
+    c["学段"] = c["stage"].map(STAGE_ZH)
+    c["shown"] = [format_cv(v, lim) for v, lim in zip(c["cv"], c["cv_limit"])]
+    wide = c.pivot_table(index=["学段", "name_zh", "cv_limit"], columns="year", values="shown", aggfunc="first",
+                         sort=False).reset_index()
+    wide.columns = ["学段", "指标", "限值", *[f"{y}年" if str(y).isdigit() else str(y).replace("（", "年（")
+                                         for y in wide.columns[3:]]]
+    return wide
+
+
+def targets_zh(targets: pd.DataFrame) -> pd.DataFrame:
+    if not len(targets):
+        return pd.DataFrame(columns=["年度", "序号", "项目", "学段", "目标", "预计实际", "是否达到"])
+    t = targets
+    return pd.DataFrame({
+        "年度": t["year"], "序号": t["item_no"], "项目": t["item"], "学段": t["stage"].map(lambda s: STAGE_ZH.get(s, "全部")),
+        "目标": [f"{d} {v:g}" for d, v in zip(t["direction"], t["target"])],
+        "预计实际": t["actual"].map(lambda v: "—" if v is None or pd.isna(v) else f"{v:.3f}" if v < 2 else f"{v:.1f}"),
+        "是否达到": t["met"].map({True: "达到", False: "未达到"}).fillna("无数据"),
+    })
+
+
+def projects_zh(projects: pd.DataFrame) -> pd.DataFrame:
+    if not len(projects):
+        return pd.DataFrame(columns=["序号", "项目", "学校", "效果", "数量", "完成年份", "预算（万元）", "在路线图中"])
+    p = projects
+    return pd.DataFrame({
+        "序号": p["project_no"], "项目": p["project"], "学校": p["school_name"].fillna(""), "效果": p["effect"],
+        "数量": p["amount"], "完成年份": p["completion_year"], "预算（万元）": p["budget_wan"], "在路线图中": p["status"],
+    })
+
+
+def roadmap_sheets(rm) -> dict[str, pd.DataFrame]:
+    """The workbook: 汇总, one sheet per year, 差异系数, 计划目标, 项目, 在校生预测, 说明."""
+    sheets = {"汇总": years_zh(rm.years_table)}
+    schedule = schedule_zh(rm.schedule)
+    for y in rm.years:
+        rows = schedule[schedule["年度"] == y]
+        r = rm.results[y]
+        state = pd.DataFrame({
+            "年度": [y], "措施": ["（当年措施后的状态，按正式口径重新评估）"],
+            "学校名称": [f"超限的差异系数 {int((~r.indicators['cv_pass'].fillna(False).astype(bool)).sum())} 个；"
+                     f"未达校级规则的学段 {int((~r.parts['passes_school_rule'].fillna(False).astype(bool)).sum())} 个"]})
+        sheets[f"{y}年"] = pd.concat([rows, state], ignore_index=True)[schedule.columns] if len(rows) else \
+            state.reindex(columns=schedule.columns)
+    sheets["差异系数"] = cvs_zh(rm.cvs)
+    sheets["计划目标"] = targets_zh(rm.targets)
+    sheets["项目"] = projects_zh(rm.projects)
+    if len(rm.enrolment):
+        e = rm.enrolment
+        sheets["在校生预测"] = pd.DataFrame({"学校标识码": e["school_id"], "年度": e["year"], "学段": e["stage"].map(
+            lambda s: STAGE_ZH.get(s, "高中")), "在校生": e["students"], "下限": e["low"], "上限": e["high"],
+            "方法": e["method"]})
+    about = [("县区", rm.county), ("数据年度", rm.start_year), ("目标年度", rm.target_year),
+             ("结论", "目标年度达标（已核验）" if rm.feasible else f"无法按期达标：{rm.infeasible_reason}"),
+             ("新增投入合计（万元）", round(rm.total_cost, 2)), ("现在逐校补足到标准（万元）", round(rm.naive_cost, 2)),
+             (f"按{rm.target_year}年预测在校生逐校补足到标准（万元）", round(rm.naive_target_cost, 2)),
+             ("县里已列项目预算（万元）", round(rm.project_budget, 2)), ("最优性", rm.certificate.text_zh()),
+             ("方法", rm.method)]
+    if rm.earliest_year:
+        about.append(("按此预算最早达标年度", rm.earliest_year))
+    if rm.budget_needed is not None:
+        about.append(("按期达标所需年度预算（万元）", rm.budget_needed))
+    about += [("说明", n) for n in rm.notes]
+    about.append(("生成工具", f"junyun {__version__}"))
+    if rm.synthetic:
+        about.insert(0, ("数据性质", SYNTHETIC_LABEL))
+    sheets["说明"] = pd.DataFrame(about, columns=["项目", "内容"])
+    return sheets
