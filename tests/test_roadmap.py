@@ -263,6 +263,6 @@ def test_roadmap_notebook_runs(sample, tmp_path):
                             "time_limit": 120}, cwd=REPO / "notebooks")
     text = "".join("".join(o.get("data", {}).get("text/markdown", "")) + "".join(o.get("data", {}).get("text/html", ""))
                    for o in outputs)
-    assert "达标路线图" in text and "逐年安排" in text
+    assert "达标路线图" in text and "新增投入（万元）" in text and "措施" in text
     assert sum("image/png" in o.get("data", {}) for o in outputs) == 1
     assert not [o for o in outputs if o.get("name") == "stderr" and "Glyph" in "".join(o.get("text", ""))]
