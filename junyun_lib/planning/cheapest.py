@@ -364,14 +364,12 @@ def buy_additions(m: _Model, buy: _Buy, reason: dict | str = "cv") -> pd.DataFra
     first = {}
     for i, s in enumerate(m.school_index):
         first.setdefault(int(s), i)
+    ids, names, stages = m.parts["school_id"].to_numpy(), m.parts["school_name"].to_numpy(), m.stages
     for i, k in zip(*np.nonzero((buy.section > EPS) & ~fmask[None, :])):
-        part = m.parts.iloc[i]
-        rows.append(_row(m, part["school_id"], part["school_name"], part["part"], part["part"], k,
-                         float(buy.section[i, k]), reason))
+        rows.append(_row(m, ids[i], names[i], stages[i], stages[i], k, float(buy.section[i, k]), reason))
     for s, k in zip(*np.nonzero((buy.facility > EPS) & fmask[None, :])):
-        part = m.parts.iloc[first[int(s)]]
-        rows.append(_row(m, part["school_id"], part["school_name"], "", part["part"], k, float(buy.facility[s, k]),
-                         reason))
+        i = first[int(s)]
+        rows.append(_row(m, ids[i], names[i], "", stages[i], k, float(buy.facility[s, k]), reason))
     return pd.DataFrame(rows, columns=ADDITION_COLUMNS).sort_values(
         ["school_id", "stage", "indicator"], kind="stable").reset_index(drop=True)
 

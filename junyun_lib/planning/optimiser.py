@@ -51,6 +51,8 @@ from ..rules import REL_TOL, compare
 from .cheapest import (EPS, MARGIN, PathPlan, _Buy, _Model, _model, _require_school_standards, buy_additions,
                        county_passes, evaluate_with_additions, finish_plan, heuristic_buy, cheapest_path)
 
+#: how the cone is written for SCIP: "quad" (Σ d² ≤ (L′m)², m ≥ 0; SCIP recognises the second-order cone) or
+#: "sqrt" (√Σ d² ≤ L′m); "quad" found better plans sooner on the samples
 CONE_FORM = "quad"
 #: a CV below this share of its limit before any purchase is left out of the program and checked after the
 #: solve; a plan that pushes it over its limit is solved again with its cone (the bound stays valid: a program
@@ -499,43 +501,46 @@ class Program:
                         if values[i] < m.standard[i, k] * (1 - REL_TOL) or values[i] < mean:
                             helps[key] = True
         self.move_surplus = surplus
+        state_years = [st.year for st in self.states]
+        by_school: dict = {}
         for t in self.move_years:
-            later = [st.year for st in self.states if st.year >= t]
+            later = [y for y in state_years if y >= t]
             for c in rules.codes:
                 for stage in ("primary", "junior"):
-                    ins, outs = [], []
+                    takers, givers = [], []
                     for sid, g in sections:
                         if g != stage:
                             continue
                         key = (sid, stage, c)
+                        if helps.get(key, False):
+                            takers.append(sid)
                         years_ok = surplus.get(key, {})
-                        can_send = bool(later) and all(years_ok.get(y, 0.0) >= 1 for y in later)
-                        for d, bucket, allowed, cap in (("in", ins, helps.get(key, False), max_in),
-                                                        ("out", outs, can_send, max_out)):
-                            if not allowed:
-                                continue
+                        if later and min(years_ok.get(y, 0.0) for y in later) >= 1:
+                            givers.append(sid)
+                    if not takers or not givers:
+                        continue            # nobody to receive or nobody to send: no move of this kind
+                    sides = {}
+                    for d, ids, cap in (("in", takers, max_in), ("out", givers, max_out)):
+                        sides[d] = []
+                        for sid in ids:
                             var = model.addVar(f"mv_{t}_{d}_{sid}_{stage}_{c}", vtype="I", lb=0.0, ub=cap)
                             self.mv[(t, d, sid, stage, c)] = var
-                            bucket.append(var)
+                            sides[d].append(var)
+                            by_school.setdefault((t, d, sid), []).append(var)
                             objective.append(rules.cost_per_move * var)
                             self.move_cost_cap += rules.cost_per_move * cap
-                    if ins and outs:
-                        model.addCons(quicksum(ins) == quicksum(outs))
-                    else:
-                        for var in ins + outs:
-                            model.chgVarUb(var, 0.0)
-            for sid in sorted({sid for sid, _ in sections}):
-                for d, cap in (("in", max_in), ("out", max_out)):
-                    vs = [self.mv[key] for key in ((t, d, sid, g, c) for g in ("primary", "junior")
-                                                   for c in rules.codes) if key in self.mv]
-                    if len(vs) > 1:
-                        model.addCons(quicksum(vs) <= cap)
+                    model.addCons(quicksum(sides["in"]) == quicksum(sides["out"]))
+        for (t, d, sid), vs in by_school.items():
+            if len(vs) > 1:
+                model.addCons(quicksum(vs) <= (max_in if d == "in" else max_out))
         for (sid, stage, c), by_year in surplus.items():
-            for st in self.states:
-                sent = [self.mv[(t, "out", sid, stage, c)] for t in self.move_years
-                        if t <= st.year and (t, "out", sid, stage, c) in self.mv]
-                if sent:
-                    model.addCons(quicksum(sent) <= by_year.get(st.year, 0.0))
+            keys = [(t, "out", sid, stage, c) for t in self.move_years]
+            if not any(key in self.mv for key in keys):
+                continue
+            for y in state_years:
+                sent = [self.mv[key] for key in keys if key[0] <= y and key in self.mv]
+                if sent and by_year.get(y, 0.0) < max_out * len(sent):      # else it cannot bind
+                    model.addCons(quicksum(sent) <= by_year.get(y, 0.0))
         return objective
 
     # ---------------------------------------------------------------------------------------- solving

@@ -121,9 +121,12 @@ class Roadmap:
                 lines.append(f"要在{self.target_year}年达标，每年预算至少约 {self.budget_needed:,.1f} 万元。")
         moves = int(self.schedule.loc[self.schedule["action"] == "move", "amount"].sum()) if len(self.schedule) else 0
         lines.append(f"新增投入合计 {self.total_cost:,.1f} 万元；教师交流 {moves} 人次（不计成本）；"
-                     f"对比：现在逐校补足到标准约 {self.naive_cost:,.1f} 万元（按{self.target_year}年预测在校生约 "
-                     f"{self.naive_target_cost:,.1f} 万元），县里已列项目预算 {self.project_budget:,.1f} 万元"
-                     f"（其中本期内完成 {self.project_budget_horizon:,.1f} 万元，另计）。")
+                     f"对比：现在逐校补足到标准约 {self.naive_cost:,.1f} 万元" + (
+                         f"（按{self.target_year}年预测在校生约 {self.naive_target_cost:,.1f} 万元）"
+                         if self.target_year > self.start_year else "") + "，" + (
+                         f"县里已列项目预算 {self.project_budget:,.1f} 万元（其中本期内完成 "
+                         f"{self.project_budget_horizon:,.1f} 万元，另计）。" if len(self.projects)
+                         else "本县区未提供项目清单（projects.csv）。"))
         lines.append(self.certificate.text_zh())
         return "\n".join(lines)
 
@@ -563,11 +566,12 @@ def build_roadmap(evaluation, county: str | None = None, *, target_year: int | N
 
     def plan_for(states_, years_, budgets_):
         """(buys, moves, feasible, certificate, cost lower bound) for one horizon."""
-        if solver is None:
-            warm, fits = warm_schedule(states_, years_, budgets_)
+        if solver is None:          # the heuristic: greedy moves, then the cheapest additions on top
+            moved = greedy_moves(states_, years_, move_rules) if move_rules is not None else {}
+            warm, fits = warm_schedule(states_, years_, budgets_, moves=moved)
             reason = "未使用求解器" if not use_solver else "未安装 PySCIPOpt"
-            return warm, {}, fits, Certificate("heuristic", None, None, None, 0.0, margin, solver_name(), time_limit,
-                                               reason=reason), None
+            return warm, moved, fits, Certificate("heuristic", None, None, None, 0.0, margin, solver_name(),
+                                                  time_limit, reason=reason), None
         return solver.solve(states_, years_, budgets_)
 
     buys, move_plan, feasible, cert, lower = plan_for(states, years, budgets)

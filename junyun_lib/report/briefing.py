@@ -276,8 +276,9 @@ def roadmap_text(b: Briefing) -> str:
             text += f"；按此预算最早 {int(rm['earliest_year'])} 年达标"
         if rm.get("budget_needed_wan") is not None:
             text += f"；按期达标每年预算至少约 {rm['budget_needed_wan']:,.1f} 万元"
-    text += (f"；对比：现在逐校补足到标准约 {rm['naive_cost_wan']:,.1f} 万元，县里已列项目预算 "
-             f"{rm['project_budget_wan']:,.1f} 万元（另计）。{md_text(rm['certificate']['text_zh'])}")
+    projects = f"，县里已列项目预算 {rm['project_budget_wan']:,.1f} 万元（另计）" if rm.get("projects") else ""
+    text += (f"；对比：现在逐校补足到标准约 {rm['naive_cost_wan']:,.1f} 万元{projects}。"
+             f"{md_text(rm['certificate']['text_zh'])}")
     if int(rm["start_year"]) != b.result.year:
         text += f"（路线图以{int(rm['start_year'])}年数据为起点，不是本简报的{b.result.year}年。）"
     return head + text + " 逐年明细见路线图 Excel 和 `notebooks/40_roadmap.ipynb`。"
