@@ -32,6 +32,7 @@ import pandas as pd
 
 from .evaluation.causes import causes_table
 from .evaluation.evaluate import CountyResult, Evaluation, evaluate
+from .evaluation.guarantee import transitional_window
 from .evaluation.scorecard import Scorecard, prerequisite, scorecard
 from .io import atomic
 from .io.costs import load_unit_costs
@@ -474,7 +475,17 @@ class Workspace:
             return None
         cfg = self.config(county)
         results = self.history(cfg.name, standard) if self.years(cfg.name) else {}
-        return plan_progress(plan, results, self.county_values(cfg.name), as_of=as_of)
+        full, last = {}, None
+        if results:
+            window = transitional_window(next(iter(results.values())).standard)
+            last = window[1] if window else None
+            if last is not None and (plan.rows["year"] > last).any():
+                # items aimed past the transitional window are projected under the full standards
+                ev = evaluate(self.table(cfg.name), standard, costs=self.costs,
+                              counties=self._configs_for([cfg.name]), transitional=False)
+                full = {y: ev.county(c, y) for c, y in ev.county_years()}
+        return plan_progress(plan, results, self.county_values(cfg.name), as_of=as_of,
+                             full_results_by_year=full, transitional_last_year=last)
 
     # --------------------------------------------------------------------------------------- scorecard
     def scorecard(self, county: str, year: int) -> Scorecard | None:

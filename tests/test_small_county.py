@@ -146,8 +146,10 @@ def test_number_of_parts_and_students_per_stage(ev):
     assert stages.loc["junior", "students"] == 400 + 800 + 200
 
 
-def test_guarantee_checks_cover_only_schools_in_scope(ev):
-    assert set(ev.guarantee["school_id"]) == {"S1", "S2", "S3", "S4", "S7"}
+def test_guarantee_checks_cover_every_compulsory_school_with_pupils(ev):
+    """Teaching points under 50 (S5, S6) are left out of resource allocation only (有关事项说明（三）
+    "对资源配置评估时"); school size, class size and rooms are checked for them too."""
+    assert set(ev.guarantee["school_id"]) == {"S1", "S2", "S3", "S4", "S5", "S6", "S7"}
 
 
 # --------------------------------------------------------------------------------------------- part values

@@ -21,10 +21,10 @@ from ..problems import Problem, ValidationError
 from ..rules import CountyConfig, Standard, compare, load_standard
 from ..rules.schema import STAGES, columns, field_zh
 from .gaps import add_shortfalls, gap_summary
-from .guarantee import guarantee_checks, long_table
+from .guarantee import full_standard, guarantee_checks, long_table
 from .indicators import build_parts
 from .school_rule import apply_school_rule
-from .scope import empty_parts, school_in_scope
+from .scope import empty_parts, guarantee_scope, school_in_scope
 from .verdicts import stage_verdicts
 
 STAGE_KEYS = ["county", "year", "stage"]
@@ -134,7 +134,8 @@ class CountyResult(_Tables):
 
 
 # --------------------------------------------------------------------------------------------- evaluation
-def evaluate(table, standard: str = "quality-2017", *, costs=None, counties=None) -> Evaluation:
+def evaluate(table, standard: str = "quality-2017", *, costs=None, counties=None,
+             transitional: bool = True) -> Evaluation:
     """Evaluate every county-year in ``table`` (资源配置评估), vectorised across all of them.
 
     For each county-year, stage and indicator the difference coefficient is
@@ -161,6 +162,9 @@ def evaluate(table, standard: str = "quality-2017", *, costs=None, counties=None
         Unit costs (:func:`junyun_lib.io.costs.load_unit_costs`); default the package's illustrative costs.
     counties : dict of str to CountyConfig, optional
         Configurations by county name (their overrides apply); other counties get national rules.
+    transitional : bool
+        Apply the transitional exceptions of 有关指标说明（六）（七） in the years of their window (default);
+        ``False`` holds every year to the full standards (what applies after the window, for projections).
 
     Returns
     -------
@@ -186,6 +190,9 @@ def evaluate(table, standard: str = "quality-2017", *, costs=None, counties=None
     names = table.frame["county"].unique()
     county_configs = {name: configs.get(name) or CountyConfig.unknown(name) for name in names}
     standards = {name: load_standard(standard, cfg) for name, cfg in county_configs.items()}
+    if not transitional:
+        closed = {id(s): full_standard(s) for s in standards.values()}     # one object per variant
+        standards = {name: closed[id(s)] for name, s in standards.items()}
     _require_columns(table, load_standard(standard))
     # counties that share the same effective standard are evaluated together, vectorised
     variants: dict[int, list[str]] = {}
@@ -249,7 +256,7 @@ def _evaluate_variant(frame: pd.DataFrame, standard: Standard, costs: pd.DataFra
     indicators, warnings = _indicator_table(parts, standard, stage_keys)
     stages = _stage_table(parts, indicators, standard, stage_keys)
     return {"parts": parts, "indicators": indicators, "stages": stages, "excluded": excluded,
-            "guarantee_wide": guarantee_checks(frame[in_scope], standard),
+            "guarantee_wide": guarantee_checks(frame[guarantee_scope(frame)], standard),
             "gaps": gap_summary(parts, standard, costs, stage_keys), "warnings": warnings}
 
 

@@ -109,10 +109,14 @@ def _stages_by_type(rows: _Rows) -> None:
         rows.add(bad & in_scope, column, "type_vs_students", zh, en)
         rows.add(bad & ~in_scope, column, "type_vs_students", zh, en, severity="warning")
     compulsory = f["students_primary"] + f["students_junior"]
+    # possible (a 完全中学 whose junior section closed): the school is left out of the evaluation and listed
+    # with its reason; a warning, so that a closed school kept by mistake is noticed
     rows.add((compulsory <= 0) & ~f["school_type"].isin(excluded), "students_primary", "no_students",
-             "小学、初中在校生数均为0：无法计算生均指标，请核实或删除该行（已撤销的学校不应列入）",
-             "no primary or junior students: per-student values cannot be computed; check or remove the row",
-             value=lambda r: f"小学{int(r['students_primary'])}人、初中{int(r['students_junior'])}人")
+             "小学、初中在校生数均为0：不参与评估，列入“不参与评估的学校”（已撤销的学校不应列入，请核实）",
+             "no primary or junior students: left out of the evaluation and listed as excluded (a closed school "
+             "should not be in the table; please check)",
+             value=lambda r: f"小学{int(r['students_primary'])}人、初中{int(r['students_junior'])}人",
+             severity="warning")
 
 
 def _classes(rows: _Rows) -> None:

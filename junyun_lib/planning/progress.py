@@ -5,7 +5,7 @@
 * ``no_target`` (未设年度目标) — the plan states no target for that year;
 * ``no_data`` (无数据) — nothing measures it that year (no school data, no county-level value);
 * ``behind`` (落后) — the actual does not reach the target (``direction``: ≥ / < / ≤; values within a
-  relative 1e-9 of the target count as equal, as everywhere in junyun);
+  relative 1e-12 of the target count as equal, as everywhere in junyun);
 * ``ahead`` (超前) — the actual already reaches the plan's next stated target that is stricter than this
   year's;
 * ``on_track`` (按计划) — otherwise: the target is reached (exactly on it counts as reached).
@@ -143,12 +143,17 @@ def project(years, values, target_year: int, target: float, direction: str, unit
 
 
 def plan_progress(plan: Plan, results_by_year: dict, county_values_by_year: dict | None = None,
-                  as_of: int | None = None) -> PlanProgress:
+                  as_of: int | None = None, *, full_results_by_year: dict | None = None,
+                  transitional_last_year: int | None = None) -> PlanProgress:
     """Progress of ``plan`` given ``{year: CountyResult}`` and ``{year: CountyValues}``.
 
     Years after ``as_of`` (default: the latest year with school or county-level data) get no actual.
+    An item whose target year lies after ``transitional_last_year`` (the end of the transitional exceptions
+    of 有关指标说明（六）（七）) is projected from the years measured under the full standards
+    (``full_results_by_year``, evaluated with ``transitional=False``): by then the exceptions no longer hold.
     """
     county_values_by_year = county_values_by_year or {}
+    full_results_by_year = full_results_by_year or {}
     data_years = set(results_by_year) | set(county_values_by_year)
     if as_of is None:
         as_of = max(data_years) if data_years else None
@@ -177,11 +182,18 @@ def plan_progress(plan: Plan, results_by_year: dict, county_values_by_year: dict
             continue
         first = item_rows[0]
         observed = [(r["year"], r["actual"]) for r in item_rows if r["actual"] is not None]
+        full = bool(full_results_by_year) and transitional_last_year is not None and \
+            stated[-1][0] > transitional_last_year
+        if full:       # measured again as the full standards would measure them
+            observed = [(y, measure(first["metric"], first["stage"], full_results_by_year.get(y),
+                                    county_values_by_year.get(y)).value) for y, _ in observed]
+            observed = [(y, v) for y, v in observed if v is not None]
         p = project([y for y, _ in observed], [v for _, v in observed], stated[-1][0], float(stated[-1][1]),
                     first["direction"], first["unit"])
         projections.append({"item_no": item_no, "item": first["item"], "metric": first["metric"],
                             "stage": first["stage"], "unit": first["unit"], "direction": first["direction"],
                             "target_year": int(stated[-1][0]), "target": float(stated[-1][1]), **p,
+                            "full_standards": full,
                             "outlook_zh": OUTLOOK_ZH[p["outlook"]]})
     table = pd.DataFrame(rows)
     table["actual"] = table["actual"].astype(float)

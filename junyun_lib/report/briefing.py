@@ -22,6 +22,7 @@ import pandas as pd
 
 from ..evaluation.causes import indicator_causes
 from ..evaluation.evaluate import CountyResult
+from ..evaluation.guarantee import transitional_window
 from ..evaluation.scorecard import Scorecard
 from ..planning.cheapest import PathPlan
 from ..planning.progress import PlanProgress
@@ -171,6 +172,21 @@ def guarantee_failures(b: Briefing) -> pd.DataFrame:
     g = g[g["passes"].fillna(True) == False]  # noqa: E712  (NA = not applicable)
     return pd.DataFrame({"学校": g["school_name"], "项目": g["check_zh"], "实际": g["value"], "标准": g["limit"],
                          "依据": g["basis"]}).reset_index(drop=True)
+
+
+def exceptions_text(b: Briefing) -> str:
+    """Which schools were held to the transitional exceptions (有关指标说明（六）（七）), and until when."""
+    g = b.result.guarantee
+    if g.empty or "basis" not in g:
+        return ""
+    relaxed = g[g["basis"].astype(str).str.contains("过渡期", regex=False)]
+    window = transitional_window(b.result.standard)
+    until = f"（过渡期至 {window[1]} 年统计数据）" if window else ""
+    if relaxed.empty:
+        return f"本年度没有学校按过渡期放宽标准评估{until}。"
+    schools = relaxed["school_id"].nunique()
+    return (f"{schools} 所学校的校额或音乐、美术专用教室面积按过渡期放宽标准评估（县域义务教育优质均衡发展督导评估"
+            f"有关指标说明（六）（七）“近三年评估中”）{until}；过渡期后须达到完整标准。")
 
 
 def excluded_table(b: Briefing) -> pd.DataFrame:

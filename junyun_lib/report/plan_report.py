@@ -126,7 +126,8 @@ def to_json_dict(progress: PlanProgress) -> dict:
             "projection": None if p is None else {
                 "target_year": int(p["target_year"]), "target": float(p["target"]),
                 "years_used": [int(y) for y in p["years_used"]], "projected": _num(p["projected"]),
-                "low": _num(p["low"]), "high": _num(p["high"]), "outlook": p["outlook"]},
+                "low": _num(p["low"]), "high": _num(p["high"]), "outlook": p["outlook"],
+                "full_standards": bool(p.get("full_standards", False))},
         })
     return {"county": progress.county, "slug": progress.plan.slug, "plan_file": str(progress.plan.path),
             "as_of": progress.as_of, "synthetic": progress.synthetic, "method": METHOD,
@@ -174,7 +175,8 @@ def _projection_text(p) -> str:
     """"预计 89.5%–97.0%（预计无法达成）", or "实际 34.7%（未达成）" once the target year has data."""
     if p["outlook"] in ("met", "missed"):
         return f"实际 {fmt(p['projected'], p['unit'])}（{p['outlook_zh']}）"
-    return f"预计 {fmt(p['low'], p['unit'])}–{fmt(p['high'], p['unit'])}（{p['outlook_zh']}）"
+    full = "，按过渡期结束后的完整标准测算" if p.get("full_standards") else ""
+    return f"预计 {fmt(p['low'], p['unit'])}–{fmt(p['high'], p['unit'])}（{p['outlook_zh']}{full}）"
 
 
 def summary_markdown(progress: PlanProgress, year: int | None = None):
