@@ -25,6 +25,7 @@ from .guarantee import full_standard, guarantee_checks, long_table
 from .indicators import build_parts
 from .school_rule import apply_school_rule
 from .scope import empty_parts, guarantee_scope, school_in_scope
+from .staffing import COLUMNS as STAFFING_COLUMNS, staffing_sections
 from .verdicts import stage_verdicts
 
 STAGE_KEYS = ["county", "year", "stage"]
@@ -41,6 +42,8 @@ class _Tables:
     excluded: pd.DataFrame
     guarantee_wide: pd.DataFrame
     gaps: pd.DataFrame
+    #: students, classes and 专任教师 per school section, for a county's own staffing ratios (staffing.py)
+    staffing: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=STAFFING_COLUMNS))
     warnings: list[Problem] = field(default_factory=list)
     synthetic: bool = False
 
@@ -52,7 +55,7 @@ class _Tables:
         return self._guarantee_long
 
 
-TABLES = ("parts", "indicators", "stages", "excluded", "guarantee_wide", "gaps")
+TABLES = ("parts", "indicators", "stages", "excluded", "guarantee_wide", "gaps", "staffing")
 
 
 @dataclass(kw_only=True)
@@ -67,6 +70,8 @@ class Evaluation(_Tables):
     * ``excluded`` — schools or parts out of scope, with reasons
     * ``guarantee`` — school-level guarantee checks (``guarantee_wide``: the same, one row per school)
     * ``gaps`` — county totals of shortfalls and costs per stage and indicator
+    * ``staffing`` — students, classes and 专任教师 of every school section (special-education and vocational
+      schools aside, small teaching points included), for counties that set staffing ratios
     * ``warnings`` — located data warnings (input and evaluation)
     """
 
@@ -257,7 +262,8 @@ def _evaluate_variant(frame: pd.DataFrame, standard: Standard, costs: pd.DataFra
     stages = _stage_table(parts, indicators, standard, stage_keys)
     return {"parts": parts, "indicators": indicators, "stages": stages, "excluded": excluded,
             "guarantee_wide": guarantee_checks(frame[guarantee_scope(frame)], standard),
-            "gaps": gap_summary(parts, standard, costs, stage_keys), "warnings": warnings}
+            "gaps": gap_summary(parts, standard, costs, stage_keys), "staffing": staffing_sections(frame),
+            "warnings": warnings}
 
 
 def _indicator_table(parts, standard: Standard, stage_keys: pd.DataFrame) -> tuple[pd.DataFrame, list[Problem]]:
