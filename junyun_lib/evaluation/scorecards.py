@@ -33,86 +33,82 @@ def _keys(evaluation) -> pd.DataFrame:
     return pd.DataFrame(evaluation.county_years(), columns=["county", "year"])
 
 
-def _resource_cv(evaluation, keys: pd.DataFrame, stage: str) -> pd.DataFrame:
+def _index(keys: pd.DataFrame) -> pd.MultiIndex:
+    return pd.MultiIndex.from_arrays([keys["county"].astype(str).to_numpy(dtype=object), keys["year"].to_numpy()])
+
+
+def _verdicts(passes: np.ndarray, present: np.ndarray) -> np.ndarray:
+    """Verdicts as floats: 1 pass, 0 fail, NaN no data (turned into a nullable boolean once, at the end)."""
+    return np.where(present, np.asarray(passes, dtype=float), np.nan)
+
+
+def _resource_cv(evaluation, keys: pd.DataFrame, stage: str) -> dict:
+    n = len(keys)
     ind = evaluation.indicators
     ind = ind[ind["stage"] == stage]
-    out = keys.copy()
     if ind.empty:
-        out["value"], out["standard"], out["op"], out["passes"] = np.nan, np.nan, "", pd.NA
-        out["source"] = "该学段无纳入评估的学校"
-        return out
-    ok = ind["cv_pass"].fillna(False).astype(bool).to_numpy()
+        return {"value": np.full(n, np.nan), "standard": np.full(n, np.nan), "op": np.full(n, "", dtype=object),
+                "passes": np.full(n, np.nan), "source": np.full(n, "该学段无纳入评估的学校", dtype=object)}
+    ok = ind["cv_pass"].fillna(False).to_numpy(dtype=bool)
     cv = ind["cv"].to_numpy(dtype=float)
-    frame = pd.DataFrame({"county": ind["county"].astype(str).to_numpy(), "year": ind["year"].to_numpy(),
-                          "fail": ~ok, "cv_or_inf": np.where(np.isnan(cv), np.inf, cv), "cv": cv,
-                          "limit": ind["cv_limit"].to_numpy(dtype=float), "op": ind["cv_comparison"].astype(str).to_numpy(),
-                          "name": [evaluation.standards[c].indicator(i).name_zh
-                                   for c, i in zip(ind["county"].astype(str), ind["indicator"])]})
-    # the worst failing indicator when any fails, else the largest CV (an incomputable CV counts as the worst)
-    frame["rank"] = np.where(frame["fail"], 1, 0)
+    names = {code: std.indicator(code).name_zh for std in evaluation.standards.values() for code in std.codes}
+    frame = pd.DataFrame({"county": ind["county"].astype(str).to_numpy(dtype=object), "year": ind["year"].to_numpy(),
+                          "fail": ~ok, "rank": (~ok).astype(int), "cv_or_inf": np.where(np.isnan(cv), np.inf, cv),
+                          "cv": cv, "limit": ind["cv_limit"].to_numpy(dtype=float),
+                          "op": ind["cv_comparison"].to_numpy(dtype=object),
+                          "name": ind["indicator"].map(names).to_numpy(dtype=object)})
+    # the worst failing indicator when any fails, else the largest CV (an incomputable CV counts as the worst;
+    # ties: the first in indicator order, as the per-county scorecard)
     frame = frame.sort_values(["county", "year", "rank", "cv_or_inf"], ascending=[True, True, False, False],
                               kind="stable")
-    worst = frame.groupby(["county", "year"], sort=False).head(1)      # ties: the first in indicator order
-    any_fail = frame.groupby(["county", "year"])["fail"].any()
-    worst = worst.set_index(["county", "year"])
-    idx = pd.MultiIndex.from_frame(keys.assign(county=keys["county"].astype(str)))
-    w = worst.reindex(idx)
-    present = w["cv_or_inf"].notna().to_numpy()
-    failing = any_fail.reindex(idx).fillna(False).to_numpy(dtype=bool)
-    out["value"] = w["cv"].to_numpy(dtype=float)
-    out["standard"] = w["limit"].to_numpy(dtype=float)
-    out["op"] = w["op"].fillna("").to_numpy()
-    out["passes"] = pd.array(np.where(present, ~failing, False), dtype="boolean")
-    out.loc[~present, "passes"] = pd.NA
-    label = np.where(failing, "超限", "最大")
-    names = w["name"].fillna("").to_numpy()
-    source = np.array([f"{lab}的差异系数：{n}（学校基础数据）" for lab, n in zip(label, names)], dtype=object)
-    incomputable = present & np.isnan(out["value"].to_numpy())
-    source[incomputable] = [f"{n}的差异系数无法计算（均值为0，学校基础数据）" for n in names[incomputable]]
+    worst = frame.groupby(["county", "year"], sort=False).head(1).set_index(["county", "year"]).reindex(_index(keys))
+    present = worst["cv_or_inf"].notna().to_numpy()
+    failing = worst["fail"].fillna(False).to_numpy(dtype=bool)
+    value = worst["cv"].to_numpy(dtype=float)
+    names = worst["name"].fillna("").to_numpy(dtype=object)
+    source = np.where(failing, "超限的差异系数：", "最大的差异系数：").astype(object) + names + "（学校基础数据）"
+    incomputable = present & np.isnan(value)
+    source[incomputable] = names[incomputable] + "的差异系数无法计算（均值为0，学校基础数据）"
     source[~present] = "该学段无纳入评估的学校"
-    out["source"] = source
-    return out
+    return {"value": value, "standard": worst["limit"].to_numpy(dtype=float),
+            "op": worst["op"].fillna("").to_numpy(dtype=object), "passes": _verdicts(~failing, present),
+            "source": source}
 
 
-def _resource_rule(evaluation, keys: pd.DataFrame, stage: str) -> pd.DataFrame:
+def _resource_rule(evaluation, keys: pd.DataFrame, stage: str) -> dict:
     st = evaluation.stages
-    st = st[st["stage"] == stage].assign(county=lambda f: f["county"].astype(str)).set_index(["county", "year"])
-    idx = pd.MultiIndex.from_frame(keys.assign(county=keys["county"].astype(str)))
-    st = st.reindex(idx)
-    present = st["schools_in_scope"].fillna(0).to_numpy() > 0
-    failing = pd.to_numeric(st["schools_failing_rule"], errors="coerce").to_numpy(dtype=float)
-    out = keys.copy()
-    out["value"] = np.where(present, failing, np.nan)
-    out["standard"] = np.where(present, 0.0, np.nan)
-    out["op"] = np.where(present, "<=", "")
-    out["passes"] = pd.array(present & (failing == 0), dtype="boolean")
-    out.loc[~present, "passes"] = pd.NA
+    st = st[st["stage"] == stage]
+    st = pd.DataFrame({"county": st["county"].astype(str).to_numpy(dtype=object), "year": st["year"].to_numpy(),
+                       "n": st["schools_in_scope"].to_numpy(dtype=float),
+                       "failing": pd.to_numeric(st["schools_failing_rule"], errors="coerce").to_numpy(dtype=float)}
+                      ).set_index(["county", "year"]).reindex(_index(keys))
+    present = st["n"].fillna(0).to_numpy() > 0
+    failing = st["failing"].to_numpy(dtype=float)
     zh = "小学" if stage == "primary" else "初中"
-    out["source"] = np.where(present, f"未达到校级规则的{zh}学段数（学校基础数据）", "该学段无纳入评估的学校")
-    return out
+    return {"value": np.where(present, failing, np.nan), "standard": np.where(present, 0.0, np.nan),
+            "op": np.where(present, "<=", "").astype(object), "passes": _verdicts(failing == 0, present),
+            "source": np.where(present, f"未达到校级规则的{zh}学段数（学校基础数据）", "该学段无纳入评估的学校").astype(object)}
 
 
-def _census(evaluation, keys: pd.DataFrame, item: str) -> pd.DataFrame:
-    """Share (%) of schools meeting every applicable check of a guarantee item, per county-year."""
+def _census(evaluation, keys: pd.DataFrame, item: str) -> tuple[np.ndarray, np.ndarray]:
+    """(share in % of schools meeting every applicable check of a guarantee item, source), per county-year."""
     wide = evaluation.guarantee_wide
     columns = [f"{c}_passes" for c in GUARANTEE_ITEMS[item] if f"{c}_passes" in wide]
-    out = keys.copy()
+    n = len(keys)
     if wide.empty or not columns:
-        out["value"], out["source"] = np.nan, "无学校数据"
-        return out
-    checks = wide[columns].astype("boolean")
-    applicable = checks.notna().any(axis=1).to_numpy()
-    passes = checks.fillna(True).all(axis=1).to_numpy() & applicable
-    frame = pd.DataFrame({"county": wide["county"].astype(str).to_numpy(), "year": wide["year"].to_numpy(),
+        return np.full(n, np.nan), np.full(n, "无学校数据", dtype=object)
+    checks = np.stack([wide[c].to_numpy(dtype=float, na_value=np.nan) for c in columns], axis=1)
+    applicable = ~np.isnan(checks).all(axis=1)
+    passes = np.where(np.isnan(checks), 1.0, checks).min(axis=1).astype(bool) & applicable
+    frame = pd.DataFrame({"county": wide["county"].astype(str).to_numpy(dtype=object), "year": wide["year"].to_numpy(),
                           "n": applicable.astype(int), "ok": passes.astype(int)})
-    counts = frame.groupby(["county", "year"])[["n", "ok"]].sum()
-    idx = pd.MultiIndex.from_frame(keys.assign(county=keys["county"].astype(str)))
-    counts = counts.reindex(idx).fillna(0)
-    n, ok = counts["n"].to_numpy(dtype=float), counts["ok"].to_numpy(dtype=float)
+    counts = frame.groupby(["county", "year"])[["n", "ok"]].sum().reindex(_index(keys)).fillna(0)
+    total, ok = counts["n"].to_numpy(dtype=float), counts["ok"].to_numpy(dtype=float)
     with np.errstate(invalid="ignore", divide="ignore"):
-        out["value"] = np.where(n > 0, 100.0 * ok / n, np.nan)
-    out["source"] = [f"{int(a)}/{int(b)} 所学校达标（学校基础数据）" if b > 0 else "无学校数据" for a, b in zip(ok, n)]
-    return out
+        value = np.where(total > 0, 100.0 * ok / total, np.nan)
+    source = np.array([f"{int(a)}/{int(b)} 所学校达标（学校基础数据）" if b > 0 else "无学校数据"
+                       for a, b in zip(ok, total)], dtype=object)
+    return value, source
 
 
 def scorecard_tables(evaluation) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -121,59 +117,64 @@ def scorecard_tables(evaluation) -> tuple[pd.DataFrame, pd.DataFrame]:
 
     ``items``: one row per county-year and item (:data:`ITEM_COLUMNS`, ``passes`` a nullable boolean: NA =
     no data).  ``overall``: one row per county-year with ``overall`` and each area's verdict (NA =
-    undetermined).
+    undetermined).  Built column by column with numpy and turned into one DataFrame at the end.
     """
     spec = form()
     keys = _keys(evaluation)
-    pieces = []
+    n = len(keys)
+    counties = keys["county"].astype(str).to_numpy(dtype=object)
+    distinct = pd.unique(counties)
+    cols: dict[str, list] = {c: [] for c in ITEM_COLUMNS}
     for item in spec["items"]:
         kind, _, arg = item["input"].partition(":")
-        base = {"area": item["area"], "area_zh": spec["areas"][item["area"]], "no": item["no"],
-                "code": item["code"], "name": item["name_zh"], "basis": item["source"]}
         if kind == "resource":
             check, stage = arg.rsplit("_", 1)
-            piece = (_resource_cv if check == "cv" else _resource_rule)(evaluation, keys, stage)
+            got = (_resource_cv if check == "cv" else _resource_rule)(evaluation, keys, stage)
+            basis = np.full(n, item["source"], dtype=object)
         else:
-            # the threshold of each county (its county_targets may replace the national one)
-            thresholds = {c: _threshold(item, evaluation.counties[c]) for c in keys["county"].unique()}
-            piece = _census(evaluation, keys, arg) if kind == "census" else \
-                keys.assign(value=np.nan, source="无县级指标表")
-            piece["standard"] = keys["county"].map(lambda c: thresholds[c][0]).to_numpy(dtype=float)
-            piece["op"] = item.get("op", ">=")
-            base["basis"] = None
-            piece["basis"] = keys["county"].map(lambda c: thresholds[c][1]).to_numpy()
-            value = piece["value"].to_numpy(dtype=float)
-            verdict = compare(value, piece["standard"].to_numpy(dtype=float), item.get("op", ">="))
-            piece["passes"] = pd.array(np.asarray(verdict, dtype=bool), dtype="boolean")
-            piece.loc[np.isnan(value), "passes"] = pd.NA
-        for k, v in base.items():
-            if v is not None:
-                piece[k] = v
-        pieces.append(piece)
-    items = pd.concat(pieces, ignore_index=True)
-    items["county"] = items["county"].astype(str)
-    order = {c: i for i, c in enumerate(it["code"] for it in spec["items"])}
-    items["_order"] = items["code"].map(order)
-    items = items.sort_values(["county", "year", "_order"], kind="stable").drop(columns="_order")
-    items = items[ITEM_COLUMNS].reset_index(drop=True)
-    return items, _overall(items, keys)
+            # each county's threshold (its county_targets may replace the national one)
+            thresholds = {c: _threshold(item, evaluation.counties[c]) for c in distinct}
+            standard = np.array([thresholds[c][0] for c in counties], dtype=float)
+            basis = np.array([thresholds[c][1] for c in counties], dtype=object)
+            if kind == "census":
+                value, source = _census(evaluation, keys, arg)
+            else:
+                value, source = np.full(n, np.nan), np.full(n, "无县级指标表", dtype=object)
+            op = item.get("op", ">=")
+            got = {"value": value, "standard": standard, "op": np.full(n, op, dtype=object), "source": source,
+                   "passes": _verdicts(np.asarray(compare(value, standard, op), dtype=bool), ~np.isnan(value))}
+        got["basis"] = basis
+        for c in ("value", "standard", "op", "passes", "source", "basis"):
+            cols[c].append(got[c])
+        for c, v in (("area", item["area"]), ("area_zh", spec["areas"][item["area"]]), ("no", item["no"]),
+                     ("code", item["code"]), ("name", item["name_zh"])):
+            cols[c].append(np.full(n, v, dtype=object))
+        cols["county"].append(counties)
+        cols["year"].append(keys["year"].to_numpy())
+    k = len(spec["items"])
+    # item-major blocks → county-year-major rows, items in form order
+    order = np.arange(n * k).reshape(k, n).T.ravel()
+    data = {c: np.concatenate(v)[order] if v else np.array([]) for c, v in cols.items()}
+    passes = data.pop("passes").astype(float)
+    items = pd.DataFrame(data)
+    items["passes"] = pd.arrays.BooleanArray(passes == 1.0, np.isnan(passes))
+    items = items[ITEM_COLUMNS]
+    return items, _overall(items, keys, passes, k)
 
 
-def _overall(items: pd.DataFrame, keys: pd.DataFrame) -> pd.DataFrame:
+def _overall(items: pd.DataFrame, keys: pd.DataFrame, passes: np.ndarray, k: int) -> pd.DataFrame:
     """Area verdicts (False if any item fails, NA if none fails but one has no data) and the overall verdict;
     without a county-level table no veto has data, so overall is never a pass."""
-    p = items["passes"]
-    frame = pd.DataFrame({"county": items["county"], "year": items["year"], "area": items["area"],
-                          "fail": (p == False).fillna(False).astype(bool),          # noqa: E712
-                          "unknown": p.isna().to_numpy()})
-    g = frame.groupby(["county", "year", "area"], sort=False)[["fail", "unknown"]].any().reset_index()
-    g["verdict"] = pd.array(np.where(g["fail"], False, True), dtype="boolean")
-    g.loc[~g["fail"] & g["unknown"], "verdict"] = pd.NA
-    wide = g.pivot(index=["county", "year"], columns="area", values="verdict")
-    out = keys.assign(county=keys["county"].astype(str)).set_index(["county", "year"])
+    n = len(keys)
+    p = passes.reshape(n, k)
+    areas = items["area"].to_numpy()[:k]
+    out = {"county": keys["county"].astype(str).to_numpy(dtype=object), "year": keys["year"].to_numpy()}
+    any_fail = np.zeros(n, dtype=bool)
     for a in AREAS:
-        out[f"area_{a}"] = wide[a].reindex(out.index).astype("boolean") if a in wide else pd.NA
-    any_fail = g.groupby(["county", "year"])["fail"].any().reindex(out.index).fillna(False).to_numpy(dtype=bool)
-    out["overall"] = pd.array(np.where(any_fail, False, False), dtype="boolean")
-    out.loc[~any_fail, "overall"] = pd.NA            # vetoes have no data: never a pass
-    return out.reset_index()[OVERALL_COLUMNS]
+        block = p[:, areas == a]
+        fail = (block == 0.0).any(axis=1)
+        unknown = np.isnan(block).any(axis=1)
+        any_fail |= fail
+        out[f"area_{a}"] = pd.arrays.BooleanArray(~fail & ~unknown, ~fail & unknown)
+    out["overall"] = pd.arrays.BooleanArray(np.zeros(n, dtype=bool), ~any_fail)   # vetoes have no data
+    return pd.DataFrame(out)[OVERALL_COLUMNS]

@@ -9,7 +9,8 @@
 ``school_parts.parquet``    school parts: students, split share, the 7 (or 8) values, whether each meets
                             its standard, the per-school rule, shortfalls and costs, each part's share of CV²
 ``exclusions.parquet``      schools or parts left out, with the reason
-``guarantee.parquet``       school-level checks (校额、班额、音乐美术专用教室): value, limit, verdict, basis
+``guarantee.parquet``       one row per school: each school-level check (校额、班额、音乐美术专用教室) with
+                            its value, limit, verdict and basis
 ``gaps.parquet``            county-year × stage × indicator: schools below standard, shortfall, cost
 ``scorecard_items.parquet`` county-year × scorecard item: value, standard, verdict (NA = no data), source
 ``scorecard.parquet``       county-year: overall verdict and each area's verdict (NA = undetermined)
@@ -39,20 +40,12 @@ _PART_KEYS = ["county", "year", "school_id", "school_name", "school_type", "urba
               "students", "share"]
 
 
-def _plain(frame: pd.DataFrame) -> pd.DataFrame:
-    """Categoricals as text, so every table has the same simple types whatever the input."""
-    out = frame.copy()
-    for c in out.columns:
-        if isinstance(out[c].dtype, pd.CategoricalDtype):
-            out[c] = out[c].astype(str)
-    return out.reset_index(drop=True)
-
-
 def results_tables(evaluation, *, scorecard: bool = True) -> dict[str, pd.DataFrame]:
     """The tidy tables of an :class:`~junyun_lib.evaluation.evaluate.Evaluation` (see the module docstring).
 
     The scorecard tables are built only under quality balance (教督〔2017〕6号), for all county-years at
-    once (:func:`junyun_lib.evaluation.scorecards.scorecard_tables`).
+    once (:func:`junyun_lib.evaluation.scorecards.scorecard_tables`).  Large tables keep their categorical
+    columns (written as Parquet dictionaries: small and fast); nothing is copied more than once.
     """
     codes = list(next(iter(evaluation.standards.values())).codes) if evaluation.standards else []
     parts = evaluation.parts
@@ -61,28 +54,32 @@ def results_tables(evaluation, *, scorecard: bool = True) -> dict[str, pd.DataFr
     keep += [c for c in ("n_meeting", "passes_school_rule") if c in parts]
     keep += [f"{k}_{c}" for c in codes for k in ("shortfall", "cost") if f"{k}_{c}" in parts]
     keep += [c for c in ("cost_total", "source_file", "source_row") if c in parts]
-    school_parts = _plain(parts[keep])
-    indicators = _plain(evaluation.indicators)
+    columns = {c: parts[c].to_numpy() if not isinstance(parts[c].dtype, pd.CategoricalDtype) else parts[c].array
+               for c in keep}
+    indicators = evaluation.indicators.reset_index(drop=True)
     if len(parts) and codes:
         causes = causes_by_group(parts, codes)
         for code in codes:
-            school_parts[f"cv2_share_{code}"] = causes[code]["share"]
-        # the group measures, matched to the indicator rows by (county, year, stage)
-        groups = parts.groupby(["county", "year", "part"], sort=True, observed=True).size().reset_index()[
-            ["county", "year", "part"]].rename(columns={"part": "stage"})
-        groups["county"] = groups["county"].astype(str)
-        measures = []
-        for code in codes:
-            m = groups.copy()
-            m["indicator"] = code
-            for name in ("within", "between", "theil", "gini", "mcloone"):
-                m[name] = causes[code][name]
-            measures.append(m)
-        indicators = indicators.merge(pd.concat(measures, ignore_index=True), how="left",
-                                      on=["county", "year", "stage", "indicator"])
-    tables = {"stages": _plain(evaluation.stages), "indicators": indicators, "school_parts": school_parts,
-              "exclusions": _plain(evaluation.excluded), "guarantee": _plain(evaluation.guarantee),
-              "gaps": _plain(evaluation.gaps)}
+            columns[f"cv2_share_{code}"] = causes[code]["share"]
+        # the group measures (groups = county, year, stage in sorted order), matched to the indicator rows
+        groups = parts.groupby(["county", "year", "part"], sort=True, observed=True).size().reset_index()
+        key = groups["county"].astype(str) + "|" + groups["year"].astype(str) + "|" + groups["part"].astype(str)
+        position = pd.Series(np.arange(len(groups)), index=key.to_numpy())
+        ind_key = (indicators["county"].astype(str) + "|" + indicators["year"].astype(str) + "|"
+                   + indicators["stage"].astype(str))
+        at = position.reindex(ind_key.to_numpy()).to_numpy()
+        found = ~np.isnan(at)
+        at = np.where(found, at, 0).astype(int)
+        for name in ("within", "between", "theil", "gini", "mcloone"):
+            values = np.full(len(indicators), np.nan)
+            for code in codes:
+                rows = found & (indicators["indicator"] == code).to_numpy()
+                values[rows] = np.asarray(causes[code][name])[at[rows]]
+            indicators[name] = values
+    tables = {"stages": evaluation.stages.reset_index(drop=True), "indicators": indicators,
+              "school_parts": pd.DataFrame(columns), "exclusions": evaluation.excluded.reset_index(drop=True),
+              "guarantee": evaluation.guarantee_wide.reset_index(drop=True),
+              "gaps": evaluation.gaps.reset_index(drop=True)}
     if scorecard and evaluation.standard_code == "quality-2017":
         items, overall = scorecard_tables(evaluation)
         tables["scorecard_items"], tables["scorecard"] = items, overall
