@@ -89,6 +89,8 @@ def _cmd_evaluate(args) -> int:
 
     ws = _workspace(args, costs=True)
     inputs = [ws.input_path(f, "评估文件") for f in args.files]
+    if args.results:
+        ws.output_path(args.results, "结果目录", inputs)          # refused before anything is computed
     targets = {kind: ws.output_path(path, "结果文件", inputs) for kind, path in (("json", args.json), ("excel", args.excel))
                if path}
     evaluation = ws.evaluate_files(inputs, county=args.county, year=args.year, standard=args.standard)
@@ -102,6 +104,9 @@ def _cmd_evaluate(args) -> int:
         print(f"已写出 (written): {ws.write_json(targets['json'], evaluation_json(evaluation, scorecards))}")
     if "excel" in targets:
         print(f"已写出 (written): {ws.write_workbook(targets['excel'], evaluation_sheets(evaluation, scorecards))}")
+    if args.results:
+        written = ws.write_results(ws.output_path(args.results, "结果目录", inputs), evaluation)
+        print(f"已写出分析用结果表 (tidy results written): {written[0].parent}（{len(written)} 个 Parquet 表）")
     return 0
 
 
@@ -251,6 +256,7 @@ def build_parser() -> argparse.ArgumentParser:
     e.add_argument("--year", type=int, default=None)
     e.add_argument("--json", default=None, help="写出 JSON 结果（输出目录内） (machine-readable results)")
     e.add_argument("--excel", default=None, help="写出 Excel 结果工作簿（输出目录内） (workbook for county offices)")
+    e.add_argument("--results", default=None, help="写出分析用 Parquet 结果表到此目录（输出目录内） (tidy tables)")
     evaluation_options(e)
     folders(e)
     e.set_defaults(func=_cmd_evaluate)

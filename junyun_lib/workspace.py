@@ -490,17 +490,22 @@ class Workspace:
     # --------------------------------------------------------------------------------------- scorecard
     def scorecard(self, county: str, year: int) -> Scorecard | None:
         """The full evaluation form of a county-year (quality balance), with its county-level table and the
-        application prerequisite; None for a county without a configuration."""
+        application prerequisite."""
         return self.scorecard_for(self.evaluate(county, year, QUALITY))
 
     def scorecard_for(self, result: CountyResult) -> Scorecard | None:
-        """The scorecard of an evaluated county-year (None unless quality-2017 and a configured county)."""
-        if result.standard.code != QUALITY or not result.config.configured:
+        """The scorecard of an evaluated county-year (None unless quality-2017).  A county without a
+        configuration still gets one: the items the school table decides are computed; the county-level
+        items, the vetoes and the prerequisite are no data, so the overall verdict is never a pass."""
+        if result.standard.code != QUALITY:
             return None
         key = (result.county, result.year, id(result))
         if key not in self._cards:
-            values = self.county_values(result.county).get(result.year)
-            self._cards[key] = scorecard(result, values, self.prerequisite(result.county, result.year))
+            if result.config.configured:
+                values = self.county_values(result.county).get(result.year)
+                self._cards[key] = scorecard(result, values, self.prerequisite(result.county, result.year))
+            else:
+                self._cards[key] = scorecard(result, None, prerequisite({}, result.year))
         return self._cards[key]
 
     def prerequisite(self, county: str, year: int) -> dict:
@@ -561,6 +566,48 @@ class Workspace:
     def write_json(self, path, doc) -> Path:
         """Write a JSON document (valid JSON: no NaN or infinity) atomically inside the outputs folder."""
         return atomic.write_text(self.output_path(path), dumps(doc))
+
+    def write_results(self, folder, evaluation: Evaluation) -> list[Path]:
+        """The tidy Parquet tables of ``evaluation`` (:mod:`junyun_lib.report.results`) written to ``folder``
+        inside the outputs folder, replacing it as a whole.  The scorecard covers every county-year: the
+        school-derived items for all at once; a configured county with a county-level table for that year gets
+        its exact scorecard (county-level items and vetoes) instead."""
+        from .report.results import results_tables, write_results
+
+        target = self.output_path(folder, "结果目录")
+        tables = results_tables(evaluation)
+        if "scorecard_items" in tables:
+            tables["scorecard_items"], tables["scorecard"] = self._with_county_tables(
+                evaluation, tables["scorecard_items"], tables["scorecard"])
+        return write_results(tables, target, standard=evaluation.standard_code, synthetic=evaluation.synthetic)
+
+    def _with_county_tables(self, evaluation: Evaluation, items: pd.DataFrame, overall: pd.DataFrame):
+        from .evaluation.scorecards import ITEM_COLUMNS, OVERALL_COLUMNS
+
+        swaps = []
+        for c, y in evaluation.county_years():
+            cfg = evaluation.counties.get(c)
+            if cfg is None or not cfg.configured or y not in self.county_values(c):
+                continue
+            card = scorecard(evaluation.county(c, y), self.county_values(c)[y], self.prerequisite(c, y))
+            rows = card.items.assign(county=str(c), year=int(y))
+            rows["passes"] = rows["passes"].astype("boolean")
+            top = {"county": str(c), "year": int(y), "overall": card.overall,
+                   **{f"area_{a}": v for a, v in card.areas.items()}}
+            swaps.append((str(c), int(y), rows[ITEM_COLUMNS], top))
+        if not swaps:
+            return items, overall
+        done = {(c, y) for c, y, _, _ in swaps}
+        keep = [(c, int(y)) not in done for c, y in zip(items["county"], items["year"])]
+        items = pd.concat([items[keep]] + [r for _, _, r, _ in swaps], ignore_index=True)
+        keep = [(c, int(y)) not in done for c, y in zip(overall["county"], overall["year"])]
+        tops = pd.DataFrame([t for _, _, _, t in swaps])[OVERALL_COLUMNS]
+        for col in OVERALL_COLUMNS[2:]:
+            tops[col] = tops[col].astype("boolean")
+        overall = pd.concat([overall[keep], tops], ignore_index=True)
+        order = ["county", "year"]
+        return (items.sort_values(order, kind="stable").reset_index(drop=True),
+                overall.sort_values(order, kind="stable").reset_index(drop=True))
 
     def write_workbook(self, path, sheets: dict[str, pd.DataFrame]) -> Path:
         """Write ``{sheet: table}`` to an .xlsx file inside the outputs folder, atomically."""

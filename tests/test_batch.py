@@ -105,17 +105,27 @@ def test_no_missing_glyph_warnings_in_executed_notebooks(batch_run):
         assert "Glyph" not in text and "missing from font" not in text, path.name
 
 
-def test_dask_scheduler_runs_the_same_tasks(batch_run, tmp_path):
+def test_dask_local_cluster_reuses_one_warm_kernel_per_worker(tmp_path):
+    """Two worker processes, four briefings: each worker starts one kernel and keeps it (the warm-kernel
+    plugin), so at most two kernels serve the four pages, and the pages match the local run's."""
     distributed = pytest.importorskip("distributed")
-    _, out = batch_run
-    data = out.parent / "data"
+    data = tmp_path / "data"
+    for slug in ("jinxian", "xiangning"):
+        (data / "raw" / slug).mkdir(parents=True)
+        shutil.copy(REPO / "data/raw" / slug / "county.toml", data / "raw" / slug / "county.toml")
+        for year in (2023, 2024):
+            shutil.copy(REPO / "data/raw" / slug / f"schools_{year}.xlsx", data / "raw" / slug)
+        ingest(sorted((data / "raw" / slug).glob("schools_*.xlsx")), data_dir=data)
     ws = Workspace(data, tmp_path / "out")
-    tasks = tasks_for(ws, counties={"乡宁县"}, years={2024})
-    with distributed.LocalCluster(n_workers=1, threads_per_worker=1, processes=True,
+    tasks = tasks_for(ws, counties={"进贤县", "乡宁县"}, years={2023, 2024})
+    assert len(tasks) == 4
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
                                   dashboard_address=None) as cluster:
         rows = run_batch(ws, tasks, scheduler=cluster.scheduler_address, show_progress=False)
-    assert [r["status"] for r in rows] == ["ok"]
-    assert (tmp_path / "out" / "2024" / "xiangning.html").exists()
+    assert [r["status"] for r in rows] == ["ok"] * 4, [r["error"] for r in rows]
+    kernels = [r["kernel_pid"] for r in rows]
+    assert all(kernels) and len(set(kernels)) <= 2 < len(kernels)
+    assert (tmp_path / "out" / "2023" / "jinxian.html").exists()
 
 
 def test_warm_kernel_does_not_carry_one_county_into_the_next(batch_run, tmp_path):

@@ -103,14 +103,19 @@ def run_task(task: Task, warm: bool = False) -> dict:
     row = {"county": task.county, "slug": task.slug, "year": task.year, "standard": task.standard, "status": "ok",
            "error": "", "input": str(source), "input_sha256": _sha256(source), "version": __version__,
            "html": "", "notebook": str(nb_path), "finished": ""}
-    tmp_nb = None
+    tmp_nb, lock = None, None
     try:
         nb_path.parent.mkdir(parents=True, exist_ok=True)
         tmp_nb = atomic.temporary_name(nb_path)
         extra = {}
+        lock = kernel._WARM.get("lock") if warm else None        # dask workers: one briefing per kernel at once
+        if lock is not None:
+            lock.acquire()
         if warm:
             km, kc = kernel.warm_kernel()
             extra = {"km": km, "kernel_client": kc, "engine_name": "junyun-warm"}
+            row["kernel_pid"] = getattr(getattr(km, "provisioner", None), "process", None) and \
+                km.provisioner.process.pid
         # request_save_on_cell_execute=False: papermill otherwise rewrites (and re-validates) the whole
         # notebook, charts included, before and after every cell; it writes it once at the end (also on
         # error) — to a temporary name, renamed below
@@ -142,6 +147,9 @@ def run_task(task: Task, warm: bool = False) -> dict:
                 stale.unlink(missing_ok=True)
             except OSError:
                 pass
+    finally:
+        if lock is not None:
+            lock.release()
     row["seconds"] = round(time.perf_counter() - start, 3)
     row["finished"] = _now()
     return row
