@@ -570,8 +570,8 @@ class Workspace:
     def write_results(self, folder, evaluation: Evaluation) -> list[Path]:
         """The tidy Parquet tables of ``evaluation`` (:mod:`junyun_lib.report.results`) written to ``folder``
         inside the outputs folder, replacing it as a whole.  The scorecard covers every county-year: the
-        school-derived items for all at once; a configured county with a county-level table for that year gets
-        its exact scorecard (county-level items and vetoes) instead."""
+        school-derived items for all at once; a configured county gets its exact per-county scorecard instead
+        (its county-level table, its own items such as staffing ratios, the prerequisite)."""
         from .report.results import results_tables, write_results
 
         target = self.output_path(folder, "结果目录")
@@ -587,9 +587,9 @@ class Workspace:
         swaps = []
         for c, y in evaluation.county_years():
             cfg = evaluation.counties.get(c)
-            if cfg is None or not cfg.configured or y not in self.county_values(c):
+            if cfg is None or not cfg.configured:
                 continue
-            card = scorecard(evaluation.county(c, y), self.county_values(c)[y], self.prerequisite(c, y))
+            card = scorecard(evaluation.county(c, y), self.county_values(c).get(y), self.prerequisite(c, y))
             rows = card.items.assign(county=str(c), year=int(y))
             rows["passes"] = rows["passes"].astype("boolean")
             top = {"county": str(c), "year": int(y), "overall": card.overall,

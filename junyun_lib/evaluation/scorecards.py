@@ -8,7 +8,9 @@ vectorised over the evaluation's tables, with the same rules:
   largest); ``school_rule_<stage>``: the number of school parts failing the per-school rule must be 0;
 * 校额、班额、音乐美术专用教室 — the share of schools meeting every applicable check, against the item's
   standard (100%);
-* every item of the county-level table — **no data** (never a pass) unless a county's values are given.
+* every item of the county-level table — **no data** (never a pass) unless a county's values are given;
+* a county's own items (``requires`` in the form, e.g. 进贤县's staffing ratios) are not here: a configured
+  county gets its per-county scorecard from the workspace.
 
 An area fails if any item fails, is undetermined if none fails but one has no data; overall fails if an area
 fails, else is undetermined (no veto has data without a county-level table).  Counties whose county-level
@@ -22,7 +24,7 @@ import pandas as pd
 from ..rules import compare
 from ..rules.plan_metrics import GUARANTEE_ITEMS
 from ..rules.scorecard_form import AREAS, form
-from .scorecard import _threshold
+from .scorecard import _name, _threshold
 
 ITEM_COLUMNS = ["county", "year", "area", "area_zh", "no", "code", "name", "value", "standard", "op", "passes",
                 "source", "basis"]
@@ -125,12 +127,20 @@ def scorecard_tables(evaluation) -> tuple[pd.DataFrame, pd.DataFrame]:
     counties = keys["county"].astype(str).to_numpy(dtype=object)
     distinct = pd.unique(counties)
     cols: dict[str, list] = {c: [] for c in ITEM_COLUMNS}
-    for item in spec["items"]:
+    # a county's own items (``requires``, e.g. 进贤县's staffing ratios) are left to its per-county scorecard
+    national = [item for item in spec["items"] if "requires" not in item]
+    for item in national:
         kind, _, arg = item["input"].partition(":")
+        name = np.full(n, item["name_zh"], dtype=object)
         if kind == "resource":
             check, stage = arg.rsplit("_", 1)
             got = (_resource_cv if check == "cv" else _resource_rule)(evaluation, keys, stage)
             basis = np.full(n, item["source"], dtype=object)
+            # the wording follows the comparison in force (a county's "<" reads 小于)
+            ops = got["op"].copy()
+            empty = ops == ""
+            ops[empty] = [(evaluation.standards[c].cv_limit or {}).get("comparison", "") for c in counties[empty]]
+            name = np.array([_name(item, op) for op in ops], dtype=object)
         else:
             # each county's threshold (its county_targets may replace the national one)
             thresholds = {c: _threshold(item, evaluation.counties[c]) for c in distinct}
@@ -147,11 +157,12 @@ def scorecard_tables(evaluation) -> tuple[pd.DataFrame, pd.DataFrame]:
         for c in ("value", "standard", "op", "passes", "source", "basis"):
             cols[c].append(got[c])
         for c, v in (("area", item["area"]), ("area_zh", spec["areas"][item["area"]]), ("no", item["no"]),
-                     ("code", item["code"]), ("name", item["name_zh"])):
+                     ("code", item["code"])):
             cols[c].append(np.full(n, v, dtype=object))
+        cols["name"].append(name)
         cols["county"].append(counties)
         cols["year"].append(keys["year"].to_numpy())
-    k = len(spec["items"])
+    k = len(national)
     # item-major blocks → county-year-major rows, items in form order
     order = np.arange(n * k).reshape(k, n).T.ravel()
     data = {c: np.concatenate(v)[order] if v else np.array([]) for c, v in cols.items()}
