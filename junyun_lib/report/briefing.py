@@ -233,9 +233,14 @@ def guarantee_failures(b: Briefing, examples: int = 3) -> pd.DataFrame:
                  zip(worst["school_name"].head(examples), worst["value"].head(examples))]
         more = f" 等 {sub['school_id'].nunique()} 所" if sub["school_id"].nunique() > examples else ""
         limits = sorted(set(sub["limit"].astype(float)))
-        standard = _guarantee_value(limits[0], check) if len(limits) == 1 else \
-            f"{_guarantee_value(limits[0], check)}—{_guarantee_value(limits[-1], check)}（按学校情况）"
-        rows.append({"项目": check_zh, "未达标学校（所）": count_text(sub["school_id"].nunique()), "标准": standard,
+        if check.endswith("rooms"):                  # the number of rooms follows the number of classes
+            standard = "每12个班至少 1 间"
+        elif len(limits) == 1:
+            standard = _guarantee_value(limits[0], check)
+        else:
+            standard = f"{_guarantee_value(limits[0], check)}—{_guarantee_value(limits[-1], check)}（按学校情况）"
+        stage = next((f"（{zh}）" for key, zh in STAGE_ZH.items() if check.endswith(f"_{key}")), "")
+        rows.append({"项目": check_zh + stage, "未达标学校（所）": count_text(sub["school_id"].nunique()), "标准": standard,
                      "差距最大的学校（实际）": "、".join(names) + more})
     out = pd.DataFrame(rows, columns=["项目", "未达标学校（所）", "标准", "差距最大的学校（实际）"])
     if len(g):

@@ -147,7 +147,7 @@ def index_html(table: pd.DataFrame, year: int, links: dict, failed: list[dict], 
 @page {{ size: A4 landscape; margin: 12mm 8mm;
         @bottom-center {{ content: "第 " counter(page) " 页，共 " counter(pages) " 页"; font-size: 8pt; color: #555; }}
         {running} }}
-body {{ font-family: system-ui, "PingFang SC", "Microsoft YaHei", "Noto Sans CJK SC", "WenQuanYi Micro Hei", sans-serif;
+body {{ font-family: system-ui, "PingFang SC", "Microsoft YaHei", "Noto Sans CJK SC", "Noto Sans SC", "Source Han Sans SC", "WenQuanYi Micro Hei", sans-serif;
        margin: 1.5em; color: #222; }}
 h1 {{ font-size: 1.4em; }}
 table {{ border-collapse: collapse; font-size: 12px; }}
