@@ -70,7 +70,8 @@ def printed(tmp_path_factory):
         shutil.copy(REPO / "data/raw/shicheng" / name, folder / name)
     ingest([folder / "schools_2024.xlsx"], data_dir=data)
     ws = Workspace(data, root / "outputs")
-    rows = run_batch(ws, tasks_for(ws), workers=1, show_progress=False)
+    rows = run_batch(ws, tasks_for(ws, notebook=REPO / "notebooks" / "10_county_briefing.ipynb"), workers=1,
+                     show_progress=False)
     assert [r["status"] for r in rows] == ["ok"], rows
     year = root / "outputs" / "2024"
     return (print_pdf(year / "shicheng.html", root / "briefing.pdf"),

@@ -250,10 +250,11 @@ def status_text(progress: PlanProgress, year: int) -> str | None:
     if s["pace_items"]:
         years = "、".join(str(y) for y in s["target_years"])
         n, k = len(s["pace_items"]), len(s["off_pace"])
-        unknown = s["pace"]["no_pace"] + s["pace"]["no_data"]
+        unknown, missing = s["pace"]["no_pace"], s["pace"]["no_data"]
         head = f"{years}年目标 {n} 项" if len(s["target_years"]) == 1 else f"远期目标 {n} 项"
         tail = [f"按当前进度无法按期达成 {k} 项"] if k else []
-        tail += [f"无法判断 {unknown} 项"] if unknown else []
+        tail += [f"{unknown} 项未达到、尚无近年进度可比"] if unknown else []
+        tail += [f"{missing} 项无数据"] if missing else []
         parts.append(head + "：" + ("，".join(tail) if tail else "按当前进度可达成或已达到"))
     if s["overdue"]:
         parts.append(f"逾期未达成 {len(s['overdue'])} 项")
