@@ -44,6 +44,9 @@ def test_headline_sections_and_footer(b, document):
     assert any("北京时间" in p for p in paragraphs)
     header = document.sections[0].header.paragraphs[0].text
     assert "合成示例数据" in header                          # on every page: the header repeats
+    footer = document.sections[0].footer.paragraphs[0]
+    fields = [t.text.strip() for t in footer._p.iter(qn("w:instrText"))]
+    assert fields == ["PAGE", "NUMPAGES"] and footer.text == "第 1 页，共 1 页"   # Word updates the numbers
 
 
 def test_cv_table_as_on_the_page(b, document):

@@ -79,12 +79,16 @@ def _page_number(paragraph) -> None:
     """"第 N 页，共 M 页" with Word fields (updated when the document opens or prints)."""
     def field(code: str) -> None:
         run = paragraph.add_run()
-        begin, text, end = OxmlElement("w:fldChar"), OxmlElement("w:instrText"), OxmlElement("w:fldChar")
+        begin, text, separate, end = (OxmlElement("w:fldChar"), OxmlElement("w:instrText"), OxmlElement("w:fldChar"),
+                                      OxmlElement("w:fldChar"))
         begin.set(qn("w:fldCharType"), "begin")
         text.set(qn("xml:space"), "preserve")
-        text.text = code
+        text.text = f" {code} "
+        separate.set(qn("w:fldCharType"), "separate")
+        shown = OxmlElement("w:t")          # the value shown until the field is updated
+        shown.text = "1"
         end.set(qn("w:fldCharType"), "end")
-        run._r.extend([begin, text, end])
+        run._r.extend([begin, text, separate, shown, end])
 
     paragraph.add_run("第 ")
     field("PAGE")
