@@ -52,6 +52,7 @@ from .rules.scorecard_form import form
 
 #: what each file of the layout is called (the names users and their scripts depend on)
 RAW, PROCESSED = "raw", "processed"
+DATA, OUTPUTS = "data", "outputs"            # the folders of a checkout (notebooks find them, :func:`notebook_folders`)
 COUNTY_FILE = "county.toml"
 PLAN_FILE = "plan.csv"
 SCHOOL_FILE = re.compile(r"^schools_(\d{4})\.(xlsx|csv)$", re.IGNORECASE)
@@ -67,6 +68,39 @@ def default_data_dir() -> Path:
 def default_outputs_dir() -> Path:
     """The outputs folder when none is given: ``$JUNYUN_OUTPUTS``, else ``./outputs``."""
     return Path(os.environ.get("JUNYUN_OUTPUTS") or "outputs")
+
+
+def checkout_dir() -> Path | None:
+    """The repository checkout this ``junyun_lib`` was loaded from (the folder holding ``junyun_lib/``,
+    ``notebooks/`` and ``pyproject.toml``: a clone, or an editable install), or None for an installed package."""
+    root = Path(__file__).resolve().parent.parent
+    if (root / "pyproject.toml").is_file() and (root / "notebooks").is_dir() and (root / "junyun_lib").is_dir():
+        return root
+    return None
+
+
+def notebook_folders(data_dir=None, outputs_dir=None) -> tuple[Path, Path]:
+    """The data and outputs folders of a notebook, whatever folder it runs in (JupyterLab, ``papermill`` from
+    anywhere, the batch).
+
+    Data: ``data_dir`` when given, else ``$JUNYUN_DATA``, else the ``data`` folder of the checkout this package
+    was loaded from (:func:`checkout_dir`) — never the current folder.  Outputs: ``outputs_dir``, else
+    ``$JUNYUN_OUTPUTS``, else ``outputs`` next to the data folder (the checkout's ``outputs/``).  An installed
+    package outside a checkout needs ``data_dir`` or ``$JUNYUN_DATA``: a located error says so.
+    """
+    data = data_dir if data_dir not in (None, "") else os.environ.get("JUNYUN_DATA")
+    if not data:
+        root = checkout_dir()
+        if root is None:
+            raise PathRefused([Problem("error", "no_data_dir", "找不到数据目录：请在笔记本的参数单元格中设置 data_dir，"
+                                       "或设置环境变量 JUNYUN_DATA",
+                                       "no data folder: set data_dir in the notebook's parameters cell, or "
+                                       "the environment variable JUNYUN_DATA")])
+        data = root / DATA
+    data = Path(data).expanduser().resolve()
+    outputs = outputs_dir if outputs_dir not in (None, "") else os.environ.get("JUNYUN_OUTPUTS")
+    outputs = Path(outputs).expanduser().resolve() if outputs else data.parent / OUTPUTS
+    return data, outputs
 
 
 @dataclass(frozen=True)
@@ -115,6 +149,13 @@ class Workspace:
         self._county_years: list | None = None
         self._tables: dict[str, SchoolTable] = {}
         self.read_warnings: list[Problem] = []     # warnings of the last raw read, for the command to show
+
+    @classmethod
+    def for_notebook(cls, data_dir=None, outputs_dir=None, *, costs=None) -> "Workspace":
+        """The workspace of a notebook: folders from its parameters, else ``$JUNYUN_DATA`` / ``$JUNYUN_OUTPUTS``,
+        else the checkout's ``data/`` and ``outputs/`` — never the current folder (:func:`notebook_folders`)."""
+        data, outputs = notebook_folders(data_dir, outputs_dir)
+        return cls(data, outputs, costs=costs)
 
     @classmethod
     def for_raw_folder(cls, raw, outputs_dir=None) -> "Workspace":
@@ -203,6 +244,12 @@ class Workspace:
         if not resolved.is_file():
             raise ValidationError([Problem("error", "not_found", f"{what}不存在", "file not found", file=str(path))])
         return resolved
+
+    def outputs_file(self, path, what: str = "输出文件") -> Path:
+        """``path`` for writing, a relative one taken inside the outputs folder (not the current folder): what
+        the explorer's export box names.  Refused (:class:`PathRefused`) unless it lies in the outputs folder."""
+        path = Path(str(path).strip()).expanduser()
+        return self.output_path(path if path.is_absolute() else self.outputs_dir / path, what)
 
     def output_path(self, path, what: str = "输出文件", inputs=(), *, in_data: bool = False) -> Path:
         """``path`` resolved for writing: inside the outputs folder (or, with ``in_data``, the data folder's
@@ -628,4 +675,5 @@ def _same_file(a: Path, b: Path) -> bool:
         return False
 
 
-__all__ = ["Workspace", "CountyYear", "default_data_dir", "default_outputs_dir", "JunyunError"]
+__all__ = ["Workspace", "CountyYear", "default_data_dir", "default_outputs_dir", "checkout_dir", "notebook_folders",
+           "JunyunError"]

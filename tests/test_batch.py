@@ -68,7 +68,7 @@ def test_index_columns_come_from_the_briefings(batch_run):
         {"county": "进贤县", "year": 2024, "overall": "未达到", "plan": "落后 7 / 29 项"}
     assert doc["row"]["县区"] == "进贤县" and doc["row"]["年度"] == 2024 and doc["synthetic"] is True
     index = (out / "2024" / "index.html").read_text(encoding="utf-8")
-    assert "<td>未达到</td>" in index and "<th>评估结论</th>" in index
+    assert '<td class="text">未达到</td>' in index and '<th rowspan="2">评估结论</th>' in index
 
 
 def test_plan_section_in_the_briefing_and_the_index(batch_run):
@@ -78,7 +78,7 @@ def test_plan_section_in_the_briefing_and_the_index(batch_run):
     # seed 000 item 23 初中三年巩固率: 2024 target 97%, synthetic county table 96.8% → behind
     assert "初中三年巩固率" in page and "≥ 97.0%" in page and "96.8%" in page
     index = (out / "2024" / "index.html").read_text(encoding="utf-8")
-    assert "<th>推进计划</th>" in index
+    assert '<th rowspan="2">推进计划</th>' in index
     # 2024: items 7, 9, 13, 17, 19, 23, 29 behind out of 29 (see tests/test_plan_progress.py and the CLI)
     assert "落后 7 / 29 项" in index
 
@@ -92,6 +92,12 @@ def test_broken_county_is_failed_in_manifest_and_index(batch_run):
     assert all(r["version"] and r["seconds"] > 0 for r in manifest["runs"])
     index = (out / "2024" / "index.html").read_text(encoding="utf-8")
     assert 'href="jinxian.html"' in index and 'href="xiangning.html"' in index
+    # the Word copy and the workbook beside each page, linked from the index; none for the broken county
+    for slug in ("jinxian", "xiangning"):
+        assert f'href="{slug}.docx"' in index and f'href="{slug}.xlsx"' in index
+        assert (out / "2024" / f"{slug}.docx").is_file() and (out / "2024" / f"{slug}.xlsx").is_file()
+        assert by_slug[slug]["docx"].endswith(f"{slug}.docx")
+    assert not (out / "2024" / "broken.docx").exists()
     assert "broken" in index.split("运行失败")[1]
     assert external_references(index) == []
     assert (out / "2024" / "notebooks" / "broken.ipynb").exists(), "the failed notebook is kept"

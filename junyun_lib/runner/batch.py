@@ -3,7 +3,10 @@
 Each task executes the packaged briefing notebook (``junyun_lib.notebooks/10_county_briefing.ipynb``)
 through papermill's Python API in a worker (:mod:`junyun_lib.runner.executors`), keeps the executed
 notebook, and converts it to a self-contained HTML page in the same worker.  The notebook hands back the
-county-year's index row as a hidden output, so the index needs no second evaluation.
+county-year's index row as a hidden output, so the index needs no second evaluation.  Beside the page the
+worker writes the Word copy (``<slug>.docx``, :mod:`junyun_lib.report.word`, the page's own chart images) and
+the 评估结果 Excel (``<slug>.xlsx``: the whole of every list the page shortens), from the county-year's
+briefing evaluated once more in the worker; the index links all three.
 
 What a run promises:
 
@@ -32,10 +35,11 @@ import pandas as pd
 
 from ..io import atomic
 from ..problems import JunyunError, OutputError
-from ..report.briefing import INDEX_MIME
+from ..report.briefing import INDEX_MIME, workbook_sheets
 from ..report.charts import cjk_family
 from ..report.html_export import notebook_to_html
 from ..report.overview import index_html
+from ..report.word import briefing_docx, notebook_images
 from ..version import __version__
 from ..workspace import Workspace
 from . import kernel
@@ -97,12 +101,13 @@ def run_task(task: Task, warm: bool = False) -> dict:
     start = time.perf_counter()
     ws = task.workspace()
     html_path = ws.briefing_path(task.slug, task.year)
+    docx_path, xlsx_path = html_path.with_suffix(".docx"), html_path.with_suffix(".xlsx")
     nb_path = ws.executed_notebook_path(task.slug, task.year)
     row_path = ws.index_row_path(task.slug, task.year)
     source = ws.processed_path(task.slug, task.year)
     row = {"county": task.county, "slug": task.slug, "year": task.year, "standard": task.standard, "status": "ok",
            "error": "", "input": str(source), "input_sha256": _sha256(source), "version": __version__,
-           "html": "", "notebook": str(nb_path), "finished": ""}
+           "html": "", "docx": "", "xlsx": "", "notebook": str(nb_path), "finished": ""}
     tmp_nb, lock = None, None
     try:
         nb_path.parent.mkdir(parents=True, exist_ok=True)
@@ -132,6 +137,12 @@ def run_task(task: Task, warm: bool = False) -> dict:
         if index_row is not None:
             atomic.write_text(row_path, json.dumps(index_row, ensure_ascii=False))
         row["html"] = str(html_path)
+        # the Word copy and the workbook, from the same briefing (evaluated once more here; charts from the page)
+        b = ws.briefing(task.county, task.year, task.standard)
+        atomic.write_bytes(docx_path, briefing_docx(b, notebook_images(nb)))
+        row["docx"] = str(docx_path)
+        ws.write_workbook(xlsx_path, workbook_sheets(b))
+        row["xlsx"] = str(xlsx_path)
     except Exception as exc:  # a failing county must not stop the others
         if isinstance(exc, OSError) and exc.filename:  # e.g. an unwritable outputs folder: say where
             exc = OutputError(exc.filename, exc)
@@ -142,7 +153,7 @@ def run_task(task: Task, warm: bool = False) -> dict:
                 tmp_nb.unlink(missing_ok=True)
         row["status"] = "failed"
         row["error"] = describe(exc)
-        for stale in (html_path, row_path):           # yesterday's page must not look like today's
+        for stale in (html_path, row_path, docx_path, xlsx_path):   # yesterday's page must not look like today's
             try:
                 stale.unlink(missing_ok=True)
             except OSError:
@@ -228,7 +239,7 @@ def write_index(ws: Workspace, years) -> list[Path]:
     pages = []
     for year in sorted(set(int(y) for y in years)):
         year_runs = [r for r in runs if int(r.get("year", 0)) == year]
-        rows, links, failed, names, synthetic = [], {}, [], {}, []
+        rows, links, failed, names, synthetic, limits, over = [], {}, [], {}, [], {}, {}
         for r in year_runs:
             doc = None
             if r.get("status") == "ok":
@@ -245,7 +256,13 @@ def write_index(ws: Workspace, years) -> list[Path]:
             rows.append(row)
             names.update(doc.get("indicator_names", {}))
             synthetic.append(bool(doc.get("synthetic")))
-            links[doc["county"]] = ws.briefing_path(r["slug"], year).name
+            page = ws.briefing_path(r["slug"], year)
+            links[doc["county"]] = {label: path.name for label, path in
+                                    (("网页", page), ("Word", page.with_suffix(".docx")),
+                                     ("Excel", page.with_suffix(".xlsx"))) if path.is_file()}
+            for stage, text in doc.get("limits", {}).items():
+                limits.setdefault(stage, {}).setdefault(text, []).append(doc["county"])
+            over[doc["county"]] = doc.get("over", [])
         table = pd.DataFrame(rows)
         if len(table):
             first = ["县区", "年度", "评估结论", "推进计划"]
@@ -253,9 +270,20 @@ def write_index(ws: Workspace, years) -> list[Path]:
         else:
             table = pd.DataFrame(columns=["县区", "年度"])
         page = ws.index_path(year)
-        atomic.write_text(page, index_html(table, year, links, failed, bool(synthetic) and all(synthetic), names))
+        atomic.write_text(page, index_html(table, year, links, failed, bool(synthetic) and all(synthetic), names,
+                                           limits=_limit_texts(limits), over=over))
         pages.append(page)
     return pages
+
+
+def _limit_texts(seen: dict) -> dict:
+    """Stage → the CV limit most counties have, and each county with another one: "≤ 0.50；进贤县 < 0.50"."""
+    out = {}
+    for stage, by_text in seen.items():
+        common = max(by_text, key=lambda t: len(by_text[t]))
+        others = [f"{c} {t}" for t, counties in by_text.items() if t != common for c in counties]
+        out[stage] = "；".join([common] + others)
+    return out
 
 
 # ------------------------------------------------------------------------------------------ the batch
