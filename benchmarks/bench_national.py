@@ -269,7 +269,7 @@ def build_table(rows: int, counties: int, seed: int, warn_share: float) -> pa.Ta
     }
     for col in schema.columns():
         f = col.field
-        if f in data:
+        if f in data or f.startswith("classes_band_"):     # the national table gives 最大班额, not the bands
             continue
         if f in stage_cols:
             data[f] = pa.array(stage_cols[f], mask=~applies[col.stage] & blank_unused)
@@ -281,7 +281,7 @@ def build_table(rows: int, counties: int, seed: int, warn_share: float) -> pa.Ta
             data[f] = pa.array(migrant)
         else:
             raise KeyError(f"the generator has no values for column {f}")
-    return pa.table({c.header_zh: data[c.field] for c in schema.columns()})
+    return pa.table({c.header_zh: data[c.field] for c in schema.columns() if c.field in data})
 
 
 def national_csv(rows: int, counties: int, seed: int, warn_share: float, rebuild: bool) -> tuple[Path, float | None]:

@@ -217,7 +217,7 @@ def evaluate(table, standard: str = "quality-2017", *, costs=None, counties=None
 def _example_school(school_id: str, students: int, key_teachers: int) -> dict:
     """A valid 小学 row for the docstring example (every other quantity at a plausible level)."""
     classes = -(-students // 40)
-    row = {c.header_zh: 0 for c in columns() if c.required == "required"}
+    row = {c.header_zh: 0 for c in columns() if c.needed}
     return row | {"学校标识码": school_id, "学校名称": f"示例小学{school_id}", "县区": "示例县", "统计年度": 2024,
             "学校类型": "小学", "城乡分类": "城区", "办学性质": "公办", "小学在校生数": students, "小学班数": classes,
             "小学最大班额": 40, "小学高于规定学历教师数": students // 20, "小学县级以上骨干教师数": key_teachers,

@@ -6,11 +6,16 @@ Seed 002 附件1 二(二) items 3–5 with the exceptions of 附件3 (六)(七);
 * 校额 school size: compulsory-stage students (小学 + 初中) ≤ the type's limit (2000; 2500 for 九年/十二年一贯制).
   Schools built in 2010 or earlier, or with more than 50% migrant children (随迁子女 / all students), are held
   to 2400 / 3000.
-* 班额 class size: largest class ≤ 45 (primary), ≤ 50 (junior), for each stage the school enrols.
+* 班额 class size: largest class ≤ 45 (primary), ≤ 50 (junior), for each stage the school enrols.  Where the
+  largest class is blank and the class-size band counts (班额分段班数 of the class forms 教基2106/2107,
+  基础基212/213) are given, the bands decide exactly: the check fails iff a class sits in a band above the
+  limit; the value shown is the band of the largest class ("46-50人").  A band that straddles the limit (a
+  county limit that is not a band edge) leaves the check undetermined (NA with a limit: no data, not a pass).
 * 音乐、美术专用教室: at least one room of each per 12 classes (rooms ≥ ceil(classes / 12)); the smallest room
   ≥ 96 m² (music) / 90 m² (art); 73 / 67 m² for schools built in 2016 or earlier; 54 m² (primary) / 61 m²
   (a school with junior students) for rural small schools (乡村, fewer than 100 compulsory pupils, 有关指标说明
-  （四）) whose largest class is under 30.  When several exceptions apply the most lenient holds.  The area
+  （四）) whose largest class is under 30 (known from the bands only when the highest band with a class ends
+  below 30; otherwise the exception is not applied).  When several exceptions apply the most lenient holds.  The area
   check is not applicable when there is no room.
 
 The exceptions of 有关指标说明（六）（七） are transitional ("近三年评估中 … 认定后三年之内达到规定标准要求"): they
@@ -27,7 +32,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ..rules import Standard, compare, lookup
+from ..rules import Standard, compare, lookup, schema
 
 KEYS = ["county", "year", "school_id", "school_name", "school_type"]
 LONG_COLUMNS = KEYS + ["check", "check_zh", "stage", "value", "limit", "passes", "basis"]
@@ -91,12 +96,14 @@ def full_standard(standard: Standard) -> Standard:
     return replace(standard, guarantee=g)
 
 
-def _put(out: pd.DataFrame, check: str, value, limit, passes, applies=None, basis=None) -> None:
-    """Store one check; ``basis`` is (codes, texts): which explanation applies to each school."""
+def _put(out: pd.DataFrame, check: str, value, limit, passes, applies=None, basis=None, unknown=None) -> None:
+    """Store one check; ``basis`` is (codes, texts): which explanation applies to each school; ``unknown``: the
+    check applies but cannot be decided (passes NA, limit kept)."""
     applies = np.ones(len(out), dtype=bool) if applies is None else np.asarray(applies, dtype=bool)
+    unknown = np.zeros(len(out), dtype=bool) if unknown is None else np.asarray(unknown, dtype=bool)
     out[f"{check}_value"] = np.where(applies, np.asarray(value, dtype=float), np.nan)
     out[f"{check}_limit"] = np.where(applies, np.asarray(limit, dtype=float), np.nan)
-    out[f"{check}_passes"] = pd.arrays.BooleanArray(np.asarray(passes, dtype=bool), ~applies)
+    out[f"{check}_passes"] = pd.arrays.BooleanArray(np.asarray(passes, dtype=bool) & ~unknown, ~applies | unknown)
     if basis is not None:
         codes, texts = basis
         out[f"{check}_basis"] = pd.Categorical.from_codes(np.asarray(codes, dtype=np.int8), categories=texts)
@@ -119,11 +126,57 @@ def _school_size(out: pd.DataFrame, frame: pd.DataFrame, rule: dict, window: np.
     _put(out, "school_size", students, limit, compare(students, limit, "<="), ~np.isnan(limit), (basis, texts))
 
 
+CLASS_SIZE_BASIS = ["最大班额", "按班额分段班数判定（统计表只给出各班额段的班数）",
+                    "班额分段跨越限额，无法判定（请填写最大班额）"]
+
+
 def _class_size(out: pd.DataFrame, frame: pd.DataFrame, rule: dict) -> None:
+    bands = schema.class_bands()
     for stage, limit in rule["limit"].items():
-        largest = frame[f"max_class_{stage}"]
-        _put(out, f"class_size_{stage}", largest, np.full(len(frame), float(limit)),
-             compare(largest, limit, "<="), frame[f"students_{stage}"] > 0)
+        largest = frame[f"max_class_{stage}"].astype(float) if f"max_class_{stage}" in frame \
+            else pd.Series(np.nan, index=frame.index)
+        counts = _band_counts(frame, stage)
+        top = _top_band(counts)
+        by_bands = largest.isna().to_numpy() & (top >= 0)
+        # a class in a band wholly above the limit fails; all classes in bands wholly within it pass
+        over = np.array([(counts[:, i] > 0) & (b.low > limit) for i, b in enumerate(bands)]).any(axis=0) \
+            if len(frame) else np.zeros(0, dtype=bool)
+        within = np.array([(counts[:, i] == 0) | (b.high is not None and b.high <= limit)
+                           for i, b in enumerate(bands)]).all(axis=0) if len(frame) else np.zeros(0, dtype=bool)
+        passes = np.where(by_bands, within, compare(largest, limit, "<="))
+        unknown = (by_bands & ~over & ~within) | (largest.isna().to_numpy() & (top < 0))
+        applies = (frame[f"students_{stage}"] > 0).to_numpy()
+        basis = np.where(by_bands, np.where(unknown, 2, 1), 0)
+        _put(out, f"class_size_{stage}", largest, np.full(len(frame), float(limit)), passes, applies,
+             (basis, CLASS_SIZE_BASIS), unknown & applies)
+        labels = np.array([b.label for b in bands] + [None], dtype=object)
+        out[f"class_size_{stage}_band"] = np.where(applies & by_bands, labels[top], None)
+
+
+def _band_counts(frame: pd.DataFrame, stage: str) -> np.ndarray:
+    """Classes per band (rows: schools, columns: ``schema.class_bands()``); 0 where a column is absent."""
+    return np.column_stack([frame[c].fillna(0).to_numpy(dtype=float) if c in frame else np.zeros(len(frame))
+                            for c in schema.band_columns(stage)])
+
+
+def _top_band(counts: np.ndarray) -> np.ndarray:
+    """Index of the highest band with a class (-1: none)."""
+    filled = counts > 0
+    last = counts.shape[1] - 1 - np.argmax(filled[:, ::-1], axis=1)
+    return np.where(filled.any(axis=1), last, -1)
+
+
+def _largest_at_most(frame: pd.DataFrame, stage: str) -> np.ndarray:
+    """The largest class of a stage where known, else the upper edge of its highest band (inf if unbounded or
+    unknown); 0 for a stage without classes."""
+    largest = frame[f"max_class_{stage}"].astype(float).to_numpy() if f"max_class_{stage}" in frame \
+        else np.full(len(frame), np.nan)
+    top = _top_band(_band_counts(frame, stage))
+    highs = np.array([b.high if b.high is not None else np.inf for b in schema.class_bands()] + [np.inf])
+    from_bands = highs[top]
+    out = np.where(np.isnan(largest), from_bands, largest)
+    no_pupils = ~(frame[f"students_{stage}"].to_numpy(dtype=float) > 0)
+    return np.where(no_pupils, 0.0, out)
 
 
 def _room_area_limit(frame: pd.DataFrame, rule: dict, kind: str, zh: str,
@@ -141,7 +194,7 @@ def _room_area_limit(frame: pd.DataFrame, rule: dict, kind: str, zh: str,
         take = old & (old_limit < limit)
         limit = np.where(take, old_limit, limit)
         basis[take] = 1
-    largest = np.maximum(frame["max_class_primary"], frame["max_class_junior"]).to_numpy()
+    largest = np.maximum(_largest_at_most(frame, "primary"), _largest_at_most(frame, "junior"))
     pupils = (frame["students_primary"] + frame["students_junior"]).to_numpy()
     small_rural = (frame["urban_rural"] == rule["small_rural_urban_rural"]).to_numpy() & (
         pupils < rule["small_rural_students_below"]) & (largest < rule["small_rural_max_class_below"]) & window
@@ -179,8 +232,12 @@ def long_table(wide: pd.DataFrame) -> pd.DataFrame:
         piece["passes"] = wide[f"{check}_passes"].to_numpy()
         basis = wide.get(f"{check}_basis")
         piece["basis"] = basis.astype(object).to_numpy() if basis is not None else "标准限额"
+        band = wide.get(f"{check}_band")
+        if band is not None:                          # the largest class known only as its band: shown as "46-50人"
+            shown = band.to_numpy(dtype=object)
+            piece["value"] = np.where(pd.notna(shown), shown, piece["value"].to_numpy(dtype=object))
         if check.startswith("class_size"):
-            piece = piece[~np.isnan(piece["value"].astype(float))]
+            piece = piece[~np.isnan(piece["limit"].astype(float))]
         pieces.append(piece)
     if not pieces:
         return pd.DataFrame(columns=LONG_COLUMNS)

@@ -101,6 +101,10 @@ def _guarantee_failures(wide: pd.DataFrame) -> list[tuple[int, dict]]:
             continue
         failing = np.flatnonzero(wide[f"{check}_passes"].fillna(True).to_numpy(dtype=bool) == False)  # noqa: E712
         value = wide[f"{check}_value"].to_numpy()[failing].tolist()
+        if f"{check}_band" in wide:                   # the largest class known only as its band ("46-50人")
+            bands = wide[f"{check}_band"].to_numpy(dtype=object)[failing].tolist()
+            value = [b if b is not None and not (isinstance(b, float) and np.isnan(b)) else v
+                     for v, b in zip(value, bands)]
         limit = wide[f"{check}_limit"].to_numpy()[failing].tolist()
         basis = column(wide.iloc[failing], f"{check}_basis")
         for j, i in enumerate(failing.tolist()):
