@@ -20,7 +20,7 @@ from ..measures.cv import cv_by_codes
 from ..problems import Problem, ValidationError
 from ..rules import CountyConfig, Standard, compare, load_standard
 from ..rules.schema import STAGES, columns, field_zh
-from .gaps import add_shortfalls, gap_summary
+from .gaps import add_shortfalls, gap_summary, shortfall_views
 from .guarantee import full_standard, guarantee_checks, long_table
 from .indicators import build_parts
 from .school_rule import apply_school_rule
@@ -63,13 +63,14 @@ class Evaluation(_Tables):
     """Results of an evaluation, as tidy tables (评估结果表).
 
     * ``parts`` — one row per school part: students, ``value_<code>``, ``meets_<code>``, ``n_meeting``,
-      ``passes_school_rule``, ``shortfall_<code>``, ``cost_<code>``
+      ``passes_school_rule``, ``shortfall_<code>`` (the part's own need), ``school_shortfall_<code>`` (what
+      must be added: a mixed school's facilities for the whole school), ``cost_<code>`` (counted once per school)
     * ``indicators`` — one row per county, year, stage and indicator: mean, sd, cv, cv_limit, cv_pass,
       standard, schools_meeting
     * ``stages`` — one row per county, year and stage: schools_in_scope, students, composite_cv, passes
     * ``excluded`` — schools or parts out of scope, with reasons
     * ``guarantee`` — school-level guarantee checks (``guarantee_wide``: the same, one row per school)
-    * ``gaps`` — county totals of shortfalls and costs per stage and indicator
+    * ``gaps`` — county totals of shortfalls (part view and whole-school view) and costs per stage and indicator
     * ``staffing`` — students, classes and 专任教师 of every school section (special-education and vocational
       schools aside, small teaching points included), for counties that set staffing ratios
     * ``warnings`` — located data warnings (input and evaluation)
@@ -257,12 +258,13 @@ def _evaluate_variant(frame: pd.DataFrame, standard: Standard, costs: pd.DataFra
     excluded = pd.concat([excluded, empty_parts(frame, in_scope)], ignore_index=True)
     parts = build_parts(frame, in_scope, standard, county_year)
     parts = apply_school_rule(parts, standard)
-    parts = add_shortfalls(parts, standard, costs)
+    views = shortfall_views(parts, standard) if standard.has_school_standards else None
+    parts = add_shortfalls(parts, standard, costs, views)
     indicators, warnings = _indicator_table(parts, standard, stage_keys)
     stages = _stage_table(parts, indicators, standard, stage_keys)
     return {"parts": parts, "indicators": indicators, "stages": stages, "excluded": excluded,
             "guarantee_wide": guarantee_checks(frame[guarantee_scope(frame)], standard),
-            "gaps": gap_summary(parts, standard, costs, stage_keys), "staffing": staffing_sections(frame),
+            "gaps": gap_summary(parts, standard, costs, stage_keys, views), "staffing": staffing_sections(frame),
             "warnings": warnings}
 
 

@@ -38,7 +38,7 @@ from ..rules.scorecard_form import form
 from ..synthetic import SYNTHETIC_LABEL
 from ..version import __version__
 from .charts import attainment_chart, cv_trend_chart, image, meets_heatmap
-from .labels import beijing_now, count_text, for_people, format_cv, override_text, standard_title
+from .labels import GAP_BASIS_ZH, beijing_now, count_text, for_people, format_cv, override_text, standard_title
 from .overview import summary_table
 from .plan_report import md_code, md_text, pace_table, status_text, watch_table, year_table  # noqa: F401 (md_code: API)
 from .scorecard_view import OVERALL_ZH, PASS_ZH, form_table
@@ -148,7 +148,7 @@ def school_rule_text(b: Briefing) -> str:
     others = len(b.result.standard.codes) - int(rule["min_meeting"])
     return (f"校级规则：至少 {rule['min_meeting']} 项指标达到标准，其余 {others} 项不低于标准的 "
             f"{rule['floor_ratio']:.0%}（{md_text(for_people(rule.get('source', '')))}）。缺口按达到标准所需补充的教师、"
-            "面积、设备、教室计算，经费按可修改的单位成本估算（万元）。")
+            "面积、设备、教室计算，经费按可修改的单位成本估算（万元）。" + GAP_BASIS_ZH)
 
 
 def _mark(ok) -> str:
@@ -164,20 +164,33 @@ def _wan(value) -> str:
 
 def failing_schools(b: Briefing, top: int | None = TOP) -> pd.DataFrame:
     """Schools failing the per-school rule, costliest first, with what they lack in real units and the cost
-    (万元); the first ``top`` (``None``: all, as the workbook holds them)."""
+    (万元); the first ``top`` (``None``: all, as the workbook holds them).
+
+    A facility of a mixed school shows both views: what the part itself lacks (本学段部分缺) and what the
+    whole school must add for every part to meet the standard (全校需补充, :mod:`junyun_lib.evaluation.gaps`).
+    The cost is counted once per school, so a mixed school's facility cost sits on one of its parts.
+    """
     r = b.result
     parts = r.parts[~r.parts["passes_school_rule"].astype(bool)] if "passes_school_rule" in r.parts else r.parts[:0]
     parts = parts.sort_values("cost_total", ascending=False, kind="stable")
     n = len(r.standard.codes)
     rows = []
     for p in parts.to_dict("records"):
-        lacks = [f"{_name(r, c)} 缺 {_qty(p[f'shortfall_{c}'], r.standard.indicator(c))}"
-                 for c in r.standard.codes if p[f"shortfall_{c}"] > 0]
+        lacks = [_lack(r, c, p) for c in r.standard.codes if p[f"shortfall_{c}"] > 0]
         rows.append({"学校": p["school_name"], "学段": STAGE_ZH[p["part"]], "在校生（人）": count_text(p["students"]),
                      "达标项数": f"{int(p['n_meeting'])}/{n}", "缺口": "；".join(lacks),
                      "所需经费（万元）": _wan(p["cost_total"])})
     out = pd.DataFrame(rows, columns=["学校", "学段", "在校生（人）", "达标项数", "缺口", "所需经费（万元）"])
     return _more(out, len(out), "所", "未达校级规则学校", top)
+
+
+def _lack(r: CountyResult, code: str, p: dict) -> str:
+    """One lack of a failing part in words: the part's own need, and for a split facility the whole school's."""
+    ind = r.standard.indicator(code)
+    if ind.numerator_kind == "facility" and p["share"] < 1:
+        return (f"{ind.name_zh} 本学段部分缺 {_qty(p[f'shortfall_{code}'], ind)}，"
+                f"全校需补充 {_qty(p[f'school_shortfall_{code}'], ind)}")
+    return f"{ind.name_zh} 缺 {_qty(p[f'shortfall_{code}'], ind)}"
 
 
 def _qty(value: float, indicator) -> str:
@@ -188,14 +201,17 @@ def _qty(value: float, indicator) -> str:
 
 
 def gap_totals(b: Briefing) -> pd.DataFrame:
-    """缺口合计: per stage and indicator, schools below standard, total shortfall and cost."""
+    """缺口合计: per stage and indicator, parts below standard, the part view (该学段部分缺口), what must be added
+    (全校需补充: facilities for the whole school, each school once; teachers per section) and its cost."""
     g = b.result.gaps
     g = g[g["schools_below"] > 0]
     codes = {i.code: i for i in b.result.standard.indicators}
+    qty = lambda v, u, c: _qty(v, codes[c]) if c in codes else f"{v:,.1f} {u}"     # noqa: E731
     return pd.DataFrame({"学段": g["stage"].map(STAGE_ZH), "指标": g["name_zh"],
                          "未达标学校（所）": [count_text(v) for v in g["schools_below"]],
-                         "缺口": [_qty(v, codes[c]) if c in codes else f"{v:,.1f} {u}"
-                                for v, u, c in zip(g["shortfall"], g["unit_zh"], g["indicator"])],
+                         "该学段部分缺口": [qty(v, u, c) for v, u, c in zip(g["shortfall"], g["unit_zh"], g["indicator"])],
+                         "全校需补充（每校计一次）": [qty(v, u, c) for v, u, c in
+                                              zip(g["school_shortfall"], g["unit_zh"], g["indicator"])],
                          "所需经费（万元）": [_wan(v) for v in g["cost_wan"]]}).reset_index(drop=True)
 
 

@@ -11,14 +11,14 @@ import pandas as pd
 from ..evaluation.evaluate import Evaluation
 from ..synthetic import SYNTHETIC_LABEL
 from ..version import __version__
-from .labels import zh
+from .labels import GAP_BASIS_ZH, zh
 from .scorecard_view import form_table
 
 
 def evaluation_sheets(evaluation: Evaluation, scorecards: dict | None = None) -> dict[str, pd.DataFrame]:
     """``{sheet name: table}`` of an evaluation: 说明, 评估表 (when ``scorecards`` ``{(county, year): Scorecard}``
     holds any), 学段结论, 差异系数, 学校指标, 排除学校, 保障指标, 缺口与经费, 数据警告."""
-    about = [("生成工具", f"junyun {__version__}"), ("评估标准", evaluation.standard_code)]
+    about = [("生成工具", f"junyun {__version__}"), ("评估标准", evaluation.standard_code), ("缺口口径", GAP_BASIS_ZH)]
     if evaluation.synthetic:
         about.insert(0, ("数据性质", SYNTHETIC_LABEL))
     for name, std in evaluation.standards.items():

@@ -7,7 +7,13 @@
               "causes": {"contributions": [{"school_id", "share", "direction"}], "by_urban_rural": {"within",
                          "between"}, "theil", "gini", "mcloone"}}}}
     school = {"school_id", "part", "school_name", "students", "values", "meets", "passes_school_rule",
-              "shortfall"}
+              "shortfall", "school_shortfall"}
+    gap    = {"stage", "indicator", "name_zh", "schools_below", "shortfall", "school_shortfall", "unit_zh",
+              "cost_wan"}
+
+``shortfall`` is each part's own need (in its split share of a mixed school's facilities); ``school_shortfall``
+is what must be added: for a facility the whole school's figure (the larger of its parts' need ÷ share), for
+teachers the section's own need.  ``cost_wan`` is costed on ``school_shortfall``, each school once.
 
 Values are unrounded; NaN and NA become null.  Tables are turned into Python lists column by column once,
 then handed out per county-year, so a national file costs one pass rather than one pass per county.
@@ -59,11 +65,13 @@ def _schools(parts: pd.DataFrame, codes: list[str], with_standards: bool) -> lis
     values = _matrix(parts, "value_", codes)
     meets = _matrix(parts, "meets_", codes, bool) if with_standards else None
     short = _matrix(parts, "shortfall_", codes) if with_standards else None
+    whole = _matrix(parts, "school_shortfall_", codes) if with_standards else None
     return [{"school_id": ids[i], "part": stage[i], "school_name": names[i], "students": int(students[i]),
              "values": dict(zip(codes, values[i])),
              "meets": dict(zip(codes, meets[i])) if with_standards else {},
              "passes_school_rule": rule[i],
-             "shortfall": dict(zip(codes, short[i])) if with_standards else {}}
+             "shortfall": dict(zip(codes, short[i])) if with_standards else {},
+             "school_shortfall": dict(zip(codes, whole[i])) if with_standards else {}}
             for i in range(len(parts))]
 
 
@@ -173,7 +181,7 @@ def results(source, keys: list[tuple[str, int]], standards: dict, row_index) -> 
     for position, row in _guarantee_failures(source.guarantee_wide):
         guarantee[owners[owner[position]][0]].append(row)
     gaps = split("gaps", lambda t: _records(t, ["stage", "indicator", "name_zh", "schools_below", "shortfall",
-                                                "unit_zh", "cost_wan"]))
+                                                "school_shortfall", "unit_zh", "cost_wan"]))
     located: dict = defaultdict(list)
     for w in source.warnings:
         located[(w.county, w.year)].append(str(w))

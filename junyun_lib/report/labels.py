@@ -24,10 +24,11 @@ HEADERS_ZH = {
     "composite_cv": "综合差异系数", "composite_limit": "综合差异系数限值", "composite_pass": "综合差异系数达标",
     "cv_failing": "差异系数未达标指标数", "passes": "结论（达标）", "school_id": "学校标识码", "school_name": "学校名称",
     "school_type": "学校类型", "urban_rural": "城乡分类", "ownership": "办学性质", "share": "设施拆分比例",
-    "n_meeting": "达标指标数", "passes_school_rule": "达到校级规则", "cost_total": "所需经费合计（万元）",
+    "n_meeting": "达标指标数", "passes_school_rule": "达到校级规则", "cost_total": "所需经费合计（万元，设施每校计一次）",
     "reason": "原因", "reason_code": "原因代码", "reason_en": "原因（英文）", "group": "分组序号", "check": "检查代码", "check_zh": "检查项目",
     "value": "实际值", "limit": "标准限值", "basis": "依据与说明", "schools_below": "未达标学校数",
-    "shortfall": "缺口合计", "unit_zh": "单位", "cost_wan": "所需经费（万元）", "cost_basis": "成本依据",
+    "shortfall": "该学段部分缺口合计", "school_shortfall": "全校需补充合计（设施每校计一次，教师按学段）",
+    "unit_zh": "单位", "cost_wan": "所需经费（万元，按全校需补充）", "cost_basis": "成本依据",
     "source_row": "原始表行号", "source_file": "原始文件",
     # scorecard items
     "area": "方面代码", "area_zh": "方面", "no": "序号", "code": "代码", "name": "项目", "op": "比较", "source": "数据来源",
@@ -43,6 +44,13 @@ HEADERS_ZH = {
     "restricted_range": "限定极差", "top_school_id": "贡献最大学校标识码", "top_school": "贡献最大的学校",
     "top_share": "贡献份额", "direction_zh": "方向", "loo_cv": "去掉该校后的差异系数",
 }
+
+# How the gap tables count (缺口口径), shown wherever they are: workbook, briefing, text report.
+GAP_BASIS_ZH = ("“该学段部分缺口”是学校该学段部分自身达到标准所缺的数量。一贯制学校、完全中学的网络多媒体教室数、"
+                "教学仪器设备值、体育运动场馆面积、教学及辅助用房面积按拆分比例分给各学段（《县域义务教育优质均衡发展督导评估"
+                "有关事项说明》（五）），学校新增的设施只有拆分比例那一部分计入该学段，因此“全校需补充”= 各学段部分缺口 ÷ "
+                "拆分比例中的较大者（教室取整），才能使各学段部分都达到标准；单一学段学校两者相同。教师按学段统计，不拆分。"
+                "经费按全校需补充计算，每所学校只计一次（计入需求较大的学段）。")
 
 
 def format_cv(cv: float, limit: float | None = None) -> str:
@@ -73,15 +81,27 @@ def zh(frame: pd.DataFrame) -> pd.DataFrame:
     for col in ("stage", "part"):
         if col in out:
             out[col] = out[col].map(lambda s: STAGE_ZH.get(s, s))
-    names = _indicator_names()
+    names, kinds = _indicator_names(), _indicator_kinds()
     renamed = {}
     for col in out.columns:
-        for prefix, label in (("value_", "指标值："), ("meets_", "达标："), ("shortfall_", "缺口："), ("cost_", "经费（万元）："),
-                              ("standard_", "标准："), ("ratio_", "达标程度："), ("numerator_", "分子：")):
+        for prefix, label in PREFIX_ZH:
             if col.startswith(prefix) and col not in HEADERS_ZH:
                 code = col[len(prefix):]
+                if isinstance(label, dict):
+                    label = label[kinds.get(code, "section")]
                 renamed[col] = label + names.get(code, code)
+                break
     return out.rename(columns={**HEADERS_ZH, **renamed})
+
+
+# Column prefixes of the parts table.  A mixed school's facilities are split between its parts (national
+# 有关事项说明（五）), so its shortfall has two views: the part's own (该学段部分缺口) and what the whole school must
+# add (全校需补充); teachers are per section (本学段需补充).  Costs follow what must be added, once per school.
+PREFIX_ZH = (
+    ("value_", "指标值："), ("meets_", "达标："), ("shortfall_", "该学段部分缺口："),
+    ("school_shortfall_", {"facility": "全校需补充：", "section": "本学段需补充："}),
+    ("cost_", {"facility": "经费（万元，全校计一次）：", "section": "经费（万元）："}),
+    ("standard_", "标准："), ("ratio_", "达标程度："), ("numerator_", "分子："))
 
 
 def _indicator_names() -> dict[str, str]:
@@ -194,3 +214,8 @@ def css_string(text: str) -> str:
     """
     out = str(text).replace("\\", "\\\\").replace('"', '\\"').replace("<", "\\3c ")
     return re.sub(r"[\r\n\f]+", " ", out)
+
+
+def _indicator_kinds() -> dict[str, str]:
+    """Indicator code → ``"facility"`` (split for mixed schools) or ``"section"`` (teachers, per section)."""
+    return {i.code: i.numerator_kind for code in standard_codes() for i in load_standard(code).indicators}

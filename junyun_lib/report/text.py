@@ -9,7 +9,7 @@ from ..rules import OP_ZH
 from ..rules.schema import STAGE_ZH
 from ..synthetic import SYNTHETIC_LABEL
 from ..version import __version__
-from .labels import format_cv
+from .labels import GAP_BASIS_ZH, format_cv
 
 def _verdict(ok) -> str:
     if ok is None or ok is pd.NA or (isinstance(ok, float) and np.isnan(ok)):
@@ -81,9 +81,14 @@ def _gap_lines(result: CountyResult) -> list[str]:
     gaps = result.gaps
     if gaps.empty or gaps["schools_below"].sum() == 0:
         return []
-    out = ["\n达到标准所需补充（按学校部分合计）："]
+    out = ["\n达到标准所需补充（设施按全校计、每校计一次，教师按学段计）："]
+    kinds = {i.code: i.numerator_kind for i in result.standard.indicators}
     for r in gaps[gaps["schools_below"] > 0].itertuples():
-        out.append(f"  {STAGE_ZH[r.stage]} {r.name_zh}：{r.schools_below} 所未达标，缺口 {r.shortfall:,.1f} {r.unit_zh}，"
-                   f"约 {r.cost_wan:,.1f} 万元")
+        if kinds.get(r.indicator) == "facility":
+            need = (f"该学段部分缺口 {r.shortfall:,.1f} {r.unit_zh}，全校需补充 {r.school_shortfall:,.1f} {r.unit_zh}")
+        else:
+            need = f"缺口 {r.shortfall:,.1f} {r.unit_zh}"
+        out.append(f"  {STAGE_ZH[r.stage]} {r.name_zh}：{r.schools_below} 所未达标，{need}，约 {r.cost_wan:,.1f} 万元")
     out.append(f"  合计约 {gaps['cost_wan'].sum():,.1f} 万元（单位成本见成本表，可按本地标准修改）")
+    out.append(f"  说明：{GAP_BASIS_ZH}")
     return out
