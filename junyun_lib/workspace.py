@@ -47,7 +47,7 @@ from .problems import JunyunError, PathRefused, Problem, ValidationError
 from .report.briefing import Briefing
 from .report.jsonvalues import dumps
 from .rules import CountyConfig, is_slug
-from .rules.scorecard_form import form
+from .rules.scorecard_form import applies_to, form
 
 #: what each file of the layout is called (the names users and their scripts depend on)
 RAW, PROCESSED = "raw", "processed"
@@ -483,8 +483,10 @@ class Workspace:
         return self.scorecard_for(self.evaluate(county, year, QUALITY))
 
     def scorecard_for(self, result: CountyResult) -> Scorecard | None:
-        """The scorecard of an evaluated county-year (None unless quality-2017 and a configured county)."""
-        if result.standard.code != QUALITY or not result.config.configured:
+        """The scorecard of an evaluated county-year; None for a county without a configuration, and None —
+        nothing built — under a standard the form does not apply to (basic-2012; ``applies_to`` in
+        ``rules/scorecard.toml``)."""
+        if not applies_to(result.standard.code) or not result.config.configured:
             return None
         key = (result.county, result.year, id(result))
         if key not in self._cards:

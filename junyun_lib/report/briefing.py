@@ -9,6 +9,13 @@ DataFrame with Chinese headers).  Each string is escaped exactly once, for where
 * DataFrames hold the raw strings and are escaped once, by :func:`table` (``to_html(escape=True)``), by pandas
   in a notebook, or not at all in a workbook (where :func:`junyun_lib.io.workbook.protect_formulas` keeps a
   name from being a formula).
+
+Everything that depends on the standard is said here, from the standard's data, not in the notebook's
+Markdown: under basic balance (basic-2012: 8 indicators, judged by the composite CV alone) there is no
+evaluation form, no per-school rule, no school-level guarantee check and no cheapest path, and each section
+says so in a sentence instead of showing an empty table.  A function that has nothing to show returns None,
+which :func:`show` and :func:`table` skip.  Verdicts read from tables go through
+:func:`junyun_lib.evaluation.verdicts.verdict` (``pd.NA`` never reaches an ``if``).
 """
 from __future__ import annotations
 
@@ -23,14 +30,15 @@ import pandas as pd
 from ..evaluation.causes import indicator_causes
 from ..evaluation.evaluate import CountyResult
 from ..evaluation.scorecard import Scorecard
+from ..evaluation.verdicts import stages_verdict, verdict
 from ..planning.cheapest import PathPlan
 from ..planning.progress import PlanProgress
-from ..rules import OP_ZH
+from ..rules import OP_ZH, compare
 from ..rules.schema import STAGE_ZH, STAGES
-from ..rules.scorecard_form import form
+from ..rules.scorecard_form import form, not_applicable
 from ..synthetic import SYNTHETIC_LABEL
 from ..version import __version__
-from .charts import cv_trend_chart, image
+from .charts import cv_trend_chart, image, meets_heatmap
 from .labels import format_cv
 from .overview import summary_table
 from .plan_report import behind_text, md_code, md_text, year_table
@@ -61,25 +69,46 @@ def _e(text) -> str:
 def headline(b: Briefing) -> str:
     """The verdict in two or three sentences (Markdown)."""
     r = b.result
+    std = r.standard
     parts = []
     for stage in STAGES:
         row = r.stages[r.stages["stage"] == stage].iloc[0]
         if int(row["schools_in_scope"]) == 0:
             parts.append(f"**{STAGE_ZH[stage]}**：无纳入评估的学校。")
             continue
-        inds = r.indicators[r.indicators["stage"] == stage]
-        failing = [f"{md_text(_name(r, c))}（{format_cv(cv, lim)}）" for c, cv, lim, ok in
-                   zip(inds["indicator"], inds["cv"], inds["cv_limit"], inds["cv_pass"]) if not bool(ok)]
-        verdict = "**达标**" if bool(row["passes"]) else "**未达标**"
-        text = f"**{STAGE_ZH[stage]}**资源配置{verdict}：综合差异系数 {format_cv(row['composite_cv'])}"
-        text += f"；差异系数超限的指标：{'、'.join(failing)}" if failing else "；7项指标差异系数均在限值内"
+        verdict_zh = {True: "**达标**", False: "**未达标**", None: "**无结论**"}[verdict(row["passes"])]
+        text = f"**{STAGE_ZH[stage]}**资源配置{verdict_zh}：{_composite_sentence(r, row)}"
+        if not std.judged_by_composite:
+            inds = r.indicators[r.indicators["stage"] == stage]
+            failing = [f"{md_text(_name(r, c))}（{format_cv(cv, lim)}）" for c, cv, lim, ok in
+                       zip(inds["indicator"], inds["cv"], inds["cv_limit"], inds["cv_pass"]) if verdict(ok) is not True]
+            text += f"；差异系数超限的指标：{'、'.join(failing)}" if failing else \
+                f"；{len(std.codes)}项指标差异系数均在限值内"
         n_fail = row.get("schools_failing_rule")
         if n_fail is not None and not pd.isna(n_fail):
             text += f"；{int(n_fail)} 所学校未达到校级规则（共 {int(row['schools_in_scope'])} 所）。"
+        else:
+            text += "。"
         parts.append(text)
-    title = f"# {md_text(r.county)} {r.year}年 义务教育优质均衡发展 资源配置评估简报"
+    title = f"# {md_text(r.county)} {r.year}年 义务教育{_balance(r)}发展 资源配置评估简报"
     label = f"\n\n> **{SYNTHETIC_LABEL}**" if b.synthetic else ""
     return title + label + "\n\n" + "\n\n".join(parts)
+
+
+def _balance(r: CountyResult) -> str:
+    return r.standard.balance_zh or "均衡"
+
+
+def _composite_sentence(r: CountyResult, row) -> str:
+    """综合差异系数 of a stage row; where the standard judges by it, with its limit (basic-2012)."""
+    text = f"综合差异系数 {format_cv(row['composite_cv'])}"
+    lim = r.standard.composite_limit
+    if lim:
+        text += (f"（{len(r.standard.codes)}项指标差异系数的平均，限值：{OP_ZH.get(lim['comparison'], lim['comparison'])} "
+                 f"{lim[row['stage']]:.2f}）")
+        if pd.isna(row["composite_cv"]):
+            text += "，有指标的差异系数无法计算（全县均值为0），综合差异系数无定义，不视为达标"
+    return text
 
 
 def _name(r: CountyResult, code: str) -> str:
@@ -101,17 +130,38 @@ def cv_table(b: Briefing) -> pd.DataFrame:
             row[f"{STAGE_ZH[stage]}差异系数"] = format_cv(ind["cv"], ind["cv_limit"])
             row[f"{STAGE_ZH[stage]}结论"] = _mark(ind["cv_pass"])
         rows.append(row)
-    composite = {"指标": "综合差异系数（7项平均）"}
+    composite = {"指标": f"综合差异系数（{len(r.standard.codes)}项平均）"}
+    lim = r.standard.composite_limit
     for stage in STAGES:
         st = r.stages[r.stages["stage"] == stage].iloc[0]
-        composite[f"{STAGE_ZH[stage]}差异系数"] = format_cv(st["composite_cv"])
-        composite[f"{STAGE_ZH[stage]}结论"] = "（参考）"
+        composite[f"{STAGE_ZH[stage]}差异系数"] = format_cv(st["composite_cv"], lim[stage] if lim else None)
+        if int(st["schools_in_scope"]) == 0:
+            composite[f"{STAGE_ZH[stage]}结论"] = "—"
+        elif lim:                                  # the composite decides the stage (basic-2012)
+            composite[f"{STAGE_ZH[stage]}结论"] = _mark(st["composite_pass"] if "composite_pass" in st else st["passes"])
+        else:
+            composite[f"{STAGE_ZH[stage]}结论"] = "（参考）"
     rows.append(composite)
     return pd.DataFrame(rows)
 
 
+def cv_intro(b: Briefing) -> str:
+    """What the CV table shows, from the standard: how many indicators and what is compared with a limit."""
+    std = b.result.standard
+    text = f"{len(std.codes)} 项资源配置指标按学校在校生数加权计算差异系数"
+    if std.judged_by_composite:
+        return text + f"；{_balance(b.result)}评估不对单项指标设限值，以各项差异系数的平均（综合差异系数）与限值比较。"
+    return text + "，并与评估限值比较；综合差异系数（各项平均）列出供参考。"
+
+
 def cv_limits_text(b: Briefing) -> str:
-    lim = b.result.standard.cv_limit or {}
+    std = b.result.standard
+    lim = std.cv_limit or {}
+    comp = std.composite_limit or {}
+    if not lim and comp:
+        op = OP_ZH.get(comp["comparison"], comp["comparison"])
+        return (f"限值（综合差异系数）：小学{op} {comp['primary']:.2f}，初中{op} {comp['junior']:.2f}"
+                f"（{md_text(std.document)}）。差异系数按未经四舍五入的数值计算，显示 3 位小数。")
     if not lim:
         return ""
     op = OP_ZH.get(lim["comparison"], lim["comparison"])
@@ -119,11 +169,34 @@ def cv_limits_text(b: Briefing) -> str:
             "差异系数按未经四舍五入的数值计算，显示 3 位小数。")
 
 
+def attainment_intro(b: Briefing) -> str:
+    """How to read the attainment chart (各指标的学校分布), from the standard."""
+    std = b.result.standard
+    if std.has_school_standards:
+        return ("每个点是一所学校（一贯制学校按学段拆分），横轴为学校实际值占标准值的比例：实线为标准值（100%），"
+                "虚线为校级规则的下限（见图例）；右侧数字为达标学校数/学校数。")
+    return (f"每个点是一所学校（一贯制学校按学段拆分）。{_balance(b.result)}评估不设学校层面的标准值，横轴为学校实际值占"
+            "全县该学段加权均值的比例，实线为全县均值（100%）；点越分散，差异系数越大。")
+
+
+def school_heatmaps(b: Briefing) -> list:
+    """学校达标情况: the reading note and a school × indicator chart per stage; under a standard without
+    school-level values (basic-2012) one sentence saying there is nothing to show."""
+    std = b.result.standard
+    if not std.has_school_standards:
+        return [markdown(f"{_balance(b.result)}评估不设学校层面的标准值，不逐校判定各项指标是否达标，本节不适用。")]
+    intro = ("每行一所至少有一项指标未达标的学校、每列一项指标，颜色表示达标、未达标但不低于下限、低于下限（见图例）。"
+             "按达标项数从少到多排列；各项指标均达标的学校不列出。")
+    return [markdown(intro)] + [image(meets_heatmap(b.result, stage)) for stage in STAGES]
+
+
 def school_rule_text(b: Briefing) -> str:
     """The per-school rule in words, from the standard (校级规则说明)."""
-    rule = b.result.standard.school_rule
-    if not rule:
-        return "本标准不设校级达标规则。"
+    std = b.result.standard
+    rule = std.school_rule
+    if not rule or not std.has_school_standards:
+        return (f"{_balance(b.result)}评估不设学校层面的标准值和校级达标规则，因此不逐校判定达标、不列未达标学校和"
+                "补足到标准的缺口。")
     others = len(b.result.standard.codes) - int(rule["min_meeting"])
     return (f"校级规则：至少 {rule['min_meeting']} 项指标达到标准，其余 {others} 项不低于标准的 "
             f"{rule['floor_ratio']:.0%}（{md_text(rule.get('source', ''))}）。缺口按达到标准所需补充的教师、面积、设备、教室计算，"
@@ -136,16 +209,19 @@ def _mark(ok) -> str:
     return "✓ 达标" if bool(ok) else "✗ 未达标"
 
 
-def failing_schools(b: Briefing) -> pd.DataFrame:
+def failing_schools(b: Briefing) -> pd.DataFrame | None:
     """Schools failing the per-school rule, with what they lack in real units and the cost (万元)."""
     r = b.result
-    parts = r.parts[~r.parts["passes_school_rule"].astype(bool)] if "passes_school_rule" in r.parts else r.parts[:0]
+    if not (r.standard.school_rule and r.standard.has_school_standards):
+        return None                                # the standard has no per-school rule (basic-2012)
+    passes = r.parts["passes_school_rule"].astype("boolean").fillna(True).to_numpy(dtype=bool)
+    parts = r.parts[~passes]
     rows = []
     for p in parts.to_dict("records"):
         lacks = [f"{_name(r, c)} 缺 {_qty(p[f'shortfall_{c}'], r.standard.indicator(c))}"
                  for c in r.standard.codes if p[f"shortfall_{c}"] > 0]
         rows.append({"学校": p["school_name"], "学段": STAGE_ZH[p["part"]], "在校生": int(p["students"]),
-                     "达标项数": f"{int(p['n_meeting'])}/7", "缺口": "；".join(lacks),
+                     "达标项数": f"{int(p['n_meeting'])}/{len(r.standard.codes)}", "缺口": "；".join(lacks),
                      "所需经费（万元）": round(float(p["cost_total"]), 1)})
     out = pd.DataFrame(rows, columns=["学校", "学段", "在校生", "达标项数", "缺口", "所需经费（万元）"])
     return out.sort_values("所需经费（万元）", ascending=False).reset_index(drop=True)
@@ -156,8 +232,11 @@ def _qty(value: float, indicator) -> str:
     return f"{int(round(value))} {unit}" if indicator.shortfall_integer else f"{value:,.1f} {unit}"
 
 
-def gap_totals(b: Briefing) -> pd.DataFrame:
-    """缺口合计: per stage and indicator, schools below standard, total shortfall and cost."""
+def gap_totals(b: Briefing) -> pd.DataFrame | None:
+    """缺口合计: per stage and indicator, schools below standard, total shortfall and cost (None when the
+    standard sets no school-level values)."""
+    if not b.result.standard.has_school_standards:
+        return None
     g = b.result.gaps
     g = g[g["schools_below"] > 0]
     return pd.DataFrame({"学段": g["stage"].map(STAGE_ZH), "指标": g["name_zh"], "未达标学校数": g["schools_below"],
@@ -165,8 +244,24 @@ def gap_totals(b: Briefing) -> pd.DataFrame:
                          "所需经费（万元）": g["cost_wan"].round(1)}).reset_index(drop=True)
 
 
-def guarantee_failures(b: Briefing) -> pd.DataFrame:
-    """School-level guarantee checks that fail (校额、班额、音乐美术专用教室)."""
+def guarantee_text(b: Briefing) -> str:
+    """What the school-level guarantee section shows, or why it shows nothing (basic-2012)."""
+    std = b.result.standard
+    if not std.guarantee:
+        return (f"{_balance(b.result)}评估不含校额、班额、音乐美术专用教室等校级保障项目"
+                f"（这些项目属于{md_text(form_document())}的政府保障程度），本节不适用。")
+    return "校额、班额、音乐美术专用教室中未达标的项目。"
+
+
+def form_document() -> str:
+    """The quality-balance document the evaluation form restates, as people cite it."""
+    return "《县域义务教育优质均衡发展督导评估办法》（教督〔2017〕6号）"
+
+
+def guarantee_failures(b: Briefing) -> pd.DataFrame | None:
+    """School-level guarantee checks that fail (校额、班额、音乐美术专用教室); None when the standard has none."""
+    if not b.result.standard.guarantee:
+        return None
     g = b.result.guarantee
     g = g[g["passes"].fillna(True) == False]  # noqa: E712  (NA = not applicable)
     return pd.DataFrame({"学校": g["school_name"], "项目": g["check_zh"], "实际": g["value"], "标准": g["limit"],
@@ -192,7 +287,11 @@ def scorecard_text(b: Briefing) -> str:
     """The overall verdict of the evaluation form and each area's (Markdown), for the top of the briefing."""
     card = b.card
     if card is None:
-        return "评估表仅适用于优质均衡标准（quality-2017）。"
+        note = not_applicable(b.result.standard)
+        if note:
+            coverage = b.result.standard.coverage_zh
+            return f"{md_text(note)}。" + (f"{md_text(coverage)}。" if coverage else "")
+        return "本县区没有配置文件 county.toml，不生成评估表（县级指标表与县区目标按县区配置读取）。"
     overall = {True: "**达到**县域义务教育优质均衡发展评估标准", False: "**未达到**评估标准",
                None: "**尚不能判定**（部分项目无数据，无数据的项目不视为达标）"}[card.overall]
     areas = "；".join(f"{md_text(form()['areas'][a])}{PASS_ZH[v]}" for a, v in card.areas.items())
@@ -201,31 +300,76 @@ def scorecard_text(b: Briefing) -> str:
     pre = card.prerequisite.get("passes")
     pre_text = {True: "申报条件（前三年综合差异系数）满足", False: "申报条件（前三年综合差异系数）**不满足**",
                 None: "申报条件（前三年综合差异系数）无法判断（缺少年份数据）"}[pre]
-    return f"**评估结论**：{overall}。{areas}{veto}。{pre_text}。"
+    intro = ("资源配置、政府保障程度、教育质量、社会认可度四个方面均达到、且没有不予认定事项，才能认定为优质均衡。"
+             "下表列出未达到和无数据的项目（无数据不视为达标）；完整评估表见评估结果 Excel 的“评估表”工作表。\n\n")
+    return f"{intro}**评估结论**：{overall}。{areas}{veto}。{pre_text}。"
 
 
-def scorecard_table(b: Briefing) -> pd.DataFrame:
-    """The items not passing (未达到 or 无数据), area by area, with value, standard and evidence."""
+def scorecard_table(b: Briefing) -> pd.DataFrame | None:
+    """The items not passing (未达到 or 无数据), area by area, with value, standard and evidence; None when
+    there is no scorecard (:func:`scorecard_text` says why)."""
     if b.card is None:
-        return pd.DataFrame()
+        return None
     table = form_table(b.card)
     keep = table["结论"].isin(["未达到", "无数据", "不予认定"]) | (table["序号"] == "")
     table = table[keep].reset_index(drop=True)       # raw text: table() escapes it, once
     return table[["评估内容", "序号", "实际", "标准", "结论", "数据来源"]]
 
 
-def causes_table(b: Briefing, top: int = 3) -> pd.DataFrame:
-    """差距成因: for every indicator whose CV is beyond its limit — the 城乡 between-group share of CV² and
-    the schools contributing most to it (share of CV², below/above the mean)."""
+def _causes_rows(b: Briefing) -> pd.DataFrame:
+    """The indicator rows whose causes are shown: each CV beyond its limit (quality-2017); under a standard
+    judged by the composite (basic-2012), in each stage failing its composite limit, the indicators whose CV
+    exceeds that limit (they lift the mean above it)."""
     r = b.result
-    failing = r.indicators[~r.indicators["cv_pass"].fillna(True).astype(bool)]
+    inds = r.indicators
+    if not r.standard.judged_by_composite:
+        ok = inds["cv_pass"].astype("boolean").fillna(True).to_numpy(dtype=bool)
+        return inds[~ok]
+    lim = r.standard.composite_limit or {}
+    failing_stages = [row["stage"] for row in r.stages.to_dict("records")
+                      if int(row["schools_in_scope"]) > 0 and verdict(row["passes"]) is False]
+    if not lim or not failing_stages:
+        return inds[:0]
+    limit = inds["stage"].map({s: lim[s] for s in STAGES}).astype(float)
+    cv = inds["cv"].astype(float)
+    pick = inds["stage"].isin(failing_stages) & (cv.isna() | ~compare(cv.fillna(0), limit, lim["comparison"]))
+    return inds[pick.to_numpy(dtype=bool)].sort_values(["stage", "cv"], ascending=[True, False])
+
+
+def causes_intro(b: Briefing) -> str:
+    """What the causes table shows, from the standard, or why it is empty."""
+    std = b.result.standard
+    shares = "每所学校对差异系数平方的贡献份额（合计 100%），以及城区、镇区、乡村之间的差距所占比例。"
+    if std.judged_by_composite:
+        if _causes_rows(b).empty:
+            return "各学段综合差异系数均在限值内，无需分析差距成因。"
+        return ("综合差异系数超限的学段中，差异系数高于该限值的指标由哪些学校造成：" + shares)
+    if _causes_rows(b).empty:
+        return "各项差异系数均在限值内。"
+    return "差异系数超限的指标由哪些学校造成：" + shares
+
+
+def causes_table(b: Briefing, top: int = 3) -> pd.DataFrame | None:
+    """差距成因: for every indicator whose CV is beyond its limit (basic-2012: beyond the composite limit, in a
+    stage that fails) — the 城乡 between-group share of CV² and the schools contributing most to it (share of
+    CV², below/above the mean); None when there is none (:func:`causes_intro` says so)."""
+    r = b.result
+    failing = _causes_rows(b)
+    if failing.empty:
+        return None
+    comp = r.standard.composite_limit or {}
     rows = []
     for ind in failing.itertuples(index=False):
+        limit = comp.get(ind.stage) if r.standard.judged_by_composite else ind.cv_limit
+        if pd.isna(ind.cv):
+            rows.append({"学段": STAGE_ZH[ind.stage], "指标": _name(r, ind.indicator), "差异系数": format_cv(ind.cv),
+                         "城乡差距占比": "—", f"贡献最大的{top}所学校（占差异系数平方的份额）": "全县均值为0，差异系数无定义"})
+            continue
         c = indicator_causes(r, ind.stage, ind.indicator)
         between = c.by_group.between / c.by_group.cv2 if c.by_group.cv2 else float("nan")
         schools = "；".join(f"{s.school_name}（{s.share:.0%}，{'低于' if s.direction == 'below' else '高于'}均值）"
                            for s in c.contributions.head(top).itertuples())
-        rows.append({"学段": STAGE_ZH[ind.stage], "指标": _name(r, ind.indicator), "差异系数": format_cv(ind.cv, ind.cv_limit),
+        rows.append({"学段": STAGE_ZH[ind.stage], "指标": _name(r, ind.indicator), "差异系数": format_cv(ind.cv, limit),
                      "城乡差距占比": "—" if pd.isna(between) else f"{between:.0%}",
                      f"贡献最大的{top}所学校（占差异系数平方的份额）": schools})
     return pd.DataFrame(rows)
@@ -235,7 +379,8 @@ def cheapest_text(b: Briefing) -> str:
     """最低成本达标方案 in two sentences (Markdown)."""
     p = b.path
     if p is None:
-        return "本标准未规定学校层面的标准值，不测算达标方案。"
+        return (f"{_balance(b.result)}评估不设学校层面的标准值和校级规则，不测算最低成本达标方案。"
+                if not b.result.standard.has_school_standards else "本标准不设校级规则，不测算最低成本达标方案。")
     if p.additions.empty:
         return "各学校均达到校级规则、各项差异系数均在限值内，无需补充。"
     verdict = "按正式口径重新评估：**全部达标**" if p.verified else "按正式口径重新评估：**仍有未达标项**（见附表）"
@@ -247,10 +392,12 @@ def cheapest_text(b: Briefing) -> str:
             f"逐校明细与交互调整见 `notebooks/30_gap_explorer.ipynb`。")
 
 
-def cheapest_table(b: Briefing) -> pd.DataFrame:
-    """The cheapest path by indicator: amount to add, schools, cost (万元)."""
+def cheapest_table(b: Briefing) -> pd.DataFrame | None:
+    """The cheapest path by indicator: amount to add, schools, cost (万元); None when none was computed."""
     p = b.path
-    if p is None or p.additions.empty:
+    if p is None:
+        return None
+    if p.additions.empty:
         return pd.DataFrame()
     g = p.additions.groupby(["indicator", "name_zh", "unit_zh"], sort=False).agg(
         amount=("amount", "sum"), schools=("school_id", "nunique"), cost=("cost_wan", "sum")).reset_index()
@@ -271,6 +418,10 @@ def plan_text(b: Briefing) -> str:
             f"落后 {c['behind']} 项**、无数据 {c['no_data']} 项。")
     if s["projected_to_miss"]:
         text += f"到目标年未达成或按趋势预计无法达成的项目 {len(s['projected_to_miss'])} 项（见下表“目标年预计”）。"
+    std = b.result.standard
+    if not std.has_school_standards:
+        text += (f"推进计划中按学校达标率、校级规则度量的项目在{_balance(b.result)}评估下没有学校层面的标准值，显示为无数据；"
+                 f"按{md_text(form_document())}度量请用 quality-2017 标准。")
     return text
 
 
@@ -307,12 +458,18 @@ def trend(b: Briefing):
 def index_summary(b: Briefing) -> dict:
     """What the batch index shows for this county-year: 评估结论, 推进计划 and its row of the cross-county
     table (:func:`junyun_lib.report.overview.summary_table`), with the indicators' Chinese names."""
-    overall = "—" if b.card is None else OVERALL_ZH[b.card.overall]
+    if b.card is not None:
+        overall = OVERALL_ZH[b.card.overall]
+    elif not_applicable(b.result.standard):     # no form (basic-2012): the stages' verdicts decide
+        overall = OVERALL_ZH[stages_verdict(b.result.stages)]
+    else:
+        overall = "—"
     plan = (behind_text(b.plan, b.result.year) if b.plan is not None else None) or "—"
     row = summary_table(b.result).to_dict("records")[0]
     names = {i.code: i.name_zh for i in b.result.standard.indicators}
     return {"county": b.result.county, "year": b.result.year, "overall": overall, "plan": plan, "row": row,
-            "indicator_names": names, "synthetic": bool(b.synthetic)}
+            "indicator_names": names, "synthetic": bool(b.synthetic), "standard": b.result.standard.code,
+            "balance": _balance(b.result)}
 
 
 INDEX_MIME = "application/vnd.junyun.index+json"
@@ -343,10 +500,13 @@ def markdown(text: str):
     return Markdown(text)
 
 
-def table(frame: pd.DataFrame, empty: str = "无"):
-    """A table for the page: Chinese headers, no index, every cell HTML-escaped, no row truncation."""
+def table(frame: pd.DataFrame | None, empty: str = "无"):
+    """A table for the page: Chinese headers, no index, every cell HTML-escaped, no row truncation; None
+    (nothing shown) for None — a section the standard does not have, which its text already says."""
     from IPython.display import HTML
 
+    if frame is None:
+        return None
     if frame.empty:
         return HTML(f"<p>{_e(empty)}</p>")
     return HTML(frame.to_html(index=False, escape=True, border=0, classes="junyun-table", na_rep="—"))

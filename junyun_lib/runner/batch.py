@@ -220,7 +220,7 @@ def write_index(ws: Workspace, years) -> list[Path]:
     pages = []
     for year in sorted(set(int(y) for y in years)):
         year_runs = [r for r in runs if int(r.get("year", 0)) == year]
-        rows, links, failed, names, synthetic = [], {}, [], {}, []
+        rows, links, failed, names, synthetic, balances = [], {}, [], {}, [], []
         for r in year_runs:
             doc = None
             if r.get("status") == "ok":
@@ -237,6 +237,7 @@ def write_index(ws: Workspace, years) -> list[Path]:
             rows.append(row)
             names.update(doc.get("indicator_names", {}))
             synthetic.append(bool(doc.get("synthetic")))
+            balances.append(str(doc.get("balance") or "优质均衡"))   # rows from an earlier version name none
             links[doc["county"]] = ws.briefing_path(r["slug"], year).name
         table = pd.DataFrame(rows)
         if len(table):
@@ -245,7 +246,9 @@ def write_index(ws: Workspace, years) -> list[Path]:
         else:
             table = pd.DataFrame(columns=["县区", "年度"])
         page = ws.index_path(year)
-        atomic.write_text(page, index_html(table, year, links, failed, bool(synthetic) and all(synthetic), names))
+        balance = "、".join(sorted(set(balances), key=balances.index)) or "优质均衡"
+        atomic.write_text(page, index_html(table, year, links, failed, bool(synthetic) and all(synthetic), names,
+                                           balance))
         pages.append(page)
     return pages
 
