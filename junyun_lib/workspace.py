@@ -48,7 +48,7 @@ from .problems import JunyunError, PathRefused, Problem, ValidationError
 from .report.briefing import Briefing
 from .report.jsonvalues import dumps
 from .rules import CountyConfig, is_slug
-from .rules.scorecard_form import form
+from .rules.scorecard_form import applies_to, form
 
 #: what each file of the layout is called (the names users and their scripts depend on)
 RAW, PROCESSED = "raw", "processed"
@@ -541,10 +541,11 @@ class Workspace:
         return self.scorecard_for(self.evaluate(county, year, QUALITY))
 
     def scorecard_for(self, result: CountyResult) -> Scorecard | None:
-        """The scorecard of an evaluated county-year (None unless quality-2017).  A county without a
-        configuration still gets one: the items the school table decides are computed; the county-level
-        items, the vetoes and the prerequisite are no data, so the overall verdict is never a pass."""
-        if result.standard.code != QUALITY:
+        """The scorecard of an evaluated county-year; None — nothing built — under a standard the form does not
+        apply to (basic-2012; ``applies_to`` in ``rules/scorecard.toml``).  A county without a configuration
+        still gets one: the items the school table decides are computed; the county-level items, the vetoes and
+        the prerequisite are no data, so the overall verdict is never a pass."""
+        if not applies_to(result.standard.code):
             return None
         key = (result.county, result.year, id(result))
         if key not in self._cards:

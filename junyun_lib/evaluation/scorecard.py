@@ -23,6 +23,10 @@ value is 是 fails the county; overall = False if any area fails or any veto app
 is unknown, else True.  The prerequisite (seed 002 附件1 一(二)): in each of the three years before, the
 basic-balance composite CV (basic-2012's 8 indicators) within 0.60 (primary) / 0.50 (junior); None when a
 year's data is missing.
+
+The form belongs to quality balance only (``applies_to`` in ``scorecard.toml``): for a county-year evaluated
+under another standard (basic-2012) :func:`scorecard` returns None, and
+:func:`junyun_lib.rules.scorecard_form.not_applicable` gives the sentence that says why.
 """
 from __future__ import annotations
 
@@ -33,7 +37,7 @@ import numpy as np
 import pandas as pd
 
 from ..rules import compare
-from ..rules.scorecard_form import AREAS, form
+from ..rules.scorecard_form import AREAS, applies_to, form
 from .shares import guarantee_share
 from .staffing import staffing_check, summary as staffing_summary
 from .verdicts import all_of
@@ -127,9 +131,12 @@ def _evidence(county_values, code: str, value) -> str:
     return f"县级指标表中此项为空：{where}" if where else "县级指标表中无此项"
 
 
-def scorecard(result, county_values=None, prerequisite: dict | None = None) -> Scorecard:
+def scorecard(result, county_values=None, prerequisite: dict | None = None) -> Scorecard | None:
     """The scorecard of one evaluated county-year (a :class:`~junyun_lib.evaluate.CountyResult`) with its
-    county-level table (``CountyValues`` or None)."""
+    county-level table (``CountyValues`` or None); None when the form does not apply to the standard the
+    county-year was evaluated under (basic-2012: :func:`~junyun_lib.rules.scorecard_form.not_applicable`)."""
+    if not applies_to(result.standard.code):
+        return None
     spec = form()
     rows = []
     for item in spec["items"]:

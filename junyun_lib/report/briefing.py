@@ -16,6 +16,13 @@ how many more the Excel result holds (``frame.attrs["more"]``, shown by :func:`t
 times are Beijing time.  :data:`SECTIONS` lists the briefing's sections with their headings and introductions
 (the briefing notebook's headings match it: ``tests/test_word.py``), and :func:`section_blocks` what each
 shows, so the Word copy (:mod:`junyun_lib.report.word`) holds the same sections as the page.
+
+Everything that depends on the standard is said here, from the standard's data, not in the notebook's
+Markdown: under basic balance (basic-2012: 8 indicators, judged by the composite CV alone) there is no
+evaluation form, no per-school rule, no school-level guarantee check and no cheapest path, and each section
+says so in a sentence instead of showing an empty table.  A function that has nothing to show returns None,
+which :func:`show` and :func:`table` skip.  Verdicts read from tables go through
+:func:`junyun_lib.evaluation.verdicts.verdict` (``pd.NA`` never reaches an ``if``).
 """
 from __future__ import annotations
 
@@ -30,11 +37,12 @@ from ..evaluation.causes import indicator_causes
 from ..evaluation.evaluate import CountyResult
 from ..evaluation.guarantee import transitional_window
 from ..evaluation.scorecard import Scorecard
+from ..evaluation.verdicts import stages_verdict, verdict
 from ..planning.cheapest import PathPlan
 from ..planning.progress import PlanProgress
-from ..rules import OP_SYMBOL, OP_ZH
+from ..rules import OP_SYMBOL, OP_ZH, compare
 from ..rules.schema import STAGE_ZH, STAGES
-from ..rules.scorecard_form import form
+from ..rules.scorecard_form import form, not_applicable
 from ..synthetic import SYNTHETIC_LABEL
 from ..version import __version__
 from .charts import attainment_chart, cv_trend_chart, image, meets_heatmap
@@ -81,6 +89,7 @@ def _more(frame: pd.DataFrame, total: int, what: str, sheet: str, top: int | Non
 def headline(b: Briefing) -> str:
     """The verdict in two or three sentences (Markdown)."""
     r = b.result
+    std = r.standard
     parts = []
     n = len(r.standard.codes)
     for stage in STAGES:
@@ -88,19 +97,39 @@ def headline(b: Briefing) -> str:
         if int(row["schools_in_scope"]) == 0:
             parts.append(f"**{STAGE_ZH[stage]}**：无纳入评估的学校。")
             continue
-        inds = r.indicators[r.indicators["stage"] == stage]
-        failing = [f"{md_text(_name(r, c))}（{format_cv(cv, lim)}）" for c, cv, lim, ok in
-                   zip(inds["indicator"], inds["cv"], inds["cv_limit"], inds["cv_pass"]) if not bool(ok)]
-        verdict = "**达标**" if bool(row["passes"]) else "**未达标**"
-        text = f"**{STAGE_ZH[stage]}**资源配置{verdict}：综合差异系数 {format_cv(row['composite_cv'])}"
-        text += f"；差异系数超限的指标：{'、'.join(failing)}" if failing else f"；{n}项指标差异系数均在限值内"
+        verdict_zh = {True: "**达标**", False: "**未达标**", None: "**无结论**"}[verdict(row["passes"])]
+        text = f"**{STAGE_ZH[stage]}**资源配置{verdict_zh}：{_composite_sentence(r, row)}"
+        if not std.judged_by_composite:
+            inds = r.indicators[r.indicators["stage"] == stage]
+            failing = [f"{md_text(_name(r, c))}（{format_cv(cv, lim)}）" for c, cv, lim, ok in
+                       zip(inds["indicator"], inds["cv"], inds["cv_limit"], inds["cv_pass"]) if verdict(ok) is not True]
+            text += f"；差异系数超限的指标：{'、'.join(failing)}" if failing else \
+                f"；{len(std.codes)}项指标差异系数均在限值内"
         n_fail = row.get("schools_failing_rule")
         if n_fail is not None and not pd.isna(n_fail):
             text += f"；{int(n_fail)} 所学校未达到校级规则（共 {int(row['schools_in_scope'])} 所）。"
+        else:
+            text += "。"
         parts.append(text)
-    title = f"# {md_text(r.county)} {r.year}年 义务教育优质均衡发展 资源配置评估简报"
+    title = f"# {md_text(r.county)} {r.year}年 义务教育{_balance(r)}发展 资源配置评估简报"
     label = f"\n\n> **{SYNTHETIC_LABEL}**" if b.synthetic else ""
     return title + label + "\n\n" + "\n\n".join(parts)
+
+
+def _balance(r: CountyResult) -> str:
+    return r.standard.balance_zh or "均衡"
+
+
+def _composite_sentence(r: CountyResult, row) -> str:
+    """综合差异系数 of a stage row; where the standard judges by it, with its limit (basic-2012)."""
+    text = f"综合差异系数 {format_cv(row['composite_cv'])}"
+    lim = r.standard.composite_limit
+    if lim:
+        text += (f"（{len(r.standard.codes)}项指标差异系数的平均，限值：{OP_ZH.get(lim['comparison'], lim['comparison'])} "
+                 f"{lim[row['stage']]:.2f}）")
+        if pd.isna(row["composite_cv"]):
+            text += "，有指标的差异系数无法计算（全县均值为0），综合差异系数无定义，不视为达标"
+    return text
 
 
 def _name(r: CountyResult, code: str) -> str:
@@ -123,16 +152,37 @@ def cv_table(b: Briefing) -> pd.DataFrame:
             row[f"{STAGE_ZH[stage]}结论"] = _mark(ind["cv_pass"])
         rows.append(row)
     composite = {"指标": f"综合差异系数（{len(r.standard.codes)}项平均）"}
+    lim = r.standard.composite_limit
     for stage in STAGES:
         st = r.stages[r.stages["stage"] == stage].iloc[0]
-        composite[f"{STAGE_ZH[stage]}差异系数"] = format_cv(st["composite_cv"])
-        composite[f"{STAGE_ZH[stage]}结论"] = "（参考）"
+        composite[f"{STAGE_ZH[stage]}差异系数"] = format_cv(st["composite_cv"], lim[stage] if lim else None)
+        if int(st["schools_in_scope"]) == 0:
+            composite[f"{STAGE_ZH[stage]}结论"] = "—"
+        elif lim:                                  # the composite decides the stage (basic-2012)
+            composite[f"{STAGE_ZH[stage]}结论"] = _mark(st["composite_pass"] if "composite_pass" in st else st["passes"])
+        else:
+            composite[f"{STAGE_ZH[stage]}结论"] = "（参考）"
     rows.append(composite)
     return pd.DataFrame(rows)
 
 
+def cv_intro(b: Briefing) -> str:
+    """What the CV table shows, from the standard: how many indicators and what is compared with a limit."""
+    std = b.result.standard
+    text = f"{len(std.codes)} 项资源配置指标按学校在校生数加权计算差异系数"
+    if std.judged_by_composite:
+        return text + f"；{_balance(b.result)}评估不对单项指标设限值，以各项差异系数的平均（综合差异系数）与限值比较。"
+    return text + "，并与评估限值比较；综合差异系数（各项平均）列出供参考。"
+
+
 def cv_limits_text(b: Briefing) -> str:
-    lim = b.result.standard.cv_limit or {}
+    std = b.result.standard
+    lim = std.cv_limit or {}
+    comp = std.composite_limit or {}
+    if not lim and comp:
+        op = OP_ZH.get(comp["comparison"], comp["comparison"])
+        return (f"限值（综合差异系数）：小学{op} {comp['primary']:.2f}，初中{op} {comp['junior']:.2f}"
+                f"（{md_text(std.document)}）。差异系数按未经四舍五入的数值计算，显示 3 位小数。")
     if not lim:
         return ""
     op = OP_ZH.get(lim["comparison"], lim["comparison"])
@@ -140,11 +190,34 @@ def cv_limits_text(b: Briefing) -> str:
             "差异系数按未经四舍五入的数值计算，显示 3 位小数。")
 
 
+def attainment_intro(b: Briefing) -> str:
+    """How to read the attainment chart (各指标的学校分布), from the standard."""
+    std = b.result.standard
+    if std.has_school_standards:
+        return ("每个点是一所学校（一贯制学校按学段拆分），横轴为学校实际值占标准值的比例：实线为标准值（100%），"
+                "虚线为校级规则的下限（见图例）；右侧数字为达标学校数/学校数。")
+    return (f"每个点是一所学校（一贯制学校按学段拆分）。{_balance(b.result)}评估不设学校层面的标准值，横轴为学校实际值占"
+            "全县该学段加权均值的比例，实线为全县均值（100%）；点越分散，差异系数越大。")
+
+
+def school_heatmaps(b: Briefing) -> list:
+    """学校达标情况: the reading note and a school × indicator chart per stage; under a standard without
+    school-level values (basic-2012) one sentence saying there is nothing to show."""
+    std = b.result.standard
+    if not std.has_school_standards:
+        return [markdown(f"{_balance(b.result)}评估不设学校层面的标准值，不逐校判定各项指标是否达标，本节不适用。")]
+    intro = ("每行一所至少有一项指标未达标的学校、每列一项指标，颜色表示达标、未达标但不低于下限、低于下限（见图例）。"
+             "按达标项数从少到多排列；各项指标均达标的学校不列出。")
+    return [markdown(intro)] + [image(meets_heatmap(b.result, stage)) for stage in STAGES]
+
+
 def school_rule_text(b: Briefing) -> str:
     """The per-school rule in words, from the standard (校级规则说明)."""
-    rule = b.result.standard.school_rule
-    if not rule:
-        return "本标准不设校级达标规则。"
+    std = b.result.standard
+    rule = std.school_rule
+    if not rule or not std.has_school_standards:
+        return (f"{_balance(b.result)}评估不设学校层面的标准值和校级达标规则，因此不逐校判定达标、不列未达标学校和"
+                "补足到标准的缺口。")
     others = len(b.result.standard.codes) - int(rule["min_meeting"])
     return (f"校级规则：至少 {rule['min_meeting']} 项指标达到标准，其余 {others} 项不低于标准的 "
             f"{rule['floor_ratio']:.0%}（{md_text(for_people(rule.get('source', '')))}）。缺口按达到标准所需补充的教师、"
@@ -162,7 +235,7 @@ def _wan(value) -> str:
     return "—" if value is None or pd.isna(value) else f"{float(value):,.1f}"
 
 
-def failing_schools(b: Briefing, top: int | None = TOP) -> pd.DataFrame:
+def failing_schools(b: Briefing, top: int | None = TOP) -> pd.DataFrame | None:
     """Schools failing the per-school rule, costliest first, with what they lack in real units and the cost
     (万元); the first ``top`` (``None``: all, as the workbook holds them).
 
@@ -171,7 +244,10 @@ def failing_schools(b: Briefing, top: int | None = TOP) -> pd.DataFrame:
     The cost is counted once per school, so a mixed school's facility cost sits on one of its parts.
     """
     r = b.result
-    parts = r.parts[~r.parts["passes_school_rule"].astype(bool)] if "passes_school_rule" in r.parts else r.parts[:0]
+    if not (r.standard.school_rule and r.standard.has_school_standards):
+        return None                                # the standard has no per-school rule (basic-2012)
+    passes = r.parts["passes_school_rule"].astype("boolean").fillna(True).to_numpy(dtype=bool)
+    parts = r.parts[~passes]
     parts = parts.sort_values("cost_total", ascending=False, kind="stable")
     n = len(r.standard.codes)
     rows = []
@@ -200,9 +276,11 @@ def _qty(value: float, indicator) -> str:
     return f"{value:,.1f} {unit}"
 
 
-def gap_totals(b: Briefing) -> pd.DataFrame:
+def gap_totals(b: Briefing) -> pd.DataFrame | None:
     """缺口合计: per stage and indicator, parts below standard, the part view (该学段部分缺口), what must be added
     (全校需补充: facilities for the whole school, each school once; teachers per section) and its cost."""
+    if not b.result.standard.has_school_standards:
+        return None                                # no school-level values (basic-2012)
     g = b.result.gaps
     g = g[g["schools_below"] > 0]
     codes = {i.code: i for i in b.result.standard.indicators}
@@ -213,6 +291,20 @@ def gap_totals(b: Briefing) -> pd.DataFrame:
                          "全校需补充（每校计一次）": [qty(v, u, c) for v, u, c in
                                               zip(g["school_shortfall"], g["unit_zh"], g["indicator"])],
                          "所需经费（万元）": [_wan(v) for v in g["cost_wan"]]}).reset_index(drop=True)
+
+
+def guarantee_text(b: Briefing) -> str:
+    """What the school-level guarantee section shows, or why it shows nothing (basic-2012)."""
+    std = b.result.standard
+    if not std.guarantee:
+        return (f"{_balance(b.result)}评估不含校额、班额、音乐美术专用教室等校级保障项目"
+                f"（这些项目属于{md_text(form_document())}的政府保障程度），本节不适用。")
+    return "校额、班额、音乐美术专用教室中未达标的项目。"
+
+
+def form_document() -> str:
+    """The quality-balance document the evaluation form restates, as people cite it."""
+    return "《县域义务教育优质均衡发展督导评估办法》（教督〔2017〕6号）"
 
 
 # guarantee checks: the unit of the value and its limit, by the end of the check's code
@@ -237,9 +329,12 @@ def _guarantee_rows(b: Briefing) -> pd.DataFrame:
     return g[g["passes"].fillna(True) == False]  # noqa: E712  (NA = not applicable)
 
 
-def guarantee_failures(b: Briefing, examples: int = 3) -> pd.DataFrame:
+def guarantee_failures(b: Briefing, examples: int = 3) -> pd.DataFrame | None:
     """School-level guarantee checks that fail (校额、班额、音乐美术专用教室), one row per check: how many schools,
-    the standard and the schools furthest from it; every failing school is in the workbook."""
+    the standard and the schools furthest from it; every failing school is in the workbook.  None when the
+    standard has no such checks (basic-2012)."""
+    if not b.result.standard.guarantee:
+        return None
     g = _guarantee_rows(b)
     rows = []
     for (check, check_zh), sub in g.groupby(["check", "check_zh"], sort=False):
@@ -276,6 +371,8 @@ def guarantee_details(b: Briefing) -> pd.DataFrame:
 def exceptions_text(b: Briefing) -> str:
     """Which schools were held to the transitional exceptions (有关指标说明（六）（七）), and until when."""
     g = b.result.guarantee
+    if not b.result.standard.guarantee:
+        return None                              # no school-level checks (basic-2012): guarantee_text says so
     if g.empty or "basis" not in g:
         return ""
     relaxed = g[g["basis"].astype(str).str.contains("过渡期", regex=False)]
@@ -310,7 +407,11 @@ def scorecard_text(b: Briefing) -> str:
     """The overall verdict of the evaluation form and each area's (Markdown), for the top of the briefing."""
     card = b.card
     if card is None:
-        return "评估表仅适用于优质均衡标准（教督〔2017〕6号）。"
+        note = not_applicable(b.result.standard)
+        if note:
+            coverage = b.result.standard.coverage_zh
+            return f"{md_text(note)}。" + (f"{md_text(coverage)}。" if coverage else "")
+        return "本县区没有配置文件 county.toml，不生成评估表（县级指标表与县区目标按县区配置读取）。"
     overall = {True: "**达到**县域义务教育优质均衡发展评估标准", False: "**未达到**评估标准",
                None: "**尚不能判定**（部分项目无数据，无数据的项目不视为达标）"}[card.overall]
     areas = "；".join(f"{md_text(form()['areas'][a])}{PASS_ZH[v]}" for a, v in card.areas.items())
@@ -319,13 +420,16 @@ def scorecard_text(b: Briefing) -> str:
     pre = card.prerequisite.get("passes")
     pre_text = {True: "申报条件（前三年综合差异系数）满足", False: "申报条件（前三年综合差异系数）**不满足**",
                 None: "申报条件（前三年综合差异系数）无法判断（缺少年份数据）"}[pre]
-    return f"**评估结论**：{overall}。{areas}{veto}。{pre_text}。"
+    intro = ("资源配置、政府保障程度、教育质量、社会认可度四个方面均达到、且没有不予认定事项，才能认定为优质均衡。"
+             "下表列出未达到和无数据的项目（无数据不视为达标）；完整评估表见评估结果 Excel 的“评估表”工作表。\n\n")
+    return f"{intro}**评估结论**：{overall}。{areas}{veto}。{pre_text}。"
 
 
-def scorecard_table(b: Briefing) -> pd.DataFrame:
-    """The items not passing (未达到 or 无数据), area by area, with value, standard and evidence."""
+def scorecard_table(b: Briefing) -> pd.DataFrame | None:
+    """The items not passing (未达到 or 无数据), area by area, with value, standard and evidence; None when
+    there is no scorecard (:func:`scorecard_text` says why)."""
     if b.card is None:
-        return pd.DataFrame()
+        return None
     table = form_table(b.card)
     keep = table["结论"].isin(["未达到", "无数据", "不予认定"]) | (table["序号"] == "")
     table = table[keep].reset_index(drop=True)       # raw text: table() escapes it, once
@@ -337,18 +441,60 @@ def scorecard_table(b: Briefing) -> pd.DataFrame:
     return table[["评估内容", "序号", "实际", "标准", "结论", "数据来源"]]
 
 
-def causes_table(b: Briefing, top: int = 3) -> pd.DataFrame:
-    """差距成因: for every indicator whose CV is beyond its limit — the 城乡 between-group share of CV² and
-    the schools contributing most to it (share of CV², below/above the mean)."""
+def _causes_rows(b: Briefing) -> pd.DataFrame:
+    """The indicator rows whose causes are shown: each CV beyond its limit (quality-2017); under a standard
+    judged by the composite (basic-2012), in each stage failing its composite limit, the indicators whose CV
+    exceeds that limit (they lift the mean above it)."""
     r = b.result
-    failing = r.indicators[~r.indicators["cv_pass"].fillna(True).astype(bool)]
+    inds = r.indicators
+    if not r.standard.judged_by_composite:
+        ok = inds["cv_pass"].astype("boolean").fillna(True).to_numpy(dtype=bool)
+        return inds[~ok]
+    lim = r.standard.composite_limit or {}
+    failing_stages = [row["stage"] for row in r.stages.to_dict("records")
+                      if int(row["schools_in_scope"]) > 0 and verdict(row["passes"]) is False]
+    if not lim or not failing_stages:
+        return inds[:0]
+    limit = inds["stage"].map({s: lim[s] for s in STAGES}).astype(float)
+    cv = inds["cv"].astype(float)
+    pick = inds["stage"].isin(failing_stages) & (cv.isna() | ~compare(cv.fillna(0), limit, lim["comparison"]))
+    return inds[pick.to_numpy(dtype=bool)].sort_values(["stage", "cv"], ascending=[True, False])
+
+
+def causes_intro(b: Briefing) -> str:
+    """What the causes table shows, from the standard, or why it is empty."""
+    std = b.result.standard
+    shares = "每所学校对差异系数平方的贡献份额（合计 100%），以及城区、镇区、乡村之间的差距所占比例。"
+    if std.judged_by_composite:
+        if _causes_rows(b).empty:
+            return "各学段综合差异系数均在限值内，无需分析差距成因。"
+        return ("综合差异系数超限的学段中，差异系数高于该限值的指标由哪些学校造成：" + shares)
+    if _causes_rows(b).empty:
+        return "各项差异系数均在限值内。"
+    return "差异系数超限的指标由哪些学校造成：" + shares
+
+
+def causes_table(b: Briefing, top: int = 3) -> pd.DataFrame | None:
+    """差距成因: for every indicator whose CV is beyond its limit (basic-2012: beyond the composite limit, in a
+    stage that fails) — the 城乡 between-group share of CV² and the schools contributing most to it (share of
+    CV², below/above the mean); None when there is none (:func:`causes_intro` says so)."""
+    r = b.result
+    failing = _causes_rows(b)
+    if failing.empty:
+        return None
+    comp = r.standard.composite_limit or {}
     rows = []
     for ind in failing.itertuples(index=False):
+        limit = comp.get(ind.stage) if r.standard.judged_by_composite else ind.cv_limit
+        if pd.isna(ind.cv):
+            rows.append({"学段": STAGE_ZH[ind.stage], "指标": _name(r, ind.indicator), "差异系数": format_cv(ind.cv),
+                         "城乡差距占比": "—", f"贡献最大的{top}所学校（占差异系数平方的份额）": "全县均值为0，差异系数无定义"})
+            continue
         c = indicator_causes(r, ind.stage, ind.indicator)
         between = c.by_group.between / c.by_group.cv2 if c.by_group.cv2 else float("nan")
         schools = "；".join(f"{s.school_name}（{s.share:.0%}，{'低于' if s.direction == 'below' else '高于'}均值）"
                            for s in c.contributions.head(top).itertuples())
-        rows.append({"学段": STAGE_ZH[ind.stage], "指标": _name(r, ind.indicator), "差异系数": format_cv(ind.cv, ind.cv_limit),
+        rows.append({"学段": STAGE_ZH[ind.stage], "指标": _name(r, ind.indicator), "差异系数": format_cv(ind.cv, limit),
                      "城乡差距占比": "—" if pd.isna(between) else f"{between:.0%}",
                      f"贡献最大的{top}所学校（占差异系数平方的份额）": schools})
     return pd.DataFrame(rows)
@@ -358,7 +504,8 @@ def cheapest_text(b: Briefing) -> str:
     """最低成本达标方案 in two sentences (Markdown)."""
     p = b.path
     if p is None:
-        return "本标准未规定学校层面的标准值，不测算达标方案。"
+        return (f"{_balance(b.result)}评估不设学校层面的标准值和校级规则，不测算最低成本达标方案。"
+                if not b.result.standard.has_school_standards else "本标准不设校级规则，不测算最低成本达标方案。")
     if p.additions.empty:
         return "各学校均达到校级规则、各项差异系数均在限值内，无需补充。"
     verdict = "按正式口径重新评估：**全部达标**" if p.verified else "按正式口径重新评估：**仍有未达标项**（见附表）"
@@ -369,10 +516,12 @@ def cheapest_text(b: Briefing) -> str:
             f"{verdict}。单位成本为示例值，可按本地标准修改；逐校明细可在“差距与达标方案”分析笔记本中交互调整。")
 
 
-def cheapest_table(b: Briefing) -> pd.DataFrame:
-    """The cheapest path by indicator: amount to add, schools, cost (万元)."""
+def cheapest_table(b: Briefing) -> pd.DataFrame | None:
+    """The cheapest path by indicator: amount to add, schools, cost (万元); None when none was computed."""
     p = b.path
-    if p is None or p.additions.empty:
+    if p is None:
+        return None
+    if p.additions.empty:
         return pd.DataFrame()
     g = p.additions.groupby(["indicator", "name_zh", "unit_zh"], sort=False).agg(
         amount=("amount", "sum"), schools=("school_id", "nunique"), cost=("cost_wan", "sum")).reset_index()
@@ -413,6 +562,9 @@ def plan_text(b: Briefing) -> str:
         texts.append(f"按历年趋势预计到目标年无法达成或已未达成的项目 {len(miss)} 项（见下表“说明”）。")
     if not (s["behind"] or s["off_pace"] or s["overdue"] or miss):
         texts.append("没有落后、进度不足或预计无法达成的项目。")
+    if not b.result.standard.has_school_standards:
+        texts.append(f"推进计划中按学校达标率、校级规则度量的项目在{_balance(b.result)}评估下没有学校层面的标准值，显示为无数据；"
+                     f"按{md_text(form_document())}度量请用 quality-2017 标准。")
     return "".join(texts)
 
 
@@ -564,7 +716,12 @@ def index_summary(b: Briefing) -> dict:
     """What the batch index shows for this county-year: 评估结论, 推进计划 (:func:`status_text`), its row of the
     cross-county table (:func:`junyun_lib.report.overview.summary_table`), the indicators' Chinese names, the
     CV limit of each stage and the CVs beyond it."""
-    overall = "—" if b.card is None else OVERALL_ZH[b.card.overall]
+    if b.card is not None:
+        overall = OVERALL_ZH[b.card.overall]
+    elif not_applicable(b.result.standard):     # no form (basic-2012): the stages' verdicts decide
+        overall = OVERALL_ZH[stages_verdict(b.result.stages)]
+    else:
+        overall = "—"
     plan = (status_text(b.plan, b.result.year) if b.plan is not None else None) or "—"
     row = summary_table(b.result).to_dict("records")[0]
     names = {i.code: i.name_zh for i in b.result.standard.indicators}
@@ -578,7 +735,8 @@ def index_summary(b: Briefing) -> dict:
     over = [f"{STAGE_ZH[s]}·{c}" for s, c, ok in zip(ind["stage"], ind["indicator"], ind["cv_pass"])
             if ok is not None and not pd.isna(ok) and not bool(ok)]
     return {"county": b.result.county, "year": b.result.year, "overall": overall, "plan": plan, "row": row,
-            "indicator_names": names, "synthetic": bool(b.synthetic), "limits": limits, "over": over}
+            "indicator_names": names, "synthetic": bool(b.synthetic), "limits": limits, "over": over,
+            "standard": b.result.standard.code, "balance": _balance(b.result)}
 
 
 INDEX_MIME = "application/vnd.junyun.index+json"
@@ -601,12 +759,12 @@ def show(*items) -> None:
             display(item)
 
 
-def markdown(text: str):
+def markdown(text: str | None):
     """A Markdown display object for text built by this module (every data string in it already went
-    through :func:`md_text`); never pass it raw data."""
+    through :func:`md_text`); never pass it raw data.  None or empty text shows nothing."""
     from IPython.display import Markdown
 
-    return Markdown(text)
+    return Markdown(text) if text else None
 
 
 # a cell that is a number, maybe with a sign, a comparison, a unit or a fraction: right-aligned, never wrapped
@@ -656,11 +814,14 @@ def table_html(frame: pd.DataFrame) -> str:
     return f'<table class="junyun-table"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>{note}'
 
 
-def table(frame: pd.DataFrame, empty: str = "无"):
+def table(frame: pd.DataFrame | None, empty: str = "无"):
     """A table for the page: Chinese headers, no index, every cell HTML-escaped, numbers right-aligned and text
-    left-aligned (:func:`table_html`); ``empty`` when there are no rows."""
+    left-aligned (:func:`table_html`); ``empty`` when there are no rows; None (nothing shown) for None — a section
+    the standard does not have, which its text already says."""
     from IPython.display import HTML
 
+    if frame is None:
+        return None
     if frame.empty:
         return HTML(f"<p>{_e(empty)}</p>")
     return HTML(table_html(frame))

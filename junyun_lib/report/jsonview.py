@@ -28,6 +28,7 @@ import pandas as pd
 from ..evaluation.causes import causes_by_group, indicator_causes
 from ..evaluation.guarantee import CHECKS
 from ..rules.schema import STAGES
+from ..rules.scorecard_form import not_applicable
 from ..version import __version__
 from .jsonvalues import json_number
 from .scorecard_view import to_json_dict as scorecard_json
@@ -222,21 +223,36 @@ def causes_json(result, stage: str, code: str) -> dict:
         "theil": json_number(c.theil), "gini": json_number(c.gini), "mcloone": json_number(c.mcloone)}
 
 
+def scorecard_note(standard, config=None) -> str | None:
+    """Why a county-year has no scorecard (评估表), in Chinese: the form does not apply to ``standard``
+    (:func:`~junyun_lib.rules.scorecard_form.not_applicable`), or the county has no configuration; None when
+    neither holds."""
+    note = not_applicable(standard)
+    if note is None and config is not None and not getattr(config, "configured", True):
+        note = "本县区没有配置文件 county.toml，不生成评估表（县级指标表与县区目标按县区配置读取）"
+    return note
+
+
 def evaluation_json(source, scorecards: dict | None = None) -> dict:
     """The results document of an Evaluation (every county-year) or of one CountyResult (its object only).
 
     ``scorecards`` maps (county, year) to that county-year's :class:`~junyun_lib.evaluation.scorecard.Scorecard`
-    (or None); each result object gets ``"scorecard"`` (null where there is none).
+    (or None); each result object gets ``"scorecard"`` (null where there is none) and ``"scorecard_note"``:
+    why there is none, in Chinese (the form does not apply to the standard — basic-2012 — or the county has no
+    ``county.toml``), else null.
     """
     scorecards = scorecards or {}
     if hasattr(source, "county_years"):
-        keys, standards = source.county_years(), source.standards
+        keys, standards, configs = source.county_years(), source.standards, source.counties
     else:
         keys, standards = [(source.county, source.year)], {source.county: source.standard}
+        configs = {source.county: source.config}
     out = results(source, keys, standards, source._row_index)
     for res in out:
         card = scorecards.get((res["county"], res["year"]))
         res["scorecard"] = scorecard_json(card) if card is not None else None
+        res["scorecard_note"] = None if card is not None else \
+            scorecard_note(standards[res["county"]], configs.get(res["county"]))
     if not hasattr(source, "county_years"):
         return out[0]
     return {"results": out, "generator": {"package": "junyun", "version": __version__}}

@@ -30,9 +30,14 @@ def summary_table(source) -> pd.DataFrame:
 
     ``source`` is an :class:`~junyun_lib.evaluation.evaluate.Evaluation` or one
     :class:`~junyun_lib.evaluation.evaluate.CountyResult` (anything with ``stages`` and ``indicators``).
-    Columns: 县区, 年度, then for 小学 and 初中: 结论, 综合差异系数, 未达校级规则学校数 and ``<学段>·<indicator code>``.
+    Columns: 县区, 年度, then for 小学 and 初中: 结论, 综合差异系数, 未达校级规则学校数 (only when a standard in
+    ``source`` has a per-school rule: not under basic-2012) and ``<学段>·<indicator code>``.  结论 is 达标 /
+    未达标 where the stage has schools in scope, else —.
     """
     stages, ind = source.stages, source.indicators
+    standards = list(source.standards.values()) if hasattr(source, "standards") else \
+        [source.standard] if hasattr(source, "standard") else []
+    with_rule = not standards or any(s.school_rule and s.has_school_standards for s in standards)
     keys = stages[["county", "year"]].drop_duplicates().reset_index(drop=True)
     keys["year"] = keys["year"].astype(int)
     out = pd.DataFrame({"县区": keys["county"].astype(str).to_numpy(), "年度": keys["year"].to_numpy()})
@@ -52,8 +57,9 @@ def summary_table(source) -> pd.DataFrame:
         out[f"{zh}综合差异系数"] = np.where(has, _cv_text(s["composite_cv"].to_numpy(dtype=float)), "—")
         failing = pd.to_numeric(s["schools_failing_rule"], errors="coerce") if "schools_failing_rule" in s \
             else pd.Series(np.nan, index=s.index)
-        out[f"{zh}未达校级规则学校数"] = pd.array(np.where(has & failing.notna().to_numpy(),
-                                                      failing.fillna(0).to_numpy(), np.nan), dtype="Int64")
+        if with_rule:
+            out[f"{zh}未达校级规则学校数"] = pd.array(np.where(has & failing.notna().to_numpy(),
+                                                          failing.fillna(0).to_numpy(), np.nan), dtype="Int64")
         for code in codes:
             values = cv.reindex(pd.MultiIndex.from_arrays([keys["county"].astype(str), keys["year"],
                                                            np.full(len(keys), stage), np.full(len(keys), code)]))
@@ -87,14 +93,16 @@ def _short_header(c: str, stage: str, indicator_names: dict) -> str:
 
 
 def index_html(table: pd.DataFrame, year: int, links: dict, failed: list[dict], synthetic: bool,
-               indicator_names: dict, limits: dict | None = None, over: dict | None = None) -> str:
+               indicator_names: dict, limits: dict | None = None, over: dict | None = None,
+               balance: str = "优质均衡") -> str:
     """The batch index page: the cross-county table with links, failed runs listed with their reasons (the
     located problems, one per line), all text escaped; only relative links (files beside it).
 
     ``links``: county → the briefing page's file name, or ``{"网页": …, "Word": …, "Excel": …}``; ``limits``:
     stage (小学/初中) → the CV limit as shown (``≤ 0.50``), in the stage's header; ``over``: county → the columns
     whose CV is beyond its limit, marked ▲ and in red.  Laid out for landscape A4: two header rows (stage, then
-    short indicator names; full names under the table), headers that break only between words."""
+    short indicator names; full names under the table), headers that break only between words.  ``balance``
+    names the evaluation in the title (优质均衡, 基本均衡; "优质均衡、基本均衡" for a mixed year)."""
     def e(x):
         return html.escape("" if x is None or (isinstance(x, float) and pd.isna(x)) else str(x))
 
@@ -142,7 +150,7 @@ def index_html(table: pd.DataFrame, year: int, links: dict, failed: list[dict], 
     running = (f'@top-center {{ content: "{css_string(SYNTHETIC_LABEL)}"; font-size: 8pt; font-weight: bold; color: #a00; }}'
                if synthetic else "")
     return f"""<!DOCTYPE html>
-<html lang="zh-CN"><head><meta charset="utf-8"><title>{year}年 县域义务教育优质均衡 资源配置评估总览</title>
+<html lang="zh-CN"><head><meta charset="utf-8"><title>{year}年 县域义务教育{e(balance)} 资源配置评估总览</title>
 <style>
 @page {{ size: A4 landscape; margin: 12mm 8mm;
         @bottom-center {{ content: "第 " counter(page) " 页，共 " counter(pages) " 页"; font-size: 8pt; color: #555; }}
@@ -162,7 +170,7 @@ tr {{ page-break-inside: avoid; break-inside: avoid; }} thead {{ display: table-
 .failed .reason {{ white-space: pre-wrap; overflow-wrap: anywhere; font-size: 12px; color: #222; margin-top: 0.2em; }}
 @media print {{ body {{ margin: 0; }} table {{ font-size: 9px; }} th, td {{ padding: 2px 3px; }} }}
 </style></head><body>
-<h1>{year}年 县域义务教育优质均衡发展 资源配置评估总览</h1>
+<h1>{year}年 县域义务教育{e(balance)}发展 资源配置评估总览</h1>
 {notice}
 <table><thead><tr>{top}</tr><tr>{second}</tr></thead>
 <tbody>{"".join(body)}</tbody></table>

@@ -239,7 +239,7 @@ def write_index(ws: Workspace, years) -> list[Path]:
     pages = []
     for year in sorted(set(int(y) for y in years)):
         year_runs = [r for r in runs if int(r.get("year", 0)) == year]
-        rows, links, failed, names, synthetic, limits, over = [], {}, [], {}, [], {}, {}
+        rows, links, failed, names, synthetic, limits, over, balances = [], {}, [], {}, [], {}, {}, []
         for r in year_runs:
             doc = None
             if r.get("status") == "ok":
@@ -263,6 +263,7 @@ def write_index(ws: Workspace, years) -> list[Path]:
             for stage, text in doc.get("limits", {}).items():
                 limits.setdefault(stage, {}).setdefault(text, []).append(doc["county"])
             over[doc["county"]] = doc.get("over", [])
+            balances.append(str(doc.get("balance") or "优质均衡"))   # rows from an earlier version name none
         table = pd.DataFrame(rows)
         if len(table):
             first = ["县区", "年度", "评估结论", "推进计划"]
@@ -270,8 +271,9 @@ def write_index(ws: Workspace, years) -> list[Path]:
         else:
             table = pd.DataFrame(columns=["县区", "年度"])
         page = ws.index_path(year)
+        balance = "、".join(sorted(set(balances), key=balances.index)) or "优质均衡"
         atomic.write_text(page, index_html(table, year, links, failed, bool(synthetic) and all(synthetic), names,
-                                           limits=_limit_texts(limits), over=over))
+                                           limits=_limit_texts(limits), over=over, balance=balance))
         pages.append(page)
     return pages
 
