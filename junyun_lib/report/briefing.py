@@ -662,7 +662,9 @@ def section_blocks(b: Briefing, key: str) -> list[tuple]:
     if key == "plan":
         return [("md", plan_text(b)), ("table", plan_table(b), "没有落后或预计无法达成的项目")]
     if key == "guarantee":
-        return [("md", exceptions_text(b)), ("table", guarantee_failures(b), "校额、班额、音乐美术专用教室均达标")]
+        # the section's intro says what it shows; guarantee_text adds only why it is empty (basic-2012)
+        return [("md", "" if b.result.standard.guarantee else guarantee_text(b)), ("md", exceptions_text(b)),
+                ("table", guarantee_failures(b), "校额、班额、音乐美术专用教室均达标")]
     if key == "excluded":
         return [("table", excluded_table(b), "无")]
     if key == "warnings":
@@ -696,6 +698,7 @@ def workbook_sheets(b: Briefing) -> dict[str, pd.DataFrame]:
         pace = pace_table(b.plan, b.result.year)
         if len(pace):
             sheets["远期目标进度"] = pace
+    sheets = {name: frame for name, frame in sheets.items() if frame is not None}   # basic-2012: no such lists
     for name, frame in evaluation_sheets(_one_year(b.result)).items():
         if name not in sheets:
             sheets[name] = frame

@@ -256,7 +256,8 @@ def briefing_docx(b, images: dict | None = None) -> bytes:
                 if block[1]:
                     add_markdown(doc, block[1])
             elif kind == "table":
-                add_table(doc, block[1], block[2])
+                if block[1] is not None:       # None: a section the standard does not have (its text says so)
+                    add_table(doc, block[1], block[2])
             elif kind == "chart":
                 if given:
                     add_chart(doc, given.pop(0))
