@@ -1,0 +1,620 @@
+"""A county's funded projects as data (项目清单): ``projects.csv``, one row per project and effect on a school.
+
+County plans list the projects they fund — 石城县's 工作清单 of 21 projects (101,934 万元), 石柱县's 重大项目规划表 —
+with contents, budgets and deadlines, and sometimes what they do to a named school (a new school with its
+places, a new teaching building at a named school).  This table records exactly that and no more: where the
+source names no school or states no quantity, the effect is ``not_stated`` and the note says what the text
+does say.  Nothing is guessed.
+
+Columns (CSV in UTF-8, UTF-8 with BOM, GBK or UTF-16 — see :mod:`junyun_lib.io.textfile`; the English names
+below or the Chinese headers in brackets; lines starting with ``#`` above the header row are comments):
+
+===============  ==================  =====================================================================
+column           Chinese header      content
+===============  ==================  =====================================================================
+project_no       序号                the project's number in the source list (a positive integer)
+project          项目名称            the project as the source names it (a merged cell is filled down)
+subproject       子项目名称          optional: the sub-project (子项目) where the source has one
+content          项目内容            the content as the source words it
+budget_wan       资金概算（万元）    the budget in 万元, ≥ 0, on the project's **first row only**
+start_year       开始年份            optional: first year of a period (``2023-2025`` → 2023); blank = one year
+completion_year  完成年份            the deadline year (完成时限 / 建设期限; the last year of a period)
+source           来源                document and clause (title and number, as people read it); an effect
+                                     row may cite its own clause, blank = the first row's
+effect           效果                one of :data:`EFFECTS` (``not_stated`` when the source states none)
+school_id        学校标识码          the school affected, when the school table has it (else blank)
+school_name      学校名称            the school as the source names it
+stage            学段                ``primary``, ``junior``, ``all`` (both) or blank
+amount           数量                the effect in the unit of :data:`EFFECTS`; blank for ``not_stated``
+from_school_id   转出学校标识码      ``move_students`` only: the school the students leave
+note             说明                free text: what the source says when it states no effect, decisions
+===============  ==================  =====================================================================
+
+A project with several effects (two schools, places and m²) has several rows with the same ``project_no``.
+The first row (in file order) carries the budget; later rows leave ``budget_wan`` blank — a value there is
+an error, so a budget is never counted twice — and may leave the project's other columns blank (they are
+taken from the first row) or repeat them unchanged.  In :attr:`Projects.rows` the later rows' ``budget_wan``
+is NaN, so ``rows["budget_wan"].sum()`` is the total; :attr:`Projects.projects` has one row per project.
+
+:func:`read_projects` checks every row and reports all problems at once, located by file, row (as a text
+editor shows it), header as written and value, in Chinese with an English gloss.  Numbers follow
+:mod:`junyun_lib.io.cells` (``3000,5``, ``NaN``, ``inf`` are errors; ``1,234`` is 1234; full-width digits
+are read with a warning).  :func:`write_projects_template` writes an empty file whose comment lines explain
+the columns; :func:`link_problems` checks the school ids against a county's school rows.
+
+:func:`read_enrolment_overrides` reads the other forward-looking input, an analyst's enrolment overrides
+(``enrolment_overrides.csv``), with the same strictness; :mod:`junyun_lib.planning.enrolment` applies them.
+It lives here because planning reads no files (``docs/architecture.md``).
+"""
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from ..problems import Problem, ValidationError
+from . import cells
+from .atomic import write_bytes
+from .textfile import csv_rows, read_text
+
+COLUMNS = ("project_no", "project", "subproject", "content", "budget_wan", "start_year", "completion_year",
+           "source", "effect", "school_id", "school_name", "stage", "amount", "from_school_id", "note")
+REQUIRED = ("project_no", "project", "budget_wan", "completion_year", "source", "effect")
+#: canonical column -> Chinese header (also accepted as the header)
+HEADERS_ZH = {
+    "project_no": "序号", "project": "项目名称", "subproject": "子项目名称", "content": "项目内容",
+    "budget_wan": "资金概算（万元）", "start_year": "开始年份", "completion_year": "完成年份", "source": "来源",
+    "effect": "效果", "school_id": "学校标识码", "school_name": "学校名称", "stage": "学段", "amount": "数量",
+    "from_school_id": "转出学校标识码", "note": "说明",
+}
+#: columns a project's later rows take from its first row when blank (and must not contradict)
+PROJECT_FIELDS = ("project", "subproject", "content", "start_year", "completion_year")
+STAGES = ("primary", "junior", "all", "")
+YEAR_MIN, YEAR_MAX = 1990, 2100
+
+
+@dataclass(frozen=True)
+class Effect:
+    """What one row of the table does to a school: its unit, whether the amount is whole, what it needs."""
+
+    code: str
+    name_zh: str
+    name_en: str
+    unit_zh: str
+    integer: bool
+    stages: tuple[str, ...]          # allowed stages
+    needs_school: bool               # a school_id or school_name is required
+
+
+_ANY = STAGES
+EFFECTS: dict[str, Effect] = {e.code: e for e in (
+    Effect("new_school", "新建学校（新增学位）", "a new school: places", "个学位", True, _ANY, True),
+    Effect("move_students", "学生从 from_school_id 转入本校", "students moved from from_school_id to this school",
+           "人", True, ("primary", "junior"), True),
+    Effect("add_area_m2", "增加教学及辅助用房面积", "teaching and auxiliary room area added", "平方米", False, _ANY,
+           True),
+    Effect("add_sports_m2", "增加体育运动场馆面积", "sports ground and hall area added", "平方米", False, _ANY, True),
+    Effect("add_equipment_yuan", "增加教学仪器设备值", "teaching equipment value added", "元", False, _ANY, True),
+    Effect("add_classrooms", "增加网络多媒体教室", "networked multimedia classrooms added", "间", True, _ANY, True),
+    Effect("add_rooms_music", "增加音乐专用教室", "music rooms added", "间", True, _ANY, True),
+    Effect("add_rooms_art", "增加美术专用教室", "art rooms added", "间", True, _ANY, True),
+    Effect("hire_teachers", "招聘专任教师", "full-time teachers hired", "人", True, ("primary", "junior"), True),
+    Effect("not_stated", "对学校的效果未注明", "the source states no effect on a school", "", False, _ANY, False),
+)}
+
+_TOTAL_WORDS = ("合计", "总计", "小计", "total")
+# identifiers, codes and years are compared, so full-width forms are read as half-width (with a warning)
+_NORMALISED = ("project_no", "start_year", "completion_year", "effect", "school_id", "stage", "from_school_id")
+
+
+@dataclass
+class Projects:
+    """A county's project list (项目清单), checked: one row per project and effect."""
+
+    county: str
+    slug: str
+    path: Path
+    rows: pd.DataFrame        # COLUMNS + row; project_no/completion_year/start_year int, budget_wan/amount float
+    warnings: list[Problem] = field(default_factory=list)
+
+    @property
+    def projects(self) -> pd.DataFrame:
+        """One row per project: number, names, content, budget, years, source, number of effect rows, and
+        whether any row states an effect."""
+        first = self.rows.groupby("project_no", sort=True).first()
+        out = first[["project", "subproject", "content", "start_year", "completion_year", "source"]].copy()
+        out["budget_wan"] = self.rows.groupby("project_no", sort=True)["budget_wan"].sum()
+        out["effect_rows"] = self.rows.groupby("project_no", sort=True).size()
+        out["effect_stated"] = (self.rows["effect"] != "not_stated").groupby(self.rows["project_no"]).any()
+        return out.reset_index()
+
+    @property
+    def total_budget_wan(self) -> float:
+        return float(self.rows["budget_wan"].sum())
+
+    def by_year(self) -> pd.Series:
+        """Budget (万元) by completion year."""
+        return self.projects.groupby("completion_year")["budget_wan"].sum()
+
+
+def read_projects(path, county: str = "", slug: str = "") -> Projects:
+    """Read and check a project list; raises :class:`ValidationError` listing every problem.
+
+    Parameters
+    ----------
+    path : path
+        The ``projects.csv`` file.
+    county, slug : str
+        The county's name and slug, for problems and the result (slug default: the folder's name).
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> p = Path(tempfile.mkdtemp()) / "projects.csv"
+    >>> _ = p.write_text("project_no,project,budget_wan,completion_year,source,effect,school_name,stage,amount\\n"
+    ...                  "1,新建学校,10000,2024,方案附件2,new_school,城南中小学,all,2000\\n", encoding="utf-8")
+    >>> r = read_projects(p)
+    >>> r.total_budget_wan, r.rows[["amount", "start_year", "completion_year"]].values.tolist()
+    (10000.0, [[2000.0, 2024.0, 2024.0]])
+    >>> _ = p.write_text("project_no,project,budget_wan,completion_year,source,effect\\n"
+    ...                  "1,新建学校,-5,2024,方案附件2,new_scool\\n", encoding="utf-8")
+    >>> read_projects(p)
+    Traceback (most recent call last):
+    ...
+    junyun_lib.problems.ValidationError: 输入数据有 2 处错误...
+    """
+    path = Path(path)
+    text = _blank_comments(read_text(path, "项目清单文件"))
+    lines = csv_rows(text, str(path))
+    where = {"file": str(path), "county": county}
+    first = next((i for i, (_, c) in enumerate(lines) if any(x.strip() for x in c)), None)
+    header_row = lines[first][0] if first is not None else 1
+    header = [h.strip() for h in (lines[first][1] if first is not None else [])]
+    body = lines[first + 1:] if first is not None else []
+    problems: list[Problem] = []
+    position: dict[str, int] = {}
+    written: dict[str, str] = {}                       # canonical -> header as written
+    aliases = {**{c: c for c in COLUMNS}, **{zh: c for c, zh in HEADERS_ZH.items()},
+               "资金概算(万元)": "budget_wan", "资金概算": "budget_wan"}
+    for pos, h in enumerate(header):
+        key = aliases.get(h) or aliases.get(h.lower())
+        if not h:
+            continue
+        if key is None:
+            close = difflib.get_close_matches(h, list(aliases), n=1)
+            hint = f"；是否为「{close[0]}」？" if close else ""
+            problems.append(Problem("error", "unknown_column", f"未知列名{hint}（可用：{'、'.join(COLUMNS)}）",
+                                    f"unknown column{f' (did you mean {close[0]!r}?)' if close else ''}; known: "
+                                    f"{', '.join(COLUMNS)}", row=header_row, column=h, value=h, **where))
+        elif key in position:
+            problems.append(Problem("error", "duplicate_column", "列名重复", "duplicate column", row=header_row,
+                                    column=h, value=h, **where))
+        else:
+            position[key], written[key] = pos, h
+    for c in REQUIRED:
+        if c not in position:
+            problems.append(Problem("error", "missing_column", f"缺少必需的列「{c}」（{HEADERS_ZH[c]}）",
+                                    f"required column {c!r} is missing", row=header_row, **where))
+    if problems:
+        raise ValidationError(problems)
+
+    out, warnings = [], []
+    firsts: dict[int, dict] = {}                      # project_no -> its first row (as read)
+    for row_no, line in body:
+        if not any(x.strip() for x in line):
+            continue
+        if len(line) != len(header):
+            problems.append(Problem(
+                "error", "ragged_row", f"本行有 {len(line)} 个单元格，表头行有 {len(header)} 个：可能多了或少了逗号"
+                "（含逗号的内容请用英文双引号括起，小数请用小数点）", f"this line has {len(line)} cells but the header "
+                f"line has {len(header)}: a comma too many or too few? (put text holding a comma in double quotes; "
+                "use a decimal point for decimals)", row=row_no, value=",".join(line), **where))
+            continue
+        raw = {c: (line[position[c]] if c in position else "") for c in COLUMNS}
+        cell = {}
+        for c, v in raw.items():
+            text_value, changed = cells.normalise_text(v) if c in _NORMALISED else (v.strip(), False)
+            cell[c] = text_value
+            if changed:
+                warnings.append(Problem("warning", "full_width", cells.FULL_WIDTH.zh, cells.FULL_WIDTH.en,
+                                        row=row_no, column=written.get(c, c), value=v.strip(), **where))
+
+        def bad(column, zh, en, code="bad_value", severity="error"):
+            problems.append(Problem(severity, code, zh, en, row=row_no, column=written.get(column, column),
+                                    value=cell.get(column, ""), **where))
+
+        project_no = _whole(cell["project_no"])
+        if project_no is None or project_no < 1:
+            if cell["project_no"].lower() in _TOTAL_WORDS:
+                bad("project_no", "合计行不要填入（合计由程序计算）", "leave out the total row (junyun adds it up)",
+                    code="total_row")
+            else:
+                bad("project_no", "序号应为正整数", "project_no must be a positive whole number")
+            continue
+        head = firsts.get(project_no)
+        own_years = bool(cell["start_year"] or cell["completion_year"])
+        if head is None:
+            head = firsts[project_no] = {**cell, "row": row_no}
+        else:                                                       # a later row of the same project
+            for c in PROJECT_FIELDS:
+                if cell[c] and cell[c] != head[c]:
+                    bad(c, f"与该项目第一行（第{head['row']}行）不一致：同一项目的后续行此列留空或与第一行相同",
+                        f"differs from the project's first row (row {head['row']}): leave it blank on later rows "
+                        "or repeat it unchanged", code="conflict")
+                cell[c] = cell[c] or head[c]
+            cell["source"] = cell["source"] or head["source"]      # an effect row may cite its own clause
+            if cell["budget_wan"]:
+                bad("budget_wan", f"资金概算只填在该项目的第一行（第{head['row']}行），后续行留空，以免重复计算",
+                    f"the budget goes on the project's first row only (row {head['row']}); leave it blank on later "
+                    "rows so it is never counted twice", code="budget_repeated")
+
+        budget = np.nan
+        if head["row"] == row_no:
+            budget = _number(cell, "budget_wan", "资金概算", "budget", bad, warnings, row_no, written, where,
+                             required=True)
+            if not cell["project"]:
+                bad("project", "项目名称为空", "project name is blank", code="blank")
+            if not cell["source"]:
+                bad("source", "每个项目都要注明来源文件和条款", "every project needs its source document and clause",
+                    code="blank")
+        if head["row"] == row_no or own_years:
+            completion = _year(cell, "completion_year", "完成年份", bad, required=True)
+            start = _year(cell, "start_year", "开始年份", bad, required=False)
+            if start is None and completion is not None and not cell["start_year"]:
+                start = completion
+            if start is not None and completion is not None and start > completion:
+                bad("start_year", f"开始年份晚于完成年份（{completion}）", f"start year after the completion year "
+                    f"({completion})", code="out_of_range")
+            head.setdefault("years", (start, completion))
+        else:                                   # years taken from the first row (its problems reported there)
+            start, completion = head.get("years", (None, None))
+
+        effect = EFFECTS.get(cell["effect"])
+        amount = np.nan
+        if effect is None:
+            close = difflib.get_close_matches(cell["effect"], list(EFFECTS), n=1)
+            hint = f"；是否为「{close[0]}」？" if close else ""
+            bad("effect", f"未知的效果{hint}（可用：{'、'.join(EFFECTS)}）",
+                f"unknown effect{f' (did you mean {close[0]!r}?)' if close else ''}; known: {', '.join(EFFECTS)}",
+                code="unknown_effect")
+        else:
+            if cell["stage"] not in effect.stages:
+                allowed = "、".join(s or "留空" for s in effect.stages)
+                bad("stage", f"效果「{effect.code}」的学段应为：{allowed}",
+                    f"stage for {effect.code} must be one of {[s for s in effect.stages]}", code="bad_stage")
+            if effect.code == "not_stated":
+                if cell["amount"]:
+                    bad("amount", "效果未注明（not_stated）时数量应留空，不得推测",
+                        "an effect marked not_stated leaves amount blank (never guessed)", code="amount_not_stated")
+                if not cell["note"]:
+                    bad("note", "效果未注明时，请在说明中写明原文所述（原文未写明对哪所学校、多少数量）",
+                        "with effect not_stated, the note says what the source does say", code="blank")
+            else:
+                value = _number(cell, "amount", "数量", "amount", bad, warnings, row_no, written, where,
+                                required=True)
+                if not np.isnan(value):
+                    if value <= 0:
+                        bad("amount", f"数量应大于 0（单位：{effect.unit_zh}）", f"amount must be above 0 "
+                            f"({effect.unit_zh})", code="out_of_range")
+                    elif effect.integer and value != int(value):
+                        bad("amount", f"数量应为整数（单位：{effect.unit_zh}）", f"amount must be a whole number "
+                            f"({effect.unit_zh})", code="not_whole")
+                    else:
+                        amount = value
+                if effect.needs_school and not (cell["school_id"] or cell["school_name"]):
+                    bad("school_id", f"效果「{effect.code}」须注明学校（学校标识码或学校名称）",
+                        f"effect {effect.code} needs a school (school_id or school_name)", code="no_school")
+            if effect.code == "move_students":
+                if not cell["from_school_id"]:
+                    bad("from_school_id", "学生转入须注明转出学校的标识码", "move_students needs from_school_id",
+                        code="blank")
+                elif cell["from_school_id"] == cell["school_id"]:
+                    bad("from_school_id", "转出学校与转入学校相同", "from_school_id is the receiving school itself",
+                        code="same_school")
+            elif cell["from_school_id"]:
+                bad("from_school_id", "转出学校标识码只用于 move_students", "from_school_id is for move_students only",
+                    code="not_applicable")
+        out.append({**cell, "project_no": project_no, "budget_wan": budget, "start_year": start,
+                    "completion_year": completion, "amount": amount, "row": row_no})
+    if problems:
+        raise ValidationError(problems + warnings)
+    rows = pd.DataFrame(out, columns=[*COLUMNS, "row"])
+    rows["budget_wan"] = rows["budget_wan"].astype(float)
+    rows["amount"] = rows["amount"].astype(float)
+    for c in ("project_no", "start_year", "completion_year", "row"):
+        rows[c] = rows[c].astype(int)
+    rows = rows.sort_values(["project_no", "row"], kind="stable").reset_index(drop=True)
+    return Projects(county=county, slug=slug or path.parent.name, path=path, rows=rows, warnings=warnings)
+
+
+def _blank_comments(text: str) -> str:
+    """Comment lines (``#``) above the header row become blank lines, so row numbers stay the editor's.
+
+    Examples
+    --------
+    >>> _blank_comments("# a, b\\n\\n# c\\nx,y\\n# not a comment here\\n")
+    '\\n\\n\\nx,y\\n# not a comment here\\n'
+    """
+    lines = text.split("\n")
+    for i, line in enumerate(lines):
+        stripped = line.strip().lstrip("\ufeff")
+        if stripped.startswith("#"):
+            lines[i] = ""
+        elif stripped:
+            break
+    return "\n".join(lines)
+
+
+def _whole(text: str) -> int | None:
+    parsed = cells.parse_number(text)
+    if parsed.error is not None or parsed.value is None or parsed.value != int(parsed.value):
+        return None
+    return int(parsed.value)
+
+
+def _year(cell: dict, column: str, zh: str, bad, required: bool) -> int | None:
+    text = cell[column]
+    if not text:
+        if required:
+            bad(column, f"{zh}为空：应为四位年份", f"{column} is blank; it must be a four-digit year", code="blank")
+        return None
+    year = _whole(text)
+    if year is None or not YEAR_MIN <= year <= YEAR_MAX:
+        bad(column, f"{zh}应为 {YEAR_MIN}–{YEAR_MAX} 之间的四位年份（时段请分别填开始年份和完成年份）",
+            f"{column} must be a four-digit year within {YEAR_MIN}–{YEAR_MAX} (for a period fill start_year and "
+            "completion_year)", code="out_of_range" if year is not None else "bad_year")
+        return None
+    return year
+
+
+def _number(cell, column, zh, en, bad, warnings, row_no, written, where, required) -> float:
+    """A number cell (budget or amount): NaN when blank or bad (bad ones reported through ``bad``)."""
+    parsed = cells.parse_number(cell[column])
+    if parsed.error is not None:
+        reason = parsed.error
+        z, e = (reason.zh, reason.en) if reason.code == "null_token" else (f"{zh}{reason.zh}", f"{en}: {reason.en}")
+        bad(column, z, e, code=reason.code)
+        return np.nan
+    if parsed.value is None:
+        if required:
+            bad(column, f"{zh}为空：应为数字（没有请填 0）" if column == "budget_wan" else f"{zh}为空：应为数字",
+                f"{en} is blank; it must be a number", code="blank")
+        return np.nan
+    if parsed.warning is not None:
+        warnings.append(Problem("warning", parsed.warning.code, parsed.warning.zh, parsed.warning.en, row=row_no,
+                                column=written.get(column, column), value=cell[column], **where))
+    if column == "budget_wan" and parsed.value < 0:
+        bad(column, "资金概算不能为负数（万元）", "a budget cannot be negative (10,000 yuan)", code="negative")
+        return np.nan
+    return float(parsed.value)
+
+
+def link_problems(projects: Projects, schools: pd.DataFrame) -> list[Problem]:
+    """School ids of ``projects`` that a county's school rows (``county``, ``year``, ``school_id``,
+    ``school_name``) do not hold: a ``from_school_id`` is an error (students leave an existing school); a
+    ``school_id`` is a warning (a new school may be given its id before it opens).  A ``school_id`` whose
+    ``school_name`` differs from the school table's is a warning too.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> p = Path(tempfile.mkdtemp()) / "projects.csv"
+    >>> _ = p.write_text("project_no,project,budget_wan,completion_year,source,effect,school_id,amount,"
+    ...                  "stage,from_school_id\\n1,分流,0,2024,方案,move_students,A,30,primary,Z\\n",
+    ...                  encoding="utf-8")
+    >>> schools = pd.DataFrame({"school_id": ["A"], "school_name": ["甲小学"]})
+    >>> [(x.severity, x.column, x.value) for x in link_problems(read_projects(p), schools)]
+    [('error', 'from_school_id', 'Z')]
+    """
+    names = schools.drop_duplicates("school_id", keep="last").set_index("school_id")["school_name"].to_dict() \
+        if len(schools) else {}
+    where = {"file": str(projects.path), "county": projects.county}
+    out = []
+    for r in projects.rows.to_dict("records"):
+        if r["from_school_id"] and r["from_school_id"] not in names:
+            out.append(Problem("error", "unknown_school", "学校数据中没有这个转出学校标识码",
+                               "the school table has no school with this from_school_id", row=r["row"],
+                               column="from_school_id", value=r["from_school_id"], **where))
+        if r["school_id"] and r["school_id"] not in names:
+            out.append(Problem("warning", "unknown_school", "学校数据中没有这个学校标识码（新建学校可先留空）",
+                               "the school table has no school with this id (leave it blank for a new school)",
+                               row=r["row"], column="school_id", value=r["school_id"], **where))
+        elif r["school_id"] and r["school_name"] and names[r["school_id"]] != r["school_name"]:
+            out.append(Problem("warning", "name_mismatch", f"学校名称与学校数据中的「{names[r['school_id']]}」不同",
+                               f"school name differs from the school table's {names[r['school_id']]!r}",
+                               row=r["row"], column="school_name", value=r["school_name"], **where))
+    return out
+
+
+TEMPLATE_NOTES = (
+    "项目清单填写说明 (projects.csv: how to fill it in). 以 # 开头的行是说明，读取时跳过 (lines starting with # are "
+    "comments).",
+    "每行是一个项目对一所学校的一项效果；同一项目有多项效果时用同一序号写多行 (one row per project and effect; a "
+    "project with several effects has several rows with the same project_no).",
+    "资金概算只填在该项目的第一行，后续行留空；项目名称等列在后续行可留空 (the budget goes on the first row only; later "
+    "rows may leave the project columns blank).",
+    "原文没有写明对哪所学校、多少数量时，效果填 not_stated，数量留空，说明中写原文所述；不得推测 (when the source states "
+    "no school or no quantity: effect not_stated, amount blank, the note says what the source says; never "
+    "guess).",
+    "学校标识码只在学校数据中有该校时填写；新建学校留空并填学校名称 (school_id only when the school table has the school; "
+    "for a new school leave it blank and give school_name).",
+    "时段（如 2023-2025）填开始年份 2023、完成年份 2025；单一年份只填完成年份 (a period: start_year and "
+    "completion_year; one year: completion_year only).",
+    "来源写文件标题、文号和条款，如 《石城县推进义务教育优质均衡发展实施方案》 附件2 序号7 (source: the document's title, "
+    "number and clause).",
+)
+
+
+def template_text() -> str:
+    """The text of an empty ``projects.csv``: comment lines explaining every column and effect, then the
+    header row.  It reads back as a valid table with no projects.
+
+    Examples
+    --------
+    >>> text = template_text()
+    >>> text.splitlines()[-1] == ",".join(COLUMNS) and "not_stated" in text
+    True
+    """
+    lines = [f"# {n}" for n in TEMPLATE_NOTES]
+    lines.append("# 列 (columns):")
+    meaning = {
+        "project_no": "序号，正整数 (number in the source list)", "project": "项目名称 (project)",
+        "subproject": "子项目名称，可空 (sub-project; optional)", "content": "项目内容 (content as worded)",
+        "budget_wan": "资金概算，万元，≥0，只填第一行 (budget in 10,000 yuan; first row only)",
+        "start_year": "开始年份，可空 (first year of a period; optional)",
+        "completion_year": "完成年份 (deadline year)", "source": "来源：文件和条款 (document and clause)",
+        "effect": "效果代码，见下 (effect code; see below)", "school_id": "学校标识码，可空 (school id; optional)",
+        "school_name": "学校名称 (school as named in the source)",
+        "stage": "学段：primary、junior、all 或留空 (stage)", "amount": "数量，单位见下 (amount; unit below)",
+        "from_school_id": "转出学校标识码，仅 move_students (only for move_students)",
+        "note": "说明 (note)",
+    }
+    for c in COLUMNS:
+        lines.append(f"#   {c}（{HEADERS_ZH[c]}）：{meaning[c]}")
+    lines.append("# 效果代码 (effect codes):")
+    for e in EFFECTS.values():
+        unit = f"，数量单位：{e.unit_zh}" if e.unit_zh else "，数量留空"
+        lines.append(f"#   {e.code}：{e.name_zh}{unit} ({e.name_en})")
+    lines.append(",".join(COLUMNS))
+    return "\n".join(lines) + "\n"
+
+
+def write_projects_template(path, overwrite: bool = False) -> Path:
+    """Write an empty ``projects.csv`` (UTF-8 with BOM, so Excel shows the Chinese) whose comment lines
+    explain the columns; refuses to replace an existing file unless ``overwrite``.  Returns the path.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> p = write_projects_template(Path(tempfile.mkdtemp()) / "projects.csv")
+    >>> len(read_projects(p).rows)
+    0
+    """
+    path = Path(path)
+    if path.exists() and not overwrite:
+        raise FileExistsError(f"文件已存在，未覆盖：{path} (file already exists, not overwritten)")
+    return write_bytes(path, template_text().encode("utf-8-sig"))
+
+
+# ------------------------------------------------------------------------------ enrolment overrides
+OVERRIDE_COLUMNS = ("school_id", "year", "stage", "students", "source", "county", "note")
+OVERRIDE_REQUIRED = ("school_id", "year", "stage", "students", "source")
+OVERRIDE_HEADERS_ZH = {"school_id": "学校标识码", "year": "年度", "stage": "学段", "students": "在校生数",
+                       "source": "来源", "county": "县区", "note": "说明"}
+OVERRIDE_STAGES = ("primary", "junior", "senior")
+
+
+def read_enrolment_overrides(path, county: str = "") -> pd.DataFrame:
+    """An analyst's enrolment overrides (在校生数预测修正): ``data/raw/<slug>/enrolment_overrides.csv``, one row
+    per school, year and stage, replacing the projection of :func:`junyun_lib.planning.enrolment.project_enrolment`.
+
+    Columns (English or Chinese headers): ``school_id`` (学校标识码), ``year`` (年度, 1990–2100), ``stage``
+    (学段: ``primary``, ``junior`` or ``senior``), ``students`` (在校生数, a whole number ≥ 0), ``source``
+    (来源: who says so — an enrolment plan, a school closure notice …; required), and optionally ``county``
+    (县区) and ``note`` (说明).  The same school, year and stage twice is an error.  Every problem is located
+    and reported at once (:class:`ValidationError`).  Lines starting with ``#`` above the header are comments.
+
+    Returns a DataFrame with those columns plus ``file`` and ``row`` (``year`` int, ``students`` int).
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> p = Path(tempfile.mkdtemp()) / "enrolment_overrides.csv"
+    >>> _ = p.write_text("school_id,year,stage,students,source\\nA,2026,primary,0,撤并通知\\n", encoding="utf-8")
+    >>> read_enrolment_overrides(p)[["school_id", "year", "stage", "students"]].values.tolist()
+    [['A', 2026, 'primary', 0]]
+    >>> _ = p.write_text("school_id,year,stage,students,source\\nA,2026,kindergarten,-3,\\n", encoding="utf-8")
+    >>> read_enrolment_overrides(p)
+    Traceback (most recent call last):
+    ...
+    junyun_lib.problems.ValidationError: 输入数据有 3 处错误...
+    """
+    path = Path(path)
+    lines = csv_rows(_blank_comments(read_text(path, "在校生数修正文件")), str(path))
+    where = {"file": str(path), "county": county}
+    first = next((i for i, (_, c) in enumerate(lines) if any(x.strip() for x in c)), None)
+    header_row = lines[first][0] if first is not None else 1
+    header = [h.strip() for h in (lines[first][1] if first is not None else [])]
+    aliases = {**{c: c for c in OVERRIDE_COLUMNS}, **{zh: c for c, zh in OVERRIDE_HEADERS_ZH.items()}}
+    problems, position, written = [], {}, {}
+    for pos, h in enumerate(header):
+        key = aliases.get(h) or aliases.get(h.lower())
+        if not h:
+            continue
+        if key is None:
+            problems.append(Problem("error", "unknown_column", f"未知列名（可用：{'、'.join(OVERRIDE_COLUMNS)}）",
+                                    f"unknown column; known: {', '.join(OVERRIDE_COLUMNS)}", row=header_row,
+                                    column=h, value=h, **where))
+        elif key in position:
+            problems.append(Problem("error", "duplicate_column", "列名重复", "duplicate column", row=header_row,
+                                    column=h, value=h, **where))
+        else:
+            position[key], written[key] = pos, h
+    for c in OVERRIDE_REQUIRED:
+        if c not in position:
+            problems.append(Problem("error", "missing_column", f"缺少必需的列「{c}」（{OVERRIDE_HEADERS_ZH[c]}）",
+                                    f"required column {c!r} is missing", row=header_row, **where))
+    if problems:
+        raise ValidationError(problems)
+    out, seen, warnings = [], {}, []
+    for row_no, line in lines[first + 1:]:
+        if not any(x.strip() for x in line):
+            continue
+        if len(line) != len(header):
+            problems.append(Problem(
+                "error", "ragged_row", f"本行有 {len(line)} 个单元格，表头行有 {len(header)} 个：可能多了或少了逗号",
+                f"this line has {len(line)} cells but the header line has {len(header)}: a comma too many or too "
+                "few?", row=row_no, value=",".join(line), **where))
+            continue
+        cell = {}
+        for c in OVERRIDE_COLUMNS:
+            raw = line[position[c]] if c in position else ""
+            cell[c], changed = cells.normalise_text(raw) if c in ("school_id", "stage", "county") else \
+                (raw.strip(), False)
+            if changed:
+                warnings.append(Problem("warning", "full_width", cells.FULL_WIDTH.zh, cells.FULL_WIDTH.en,
+                                        row=row_no, column=written.get(c, c), value=raw.strip(), **where))
+
+        def bad(column, zh, en, code="bad_value"):
+            problems.append(Problem("error", code, zh, en, row=row_no, column=written.get(column, column),
+                                    value=cell.get(column, ""), **where))
+
+        if not cell["school_id"]:
+            bad("school_id", "学校标识码为空", "school_id is blank", code="blank")
+        year = _year(cell, "year", "年度", bad, required=True)
+        if cell["stage"] not in OVERRIDE_STAGES:
+            bad("stage", "学段应为 primary、junior 或 senior", "stage must be primary, junior or senior",
+                code="bad_stage")
+        students = None
+        parsed = cells.parse_number(cell["students"])
+        if parsed.error is not None:
+            bad("students", parsed.error.zh if parsed.error.code == "null_token" else f"在校生数{parsed.error.zh}",
+                f"students: {parsed.error.en}", code=parsed.error.code)
+        elif parsed.value is None:
+            bad("students", "在校生数为空：应为不小于 0 的整数", "students is blank; it must be a whole number ≥ 0",
+                code="blank")
+        elif parsed.value < 0 or parsed.value != int(parsed.value):
+            bad("students", "在校生数应为不小于 0 的整数", "students must be a whole number ≥ 0", code="out_of_range")
+        else:
+            students = int(parsed.value)
+            if parsed.warning is not None:
+                warnings.append(Problem("warning", parsed.warning.code, parsed.warning.zh, parsed.warning.en,
+                                        row=row_no, column=written["students"], value=cell["students"], **where))
+        if not cell["source"]:
+            bad("source", "每行都要注明依据（来源）", "every row needs its source", code="blank")
+        key = (cell["county"], cell["school_id"], year, cell["stage"])
+        if cell["school_id"] and year is not None and key in seen:
+            bad("school_id", f"同一学校、年度、学段重复（第{seen[key]}行已出现）",
+                f"the same school, year and stage twice (already on row {seen[key]})", code="duplicate")
+        seen.setdefault(key, row_no)
+        out.append({**cell, "year": year, "students": students, "file": str(path), "row": row_no})
+    if problems:
+        raise ValidationError(problems + warnings)
+    table = pd.DataFrame(out, columns=[*OVERRIDE_COLUMNS, "file", "row"])
+    for c in ("year", "students", "row"):
+        table[c] = table[c].astype(int)
+    table.attrs["warnings"] = warnings
+    return table
