@@ -17,7 +17,7 @@ Two views of what a school part below the standard of indicator k lacks:
 
 Costs (``cost_<code>``, 万元) are the amount to add × the unit cost (:mod:`junyun_lib.io.costs`), counted once
 per school: a mixed school's facility cost sits on the part whose need decides the whole-school figure, and is
-0 on its other part, so sums over parts and over stages count every school once (decision 57).
+0 on its other part, so sums over parts and over stages count every school once (decision 92).
 """
 from __future__ import annotations
 
