@@ -411,7 +411,7 @@ def scorecard_text(b: Briefing) -> str:
         if note:
             coverage = b.result.standard.coverage_zh
             return f"{md_text(note)}。" + (f"{md_text(coverage)}。" if coverage else "")
-        return "本县区没有配置文件 county.toml，不生成评估表（县级指标表与县区目标按县区配置读取）。"
+        return "本县区没有县区配置，评估表未生成。"
     overall = {True: "**达到**县域义务教育优质均衡发展评估标准", False: "**未达到**评估标准",
                None: "**尚不能判定**（部分项目无数据，无数据的项目不视为达标）"}[card.overall]
     areas = "；".join(f"{md_text(form()['areas'][a])}{PASS_ZH[v]}" for a, v in card.areas.items())
@@ -710,6 +710,8 @@ def _one_year(result: CountyResult):
     from types import SimpleNamespace
 
     return SimpleNamespace(standard_code=result.standard.code, synthetic=result.synthetic,
+                           county_years=lambda: [(result.county, result.year)],
+                           counties={result.county: result.config},
                            standards={result.county: result.standard}, warnings=list(result.warnings),
                            stages=result.stages, indicators=result.indicators, parts=result.parts,
                            excluded=result.excluded, guarantee=result.guarantee, gaps=result.gaps)

@@ -229,7 +229,8 @@ def scorecard_note(standard, config=None) -> str | None:
     neither holds."""
     note = not_applicable(standard)
     if note is None and config is not None and not getattr(config, "configured", True):
-        note = "本县区没有配置文件 county.toml，不生成评估表（县级指标表与县区目标按县区配置读取）"
+        # every county gets a scorecard (decision 68); this is said only where none was built for it
+        note = "评估表未随本结果生成；没有县区配置（county.toml）的县区，县级项目均为无数据"
     return note
 
 
