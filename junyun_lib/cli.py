@@ -198,7 +198,7 @@ def _cmd_batch(args) -> int:
     ws = _workspace(args)
     years = set(args.years) if args.years else None
     counties = None if args.all or not args.counties else set(args.counties)
-    tasks = tasks_for(ws, counties=counties, years=years, standard=args.standard)
+    tasks = tasks_for(ws, counties=counties, years=years, standard=args.standard, copies=not args.pages_only)
     if not tasks:
         print("没有可运行的县区年度：请先运行 junyun ingest (nothing to run; ingest first)", file=sys.stderr)
         return 1
@@ -347,6 +347,8 @@ def build_parser() -> argparse.ArgumentParser:
     b.add_argument("--workers", type=_positive, default=None, help="工作进程数，默认每核一个 (default: one per core)")
     b.add_argument("--scheduler", default=None, help="dask.distributed 调度器地址 (run on a dask cluster)")
     b.add_argument("--standard", default="quality-2017", choices=standard_codes())
+    b.add_argument("--pages-only", action="store_true",
+                   help="只生成网页简报，不生成 Word 副本和评估结果 Excel，约快一半 (pages only: no Word copy, no workbook)")
     folders(b)
     b.set_defaults(func=_cmd_batch)
 

@@ -528,8 +528,11 @@ class Workspace:
             last = window[1] if window else None
             if last is not None and (plan.rows["year"] > last).any():
                 # items aimed past the transitional window are projected under the full standards
-                ev = evaluate(self.table(cfg.name), standard, costs=self.costs,
-                              counties=self._configs_for([cfg.name]), transitional=False)
+                key = (cfg.name, "*", standard, "full")
+                if key not in self._evaluations:
+                    self._evaluations[key] = evaluate(self.table(cfg.name), standard, costs=self.costs,
+                                                      counties=self._configs_for([cfg.name]), transitional=False)
+                ev = self._evaluations[key]
                 full = {y: ev.county(c, y) for c, y in ev.county_years()}
         return plan_progress(plan, results, self.county_values(cfg.name), as_of=as_of,
                              full_results_by_year=full, transitional_last_year=last)

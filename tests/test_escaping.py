@@ -531,8 +531,8 @@ def test_hostile_names_show_as_text_on_the_page(batch):
     page = Page(batch["page"])
     text = page.text
     assert f"{COUNTY} {YEAR}年 义务教育优质均衡发展 资源配置评估简报" in text      # headline (Markdown)
-    assert f"（{COUNTY}，统计年度 {YEAR}）" in text                              # footer (Markdown)
-    assert "schools_2024.xlsx" in text
+    assert f"数据来源：{COUNTY} {YEAR} 年" in text                                # footer (Markdown)
+    assert "schools_2024.xlsx" not in text and "2024年学校数据表" in text           # no file names on a page
     shown = [s for s in SCHOOLS if s in text]                                   # tables
     assert "<img src=x onerror=alert(1)>" in shown and len(shown) >= 3, shown
     assert ITEM_TAIL.strip() in text                                            # plan table, escaped once

@@ -9,15 +9,11 @@ title and number (``../shared/DOMAIN.md``), national rules by the national docum
 from __future__ import annotations
 
 import re
-import shutil
 from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
 
-from _build import ingest
-from junyun_lib.runner.batch import run_batch, tasks_for
-from junyun_lib.workspace import Workspace
 
 REPO = Path(__file__).resolve().parents[1]
 NOTEBOOK = REPO / "notebooks" / "10_county_briefing.ipynb"     # this checkout's, whatever is installed
@@ -112,19 +108,8 @@ def docx_text(path: Path) -> tuple[str, list]:
 
 
 @pytest.fixture(scope="module")
-def outputs(tmp_path_factory):
-    root = tmp_path_factory.mktemp("pages")
-    data = root / "data"
-    for slug in COUNTIES:
-        folder = data / "raw" / slug
-        folder.mkdir(parents=True)
-        for name in ("county.toml", "plan.csv", f"county_indicators_{YEAR}.csv", f"schools_{YEAR}.xlsx"):
-            shutil.copy(REPO / "data/raw" / slug / name, folder / name)
-        ingest([folder / f"schools_{YEAR}.xlsx"], data_dir=data)
-    ws = Workspace(data, root / "outputs")
-    rows = run_batch(ws, tasks_for(ws, notebook=NOTEBOOK), workers=2, show_progress=False)
-    assert [r["status"] for r in rows] == ["ok"] * len(COUNTIES), [r["error"] for r in rows]
-    return root / "outputs" / str(YEAR)
+def outputs(sample_pages):
+    return sample_pages          # tests/conftest.py: the sample counties' 2024 batch, built once per session
 
 
 @pytest.mark.parametrize("slug", sorted(COUNTIES))

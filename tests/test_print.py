@@ -14,9 +14,6 @@ from pathlib import Path
 
 import pytest
 
-from _build import ingest
-from junyun_lib.runner.batch import run_batch, tasks_for
-from junyun_lib.workspace import Workspace
 
 REPO = Path(__file__).resolve().parents[1]
 CHROMIUM = next((shutil.which(n) for n in ("chromium", "chromium-browser", "google-chrome") if shutil.which(n)), None)
@@ -61,21 +58,12 @@ def page_size_mm(pdf: Path) -> tuple[float, float]:
 
 
 @pytest.fixture(scope="module")
-def printed(tmp_path_factory):
+def printed(sample_pages, tmp_path_factory):
+    """石城县's 2024 briefing and the index (tests/conftest.py: the sample batch, built once per session),
+    printed to PDF."""
     root = tmp_path_factory.mktemp("print")
-    data = root / "data"
-    folder = data / "raw" / "shicheng"
-    folder.mkdir(parents=True)
-    for name in ("county.toml", "plan.csv", "county_indicators_2024.csv", "schools_2024.xlsx"):
-        shutil.copy(REPO / "data/raw/shicheng" / name, folder / name)
-    ingest([folder / "schools_2024.xlsx"], data_dir=data)
-    ws = Workspace(data, root / "outputs")
-    rows = run_batch(ws, tasks_for(ws, notebook=REPO / "notebooks" / "10_county_briefing.ipynb"), workers=1,
-                     show_progress=False)
-    assert [r["status"] for r in rows] == ["ok"], rows
-    year = root / "outputs" / "2024"
-    return (print_pdf(year / "shicheng.html", root / "briefing.pdf"),
-            print_pdf(year / "index.html", root / "index.pdf"))
+    return (print_pdf(sample_pages / "shicheng.html", root / "briefing.pdf"),
+            print_pdf(sample_pages / "index.html", root / "index.pdf"))
 
 
 def test_every_page_has_its_number_and_the_synthetic_label(printed):

@@ -26,7 +26,7 @@ import json
 import os
 import time
 import warnings
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from datetime import datetime, timezone
 from importlib import resources
 from pathlib import Path
@@ -66,15 +66,34 @@ class Task:
     data_dir: str
     out_dir: str
     notebook: str
+    copies: bool = True      # also write the Word copy and the workbook (a briefing notebook's task)
+    batch: str = ""          # the batch it belongs to (set by run_batch): a worker reuses its workspace within one
 
     def workspace(self) -> Workspace:
         return Workspace(self.data_dir, self.out_dir)
 
 
+_WORKER_WORKSPACE: dict = {}
+
+
+def _task_workspace(task: Task) -> Workspace:
+    """The task's workspace, kept in this worker process for the next task of the same batch and county: the
+    county's years are then read and evaluated once per worker rather than once per year.  A batch treats its
+    inputs as fixed (each row records the input's checksum); a new batch or county starts afresh, so a
+    long-lived worker (dask) never holds more than one county."""
+    if not task.batch:
+        return task.workspace()
+    key = (task.batch, task.data_dir, task.out_dir, task.slug)
+    if _WORKER_WORKSPACE.get("key") != key:
+        _WORKER_WORKSPACE.clear()
+        _WORKER_WORKSPACE.update(key=key, workspace=task.workspace())
+    return _WORKER_WORKSPACE["workspace"]
+
+
 def tasks_for(ws: Workspace, counties=None, years=None, standard: str = "quality-2017",
-              notebook: Path | None = None) -> list[Task]:
+              notebook: Path | None = None, copies: bool = True) -> list[Task]:
     """Every processed county-year of the workspace (optionally only some counties, by name or slug, and
-    some years)."""
+    some years); ``copies=False`` writes the pages only (no Word copy, no workbook)."""
     notebook = str(notebook or briefing_notebook())
     out = []
     for cy in ws.county_years():
@@ -82,7 +101,8 @@ def tasks_for(ws: Workspace, counties=None, years=None, standard: str = "quality
             continue
         if years and cy.year not in years:
             continue
-        out.append(Task(cy.county, cy.slug, cy.year, standard, str(ws.data_dir), str(ws.outputs_dir), notebook))
+        out.append(Task(cy.county, cy.slug, cy.year, standard, str(ws.data_dir), str(ws.outputs_dir), notebook,
+                        copies))
     return out
 
 
@@ -99,7 +119,7 @@ def run_task(task: Task, warm: bool = False) -> dict:
     import papermill
 
     start = time.perf_counter()
-    ws = task.workspace()
+    ws = _task_workspace(task)
     html_path = ws.briefing_path(task.slug, task.year)
     docx_path, xlsx_path = html_path.with_suffix(".docx"), html_path.with_suffix(".xlsx")
     nb_path = ws.executed_notebook_path(task.slug, task.year)
@@ -137,12 +157,13 @@ def run_task(task: Task, warm: bool = False) -> dict:
         if index_row is not None:
             atomic.write_text(row_path, json.dumps(index_row, ensure_ascii=False))
         row["html"] = str(html_path)
-        # the Word copy and the workbook, from the same briefing (evaluated once more here; charts from the page)
-        b = ws.briefing(task.county, task.year, task.standard)
-        atomic.write_bytes(docx_path, briefing_docx(b, notebook_images(nb)))
-        row["docx"] = str(docx_path)
-        ws.write_workbook(xlsx_path, workbook_sheets(b))
-        row["xlsx"] = str(xlsx_path)
+        if task.copies:
+            # the Word copy and the workbook, from the same briefing (evaluated once more here; charts from the page)
+            b = ws.briefing(task.county, task.year, task.standard)
+            atomic.write_bytes(docx_path, briefing_docx(b, notebook_images(nb)))
+            row["docx"] = str(docx_path)
+            ws.write_workbook(xlsx_path, workbook_sheets(b))
+            row["xlsx"] = str(xlsx_path)
     except Exception as exc:  # a failing county must not stop the others
         if isinstance(exc, OSError) and exc.filename:  # e.g. an unwritable outputs folder: say where
             exc = OutputError(exc.filename, exc)
@@ -314,6 +335,7 @@ def run_batch(ws: Workspace, tasks: list[Task], workers: int | None = None, sche
     runner = get_executor(name, **({"address": scheduler} if name == "dask" else {"workers": workers}))
     batch = {"id": f"{_now()}-{os.getpid()}", "started": _now(), "finished": "", "status": "running",
              "executor": name, "tasks": len(tasks), "ok": 0, "failed": 0}
+    tasks = [replace(t, batch=batch["id"]) for t in tasks]
     years = {t.year for t in tasks}
     for year in years:
         atomic.sweep(ws.year_dir(year))
