@@ -1,10 +1,10 @@
 # Front door. `make run` sets up .venv and runs the main job on the bundled synthetic sample data;
-# `make test` runs the tests (what CI runs through .ci/run).
+# `make test` runs the tests (what CI runs through .ci/run); `make lab` opens JupyterLab on notebooks/.
 VENV ?= .venv
 BIN := $(VENV)/bin
 PYTHON ?= python3
 
-.PHONY: setup run test sample bench clean
+.PHONY: setup run test lab sample bench clean
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -16,8 +16,12 @@ setup: $(BIN)/.installed
 run: setup
 	$(BIN)/junyun run
 
+# the suite in one process per core (pytest-xdist): CI stays under 15 minutes on 2 cores
 test: setup
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n auto
+
+lab: setup
+	$(BIN)/jupyter lab notebooks/
 
 sample: setup
 	$(BIN)/junyun sample

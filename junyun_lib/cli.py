@@ -1,5 +1,5 @@
-"""Command line (命令行): ``junyun template | county-template | ingest | import | evaluate | plan | cheapest |
-roadmap | run | batch | sample``.
+"""Command line (命令行): ``junyun template | county-template | ingest | import | supplement-template | evaluate |
+plan | cheapest | roadmap | run | batch | sample``.
 
 Every command works in a :class:`~junyun_lib.workspace.Workspace` (``--data-dir``, default ``$JUNYUN_DATA``
 or ``./data``; outputs folder ``--out``, default ``$JUNYUN_OUTPUTS`` or ``./outputs``): files it reads must be
@@ -89,6 +89,8 @@ def _cmd_evaluate(args) -> int:
 
     ws = _workspace(args, costs=True)
     inputs = [ws.input_path(f, "评估文件") for f in args.files]
+    if args.results:
+        ws.output_path(args.results, "结果目录", inputs)          # refused before anything is computed
     targets = {kind: ws.output_path(path, "结果文件", inputs) for kind, path in (("json", args.json), ("excel", args.excel))
                if path}
     evaluation = ws.evaluate_files(inputs, county=args.county, year=args.year, standard=args.standard)
@@ -102,6 +104,9 @@ def _cmd_evaluate(args) -> int:
         print(f"已写出 (written): {ws.write_json(targets['json'], evaluation_json(evaluation, scorecards))}")
     if "excel" in targets:
         print(f"已写出 (written): {ws.write_workbook(targets['excel'], evaluation_sheets(evaluation, scorecards))}")
+    if args.results:
+        written = ws.write_results(ws.output_path(args.results, "结果目录", inputs), evaluation)
+        print(f"已写出分析用结果表 (tidy results written): {written[0].parent}（{len(written)} 个 Parquet 表）")
     return 0
 
 
@@ -196,19 +201,48 @@ def _cmd_import(args) -> int:
     ws = _workspace(args)
     exports = [ws.input_path(p, "导出表") for p in args.exports]
     campus = ws.input_path(args.campus_map, "校区对应表") if args.campus_map else None
+    supplement = ws.input_path(args.supplement, "补充表") if args.supplement else None
     mapping = args.mapping
     if str(mapping).endswith(".toml"):
         mapping = ws.input_path(mapping, "映射文件")
-    inputs = exports + ([campus] if campus else []) + ([mapping] if isinstance(mapping, Path) else [])
+    inputs = exports + [p for p in (campus, supplement) if p] + ([mapping] if isinstance(mapping, Path) else [])
     out = ws.output_path(args.out, "标准学校数据表", inputs, in_data=True)
     report = ws.output_path(Path(args.report) if args.report else out.with_name(f"{out.stem}-导入报告.xlsx"),
                             "导入报告", inputs + [out], in_data=True)
     for path in (out, report):
         _refuse_existing(path, args.force)
-    result = import_exports(exports, args.year, args.county, mapping, read_campus_map(campus) if campus else None)
+    if campus and not args.merge_campuses:
+        raise PathRefused([Problem("error", "campus_map_without_merge", "校区对应表只在合并校区时使用：请同时加 "
+                                   "--merge-campuses（默认每个独立校区单独计，有关指标说明（一））",
+                                   "--campus-map is used only with --merge-campuses", file=str(campus))])
+    result = import_exports(exports, args.year, args.county, mapping, read_campus_map(campus) if campus else None,
+                            merge_campuses=args.merge_campuses, supplement=supplement)
     print(f"已写出标准学校数据表 (canonical table written): {write_canonical(result, out)}（{len(result.table)} 所学校）")
     print(f"已写出导入报告 (import report written): {write_report(result, report)}：合并 {len(result.merges)} 处，"
           f"删除 {len(result.dropped)} 行，警告 {len(result.warnings)} 条")
+    return 0
+
+
+def _cmd_supplement_template(args) -> int:
+    """The supplementary table for what the statistics forms lack (music and art rooms), optionally pre-filled
+    with the schools of the exports."""
+    from .io.importer import school_list
+    from .io.supplement import write_supplement_template
+
+    ws = _workspace(args)
+    exports = [ws.input_path(p, "导出表") for p in (args.exports or [])]
+    mapping = args.mapping
+    if str(mapping).endswith(".toml"):
+        mapping = ws.input_path(mapping, "映射文件")
+    path = ws.output_path(args.path, "补充表", exports, in_data=True)
+    _refuse_existing(path, args.force)
+    if path.suffix.lower() != ".xlsx":
+        raise PathRefused([Problem("error", "not_xlsx", "补充表模板须为 .xlsx", "the supplementary table must be .xlsx",
+                                   file=str(args.path))])
+    schools = school_list(exports, mapping) if exports else None
+    written = write_supplement_template(path, schools)
+    count = f"，已列出 {len(schools)} 所学校" if schools is not None else ""
+    print(f"已写出补充表模板 (supplementary table written): {written}{count}")
     return 0
 
 
@@ -227,7 +261,7 @@ def _cmd_batch(args) -> int:
     ws = _workspace(args)
     years = set(args.years) if args.years else None
     counties = None if args.all or not args.counties else set(args.counties)
-    tasks = tasks_for(ws, counties=counties, years=years, standard=args.standard)
+    tasks = tasks_for(ws, counties=counties, years=years, standard=args.standard, copies=not args.pages_only)
     if not tasks:
         print("没有可运行的县区年度：请先运行 junyun ingest (nothing to run; ingest first)", file=sys.stderr)
         return 1
@@ -314,6 +348,7 @@ def build_parser() -> argparse.ArgumentParser:
     e.add_argument("--year", type=int, default=None)
     e.add_argument("--json", default=None, help="写出 JSON 结果（输出目录内） (machine-readable results)")
     e.add_argument("--excel", default=None, help="写出 Excel 结果工作簿（输出目录内） (workbook for county offices)")
+    e.add_argument("--results", default=None, help="写出分析用 Parquet 结果表到此目录（输出目录内） (tidy tables)")
     evaluation_options(e)
     folders(e)
     e.set_defaults(func=_cmd_evaluate)
@@ -359,17 +394,32 @@ def build_parser() -> argparse.ArgumentParser:
     rm.set_defaults(func=_cmd_roadmap)
 
     im = sub.add_parser("import", help="从教育事业统计导出表生成标准学校数据表 (import statistics exports)")
-    im.add_argument("exports", nargs="+", help="一个县区的各学段导出表 .xlsx（小学、初中），放在数据目录内")
+    im.add_argument("exports", nargs="+", help="一个县区的各学段导出表 .xlsx（小学、初中、高中），放在数据目录内")
     im.add_argument("--year", type=int, required=True)
     im.add_argument("--county", required=True)
     im.add_argument("--out", required=True, help="标准学校数据表 .xlsx（原始数据目录或输出目录内）")
     im.add_argument("--mapping", default="stats-2021", help="映射：stats-2021（教基表式）、stats-2020（基础基表式）或自己的 .toml")
-    im.add_argument("--campus-map", default=None, help="不计校数校区对应表 CSV：校区标识码,所属学校标识码")
+    im.add_argument("--supplement", default=None,
+                    help="补充表（音乐、美术专用教室等统计表中没有的数据；用 junyun supplement-template 生成）")
+    im.add_argument("--merge-campuses", action="store_true",
+                    help="将不计校数的校区并入所属学校（默认每个独立校区单独计，有关指标说明（一））")
+    im.add_argument("--campus-map", default=None,
+                    help="与 --merge-campuses 同用：不计校数校区对应表 CSV（校区标识码,所属学校标识码）")
     im.add_argument("--report", default=None, help="导入报告 .xlsx（默认：<out>-导入报告.xlsx）")
     im.add_argument("--force", action="store_true", help="覆盖已有的输出文件 (overwrite existing outputs)")
     im.add_argument("--data-dir", default=None, help="数据目录，默认 ./data 或 $JUNYUN_DATA (data folder)")
     im.add_argument("--outputs-dir", default=None, help="输出目录，默认 ./outputs 或 $JUNYUN_OUTPUTS (outputs folder)")
     im.set_defaults(func=_cmd_import)
+
+    st = sub.add_parser("supplement-template",
+                        help="写出补充表模板：音乐、美术专用教室等统计表中没有的数据 (write the supplementary table)")
+    st.add_argument("path", help="补充表 .xlsx（原始数据目录或输出目录内）")
+    st.add_argument("--exports", nargs="*", default=None, help="各学段导出表：据此列出学校标识码和名称 (pre-fill schools)")
+    st.add_argument("--mapping", default="stats-2021", help="读导出表用的映射：stats-2021、stats-2020 或自己的 .toml")
+    st.add_argument("--force", action="store_true", help="覆盖已有文件 (overwrite)")
+    st.add_argument("--data-dir", default=None, help="数据目录，默认 ./data 或 $JUNYUN_DATA (data folder)")
+    st.add_argument("--outputs-dir", default=None, help="输出目录，默认 ./outputs 或 $JUNYUN_OUTPUTS (outputs folder)")
+    st.set_defaults(func=_cmd_supplement_template)
 
     r = sub.add_parser("run", help="主流程：校验全部原始数据、评估并生成简报 (main job)")
     r.add_argument("--workers", type=_positive, default=None, help="简报工作进程数 (briefing workers; default one per core)")
@@ -385,6 +435,8 @@ def build_parser() -> argparse.ArgumentParser:
     b.add_argument("--workers", type=_positive, default=None, help="工作进程数，默认每核一个 (default: one per core)")
     b.add_argument("--scheduler", default=None, help="dask.distributed 调度器地址 (run on a dask cluster)")
     b.add_argument("--standard", default="quality-2017", choices=standard_codes())
+    b.add_argument("--pages-only", action="store_true",
+                   help="只生成网页简报，不生成 Word 副本和评估结果 Excel，约快一半 (pages only: no Word copy, no workbook)")
     folders(b)
     b.set_defaults(func=_cmd_batch)
 

@@ -36,6 +36,7 @@ import pandas as pd
 
 from .evaluation.causes import causes_table
 from .evaluation.evaluate import CountyResult, Evaluation, evaluate
+from .evaluation.guarantee import transitional_window
 from .evaluation.scorecard import Scorecard, prerequisite, scorecard
 from .io import atomic
 from .io.costs import load_unit_costs
@@ -55,10 +56,11 @@ from .problems import JunyunError, PathRefused, Problem, ValidationError
 from .report.briefing import Briefing
 from .report.jsonvalues import dumps
 from .rules import CountyConfig, is_slug
-from .rules.scorecard_form import form
+from .rules.scorecard_form import applies_to, form
 
 #: what each file of the layout is called (the names users and their scripts depend on)
 RAW, PROCESSED = "raw", "processed"
+DATA, OUTPUTS = "data", "outputs"            # the folders of a checkout (notebooks find them, :func:`notebook_folders`)
 COUNTY_FILE = "county.toml"
 PLAN_FILE = "plan.csv"
 PROJECTS_FILE = "projects.csv"
@@ -76,6 +78,39 @@ def default_data_dir() -> Path:
 def default_outputs_dir() -> Path:
     """The outputs folder when none is given: ``$JUNYUN_OUTPUTS``, else ``./outputs``."""
     return Path(os.environ.get("JUNYUN_OUTPUTS") or "outputs")
+
+
+def checkout_dir() -> Path | None:
+    """The repository checkout this ``junyun_lib`` was loaded from (the folder holding ``junyun_lib/``,
+    ``notebooks/`` and ``pyproject.toml``: a clone, or an editable install), or None for an installed package."""
+    root = Path(__file__).resolve().parent.parent
+    if (root / "pyproject.toml").is_file() and (root / "notebooks").is_dir() and (root / "junyun_lib").is_dir():
+        return root
+    return None
+
+
+def notebook_folders(data_dir=None, outputs_dir=None) -> tuple[Path, Path]:
+    """The data and outputs folders of a notebook, whatever folder it runs in (JupyterLab, ``papermill`` from
+    anywhere, the batch).
+
+    Data: ``data_dir`` when given, else ``$JUNYUN_DATA``, else the ``data`` folder of the checkout this package
+    was loaded from (:func:`checkout_dir`) — never the current folder.  Outputs: ``outputs_dir``, else
+    ``$JUNYUN_OUTPUTS``, else ``outputs`` next to the data folder (the checkout's ``outputs/``).  An installed
+    package outside a checkout needs ``data_dir`` or ``$JUNYUN_DATA``: a located error says so.
+    """
+    data = data_dir if data_dir not in (None, "") else os.environ.get("JUNYUN_DATA")
+    if not data:
+        root = checkout_dir()
+        if root is None:
+            raise PathRefused([Problem("error", "no_data_dir", "找不到数据目录：请在笔记本的参数单元格中设置 data_dir，"
+                                       "或设置环境变量 JUNYUN_DATA",
+                                       "no data folder: set data_dir in the notebook's parameters cell, or "
+                                       "the environment variable JUNYUN_DATA")])
+        data = root / DATA
+    data = Path(data).expanduser().resolve()
+    outputs = outputs_dir if outputs_dir not in (None, "") else os.environ.get("JUNYUN_OUTPUTS")
+    outputs = Path(outputs).expanduser().resolve() if outputs else data.parent / OUTPUTS
+    return data, outputs
 
 
 @dataclass(frozen=True)
@@ -125,6 +160,13 @@ class Workspace:
         self._county_years: list | None = None
         self._tables: dict[str, SchoolTable] = {}
         self.read_warnings: list[Problem] = []     # warnings of the last raw read, for the command to show
+
+    @classmethod
+    def for_notebook(cls, data_dir=None, outputs_dir=None, *, costs=None) -> "Workspace":
+        """The workspace of a notebook: folders from its parameters, else ``$JUNYUN_DATA`` / ``$JUNYUN_OUTPUTS``,
+        else the checkout's ``data/`` and ``outputs/`` — never the current folder (:func:`notebook_folders`)."""
+        data, outputs = notebook_folders(data_dir, outputs_dir)
+        return cls(data, outputs, costs=costs)
 
     @classmethod
     def for_raw_folder(cls, raw, outputs_dir=None) -> "Workspace":
@@ -222,6 +264,12 @@ class Workspace:
         if not resolved.is_file():
             raise ValidationError([Problem("error", "not_found", f"{what}不存在", "file not found", file=str(path))])
         return resolved
+
+    def outputs_file(self, path, what: str = "输出文件") -> Path:
+        """``path`` for writing, a relative one taken inside the outputs folder (not the current folder): what
+        the explorer's export box names.  Refused (:class:`PathRefused`) unless it lies in the outputs folder."""
+        path = Path(str(path).strip()).expanduser()
+        return self.output_path(path if path.is_absolute() else self.outputs_dir / path, what)
 
     def output_path(self, path, what: str = "输出文件", inputs=(), *, in_data: bool = False) -> Path:
         """``path`` resolved for writing: inside the outputs folder (or, with ``in_data``, the data folder's
@@ -540,22 +588,41 @@ class Workspace:
             return None
         cfg = self.config(county)
         results = self.history(cfg.name, standard) if self.years(cfg.name) else {}
-        return plan_progress(plan, results, self.county_values(cfg.name), as_of=as_of)
+        full, last = {}, None
+        if results:
+            window = transitional_window(next(iter(results.values())).standard)
+            last = window[1] if window else None
+            if last is not None and (plan.rows["year"] > last).any():
+                # items aimed past the transitional window are projected under the full standards
+                key = (cfg.name, "*", standard, "full")
+                if key not in self._evaluations:
+                    self._evaluations[key] = evaluate(self.table(cfg.name), standard, costs=self.costs,
+                                                      counties=self._configs_for([cfg.name]), transitional=False)
+                ev = self._evaluations[key]
+                full = {y: ev.county(c, y) for c, y in ev.county_years()}
+        return plan_progress(plan, results, self.county_values(cfg.name), as_of=as_of,
+                             full_results_by_year=full, transitional_last_year=last)
 
     # --------------------------------------------------------------------------------------- scorecard
     def scorecard(self, county: str, year: int) -> Scorecard | None:
         """The full evaluation form of a county-year (quality balance), with its county-level table and the
-        application prerequisite; None for a county without a configuration."""
+        application prerequisite."""
         return self.scorecard_for(self.evaluate(county, year, QUALITY))
 
     def scorecard_for(self, result: CountyResult) -> Scorecard | None:
-        """The scorecard of an evaluated county-year (None unless quality-2017 and a configured county)."""
-        if result.standard.code != QUALITY or not result.config.configured:
+        """The scorecard of an evaluated county-year; None — nothing built — under a standard the form does not
+        apply to (basic-2012; ``applies_to`` in ``rules/scorecard.toml``).  A county without a configuration
+        still gets one: the items the school table decides are computed; the county-level items, the vetoes and
+        the prerequisite are no data, so the overall verdict is never a pass."""
+        if not applies_to(result.standard.code):
             return None
         key = (result.county, result.year, id(result))
         if key not in self._cards:
-            values = self.county_values(result.county).get(result.year)
-            self._cards[key] = scorecard(result, values, self.prerequisite(result.county, result.year))
+            if result.config.configured:
+                values = self.county_values(result.county).get(result.year)
+                self._cards[key] = scorecard(result, values, self.prerequisite(result.county, result.year))
+            else:
+                self._cards[key] = scorecard(result, None, prerequisite({}, result.year))
         return self._cards[key]
 
     def prerequisite(self, county: str, year: int) -> dict:
@@ -623,6 +690,48 @@ class Workspace:
         """Write a JSON document (valid JSON: no NaN or infinity) atomically inside the outputs folder."""
         return atomic.write_text(self.output_path(path), dumps(doc))
 
+    def write_results(self, folder, evaluation: Evaluation) -> list[Path]:
+        """The tidy Parquet tables of ``evaluation`` (:mod:`junyun_lib.report.results`) written to ``folder``
+        inside the outputs folder, replacing it as a whole.  The scorecard covers every county-year: the
+        school-derived items for all at once; a configured county gets its exact per-county scorecard instead
+        (its county-level table, its own items such as staffing ratios, the prerequisite)."""
+        from .report.results import results_tables, write_results
+
+        target = self.output_path(folder, "结果目录")
+        tables = results_tables(evaluation)
+        if "scorecard_items" in tables:
+            tables["scorecard_items"], tables["scorecard"] = self._with_county_tables(
+                evaluation, tables["scorecard_items"], tables["scorecard"])
+        return write_results(tables, target, standard=evaluation.standard_code, synthetic=evaluation.synthetic)
+
+    def _with_county_tables(self, evaluation: Evaluation, items: pd.DataFrame, overall: pd.DataFrame):
+        from .evaluation.scorecards import ITEM_COLUMNS, OVERALL_COLUMNS
+
+        swaps = []
+        for c, y in evaluation.county_years():
+            cfg = evaluation.counties.get(c)
+            if cfg is None or not cfg.configured:
+                continue
+            card = scorecard(evaluation.county(c, y), self.county_values(c).get(y), self.prerequisite(c, y))
+            rows = card.items.assign(county=str(c), year=int(y))
+            rows["passes"] = rows["passes"].astype("boolean")
+            top = {"county": str(c), "year": int(y), "overall": card.overall,
+                   **{f"area_{a}": v for a, v in card.areas.items()}}
+            swaps.append((str(c), int(y), rows[ITEM_COLUMNS], top))
+        if not swaps:
+            return items, overall
+        done = {(c, y) for c, y, _, _ in swaps}
+        keep = [(c, int(y)) not in done for c, y in zip(items["county"], items["year"])]
+        items = pd.concat([items[keep]] + [r for _, _, r, _ in swaps], ignore_index=True)
+        keep = [(c, int(y)) not in done for c, y in zip(overall["county"], overall["year"])]
+        tops = pd.DataFrame([t for _, _, _, t in swaps])[OVERALL_COLUMNS]
+        for col in OVERALL_COLUMNS[2:]:
+            tops[col] = tops[col].astype("boolean")
+        overall = pd.concat([overall[keep], tops], ignore_index=True)
+        order = ["county", "year"]
+        return (items.sort_values(order, kind="stable").reset_index(drop=True),
+                overall.sort_values(order, kind="stable").reset_index(drop=True))
+
     def write_workbook(self, path, sheets: dict[str, pd.DataFrame]) -> Path:
         """Write ``{sheet: table}`` to an .xlsx file inside the outputs folder, atomically."""
         return write_workbook(self.output_path(path), sheets)
@@ -642,4 +751,5 @@ def _same_file(a: Path, b: Path) -> bool:
         return False
 
 
-__all__ = ["Workspace", "CountyYear", "default_data_dir", "default_outputs_dir", "JunyunError"]
+__all__ = ["Workspace", "CountyYear", "default_data_dir", "default_outputs_dir", "checkout_dir", "notebook_folders",
+           "JunyunError"]

@@ -19,7 +19,7 @@ COUNTY = "测试县"
 YEAR = 2023
 JINXIAN_DATA = Path(__file__).resolve().parents[1] / "data"   # holds raw/jinxian/county.toml (CV "<")
 
-REQUIRED = [c.field for c in schema.columns() if c.required == "required"]
+REQUIRED = [c.field for c in schema.columns() if c.needed]
 INDICATORS = ["teachers_above_degree", "key_teachers", "pe_art_teachers", "teaching_aux_area", "sports_area",
               "equipment_value", "multimedia_classrooms"]
 

@@ -473,14 +473,15 @@ def _exports(root: Path):
     import _exports as ex
 
     data, county, out = folders(root)
-    files = ex.export_files(county / "exports", ex.LAYOUT_2021)
+    files, _ = ex.import_files(county / "exports", ex.LAYOUT_2021)      # stage files + 补充数据.csv beside them
     return ex, files
 
 
 def _import_argv(ex, files, root: Path, *extra: str) -> list[str]:
     data, county, out = folders(root)
-    return ["import", *map(str, files), "--year", str(ex.YEAR), "--county", ex.COUNTY, "--out",
-            str(county / "schools_2023.xlsx"), "--data-dir", str(data), "--outputs-dir", str(out), *extra]
+    return ["import", *map(str, files), "--supplement", str(Path(files[0]).parent / "补充数据.csv"), "--year",
+            str(ex.YEAR), "--county", ex.COUNTY, "--out", str(county / "schools_2023.xlsx"), "--data-dir", str(data),
+            "--outputs-dir", str(out), *extra]
 
 
 def _import_missing(root: Path) -> list[str]:
@@ -500,7 +501,7 @@ def _import_campus_map(text: str | None):
         campus = files[0].parent / "campus.csv"
         if text is not None:
             campus.write_text(text, encoding="utf-8")
-        return _import_argv(ex, files, root, "--campus-map", str(campus))
+        return _import_argv(ex, files, root, "--merge-campuses", "--campus-map", str(campus))
     return build
 
 

@@ -5,10 +5,11 @@ modules must have no cycle, and no module may import one of a higher layer.
 """
 import ast
 import re
-import tomllib
 from pathlib import Path
 
 import pytest
+
+from junyun_lib.rules._files import loads as toml_loads  # tomllib on 3.11+, tomli on 3.10
 
 REPO = Path(__file__).resolve().parents[1]
 PACKAGE = REPO / "junyun_lib"
@@ -143,7 +144,7 @@ def test_subpackages_are_the_architecture_and_all_are_packaged():
     assert packages == ["junyun_lib", "junyun_lib.app", "junyun_lib.evaluation", "junyun_lib.io",
                         "junyun_lib.measures", "junyun_lib.planning", "junyun_lib.report", "junyun_lib.rules",
                         "junyun_lib.runner"]
-    declared = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["setuptools"]["packages"]
+    declared = toml_loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["setuptools"]["packages"]
     assert sorted(declared) == sorted(packages + ["junyun_lib.notebooks"])
 
 
@@ -207,7 +208,7 @@ def test_the_briefing_notebook_is_package_data():
     from junyun_lib.runner.batch import briefing_notebook
 
     assert briefing_notebook().resolve() == (REPO / "notebooks" / "10_county_briefing.ipynb").resolve()
-    setup = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["setuptools"]
+    setup = toml_loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["setuptools"]
     assert setup["package-dir"]["junyun_lib.notebooks"] == "notebooks"
     assert "*.ipynb" in setup["package-data"]["junyun_lib.notebooks"]
     assert "templates/junyun_offline/*" in setup["package-data"]["junyun_lib.report"]

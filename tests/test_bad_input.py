@@ -202,11 +202,19 @@ def test_type_cannot_enrol_stage(tmp_path, capsys, row, column, value, stage_zh)
            zh=f"学校类型为「{school_type}」，不应有{stage_zh}在校生", en="cannot enrol")
 
 
-def test_zero_students_in_scope(tmp_path, capsys):
+def test_zero_students_in_scope_is_a_located_warning_and_the_school_is_excluded(tmp_path):
+    """A school with no compulsory pupils (a closed section) is possible: it is read with a located warning and
+    left out of the evaluation, listed with its reason (decision 61) — no longer an error that stops the county."""
+    from junyun_lib.evaluation.evaluate import evaluate
+
     table = base_table().set(PRIMARY, "students_primary", 0).set(PRIMARY, "classes_primary", 0)
-    table.set(PRIMARY, "max_class_primary", 0)
-    reject(tmp_path, capsys, table, data_row=PRIMARY, column="students_primary", code="no_students",
-           value="小学0人、初中0人", zh="在校生数均为0", en="no primary or junior students")
+    table.set(PRIMARY, "max_class_primary", 0).set(PRIMARY, "migrant_students", 0)
+    read = read_schools(table.to_xlsx(tmp_path / "schools_2023.xlsx"))
+    [w] = [w for w in read.warnings if w.code == "no_students"]
+    assert (w.row, w.value) == (PRIMARY + 2, "小学0人、初中0人") and "在校生数均为0" in w.message_zh
+    ev = evaluate(read)
+    sid = read.frame["school_id"].iloc[PRIMARY]
+    assert ev.excluded.set_index("school_id").loc[sid, "reason_code"] == "no_compulsory_students"
 
 
 def test_students_but_no_classes(tmp_path, capsys):

@@ -68,7 +68,7 @@ def test_index_columns_come_from_the_briefings(batch_run):
         {"county": "进贤县", "year": 2024, "overall": "未达到", "plan": "落后 7 / 29 项"}
     assert doc["row"]["县区"] == "进贤县" and doc["row"]["年度"] == 2024 and doc["synthetic"] is True
     index = (out / "2024" / "index.html").read_text(encoding="utf-8")
-    assert "<td>未达到</td>" in index and "<th>评估结论</th>" in index
+    assert '<td class="text">未达到</td>' in index and '<th rowspan="2">评估结论</th>' in index
 
 
 def test_plan_section_in_the_briefing_and_the_index(batch_run):
@@ -78,7 +78,7 @@ def test_plan_section_in_the_briefing_and_the_index(batch_run):
     # seed 000 item 23 初中三年巩固率: 2024 target 97%, synthetic county table 96.8% → behind
     assert "初中三年巩固率" in page and "≥ 97.0%" in page and "96.8%" in page
     index = (out / "2024" / "index.html").read_text(encoding="utf-8")
-    assert "<th>推进计划</th>" in index
+    assert '<th rowspan="2">推进计划</th>' in index
     # 2024: items 7, 9, 13, 17, 19, 23, 29 behind out of 29 (see tests/test_plan_progress.py and the CLI)
     assert "落后 7 / 29 项" in index
 
@@ -92,6 +92,12 @@ def test_broken_county_is_failed_in_manifest_and_index(batch_run):
     assert all(r["version"] and r["seconds"] > 0 for r in manifest["runs"])
     index = (out / "2024" / "index.html").read_text(encoding="utf-8")
     assert 'href="jinxian.html"' in index and 'href="xiangning.html"' in index
+    # the Word copy and the workbook beside each page, linked from the index; none for the broken county
+    for slug in ("jinxian", "xiangning"):
+        assert f'href="{slug}.docx"' in index and f'href="{slug}.xlsx"' in index
+        assert (out / "2024" / f"{slug}.docx").is_file() and (out / "2024" / f"{slug}.xlsx").is_file()
+        assert by_slug[slug]["docx"].endswith(f"{slug}.docx")
+    assert not (out / "2024" / "broken.docx").exists()
     assert "broken" in index.split("运行失败")[1]
     assert external_references(index) == []
     assert (out / "2024" / "notebooks" / "broken.ipynb").exists(), "the failed notebook is kept"
@@ -105,24 +111,32 @@ def test_no_missing_glyph_warnings_in_executed_notebooks(batch_run):
         assert "Glyph" not in text and "missing from font" not in text, path.name
 
 
-def test_dask_scheduler_runs_the_same_tasks(batch_run, tmp_path):
+def test_dask_local_cluster_reuses_one_warm_kernel_per_worker(tmp_path):
+    """Two worker processes, four notebooks: each worker starts one kernel and keeps it (the warm-kernel
+    plugin), so at most two kernels serve the four pages.  A one-cell notebook stands in for the briefing
+    (the briefing itself is the local executor's tests' business): this test is about the scheduler."""
     distributed = pytest.importorskip("distributed")
-    _, out = batch_run
-    data = out.parent / "data"
-    ws = Workspace(data, tmp_path / "out")
-    tasks = tasks_for(ws, counties={"乡宁县"}, years={2024})
-    with distributed.LocalCluster(n_workers=1, threads_per_worker=1, processes=True,
+    from junyun_lib.runner.batch import Task
+
+    notebook = _notebook(tmp_path / "tiny.ipynb", "county")
+    (tmp_path / "data").mkdir()
+    ws = Workspace(tmp_path / "data", tmp_path / "out")
+    tasks = [Task(slug, slug, 2024, "quality-2017", str(ws.data_dir), str(ws.outputs_dir), str(notebook),
+                  copies=False) for slug in ("a", "b", "c", "d")]
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
                                   dashboard_address=None) as cluster:
         rows = run_batch(ws, tasks, scheduler=cluster.scheduler_address, show_progress=False)
-    assert [r["status"] for r in rows] == ["ok"]
-    assert (tmp_path / "out" / "2024" / "xiangning.html").exists()
+    assert [r["status"] for r in rows] == ["ok"] * 4, [r["error"] for r in rows]
+    kernels = [r["kernel_pid"] for r in rows]
+    assert all(kernels) and len(set(kernels)) <= 2 < len(kernels)
+    assert all((tmp_path / "out" / "2024" / f"{slug}.html").exists() for slug in "abcd")
 
 
 def test_warm_kernel_does_not_carry_one_county_into_the_next(batch_run, tmp_path):
     """One worker briefs two counties in the same kernel; each page shows only its own county."""
     _, out = batch_run
     ws = Workspace(out.parent / "data", tmp_path / "out")
-    tasks = tasks_for(ws, counties={"进贤县", "乡宁县"}, years={2024})
+    tasks = tasks_for(ws, counties={"进贤县", "乡宁县"}, years={2024}, copies=False)   # the pages are the point
     rows = run_batch(ws, tasks, workers=1, show_progress=False)
     assert [r["status"] for r in rows] == ["ok", "ok"]
     jinxian = (tmp_path / "out/2024/jinxian.html").read_text(encoding="utf-8")
@@ -151,7 +165,7 @@ def _pair_in_one_worker(first: str, second: str, root: str, reset: bool) -> list
         kernel.RESET_CODE = "pass"
 
     def task(nb, slug):
-        return batch.Task(slug, slug, 2024, "quality-2017", root, str(Path(root) / "out"), nb)
+        return batch.Task(slug, slug, 2024, "quality-2017", root, str(Path(root) / "out"), nb, copies=False)
 
     return [batch.run_task(task(first, "jiaxian"), warm=True), batch.run_task(task(second, "yixian"), warm=True)]
 

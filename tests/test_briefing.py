@@ -68,7 +68,12 @@ def test_school_named_script_is_escaped_wherever_it_appears(b):
 
 def test_footer_labels_synthetic_data_and_names_the_standard(b):
     text = briefing.footer(b)
-    assert "合成示例数据" in text and "quality-2017" in text and "schools_2024.xlsx" in text
+    assert "合成示例数据" in text and "《县域义务教育优质均衡发展督导评估办法》（教督〔2017〕6号）" in text
+    assert "进贤县 2024 年义务教育学校基础数据" in text and "北京时间" in text
+    # no file, standard code, override key or UTC: 进贤县's "<" in words, with its document
+    for jargon in ("schools_2024.xlsx", "quality-2017", "cv_limit", "UTC", "seed"):
+        assert jargon not in text
+    assert "县区规则：各指标差异系数须小于限值（《进贤县（2021\\-2030）年义务教育优质均衡发展推进计划》" in text
 
 
 def test_history_holds_the_years_with_data(b):
@@ -92,9 +97,34 @@ def test_index_page_escapes_data_strings():
 
 
 def test_school_rule_text_states_the_seed_rule(b):
-    # seed 002 附件1 二(一): 每所学校至少6项指标达到上述要求，余项不能低于要求的85%
+    # seed 002 附件1 二(一): 每所学校至少6项指标达到上述要求，余项不能低于要求的85% — cited as the national rule
     text = briefing.school_rule_text(b)
     assert "至少 6 项" in text and "其余 1 项" in text and "85%" in text
+    assert "《县域义务教育优质均衡发展督导评估办法》（教督〔2017〕6号）资源配置" in text and "seed" not in text
+
+
+def test_long_lists_show_ten_rows_and_say_how_many_more(b):
+    full = briefing.failing_schools(b, top=None)
+    shown = briefing.failing_schools(b)
+    assert len(full) == 17 and len(shown) == 10             # 15 primary + 2 junior parts fail the school rule
+    assert shown.attrs["more"] == "以上为前 10 所；另有 7 所，完整名单见评估结果 Excel“未达校级规则学校”工作表。"
+    assert list(shown["所需经费（万元）"]) == list(full["所需经费（万元）"].head(10))     # costliest first
+    html = briefing.table(shown).data
+    assert "另有 7 所" in html and '<td class="num">' in html and '<td class="short">' in html
+
+
+def test_table_cells_are_classed_for_alignment():
+    frame = pd.DataFrame({"学校": ["甲小学"], "在校生（人）": ["1,408"], "缺口": ["一段很长的文字说明，超过八个字"],
+                          "经费（万元）": [709.8], "结论": ["未达到"]})
+    assert briefing.column_kinds(frame) == {"学校": "short", "在校生（人）": "num", "缺口": "text",
+                                            "经费（万元）": "num", "结论": "short"}
+
+
+def test_scorecard_counts_say_what_they_count(b):
+    table = briefing.scorecard_table(b)
+    row = table[table["评估内容"].str.startswith("每所小学至少6项")].iloc[0]
+    assert row["实际"] == "未达标学校 15 所" and row["标准"] == "0 所"
+    assert not table["数据来源"].str.contains("seed|junyun_lib|\\.csv", regex=True).any()
 
 
 def test_trend_is_a_chart_with_several_years_and_a_sentence_with_one(b):

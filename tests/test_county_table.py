@@ -75,7 +75,9 @@ def _sha(path: Path) -> str:
 # ---------------------------------------------------------------------------------------------------------
 def test_definitions_list_the_rules_file():
     defs = definitions()
-    assert len(defs) == 48           # 20 codes of the plans (issue 4) + 28 of the scorecard (issue 6)
+    assert len(defs) == 49           # 20 codes of the plans (issue 4) + 28 of the scorecard (issue 6)
+    #                                  + 小学巩固率 of 石柱县's plan (issue 13, seed 004 三(四)2)
+    assert defs["primary_retention"].name_zh == "小学巩固率"
     d = defs["junior_retention"]
     assert (d.name_zh, d.unit, d.min, d.max) == ("初中三年巩固率", "%", 0.0, 100.0)
     assert "quality_monitoring" in defs and "disabled_enrolment" in defs

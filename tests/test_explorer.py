@@ -2,6 +2,8 @@
 additions (recomputed here from the raw table), costs are amount × the unit cost typed from the cost file."""
 from __future__ import annotations
 
+import html
+import re
 import shutil
 from pathlib import Path
 
@@ -73,6 +75,16 @@ def data_dir(tmp_path_factory):
     return data
 
 
+def _words(markup: str) -> str:
+    """The text of an HTML widget, tags dropped and white space collapsed."""
+    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", markup)).split())
+
+
+def _shown(frame) -> str:
+    """A small table as its words: headers, then the rows."""
+    return " ".join([*map(str, frame.columns), *(str(v) for row in frame.itertuples(index=False) for v in row)])
+
+
 def test_widget_app_wires_the_scenario(data_dir, tmp_path):
     app = ExplorerApp(data_dir, outputs_dir=tmp_path)
     assert app.county_box.value == "乡宁县" and app.year_box.value == 2024
@@ -82,16 +94,85 @@ def test_widget_app_wires_the_scenario(data_dir, tmp_path):
     junior = app.scenario.before.parts[app.scenario.before.parts["part"] == "junior"]
     d = DescrStatsW(junior["value_sports_area"].astype(float), weights=junior["students"].astype(float), ddof=0)
     assert "对差异系数的贡献" in app.ranking.value and f"差异系数 {d.std / d.mean:.3f}" in app.ranking.value
-    app.school_box.value = app.school_box.options[0][1]
+    failing = junior[~junior["passes_school_rule"].astype(bool)].sort_values("n_meeting").iloc[0]
+    app.school_box.value = str(failing["school_id"])
+    # the chosen school's own rule, before and now
+    assert "所选学校" in app.school_status.value and html.escape(failing["school_name"]) in app.school_status.value
+    assert _shown(app.scenario.school_status(failing["school_id"])) in _words(app.school_status.value)
+    assert "未达到 未达到" in _words(app.school_status.value)
     app.amount_box.value = 500.0
     app.add_button.click()
     assert len(app.scenario.additions) == 1 and app.scenario.additions["amount"].iloc[0] == 500.0
     assert "经费 25.0 万元" in app.status.value                 # 500 m² × 0.05 万元
+    assert "已添加" in app.message.value and app.school_box.value == str(failing["school_id"])
+    # the cheapest path asks before it touches additions typed by hand; "replace" drops them
     app.cheapest_button.click()
+    assert app.ask_box.layout.display != "none" and "已有 1 项手工补充" in app.question.value
+    assert len(app.scenario.additions) == 1
+    app.replace_button.click()
+    assert app.ask_box.layout.display == "none" and app.scenario.manual_count == 0
     assert "超限的差异系数 0 个" in app.status.value and "未达到校级规则的学段 0 个" in app.status.value
-    app.path_box.value = str(tmp_path / "s.xlsx")
+    assert _shown(app.scenario.school_status(failing["school_id"])) in _words(app.school_status.value)
+    assert "未达到 达到" in _words(app.school_status.value)
+    # export: the box names a file in the outputs folder, the full path is shown, and that is where it goes
+    assert app.path_box.value == "scenario.xlsx" and str(tmp_path / "scenario.xlsx") in app.target.value
+    app.path_box.value = "情景/s.xlsx"
+    assert str(tmp_path / "情景" / "s.xlsx") in app.target.value
     app.export_button.click()
-    assert (tmp_path / "s.xlsx").exists()
+    assert (tmp_path / "情景" / "s.xlsx").is_file() and f"已导出：{tmp_path / '情景' / 's.xlsx'}" in app.message.value
+
+
+def test_widget_says_what_it_cannot_do(data_dir, tmp_path, monkeypatch):
+    """No school, a negative or zero amount, a path outside the outputs folder: said in red, nothing changed;
+    a relative export path never lands in the current folder."""
+    out, elsewhere = tmp_path / "out", tmp_path / "cwd"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)
+    app = ExplorerApp(data_dir, outputs_dir=out)
+    red = "color:#b00020"
+    app.school_box.value = None
+    app.add_button.click()
+    assert red in app.message.value and "请先选择学校" in app.message.value and app.scenario.additions.empty
+    app.school_box.value = app.school_box.options[0][1]
+    for amount in (-1.0, 0.0):
+        app.amount_box.value = amount
+        app.add_button.click()
+        assert red in app.message.value and "补充数量应大于 0" in app.message.value and app.scenario.additions.empty
+    for bad in ("../outside.xlsx", str(tmp_path / "outside.xlsx"), "", "s.csv"):
+        app.path_box.value = bad
+        assert red in app.target.value
+        assert app.export() is None and red in app.message.value and "未导出" in app.message.value
+    assert not (tmp_path / "outside.xlsx").exists() and not out.exists()
+    app.path_box.value = "outputs/s.xlsx"                  # relative: inside the outputs folder, not the cwd
+    assert app.export() == out / "outputs" / "s.xlsx" and list(elsewhere.iterdir()) == []
+
+
+def test_cheapest_path_keeps_manual_additions_and_the_workbook_is_chinese(data_dir, tmp_path):
+    app = ExplorerApp(data_dir, outputs_dir=tmp_path)
+    app.indicator_box.value = "key_teachers"
+    school = app.school_box.options[0][1]
+    app.school_box.value = school
+    app.amount_box.value = 2.0
+    app.add_button.click()
+    app.cheapest_button.click()
+    app.cancel_button.click()                                # asked, then nothing changed
+    assert app.ask_box.layout.display == "none" and len(app.scenario.additions) == 1
+    app.cheapest_button.click()
+    app.merge_button.click()
+    adds = app.scenario.additions
+    manual = adds[adds["reason"] == "manual"]
+    assert len(manual) == 1 and manual["school_id"].iloc[0] == school and manual["amount"].iloc[0] == 2.0
+    assert len(adds) > 1 and "保留 1 项手工补充" in app.message.value
+    assert "超限的差异系数 0 个" in app.status.value and "未达到校级规则的学段 0 个" in app.status.value
+    path = app.export()
+    book = openpyxl.load_workbook(path)
+    cells = [c.value for sheet in book for row in sheet.iter_rows() for c in row if c.value is not None]
+    assert not [v for v in cells if isinstance(v, bool) or v in ("primary", "junior", "manual", "school_rule", "cv",
+                                                                  "True", "False", "key_teachers")]
+    reasons = {row[7].value for row in book["补充方案"].iter_rows(min_row=2)}
+    assert "手工补充" in reasons and reasons <= {"手工补充", "达到校级规则", "差异系数达到限值"}
+    assert {row[2].value for row in book["学校"].iter_rows(min_row=2)} <= {"小学", "初中"}
+    assert {row[7].value for row in book["学校"].iter_rows(min_row=2)} == {"达到"}
 
 
 def test_explorer_notebook_runs(data_dir, tmp_path):

@@ -94,6 +94,14 @@ AREA_CASES = [
     # rural small and built before 2016: the more lenient limit (54 < 73) holds
     ("rural-primary-29-built-2015-music-54", "music", 54, 2015, "乡村", "小学", True, 54, True),
 ]
+# 农村小规模学校 is a rural school of fewer than 100 pupils (有关指标说明（四））: a large rural school with small
+# classes gets no exception.  (id, kind, area, pupils, largest class, expected limit, passes)
+PUPIL_CASES = [
+    ("rural-698-pupils-28", "music", 54, 698, 28, 96, False),
+    ("rural-98-pupils-28", "music", 54, 98, 28, 54, True),
+    ("rural-99-pupils-29", "art", 54, 99, 29, 54, True),
+    ("rural-100-pupils-29", "art", 54, 100, 29, 90, False),
+]
 
 
 def _size_row(case):
@@ -116,17 +124,26 @@ def _room_count_row(case):
 def _area_row(case):
     name, kind, area, built, urban_rural, school_type, small_class, _, _ = case
     largest = 29 if small_class else 30
-    stages = {"小学": {"primary": 200}, "初级中学": {"junior": 200},
-              "九年一贯制学校": {"primary": 200, "junior": 200}}[school_type]
+    # 96 pupils in all (fewer than 100: small), largest class 29 or 30
+    stages = {"小学": {"primary": 96}, "初级中学": {"junior": 96},
+              "九年一贯制学校": {"primary": 48, "junior": 48}}[school_type]
     fields = {}
-    for stage, n in stages.items():   # 200 students in 8 classes: 8·25 = 200, largest class 29 or 30
-        fields.update({stage: n, f"classes_{stage}": 8, f"max_class_{stage}": largest})
+    for stage, n in stages.items():
+        fields.update({stage: n, f"classes_{stage}": 4, f"max_class_{stage}": largest})
     fields[f"{kind}_room_min_area_m2"] = area
     return _sized(f"area/{name}", school_type, built_year=built, urban_rural=urban_rural, **fields)
 
 
+def _pupil_row(case):
+    name, kind, area, pupils, largest, _, _ = case
+    classes = -(-pupils // largest)
+    return _sized(f"pupils/{name}", "小学", urban_rural="乡村", primary=pupils, classes_primary=classes,
+                  max_class_primary=largest, **{f"{kind}_room_min_area_m2": area})
+
+
 ROWS = ([_size_row(c) for c in SIZE_CASES] + [_class_row(c) for c in CLASS_CASES]
         + [_room_count_row(c) for c in ROOM_COUNT_CASES] + [_area_row(c) for c in AREA_CASES]
+        + [_pupil_row(c) for c in PUPIL_CASES]
         + [_sized("none/no-rooms", "小学", primary=480, music_rooms=0, music_room_min_area_m2=0)])
 
 
@@ -191,3 +208,56 @@ def test_room_area_not_applicable_without_a_room(checks):
     row = _check(checks, "none/no-rooms", "music_room_area")
     assert pd.isna(row["passes"])
     assert not bool(_check(checks, "none/no-rooms", "music_rooms")["passes"])   # 12 classes need 1 room
+
+
+@pytest.mark.parametrize("case", PUPIL_CASES, ids=[c[0] for c in PUPIL_CASES])
+def test_small_rural_school_has_fewer_than_100_pupils(checks, case):
+    name, kind, _, _, _, limit, passes = case
+    row = _check(checks, f"pupils/{name}", f"{kind}_room_area")
+    assert (row["limit"], bool(row["passes"])) == (limit, passes)
+
+
+# ------------------------------------------------------------------------------ the transitional window
+# 有关指标说明（六）（七）"近三年评估中 … 认定后三年之内达到规定标准要求": the exceptions hold in the statistics
+# years of the window (quality-2017.toml [guarantee.transitional], last_year = 2025), not after it.
+WINDOW_ROWS = [
+    dict(id="old-2400", built_year=2010, primary=2400, check="school_size", relaxed=2400, full=2000),
+    dict(id="old-room-73", built_year=2016, primary=480, music_room_min_area_m2=73, check="music_room_area",
+         relaxed=73, full=96),
+    dict(id="small-rural-54", built_year=2018, primary=96, urban_rural="乡村", classes_primary=4,
+         max_class_primary=29, music_room_min_area_m2=54, check="music_room_area", relaxed=54, full=96),
+]
+
+
+@pytest.fixture(scope="module")
+def window_checks(tmp_path_factory):
+    rows = []
+    for year in (2025, 2026):
+        for r in WINDOW_ROWS:
+            fields = {k: v for k, v in r.items() if k not in ("id", "check", "relaxed", "full")}
+            rows.append(_sized(f"{r['id']}", "小学", year=year, **fields))
+    return run(rows, tmp_path_factory.mktemp("window")).guarantee
+
+
+@pytest.mark.parametrize("r", WINDOW_ROWS, ids=[r["id"] for r in WINDOW_ROWS])
+def test_exception_inside_its_window_and_not_after(window_checks, r):
+    g = window_checks[(window_checks["school_id"] == r["id"]) & (window_checks["check"] == r["check"])]
+    limits = dict(zip(g["year"].astype(int), g["limit"]))
+    assert limits == {2025: r["relaxed"], 2026: r["full"]}
+    inside = g[g["year"] == 2025].iloc[0]
+    assert "过渡期" in inside["basis"]
+
+
+def test_a_county_may_move_the_window(tmp_path):
+    """[overrides.quality-2017.guarantee.transitional] in county.toml moves the last year."""
+    from junyun_lib.evaluation.evaluate import evaluate
+    from junyun_lib.io.reader import read_schools
+    from junyun_lib.rules.counties import parse_county_config
+
+    text = ('name = "测试县"\nslug = "ceshi"\n[overrides.quality-2017.guarantee.transitional]\n'
+            'last_year = 2026\nsource = "测试：延长一年"\n')
+    cfg = parse_county_config(text, "county.toml")
+    table = read_schools(pd.DataFrame([_sized("old", "小学", year=2026, built_year=2010, primary=2400)]))
+    ev = evaluate(table, counties={"测试县": cfg})
+    row = ev.guarantee[ev.guarantee["check"] == "school_size"].iloc[0]
+    assert row["limit"] == 2400

@@ -117,10 +117,27 @@ def test_chinese_page_and_a4_print(page):
     assert re.search(r'<meta charset="utf-8"\s*/?>', page, re.IGNORECASE)
     assert f"<title>{TITLE}</title>" in page
     assert BODY_ZH in page
-    assert re.search(r"@page\s*\{[^}]*size:\s*A4;[^}]*margin:\s*15mm", page)
-    assert '"PingFang SC", "Microsoft YaHei", "Noto Sans CJK SC", "WenQuanYi Micro Hei"' in page
+    assert re.search(r"@page\s*\{[^}]*size:\s*A4;[^}]*margin:\s*16mm 14mm", page)
+    assert 'content: "第 " counter(page) " 页，共 " counter(pages) " 页"' in page      # page numbers
+    assert '"PingFang SC", "Microsoft YaHei", "Noto Sans CJK SC", "Noto Sans SC"' in page
     assert re.search(r"img,[^{]*\{[^}]*max-width:\s*100%", page)
     assert "break-inside: avoid" in page
+
+
+def test_running_label_only_for_sample_data():
+    """The synthetic-data label goes in the top margin of every printed page when an output shows it."""
+    import nbformat
+
+    from junyun_lib.synthetic import SYNTHETIC_LABEL
+
+    nb = nbformat.v4.new_notebook()
+    cell = nbformat.v4.new_code_cell("x")
+    cell.outputs = [nbformat.v4.new_output("display_data", {"text/markdown": f"> **{SYNTHETIC_LABEL}**"})]
+    nb.cells = [cell]
+    assert "@top-center" in notebook_to_html(nb, title="t")
+    cell.outputs = [nbformat.v4.new_output("display_data", {"text/markdown": "真实数据"})]
+    assert "@top-center" not in notebook_to_html(nb, title="t")
+    assert '"a\\"b\\3c /style>"' in notebook_to_html(nb, title="t", running_label='a"b</style>')
 
 
 def test_page_size(page):

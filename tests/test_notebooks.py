@@ -1,6 +1,7 @@
 """Notebooks are stored without outputs and hold only narrative, parameters and calls into junyun_lib."""
 import ast
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -63,14 +64,56 @@ def test_overview_notebook_runs_on_processed_data(tmp_path):
     outputs = run_notebook(repo / "notebooks/00_overview.ipynb", tmp_path / "overview.ipynb", {"data_dir": str(data)})
     html = "".join("".join(o.get("data", {}).get("text/html", "")) for o in outputs)
     assert "乡宁县" in html and "小学结论" in html
+    # Chinese headers short enough for the width: no indicator codes, no 每百名学生拥有… as a header
+    headers = re.findall(r"<th(?:\s[^>]*)?>(.*?)</th>", html)
+    assert "高于规定学历教师" in headers and "原因" in headers and "学校名称" in headers
+    assert not [h for h in headers if re.search(r"[a-z]_[a-z]", h) or len(h) > 12], headers
+    assert "红色粗体为超过限值" in html
+    assert not (tmp_path / "outputs").exists()                     # a hand run writes nothing
 
 
 def test_plan_notebook_runs_on_the_sample_county(tmp_path):
+    """No data_dir: the checkout's data/, with the kernel in another folder; item numbers are the plan's own."""
     repo = Path(__file__).resolve().parents[1]
     outputs = run_notebook(repo / "notebooks/20_plan_progress.ipynb", tmp_path / "plan.ipynb",
-                           {"county": "进贤县", "data_dir": str(repo / "data")}, cwd=repo / "notebooks")
-    text = "".join("".join(o.get("data", {}).get("text/markdown", "")) + "".join(o.get("data", {}).get("text/html", ""))
-                   for o in outputs)
+                           {"county": "进贤县"}, cwd=tmp_path)
+    markdown = "".join("".join(o.get("data", {}).get("text/markdown", "")) for o in outputs)
+    html = "".join("".join(o.get("data", {}).get("text/html", "")) for o in outputs)
+    text = markdown + html
     assert "进贤县 规划进度" in text and "落后的项目" in text and "预计" in text
+    # no line of the summary is a Markdown list item (which renumbers 7, 9, 13 as 1, 2, 3)
+    assert not re.findall(r"(?m)^\s*\d+[.)]\s", markdown)
+    # the tables: plan item numbers 1–29 under 序号, no pandas index beside them
+    tables = re.findall(r"<table.*?</table>", html, flags=re.S)
+    assert len(tables) == 2
+    for table in tables:
+        assert re.findall(r"<th(?:\s[^>]*)?>(.*?)</th>", table)[0] == "序号"
+        assert not re.search(r"<th(?:\s[^>]*)?></th>", table) and "junyun-table" in table
+    numbers = [int(n) for n in re.findall(r"<tr>\s*<td(?:\s[^>]*)?>(\d+)</td>", tables[1])]
+    assert numbers == list(range(1, 30))
     assert sum("image/png" in o.get("data", {}) for o in outputs) == 2
     assert not [o for o in outputs if o.get("name") == "stderr" and "Glyph" in "".join(o.get("text", ""))]
+
+
+def test_plan_notebook_says_when_a_county_has_no_plan(tmp_path):
+    """A county without plan.csv: one sentence, and every later cell shows nothing (no AttributeError).  The
+    notebook's cells are run here in-process: no kernel needed, as nothing is read but the missing plan."""
+    from IPython.display import Markdown
+
+    repo = Path(__file__).resolve().parents[1]
+    nb = json.loads((repo / "notebooks/20_plan_progress.ipynb").read_text(encoding="utf-8"))
+    namespace: dict = {}
+    shown = []
+    for cell in nb["cells"]:
+        if cell["cell_type"] != "code":
+            continue
+        tree = ast.parse("".join(cell["source"]))
+        last = tree.body.pop() if tree.body and isinstance(tree.body[-1], ast.Expr) else None
+        exec(compile(tree, "cell", "exec"), namespace)
+        if "parameters" in cell.get("metadata", {}).get("tags", []):
+            namespace.update(county="无计划县", data_dir=str(tmp_path / "data"))
+        if last is not None:
+            shown.append(eval(compile(ast.Expression(last.value), "cell", "eval"), namespace))
+    assert namespace["p"] is None
+    assert isinstance(shown[0], Markdown) and "无计划县没有推进计划" in shown[0].data
+    assert shown[1:] == [None, None, None, None]

@@ -6,13 +6,15 @@ Expected values below are typed from the seeds in ../shared/seeds/ (000 进贤�
 from __future__ import annotations
 
 import csv
+import os
 import re
 from pathlib import Path
 
 import pytest
 
 RAW = Path(__file__).resolve().parents[1] / "data" / "raw"
-SEEDS = Path(__file__).resolve().parents[2] / "shared" / "seeds"
+# beside the checkout (../shared/seeds), or where $JUNYUN_SEEDS points (a worktree elsewhere)
+SEEDS = Path(os.environ.get("JUNYUN_SEEDS") or Path(__file__).resolve().parents[2] / "shared" / "seeds")
 COUNTIES = ["jinxian", "shizhu", "xiangning", "shicheng"]
 COLUMNS = ["item_no", "item", "category", "year", "target", "direction", "unit", "metric", "stage", "stated",
            "source", "note"]
@@ -24,7 +26,9 @@ COUNTY_CODES = ["education_priority", "layout_plan", "four_unified", "rural_scho
                 "special_school_funding", "teacher_pay", "teacher_training", "staffing", "teacher_rotation",
                 "teacher_certification", "nearby_enrolment", "quota_allocation", "junior_retention",
                 "disabled_enrolment", "training_funding", "full_curriculum", "quality_monitoring", "informatization",
-                "ict_use", "social_recognition"]
+                "ict_use", "social_recognition",
+                # national items' codes used by 乡宁县 and 石柱县 (issue 13), and 石柱县's 小学巩固率 (seed 004 三(四)2)
+                "nearby_enrolment_primary", "nearby_enrolment_junior", "primary_retention"]
 METRIC_RE = re.compile(
     r"^(?:indicator_share:(?:{})|guarantee_share:(?:{})|school_rule_share|max_cv|composite_cv|county:(?:{}))$".format(
         "|".join(INDICATOR_CODES), "|".join(GUARANTEE_ITEMS), "|".join(COUNTY_CODES)))
@@ -266,6 +270,13 @@ def test_shizhu_milestones():
         ("composite_cv", "primary", 2029, "<", 0.50),
         ("composite_cv", "junior", 2029, "<", 0.45),
         ("county:social_recognition", "all", 2029, ">=", 85),
+        # 三(四)2 小学巩固率达到100%，初中三年巩固率达到95%以上; 三(四)1 就近划片入学比例分别达100%、95%以上;
+        # 三(五)3 残疾儿童少年义务教育入学率达到 95%以上 — year-less, entered for 2029 like 社会认可度 (issue 13)
+        ("county:primary_retention", "primary", 2029, ">=", 100),
+        ("county:junior_retention", "junior", 2029, ">=", 95),
+        ("county:nearby_enrolment_primary", "primary", 2029, ">=", 100),
+        ("county:nearby_enrolment_junior", "junior", 2029, ">=", 95),
+        ("county:disabled_enrolment", "all", 2029, ">=", 95),
     ]
     for metric, stage, year, direction, target in expected:
         r = find(rows, metric, stage, year)
@@ -300,6 +311,28 @@ def test_target_year_items(slug, year):
         assert r["stated"] == "yes" and r["direction"] == direction, (slug, metric, stage)
         assert float(r["target"]) == target, (slug, metric, stage, r["target"])
     assert {int(r["year"]) for r in rows} == {year}, f"{slug}: only target-year rows expected"
+
+
+def test_xiangning_all_public_schools_enrol_nearby():
+    """seed 002 三、主要任务(二)9 "公办小学、初中全部就近划片入学": 100% for both stages in the target year."""
+    rows = load("xiangning")
+    for metric, stage in (("county:nearby_enrolment_primary", "primary"), ("county:nearby_enrolment_junior", "junior")):
+        r = find(rows, metric, stage, 2024)
+        assert float(r["target"]) == 100 and r["direction"] == ">=" and r["stated"] == "yes"
+        assert r["source"].startswith("seed 002 三、主要任务(二)9")
+
+
+@pytest.mark.parametrize("slug,seed", [("xiangning", "002"), ("shizhu", "004")])
+def test_quoted_clauses_are_in_the_seed(slug, seed):
+    """Every 原文“…” quoted in a note of the rows added in issue 13 is verbatim in the seed."""
+    files = sorted(SEEDS.glob(f"{seed}_*.txt"))
+    if not files:
+        pytest.skip(f"seed {seed} not available under {SEEDS}")
+    text = files[0].read_text(encoding="utf-8")
+    quotes = {q for r in load(slug) for q in re.findall(r"原文“([^”]+)”", r["note"])}
+    assert quotes
+    for q in quotes:
+        assert q in text, q
 
 
 def test_shicheng_extra_dated_target():

@@ -180,3 +180,86 @@ def test_plan_cli_json_for_the_sample_county(tmp_path):
     statuses = {y["status"] for i in items.values() for y in i["years"] if y["year"] == 2024}
     assert {"ahead", "on_track", "behind", "no_data"} <= statuses
     assert 23 in doc["summary"]["behind"]
+
+
+# ------------------------------------------------------------------- a plan with only a target year
+@pytest.fixture(scope="module")
+def shicheng(tmp_path_factory):
+    """石城县's sample, 2021 and 2024: its plan (seed 003) states only 2025 targets, so 2024 has none."""
+    import shutil
+    from pathlib import Path
+
+    from _build import ingest
+    from junyun_lib.workspace import Workspace
+
+    repo = Path(__file__).resolve().parents[1]
+    data = tmp_path_factory.mktemp("shicheng")
+    folder = data / "raw" / "shicheng"
+    folder.mkdir(parents=True)
+    names = ["county.toml", "plan.csv"] + [f"{k}_{y}.{e}" for y in (2021, 2024)
+                                           for k, e in (("schools", "xlsx"), ("county_indicators", "csv"))]
+    for name in names:
+        shutil.copy(repo / "data/raw/shicheng" / name, folder / name)
+    ingest([folder / "schools_2021.xlsx", folder / "schools_2024.xlsx"], data_dir=data)
+    return Workspace(data)
+
+
+def test_a_target_year_only_plan_reports_distance_and_pace(shicheng):
+    """2024 against the 2025 targets, worked by hand from the sample data.
+
+    The school parts in scope and those passing the school rule, and the guarantee shares (from the
+    evaluation, checked first), and 信息化 from the county tables (84.2 in 2021, 86.4 in 2024):
+
+    item 1 school rule share: 2021 1/88, 2024 30/87 (40 of 65 primary and 17 of 22 junior parts fail)
+           → distance 100 − 3000/87 = 65.52 points, 1 year left, needs 65.52 a year; recent pace
+           (3000/87 − 100/88)/3 = 11.12 a year → 按当前进度无法按期达成
+    item 4 school size 87/88 both years → pace 0 < 1.14 needed → 无法按期达成
+    item 5 class size 75/88 → 77/88: 0.76 a year < 12.5 needed → 无法按期达成
+    item 6 special rooms 17/88 → 55/88: 14.39 a year < 37.5 needed → 无法按期达成
+    item 7 信息化 84.2 → 86.4: 0.73 a year < 13.6 needed → 无法按期达成
+    items 2, 3 largest CV 0.422 ≤ 0.50 (primary), 0.417 ≤ 0.45 (junior) → 已达到目标值
+    """
+    r21, r24 = shicheng.evaluate("石城县", 2021), shicheng.evaluate("石城县", 2024)
+    passing = {y: (int(r.parts["passes_school_rule"].astype(bool).sum()), len(r.parts)) for y, r in
+               ((2021, r21), (2024, r24))}
+    assert passing == {2021: (1, 88), 2024: (30, 87)}
+    fails = r24.parts[~r24.parts["passes_school_rule"].astype(bool)].groupby("part").size().to_dict()
+    assert fails == {"primary": 40, "junior": 17}
+
+    progress = shicheng.progress("石城县", as_of=2024)
+    pace = progress.pace(2024).set_index("item_no")
+    assert list(pace.index) == [1, 2, 3, 4, 5, 6, 7]
+    assert set(pace["target_year"]) == {2025} and set(pace["years_left"]) == {1}
+    expected = {   # item: (distance, recent pace per year), in percentage points
+        1: (100 - 3000 / 87, (3000 / 87 - 100 / 88) / 3),
+        4: (100 - 8700 / 88, 0.0),
+        5: (100 - 7700 / 88, (7700 / 88 - 7500 / 88) / 3),
+        6: (100 - 5500 / 88, (5500 / 88 - 1700 / 88) / 3),
+        7: (100 - 86.4, (86.4 - 84.2) / 3),
+    }
+    for item, (distance, recent) in expected.items():
+        row = pace.loc[item]
+        assert row["distance"] == pytest.approx(distance) and row["needed"] == pytest.approx(distance)
+        assert row["recent"] == pytest.approx(recent, abs=1e-9) and row["recent_from"] == 2021
+        assert row["pace"] == "off_pace" and row["pace_zh"] == "按当前进度无法按期达成"
+    assert pace.loc[2, "pace"] == pace.loc[3, "pace"] == "reached"
+    s = progress.summary(2024)
+    assert s["off_pace"] == [1, 4, 5, 6, 7] and s["pace"]["reached"] == 2 and s["behind"] == []
+
+
+def test_the_briefing_and_the_index_say_so(shicheng):
+    from junyun_lib.report import briefing, plan_report
+
+    b = shicheng.briefing("石城县", 2024)
+    text = briefing.plan_text(b)
+    assert "推进计划未设2024年的年度目标" in text and "**按当前进度无法按期达成 5 项**" in text
+    assert "没有落后" not in text and "计划 0 项" not in text
+    table = briefing.plan_table(b)
+    assert list(table["序号"]) == [1, 4, 5, 6, 7]
+    assert set(table["进度"]) == {"按当前进度无法按期达成"}
+    first = table.iloc[0]["说明"]
+    assert first == ("距目标还差 65.5 个百分点，剩 1 年，每年需提升 65.5 个百分点；"
+                     "2021—2024年平均每年提升 11.1 个百分点")
+    assert "基本没有变化" in table.iloc[1]["说明"]                     # item 4: 98.9% both years
+    assert plan_report.status_text(b.plan, 2024) == "2025年目标 7 项：按当前进度无法按期达成 5 项"
+    assert briefing.index_summary(b)["plan"] == "2025年目标 7 项：按当前进度无法按期达成 5 项"

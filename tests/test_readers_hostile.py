@@ -418,14 +418,25 @@ def test_costs_missing_file(tmp_path, capsys):
 
 # =================================================================================== 4. statistics exports
 def export_folder(tmp_path: Path) -> tuple[Path, list[Path]]:
+    """The 2021-layout stage files (小学, 初中, 高中) and, next to them, the supplementary table."""
     folder = county_folder(tmp_path)
-    return folder, ex.export_files(folder / "exports", ex.LAYOUT_2021)
+    files, _ = ex.import_files(folder / "exports", ex.LAYOUT_2021)
+    return folder, files
+
+
+def supplement_of(files) -> Path:
+    return Path(files[0]).parent / "补充数据.csv"
 
 
 def import_argv(tmp_path: Path, files, *extra: str) -> list[str]:
     out = tmp_path / "data" / "raw" / SLUG / "schools_2023.xlsx"
-    return ["import", *map(str, files), "--year", str(ex.YEAR), "--county", ex.COUNTY, "--out", str(out),
-            "--data-dir", str(tmp_path / "data"), "--outputs-dir", str(tmp_path / "out"), *extra]
+    return ["import", *map(str, files), "--supplement", str(supplement_of(files)), "--year", str(ex.YEAR),
+            "--county", ex.COUNTY, "--out", str(out), "--data-dir", str(tmp_path / "data"),
+            "--outputs-dir", str(tmp_path / "out"), *extra]
+
+
+def import_all(files):
+    return import_exports(files, ex.YEAR, ex.COUNTY, supplement=supplement_of(files))
 
 
 def test_import_missing_truncated_and_non_xlsx_exports(tmp_path, capsys):
@@ -469,7 +480,7 @@ def _column_of(ws, *texts) -> int:
 
 
 def _row_of(ws, school_id: str) -> int:
-    col = _column_of(ws, "学校标识码")
+    col = _column_of(ws, "机构编码")
     return next(r for r in range(1, ws.max_row + 1) if ws.cell(r, col).value == school_id)
 
 
@@ -490,37 +501,38 @@ def edit_export(path: Path, edits: dict) -> None:
 
 
 def test_import_numbers_follow_the_cell_rules_but_blank_is_zero(tmp_path, capsys):
-    folder, (primary, junior) = export_folder(tmp_path)
+    folder, files = export_folder(tmp_path)
+    primary = files[0]
     row = {school: _row_of(openpyxl.load_workbook(primary).worksheets[0], school)
            for school in (ex.RURAL_ID, ex.PRIVATE_ID)}
     edit_export(primary, {
         (ex.RURAL_ID, ("在校生数", "合计")): "#N/A",
-        (ex.RURAL_ID, ("班级", "班数")): "3000,5",
+        (ex.RURAL_ID, ("教学班数", "合计")): "3000,5",
         (ex.RURAL_ID, ("专任教师", "#按学历分", "本科")): "inf",
-        (ex.PRIVATE_ID, ("网络多媒体教室",)): ("formula", "=10+4"),
-        (ex.PRIVATE_ID, ("在校生数", "其中：随迁子女")): "1,234",        # a thousands separator: accepted
+        (ex.PRIVATE_ID, ("占地面积及其他办学条件", "网络多媒体教室（间）")): ("formula", "=10+4"),
+        (ex.PRIVATE_ID, ("在校生数", "#随迁子女")): "1,234",        # a thousands separator: accepted
     })
     before = primary.read_bytes()
-    exc = errors(lambda: import_exports([primary, junior], ex.YEAR, ex.COUNTY))
+    exc = errors(lambda: import_all(files))
     assert located(exc.problems) == {
         ("null_token", row[ex.RURAL_ID], "在校生数 › 合计", "#N/A"),
-        ("ambiguous_comma", row[ex.RURAL_ID], "班级 › 班数", "3000,5"),
+        ("ambiguous_comma", row[ex.RURAL_ID], "教学班数 › 合计", "3000,5"),
         ("not_a_number", row[ex.RURAL_ID], "专任教师 › #按学历分 › 本科", "inf"),
-        ("uncalculated_formula", row[ex.PRIVATE_ID], "网络多媒体教室", "=10+4"),
+        ("uncalculated_formula", row[ex.PRIVATE_ID], "占地面积及其他办学条件 › 网络多媒体教室（间）", "=10+4"),
     }
     for p in exc.problems:
         bilingual(p)
-        assert p.file == str(primary) and p.sheet == "教基1001"
+        assert p.file == str(primary) and p.sheet == "小学基层数据"
     assert primary.read_bytes() == before
-    cli_rejects(tmp_path, import_argv(tmp_path, [primary, junior]), capsys, file=primary.name,
-                row=row[ex.RURAL_ID], column="班级 › 班数", value="3000,5", zh="逗号用法有歧义", en="ambiguous comma")
+    cli_rejects(tmp_path, import_argv(tmp_path, files), capsys, file=primary.name,
+                row=row[ex.RURAL_ID], column="教学班数 › 合计", value="3000,5", zh="逗号用法有歧义", en="ambiguous comma")
 
 
 def test_import_blank_statistics_cell_stays_zero(tmp_path):
-    _, (primary, junior) = export_folder(tmp_path)
-    edit_export(primary, {(ex.RURAL_ID, ("在校生数", "其中：随迁子女")): None,
-                          (ex.PRIVATE_ID, ("在校生数", "其中：随迁子女")): "1,234"})
-    table = import_exports([primary, junior], ex.YEAR, ex.COUNTY).table.set_index("school_id")
+    _, files = export_folder(tmp_path)
+    edit_export(files[0], {(ex.RURAL_ID, ("在校生数", "#随迁子女")): None,
+                           (ex.PRIVATE_ID, ("在校生数", "#随迁子女")): "1,234"})
+    table = import_all(files).table.set_index("school_id")
     assert table.loc[ex.RURAL_ID, "migrant_students"] == 0          # was 12; blank = 0 by the export's convention
     assert table.loc[ex.PRIVATE_ID, "migrant_students"] == 1234     # was 260
 
@@ -528,7 +540,7 @@ def test_import_blank_statistics_cell_stays_zero(tmp_path):
 def test_campus_map_problems(tmp_path, capsys):
     _, files = export_folder(tmp_path)
     campus = files[0].parent / "campus.csv"
-    argv = import_argv(tmp_path, files, "--campus-map", str(campus))
+    argv = import_argv(tmp_path, files, "--merge-campuses", "--campus-map", str(campus))
     # missing
     (p,) = errors(lambda: read_campus_map(campus)).problems
     assert (p.code, p.file) == ("not_found", str(campus)) and "不存在" in p.message_zh
@@ -591,10 +603,10 @@ def test_mapping_toml_syntax_error_and_missing_tables(tmp_path, capsys):
 
 
 def test_import_writes_hostile_names_as_text(tmp_path):
-    _, (primary, junior) = export_folder(tmp_path)
-    for path in (primary, junior):                       # the nine-year school is in both files
-        edit_export(path, {(ex.NINE_YEAR_ID, ("学校名称",)): HYPERLINK})
-    result = import_exports([primary, junior], ex.YEAR, ex.COUNTY)
+    _, files = export_folder(tmp_path)
+    for path in files[:2]:                               # the nine-year school is in both files
+        edit_export(path, {(ex.NINE_YEAR_ID, ("机构名称",)): HYPERLINK})
+    result = import_all(files)
     assert result.table.set_index("school_id").loc[ex.NINE_YEAR_ID, "school_name"] == HYPERLINK
     out = tmp_path / "out"
     canonical = write_canonical(result, out / "schools.xlsx")

@@ -14,7 +14,8 @@ One small county passing resource allocation and the school-level checks is eval
 two ``meeting_primary`` and two ``meeting_junior`` schools of 500 students, each with 2 music and 2 art rooms
 of 100 m² (500 students → ceil(500/40) = 13 classes → ceil(13/12) = 2 rooms of each; 100 ≥ 96 music, ≥ 90 art;
 largest class ceil(500/13) = 39 ≤ 45/50; 500 ≤ 2000 students).  All seven indicators are equal at every
-school of a stage, so every CV is 0.
+school of a stage, so every CV is 0.  Each school also reports its 专任教师 for 进贤县's own staffing row 县1
+(seed 000 二(二)2(7)): 27 in a primary (500/27 = 18.5 ≤ 19), 38 in a junior school (500/38 = 13.2 ≤ 13.5).
 """
 from __future__ import annotations
 
@@ -42,6 +43,7 @@ AREAS = ("resource_allocation", "government_guarantee", "education_quality", "so
 GOV, QUALITY, SOCIAL, RESOURCE = "government_guarantee", "education_quality", "social_recognition", \
     "resource_allocation"
 ROOMS = dict(music_rooms=2, music_room_min_area_m2=100, art_rooms=2, art_room_min_area_m2=100)
+STAFF_P, STAFF_J = dict(teachers_primary=27), dict(teachers_junior=38)   # 进贤县 1:19 and 1:13.5 met
 REPO = Path(__file__).resolve().parents[1]
 
 # ------------------------------------------------------------------------------------------ passing values
@@ -137,8 +139,8 @@ def others_pass(card, area: str) -> bool:
 @pytest.fixture(scope="module")
 def passing(tmp_path_factory):
     """The small county's CountyResult (no county configuration: national thresholds)."""
-    rows = [meeting_primary("P1", **ROOMS), meeting_primary("P2", **ROOMS),
-            meeting_junior("J1", **ROOMS), meeting_junior("J2", **ROOMS)]
+    rows = [meeting_primary("P1", **ROOMS, **STAFF_P), meeting_primary("P2", **ROOMS, **STAFF_P),
+            meeting_junior("J1", **ROOMS, **STAFF_J), meeting_junior("J2", **ROOMS, **STAFF_J)]
     return run(rows, tmp_path_factory.mktemp("scorecard")).county(COUNTY, YEAR)
 
 

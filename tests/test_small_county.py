@@ -146,8 +146,10 @@ def test_number_of_parts_and_students_per_stage(ev):
     assert stages.loc["junior", "students"] == 400 + 800 + 200
 
 
-def test_guarantee_checks_cover_only_schools_in_scope(ev):
-    assert set(ev.guarantee["school_id"]) == {"S1", "S2", "S3", "S4", "S7"}
+def test_guarantee_checks_cover_every_compulsory_school_with_pupils(ev):
+    """Teaching points under 50 (S5, S6) are left out of resource allocation only (有关事项说明（三）
+    "对资源配置评估时"); school size, class size and rooms are checked for them too."""
+    assert set(ev.guarantee["school_id"]) == {"S1", "S2", "S3", "S4", "S5", "S6", "S7"}
 
 
 # --------------------------------------------------------------------------------------------- part values
@@ -191,6 +193,20 @@ def test_teachers_are_per_section_not_split(ev):
 ])
 def test_shortfall_of_split_parts(ev, key, code, expected):
     assert part(ev, *key)[f"shortfall_{code}"] == pytest.approx(expected, rel=1e-9, abs=1e-9)
+
+
+@pytest.mark.parametrize("key, code, expected", [
+    # what the whole school must add = the part's need ÷ its share (the other part of S2 and S4 lacks nothing)
+    # S4 junior (share 220/652): 60·652/220 = 1956/11 m², 280·652/220 = 9128/11 m², 5000·652/220 = 163000/11 元
+    (("S4", "junior"), "teaching_aux_area", 1956 / 11), (("S4", "primary"), "teaching_aux_area", 1956 / 11),
+    (("S4", "junior"), "sports_area", 9128 / 11), (("S4", "junior"), "equipment_value", 163000 / 11),
+    # S2 junior sports (share 440/1040): 120·1040/440 = 3120/11 m²
+    (("S2", "junior"), "sports_area", 3120 / 11), (("S2", "primary"), "sports_area", 3120 / 11),
+    # teachers are not split: S3's 8 key teachers stay 8
+    (("S3", "junior"), "key_teachers", 8.0),
+])
+def test_whole_school_shortfall_of_split_parts(ev, key, code, expected):
+    assert part(ev, *key)[f"school_shortfall_{code}"] == pytest.approx(expected, rel=1e-9, abs=1e-9)
 
 
 # ------------------------------------------------------------------------------------------------- CVs
@@ -249,7 +265,8 @@ def test_stage_verdicts(ev):
 RESULT_KEYS = {"county", "year", "standard", "stages", "schools", "excluded", "warnings"}
 STAGE_KEYS = {"schools_in_scope", "students", "composite_cv", "passes", "indicators"}
 INDICATOR_KEYS = {"mean", "sd", "cv", "cv_limit", "cv_pass", "standard", "schools_meeting", "causes"}
-SCHOOL_KEYS = {"school_id", "part", "school_name", "students", "values", "meets", "passes_school_rule", "shortfall"}
+SCHOOL_KEYS = {"school_id", "part", "school_name", "students", "values", "meets", "passes_school_rule", "shortfall",
+               "school_shortfall"}
 
 
 def test_json_keys(js):
@@ -264,7 +281,7 @@ def test_json_keys(js):
     assert len(js["schools"]) == len(EXPECTED)
     for s in js["schools"]:
         assert set(s) == SCHOOL_KEYS
-        assert set(s["values"]) == set(INDICATORS) == set(s["meets"]) == set(s["shortfall"])
+        assert set(s["values"]) == set(INDICATORS) == set(s["meets"]) == set(s["shortfall"]) == set(s["school_shortfall"])
 
 
 def test_json_numbers_match_hand_computation(js):

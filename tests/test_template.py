@@ -137,7 +137,7 @@ def test_guide_has_one_row_per_column(book):
     for r, col in zip(table, cols):
         assert (r[0], r[1]) == (col.header_zh, col.field)
         assert r[2] in {"文本", "年份", "类别", "整数计数", "数值"}
-        assert r[3] in {"必填", "选填", "仅基本均衡标准需要"}
+        assert r[3] in {"必填", "必填（或改填班额分段班数）", "选填", "仅基本均衡标准需要"}
         assert r[4] in {"小学", "初中", "高中", "全校"}
         assert r[7] and r[8]
     notes = " ".join(str(r[0]) for r in rows[:top] if r[0])

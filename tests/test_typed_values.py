@@ -99,7 +99,7 @@ texts = st.one_of(st.sampled_from(TOKENS), numbers.map(str),
                   st.text(max_size=6))
 
 
-@settings(max_examples=60, deadline=None, derandomize=True,
+@settings(max_examples=30, deadline=None, derandomize=True,
           suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(value=st.one_of(numbers, texts), fmt=st.sampled_from(["xlsx", "csv"]))
 def test_a_typed_value_is_read_exactly_or_rejected_with_its_location(value, fmt, tmp_path_factory):

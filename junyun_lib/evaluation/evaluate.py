@@ -20,11 +20,12 @@ from ..measures.cv import cv_by_codes
 from ..problems import Problem, ValidationError
 from ..rules import CountyConfig, Standard, compare, load_standard
 from ..rules.schema import STAGES, columns, field_zh
-from .gaps import add_shortfalls, gap_summary
-from .guarantee import guarantee_checks, long_table
+from .gaps import add_shortfalls, gap_summary, shortfall_views
+from .guarantee import full_standard, guarantee_checks, long_table
 from .indicators import build_parts
 from .school_rule import apply_school_rule
-from .scope import empty_parts, school_in_scope
+from .scope import empty_parts, guarantee_scope, school_in_scope
+from .staffing import COLUMNS as STAFFING_COLUMNS, staffing_sections
 from .verdicts import stage_verdicts
 
 STAGE_KEYS = ["county", "year", "stage"]
@@ -41,6 +42,8 @@ class _Tables:
     excluded: pd.DataFrame
     guarantee_wide: pd.DataFrame
     gaps: pd.DataFrame
+    #: students, classes and 专任教师 per school section, for a county's own staffing ratios (staffing.py)
+    staffing: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=STAFFING_COLUMNS))
     warnings: list[Problem] = field(default_factory=list)
     synthetic: bool = False
 
@@ -52,7 +55,7 @@ class _Tables:
         return self._guarantee_long
 
 
-TABLES = ("parts", "indicators", "stages", "excluded", "guarantee_wide", "gaps")
+TABLES = ("parts", "indicators", "stages", "excluded", "guarantee_wide", "gaps", "staffing")
 
 
 @dataclass(kw_only=True)
@@ -60,13 +63,16 @@ class Evaluation(_Tables):
     """Results of an evaluation, as tidy tables (评估结果表).
 
     * ``parts`` — one row per school part: students, ``value_<code>``, ``meets_<code>``, ``n_meeting``,
-      ``passes_school_rule``, ``shortfall_<code>``, ``cost_<code>``
+      ``passes_school_rule``, ``shortfall_<code>`` (the part's own need), ``school_shortfall_<code>`` (what
+      must be added: a mixed school's facilities for the whole school), ``cost_<code>`` (counted once per school)
     * ``indicators`` — one row per county, year, stage and indicator: mean, sd, cv, cv_limit, cv_pass,
       standard, schools_meeting
     * ``stages`` — one row per county, year and stage: schools_in_scope, students, composite_cv, passes
     * ``excluded`` — schools or parts out of scope, with reasons
     * ``guarantee`` — school-level guarantee checks (``guarantee_wide``: the same, one row per school)
-    * ``gaps`` — county totals of shortfalls and costs per stage and indicator
+    * ``gaps`` — county totals of shortfalls (part view and whole-school view) and costs per stage and indicator
+    * ``staffing`` — students, classes and 专任教师 of every school section (special-education and vocational
+      schools aside, small teaching points included), for counties that set staffing ratios
     * ``warnings`` — located data warnings (input and evaluation)
     """
 
@@ -134,7 +140,8 @@ class CountyResult(_Tables):
 
 
 # --------------------------------------------------------------------------------------------- evaluation
-def evaluate(table, standard: str = "quality-2017", *, costs=None, counties=None) -> Evaluation:
+def evaluate(table, standard: str = "quality-2017", *, costs=None, counties=None,
+             transitional: bool = True) -> Evaluation:
     """Evaluate every county-year in ``table`` (资源配置评估), vectorised across all of them.
 
     For each county-year, stage and indicator the difference coefficient is
@@ -161,6 +168,9 @@ def evaluate(table, standard: str = "quality-2017", *, costs=None, counties=None
         Unit costs (:func:`junyun_lib.io.costs.load_unit_costs`); default the package's illustrative costs.
     counties : dict of str to CountyConfig, optional
         Configurations by county name (their overrides apply); other counties get national rules.
+    transitional : bool
+        Apply the transitional exceptions of 有关指标说明（六）（七） in the years of their window (default);
+        ``False`` holds every year to the full standards (what applies after the window, for projections).
 
     Returns
     -------
@@ -186,6 +196,9 @@ def evaluate(table, standard: str = "quality-2017", *, costs=None, counties=None
     names = table.frame["county"].unique()
     county_configs = {name: configs.get(name) or CountyConfig.unknown(name) for name in names}
     standards = {name: load_standard(standard, cfg) for name, cfg in county_configs.items()}
+    if not transitional:
+        closed = {id(s): full_standard(s) for s in standards.values()}     # one object per variant
+        standards = {name: closed[id(s)] for name, s in standards.items()}
     _require_columns(table, load_standard(standard))
     # counties that share the same effective standard are evaluated together, vectorised
     variants: dict[int, list[str]] = {}
@@ -205,7 +218,7 @@ def evaluate(table, standard: str = "quality-2017", *, costs=None, counties=None
 def _example_school(school_id: str, students: int, key_teachers: int) -> dict:
     """A valid 小学 row for the docstring example (every other quantity at a plausible level)."""
     classes = -(-students // 40)
-    row = {c.header_zh: 0 for c in columns() if c.required == "required"}
+    row = {c.header_zh: 0 for c in columns() if c.needed}
     return row | {"学校标识码": school_id, "学校名称": f"示例小学{school_id}", "县区": "示例县", "统计年度": 2024,
             "学校类型": "小学", "城乡分类": "城区", "办学性质": "公办", "小学在校生数": students, "小学班数": classes,
             "小学最大班额": 40, "小学高于规定学历教师数": students // 20, "小学县级以上骨干教师数": key_teachers,
@@ -245,12 +258,14 @@ def _evaluate_variant(frame: pd.DataFrame, standard: Standard, costs: pd.DataFra
     excluded = pd.concat([excluded, empty_parts(frame, in_scope)], ignore_index=True)
     parts = build_parts(frame, in_scope, standard, county_year)
     parts = apply_school_rule(parts, standard)
-    parts = add_shortfalls(parts, standard, costs)
+    views = shortfall_views(parts, standard) if standard.has_school_standards else None
+    parts = add_shortfalls(parts, standard, costs, views)
     indicators, warnings = _indicator_table(parts, standard, stage_keys)
     stages = _stage_table(parts, indicators, standard, stage_keys)
     return {"parts": parts, "indicators": indicators, "stages": stages, "excluded": excluded,
-            "guarantee_wide": guarantee_checks(frame[in_scope], standard),
-            "gaps": gap_summary(parts, standard, costs, stage_keys), "warnings": warnings}
+            "guarantee_wide": guarantee_checks(frame[guarantee_scope(frame)], standard),
+            "gaps": gap_summary(parts, standard, costs, stage_keys, views), "staffing": staffing_sections(frame),
+            "warnings": warnings}
 
 
 def _indicator_table(parts, standard: Standard, stage_keys: pd.DataFrame) -> tuple[pd.DataFrame, list[Problem]]:

@@ -6,13 +6,24 @@ Seed 002 附件1 二(二) items 3–5 with the exceptions of 附件3 (六)(七);
 * 校额 school size: compulsory-stage students (小学 + 初中) ≤ the type's limit (2000; 2500 for 九年/十二年一贯制).
   Schools built in 2010 or earlier, or with more than 50% migrant children (随迁子女 / all students), are held
   to 2400 / 3000.
-* 班额 class size: largest class ≤ 45 (primary), ≤ 50 (junior), for each stage the school enrols.
+* 班额 class size: largest class ≤ 45 (primary), ≤ 50 (junior), for each stage the school enrols.  Where the
+  largest class is blank and the class-size band counts (班额分段班数 of the class forms 教基2106/2107,
+  基础基212/213) are given, the bands decide exactly: the check fails iff a class sits in a band above the
+  limit; the value shown is the band of the largest class ("46-50人").  A band that straddles the limit (a
+  county limit that is not a band edge) leaves the check undetermined (NA with a limit: no data, not a pass).
 * 音乐、美术专用教室: at least one room of each per 12 classes (rooms ≥ ceil(classes / 12)); the smallest room
   ≥ 96 m² (music) / 90 m² (art); 73 / 67 m² for schools built in 2016 or earlier; 54 m² (primary) / 61 m²
-  (a school with junior students) for rural (乡村) schools whose largest class is under 30.  When several
-  exceptions apply the most lenient holds.  The area check is not applicable when there is no room.
+  (a school with junior students) for rural small schools (乡村, fewer than 100 compulsory pupils, 有关指标说明
+  （四）) whose largest class is under 30 (known from the bands only when the highest band with a class ends
+  below 30; otherwise the exception is not applied).  When several exceptions apply the most lenient holds.  The area
+  check is not applicable when there is no room.
 
-Checks cover the schools in resource-allocation scope.  The result is wide (one row per school, columns
+The exceptions of 有关指标说明（六）（七） are transitional ("近三年评估中 … 认定后三年之内达到规定标准要求"): they
+apply only to the statistics years of the standard's ``[guarantee.transitional]`` window (a county may
+override it); other years are held to the full standard.
+
+Checks cover every compulsory-education school (所有小学、初中), teaching points under 50 pupils included: those
+are left out of resource allocation only (有关事项说明（三）"对资源配置评估时").  The result is wide (one row per school, columns
 ``<check>_value``, ``<check>_limit``, ``<check>_passes``, ``<check>_basis``) so a national file stays small;
 :func:`long_table` turns it into one row per school and check for people.
 """
@@ -21,7 +32,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ..rules import Standard, compare, lookup
+from ..rules import Standard, compare, lookup, schema
 
 KEYS = ["county", "year", "school_id", "school_name", "school_type"]
 LONG_COLUMNS = KEYS + ["check", "check_zh", "stage", "value", "limit", "passes", "basis"]
@@ -42,64 +53,151 @@ def guarantee_checks(frame: pd.DataFrame, standard: Standard) -> pd.DataFrame:
     g = standard.guarantee
     out = frame[KEYS].reset_index(drop=True).copy()
     frame = frame.reset_index(drop=True)
+    window = in_transitional_window(frame["year"], standard)
     if "school_size" in g:
-        _school_size(out, frame, g["school_size"])
+        _school_size(out, frame, g["school_size"], window)
     if "class_size" in g:
         _class_size(out, frame, g["class_size"])
     if "special_rooms" in g:
-        _special_rooms(out, frame, g["special_rooms"])
+        _special_rooms(out, frame, g["special_rooms"], window)
     return out
 
 
-def _put(out: pd.DataFrame, check: str, value, limit, passes, applies=None, basis=None) -> None:
-    """Store one check; ``basis`` is (codes, texts): which explanation applies to each school."""
+def transitional_window(standard: Standard) -> tuple[int, int] | None:
+    """``(first_year, last_year)`` of the transitional exceptions (有关指标说明（六）（七）), or None when the
+    standard declares no window (the exceptions then hold in every year)."""
+    t = standard.guarantee.get("transitional")
+    if not t:
+        return None
+    return int(t.get("first_year", 0)), int(t["last_year"])
+
+
+def in_transitional_window(years, standard: Standard) -> np.ndarray:
+    """Whether each statistics year lies in the window of the transitional exceptions.
+
+    >>> from junyun_lib.rules import load_standard
+    >>> in_transitional_window(pd.Series([2024, 2025, 2026]), load_standard("quality-2017")).tolist()
+    [True, True, False]
+    """
+    years = np.asarray(years, dtype=float)
+    window = transitional_window(standard)
+    if window is None:
+        return np.ones(len(years), dtype=bool)
+    return (years >= window[0]) & (years <= window[1])
+
+
+def full_standard(standard: Standard) -> Standard:
+    """The standard without its transitional exceptions (the window closed): what holds after it ends, for
+    plan projections to a later target year."""
+    from dataclasses import replace
+
+    g = dict(standard.guarantee)
+    g["transitional"] = {**g.get("transitional", {}), "first_year": 1, "last_year": 0}
+    return replace(standard, guarantee=g)
+
+
+def _put(out: pd.DataFrame, check: str, value, limit, passes, applies=None, basis=None, unknown=None) -> None:
+    """Store one check; ``basis`` is (codes, texts): which explanation applies to each school; ``unknown``: the
+    check applies but cannot be decided (passes NA, limit kept)."""
     applies = np.ones(len(out), dtype=bool) if applies is None else np.asarray(applies, dtype=bool)
+    unknown = np.zeros(len(out), dtype=bool) if unknown is None else np.asarray(unknown, dtype=bool)
     out[f"{check}_value"] = np.where(applies, np.asarray(value, dtype=float), np.nan)
     out[f"{check}_limit"] = np.where(applies, np.asarray(limit, dtype=float), np.nan)
-    out[f"{check}_passes"] = pd.arrays.BooleanArray(np.asarray(passes, dtype=bool), ~applies)
+    out[f"{check}_passes"] = pd.arrays.BooleanArray(np.asarray(passes, dtype=bool) & ~unknown, ~applies | unknown)
     if basis is not None:
         codes, texts = basis
         out[f"{check}_basis"] = pd.Categorical.from_codes(np.asarray(codes, dtype=np.int8), categories=texts)
 
 
-def _school_size(out: pd.DataFrame, frame: pd.DataFrame, rule: dict) -> None:
+def _school_size(out: pd.DataFrame, frame: pd.DataFrame, rule: dict, window: np.ndarray) -> None:
     students = frame["students_primary"] + frame["students_junior"]
     total = students + frame["students_senior"]
     old = frame["built_year"].le(rule["exception_built_year_max"]).to_numpy() if "built_year" in frame \
         else np.zeros(len(frame), dtype=bool)
     many_migrants = (frame["migrant_students"] / total.where(total > 0)).gt(
         rule["exception_migrant_share_over"]).to_numpy() if "migrant_students" in frame else np.zeros(len(frame), bool)
+    old, many_migrants = old & window, many_migrants & window
     normal = lookup(frame["school_type"], rule["limit"])
     relaxed = lookup(frame["school_type"], rule["exception_limit"])
     limit = np.where(old | many_migrants, relaxed, normal)
-    texts = ["标准限额", f"{rule['exception_built_year_max']}年及以前建成，按放宽标准评估（附件3(七)）",
-             "随迁子女占比超过50%，按放宽标准评估（附件3(七)）"]
+    texts = ["标准限额", f"{rule['exception_built_year_max']}年及以前建成，过渡期内按放宽标准评估（有关指标说明（七））",
+             "随迁子女占比超过50%，过渡期内按放宽标准评估（有关指标说明（七））"]
     basis = np.where(old, 1, np.where(many_migrants, 2, 0))
     _put(out, "school_size", students, limit, compare(students, limit, "<="), ~np.isnan(limit), (basis, texts))
 
 
+CLASS_SIZE_BASIS = ["最大班额", "按班额分段班数判定（统计表只给出各班额段的班数）",
+                    "班额分段跨越限额，无法判定（请填写最大班额）"]
+
+
 def _class_size(out: pd.DataFrame, frame: pd.DataFrame, rule: dict) -> None:
+    bands = schema.class_bands()
     for stage, limit in rule["limit"].items():
-        largest = frame[f"max_class_{stage}"]
-        _put(out, f"class_size_{stage}", largest, np.full(len(frame), float(limit)),
-             compare(largest, limit, "<="), frame[f"students_{stage}"] > 0)
+        largest = frame[f"max_class_{stage}"].astype(float) if f"max_class_{stage}" in frame \
+            else pd.Series(np.nan, index=frame.index)
+        counts = _band_counts(frame, stage)
+        top = _top_band(counts)
+        by_bands = largest.isna().to_numpy() & (top >= 0)
+        # a class in a band wholly above the limit fails; all classes in bands wholly within it pass
+        over = np.array([(counts[:, i] > 0) & (b.low > limit) for i, b in enumerate(bands)]).any(axis=0) \
+            if len(frame) else np.zeros(0, dtype=bool)
+        within = np.array([(counts[:, i] == 0) | (b.high is not None and b.high <= limit)
+                           for i, b in enumerate(bands)]).all(axis=0) if len(frame) else np.zeros(0, dtype=bool)
+        passes = np.where(by_bands, within, compare(largest, limit, "<="))
+        unknown = (by_bands & ~over & ~within) | (largest.isna().to_numpy() & (top < 0))
+        applies = (frame[f"students_{stage}"] > 0).to_numpy()
+        basis = np.where(by_bands, np.where(unknown, 2, 1), 0)
+        _put(out, f"class_size_{stage}", largest, np.full(len(frame), float(limit)), passes, applies,
+             (basis, CLASS_SIZE_BASIS), unknown & applies)
+        labels = np.array([b.label for b in bands] + [None], dtype=object)
+        out[f"class_size_{stage}_band"] = np.where(applies & by_bands, labels[top], None)
 
 
-def _room_area_limit(frame: pd.DataFrame, rule: dict, kind: str, zh: str) -> tuple[np.ndarray, tuple]:
+def _band_counts(frame: pd.DataFrame, stage: str) -> np.ndarray:
+    """Classes per band (rows: schools, columns: ``schema.class_bands()``); 0 where a column is absent."""
+    return np.column_stack([frame[c].fillna(0).to_numpy(dtype=float) if c in frame else np.zeros(len(frame))
+                            for c in schema.band_columns(stage)])
+
+
+def _top_band(counts: np.ndarray) -> np.ndarray:
+    """Index of the highest band with a class (-1: none)."""
+    filled = counts > 0
+    last = counts.shape[1] - 1 - np.argmax(filled[:, ::-1], axis=1)
+    return np.where(filled.any(axis=1), last, -1)
+
+
+def _largest_at_most(frame: pd.DataFrame, stage: str) -> np.ndarray:
+    """The largest class of a stage where known, else the upper edge of its highest band (inf if unbounded or
+    unknown); 0 for a stage without classes."""
+    largest = frame[f"max_class_{stage}"].astype(float).to_numpy() if f"max_class_{stage}" in frame \
+        else np.full(len(frame), np.nan)
+    top = _top_band(_band_counts(frame, stage))
+    highs = np.array([b.high if b.high is not None else np.inf for b in schema.class_bands()] + [np.inf])
+    from_bands = highs[top]
+    out = np.where(np.isnan(largest), from_bands, largest)
+    no_pupils = ~(frame[f"students_{stage}"].to_numpy(dtype=float) > 0)
+    return np.where(no_pupils, 0.0, out)
+
+
+def _room_area_limit(frame: pd.DataFrame, rule: dict, kind: str, zh: str,
+                     window: np.ndarray) -> tuple[np.ndarray, tuple]:
     """Area limit per school and (codes, texts) saying which exception set it."""
-    texts = ["标准面积", f"{rule['old_built_year_max']}年及以前规划建成（附件3(六)）",
-             "最大班额低于30人的农村小规模学校（附件3(六)）", f"无{zh}专用教室，面积不适用"]
+    texts = ["标准面积", f"{rule['old_built_year_max']}年及以前规划建成，过渡期内按放宽标准评估（有关指标说明（六））",
+             f"最大班额低于{rule['small_rural_max_class_below']}人的农村小规模学校（不足"
+             f"{rule['small_rural_students_below']}人），过渡期内按放宽标准评估（有关指标说明（六））",
+             f"无{zh}专用教室，面积不适用"]
     limit = np.full(len(frame), float(rule[f"{kind}_min_area_m2"]))
     basis = np.zeros(len(frame), dtype=np.int8)
     if "built_year" in frame:
-        old = frame["built_year"].le(rule["old_built_year_max"]).to_numpy()
+        old = frame["built_year"].le(rule["old_built_year_max"]).to_numpy() & window
         old_limit = float(rule[f"old_{kind}_min_area_m2"])
         take = old & (old_limit < limit)
         limit = np.where(take, old_limit, limit)
         basis[take] = 1
-    largest = np.maximum(frame["max_class_primary"], frame["max_class_junior"]).to_numpy()
+    largest = np.maximum(_largest_at_most(frame, "primary"), _largest_at_most(frame, "junior"))
+    pupils = (frame["students_primary"] + frame["students_junior"]).to_numpy()
     small_rural = (frame["urban_rural"] == rule["small_rural_urban_rural"]).to_numpy() & (
-        largest < rule["small_rural_max_class_below"])
+        pupils < rule["small_rural_students_below"]) & (largest < rule["small_rural_max_class_below"]) & window
     small_limit = np.where(frame["students_junior"].to_numpy() > 0, rule["small_rural_min_area_m2"]["junior"],
                            rule["small_rural_min_area_m2"]["primary"]).astype(float)
     take = small_rural & (small_limit < limit)
@@ -109,14 +207,14 @@ def _room_area_limit(frame: pd.DataFrame, rule: dict, kind: str, zh: str) -> tup
     return limit, (basis, texts)
 
 
-def _special_rooms(out: pd.DataFrame, frame: pd.DataFrame, rule: dict) -> None:
+def _special_rooms(out: pd.DataFrame, frame: pd.DataFrame, rule: dict, window: np.ndarray) -> None:
     classes = frame["classes_primary"] + frame["classes_junior"]
     required = np.ceil(classes.to_numpy() / rule["classes_per_room"])
     count_basis = (np.zeros(len(frame)), [f"每{rule['classes_per_room']}个班至少1间（按义务教育阶段班数）"])
     for kind, zh in (("music", "音乐"), ("art", "美术")):
         rooms = frame[f"{kind}_rooms"].to_numpy()
         _put(out, f"{kind}_rooms", rooms, required, compare(rooms, required, ">="), basis=count_basis)
-        limit, why = _room_area_limit(frame, rule, kind, zh)
+        limit, why = _room_area_limit(frame, rule, kind, zh, window)
         area = frame[f"{kind}_room_min_area_m2"]
         _put(out, f"{kind}_room_area", area, limit, compare(area, limit, ">="), rooms > 0, why)
 
@@ -134,8 +232,12 @@ def long_table(wide: pd.DataFrame) -> pd.DataFrame:
         piece["passes"] = wide[f"{check}_passes"].to_numpy()
         basis = wide.get(f"{check}_basis")
         piece["basis"] = basis.astype(object).to_numpy() if basis is not None else "标准限额"
+        band = wide.get(f"{check}_band")
+        if band is not None:                          # the largest class known only as its band: shown as "46-50人"
+            shown = band.to_numpy(dtype=object)
+            piece["value"] = np.where(pd.notna(shown), shown, piece["value"].to_numpy(dtype=object))
         if check.startswith("class_size"):
-            piece = piece[~np.isnan(piece["value"].astype(float))]
+            piece = piece[~np.isnan(piece["limit"].astype(float))]
         pieces.append(piece)
     if not pieces:
         return pd.DataFrame(columns=LONG_COLUMNS)

@@ -17,23 +17,40 @@ EXCLUDED_COLUMNS = ["county", "year", "school_id", "school_name", "school_type",
 
 
 def school_in_scope(frame: pd.DataFrame) -> tuple[pd.Series, pd.DataFrame]:
-    """(mask of schools in scope, table of excluded schools with reasons)."""
+    """(mask of schools in resource-allocation scope, table of excluded schools with reasons).
+
+    Out of scope: special-education and vocational schools, teaching points under 50 pupils (有关事项说明
+    （三）), and schools with no compulsory-education pupils this year (nothing per pupil can be computed).
+    """
     cfg = rules.scope_rules()
     compulsory = frame["students_primary"] + frame["students_junior"]
     by_type = frame["school_type"].isin(cfg["excluded_types"])
+    no_pupils = ~by_type & (compulsory <= 0)
     small_point = (frame["school_type"] == cfg["teaching_point_type"]) & (
-        frame["students_primary"] < cfg["teaching_point_min_students"])
+        frame["students_primary"] < cfg["teaching_point_min_students"]) & ~no_pupils
     minimum = cfg["teaching_point_min_students"]
     excluded = [
         _rows(frame[by_type], "", compulsory[by_type], "excluded_type",
-              lambda f: f["school_type"].astype(str) + "不参与资源配置评估（seed 002 附件2(三)）",
+              lambda f: f["school_type"].astype(str) + "不参与资源配置评估（有关事项说明（三））",
               "special-education and vocational schools are outside resource allocation"),
         _rows(frame[small_point], "primary", compulsory[small_point], "small_teaching_point",
               lambda f: ("教学点在校生" + f["students_primary"].astype(int).astype(str) +
-                         f"人，不足{minimum}人，不参与资源配置评估（seed 002 附件2(三)）"),
-              f"teaching point under {minimum} students"),
+                         f"人，不足{minimum}人，不参与资源配置评估（有关事项说明（三））；校额、班额仍评估"),
+              f"teaching point under {minimum} students (still checked for school and class size)"),
+        _rows(frame[no_pupils], "", compulsory[no_pupils], "no_compulsory_students",
+              lambda f: pd.Series("本年度无小学、初中在校生，不参与评估", index=f.index),
+              "no primary or junior students this year; not evaluated"),
     ]
-    return ~(by_type | small_point), pd.concat(excluded, ignore_index=True)
+    return ~(by_type | small_point | no_pupils), pd.concat(excluded, ignore_index=True)
+
+
+def guarantee_scope(frame: pd.DataFrame) -> pd.Series:
+    """Schools checked for school size, class size and special rooms (“所有小学、初中”, 教督〔2017〕6号 二（二）3–5):
+    every compulsory-education school with pupils, teaching points under 50 included — 有关事项说明（三）
+    leaves those out "对资源配置评估时" only."""
+    cfg = rules.scope_rules()
+    compulsory = frame["students_primary"] + frame["students_junior"]
+    return ~frame["school_type"].isin(cfg["excluded_types"]) & (compulsory > 0)
 
 
 def empty_parts(frame: pd.DataFrame, in_scope: pd.Series) -> pd.DataFrame:

@@ -4,12 +4,18 @@ application prerequisite.
 Items, thresholds and sources are data: ``junyun_lib/rules/scorecard.toml`` (seed 002 附件1).  A county's
 ``[county_targets]`` (``data/raw/<slug>/county.toml``) replace national thresholds where an item names them
 (进贤县: retention and disabled enrolment ≥ 97%, quota ≥ 70%, migrants ≥ 95%, nearby enrolment 100%/100%;
-seed 000).  Values come from
+seed 000; 乡宁县: nearby enrolment 100% for junior too, seed 002 三、主要任务(二)9).  Values come from
 
 * the evaluation itself — 资源配置: every CV within its limit and every school part passing the per-school
   rule, per stage;
 * the school census — 校额、班额、音乐美术专用教室: the share of schools meeting the check must be 100%;
-* the county-level table (:mod:`junyun_lib.county_table`) — everything else, yes/no items as 1/0.
+* the county-level table (:mod:`junyun_lib.county_table`) — everything else, yes/no items as 1/0;
+* a county's own rules without a national item (``requires`` in the form): shown only for a county whose
+  ``[county_targets]`` name them — 进贤县's staffing ratios 1:19, 1:13.5 and 1:1.5 per class (seed 000
+  二(二)2(7)), checked on the census's 专任教师 (:mod:`.staffing`).
+
+An item's wording follows its comparison where the form gives ``name_by_op`` (进贤县's CV limit is "小于",
+seed 000 二(二)1(5), so its row reads 小于, not 不超过).
 
 Verdicts: an item with no value is **no data** and never passes; an area fails if any item fails, is
 unknown (None) if none fails but one has no data, and passes only when every item passes; a veto whose
@@ -17,6 +23,10 @@ value is 是 fails the county; overall = False if any area fails or any veto app
 is unknown, else True.  The prerequisite (seed 002 附件1 一(二)): in each of the three years before, the
 basic-balance composite CV (basic-2012's 8 indicators) within 0.60 (primary) / 0.50 (junior); None when a
 year's data is missing.
+
+The form belongs to quality balance only (``applies_to`` in ``scorecard.toml``): for a county-year evaluated
+under another standard (basic-2012) :func:`scorecard` returns None, and
+:func:`junyun_lib.rules.scorecard_form.not_applicable` gives the sentence that says why.
 """
 from __future__ import annotations
 
@@ -27,8 +37,9 @@ import numpy as np
 import pandas as pd
 
 from ..rules import compare
-from ..rules.scorecard_form import AREAS, form
+from ..rules.scorecard_form import AREAS, applies_to, form
 from .shares import guarantee_share
+from .staffing import staffing_check, summary as staffing_summary
 from .verdicts import all_of
 
 
@@ -60,6 +71,31 @@ def _threshold(item: dict, config) -> tuple[float, str]:
         standard = float(targets[key]["value"]) * float(item.get("override_scale", 1))
         basis = f"{basis}；县区规则：{targets[key].get('source', key)}"
     return standard, basis
+
+
+def _staffing(item: dict, result, config) -> tuple[float | None, bool | None, str, str, str]:
+    """(value, passes, evidence, basis, name) of a county staffing item: the share of school sections whose
+    专任教师 meet the county's ratios (:mod:`.staffing`)."""
+    targets = getattr(config, "county_targets", {}) or {}
+    keys = {kind: key for kind, key in item["targets"].items() if key in targets}
+    limits = {kind: float(targets[key]["value"]) for kind, key in keys.items()}
+    value, passes, evidence = staffing_summary(staffing_check(result.staffing, limits))
+    basis = "；".join([item["source"]] + [f"县区规则：{targets[key].get('source', key)}" for key in keys.values()])
+    wording = "、".join(item["labels"][kind].format(limit=limits[kind]) for kind in item["targets"] if kind in limits)
+    return value, passes, evidence, basis, item["name_zh"].format(ratios=wording)
+
+
+def _applies(item: dict, config) -> bool:
+    """An item with ``requires`` is a county's own: shown when the county sets one of the targets it names."""
+    if "requires" not in item:
+        return True
+    targets = getattr(config, "county_targets", {}) or {}
+    return any(key in targets for key in item["requires"])
+
+
+def _name(item: dict, op: str) -> str:
+    """The item's wording, following its comparison where the form words each one (``name_by_op``)."""
+    return item.get("name_by_op", {}).get(op, item["name_zh"])
 
 
 def _resource(result, check: str) -> tuple[float | None, float | None, str, bool | None, str]:
@@ -95,16 +131,27 @@ def _evidence(county_values, code: str, value) -> str:
     return f"县级指标表中此项为空：{where}" if where else "县级指标表中无此项"
 
 
-def scorecard(result, county_values=None, prerequisite: dict | None = None) -> Scorecard:
+def scorecard(result, county_values=None, prerequisite: dict | None = None) -> Scorecard | None:
     """The scorecard of one evaluated county-year (a :class:`~junyun_lib.evaluate.CountyResult`) with its
-    county-level table (``CountyValues`` or None)."""
+    county-level table (``CountyValues`` or None); None when the form does not apply to the standard the
+    county-year was evaluated under (basic-2012: :func:`~junyun_lib.rules.scorecard_form.not_applicable`)."""
+    if not applies_to(result.standard.code):
+        return None
     spec = form()
     rows = []
     for item in spec["items"]:
+        if not _applies(item, getattr(result, "config", None)):
+            continue
         kind, _, arg = item["input"].partition(":")
         standard, op, basis = None, item.get("op", ">="), item["source"]
+        name = item["name_zh"]
         if kind == "resource":
             value, standard, op, passes, evidence = _resource(result, arg)
+            # the wording follows the comparison in force (the county's override), also when no school is in scope
+            name = _name(item, op or (result.standard.cv_limit or {}).get("comparison", ""))
+        elif kind == "staffing":
+            standard = float(item["standard"])
+            value, passes, evidence, basis, name = _staffing(item, result, getattr(result, "config", None))
         else:
             standard, basis = _threshold(item, result.config)
             if kind == "census":
@@ -115,7 +162,7 @@ def scorecard(result, county_values=None, prerequisite: dict | None = None) -> S
                 evidence = _evidence(county_values, arg, value)
             passes = None if value is None else bool(compare(value, standard, op))
         rows.append({"area": item["area"], "area_zh": spec["areas"][item["area"]], "no": item["no"],
-                     "code": item["code"], "name": item["name_zh"], "value": value, "standard": standard, "op": op,
+                     "code": item["code"], "name": name, "value": value, "standard": standard, "op": op,
                      "passes": passes, "source": evidence, "basis": basis})
     items = pd.DataFrame(rows)
     areas = {a: all_of(items.loc[items["area"] == a, "passes"]) for a in AREAS}

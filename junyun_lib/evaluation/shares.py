@@ -54,15 +54,25 @@ def indicator_share(result, code: str, stage: str) -> Measurement:
 
 def guarantee_share(result, item: str) -> Measurement:
     """Share of schools in scope meeting every check of a school-level guarantee item that applies to them
-    (``school_size``, ``class_size``, ``special_rooms``); a check that does not apply is no failure."""
+    (``school_size``, ``class_size``, ``special_rooms``); a check that does not apply is no failure, a school
+    whose check applies but cannot be decided (and fails none) is left out and counted in the basis."""
     wide = result.guarantee_wide
-    columns = [f"{c}_passes" for c in GUARANTEE_ITEMS[item] if f"{c}_passes" in wide]
-    if wide.empty or not columns:
+    names = [c for c in GUARANTEE_ITEMS[item] if f"{c}_passes" in wide]
+    if wide.empty or not names:
         return NO_DATA
-    checks = wide[columns].astype("boolean")
-    applicable = checks.notna().any(axis=1)
-    passes = checks.fillna(True).all(axis=1)[applicable]
-    return share(passes, "所学校达标")
+    checks = wide[[f"{c}_passes" for c in names]].astype("boolean")
+    # a check that applies but cannot be decided (班额分段跨越限额) has a limit and no verdict
+    limits = wide[[f"{c}_limit" for c in names]].notna().to_numpy()
+    undetermined = (checks.isna().to_numpy() & limits).any(axis=1)
+    fails = checks.fillna(True).eq(False).any(axis=1).to_numpy()
+    applicable = checks.notna().any(axis=1).to_numpy() | undetermined
+    passes = checks.fillna(True).all(axis=1).astype("boolean")
+    passes[undetermined & ~fails] = pd.NA
+    measured = share(passes[applicable], "所学校达标")
+    unknown = int((undetermined & ~fails)[applicable].sum())
+    if unknown:
+        return Measurement(measured.value, f"{measured.basis}（另有 {unknown} 所无法判定）")
+    return measured
 
 
 def school_rule_share(result, stage: str) -> Measurement:

@@ -4,6 +4,10 @@ A stage (小学 or 初中) of a county-year passes when every requirement its st
 ``stage_pass_requires`` holds (:data:`STAGE_REQUIREMENTS`); a stage with no school part in scope has no
 verdict.  Items with no data are never a pass: :func:`all_of` is False if any part fails, None (undetermined)
 if none fails but one is unknown, True only when every part passes.
+
+Tables hold verdicts as pandas' nullable booleans, so a verdict read from a table may be ``pd.NA`` (no
+verdict), whose truth value raises.  Code that branches on a verdict reads it through :func:`verdict` first
+(True / False / None), never ``bool(...)`` or ``if`` on the cell.
 """
 from __future__ import annotations
 
@@ -42,3 +46,36 @@ def all_of(values) -> bool | None:
     if any(v is None for v in values):
         return None
     return True
+
+
+def verdict(value) -> bool | None:
+    """A verdict read from a table as True, False or None (None for ``pd.NA``, NaN, None: no verdict).
+
+    Examples
+    --------
+    >>> verdict(pd.NA), verdict(np.bool_(True)), verdict(float("nan")), verdict(False)
+    (None, True, None, False)
+    """
+    if value is None or value is pd.NA:
+        return None
+    try:
+        if pd.isna(value):
+            return None
+    except (TypeError, ValueError):
+        pass
+    return bool(value)
+
+
+def stages_verdict(stages: pd.DataFrame) -> bool | None:
+    """The resource-allocation verdict of one county-year from its stage table: every stage with a school
+    part in scope passes (:func:`all_of`); None when no stage has one.
+
+    Examples
+    --------
+    >>> st = pd.DataFrame({"schools_in_scope": [3, 0], "passes": pd.array([True, pd.NA], dtype="boolean")})
+    >>> stages_verdict(st), stages_verdict(st.assign(schools_in_scope=[0, 0]))
+    (True, None)
+    """
+    present = pd.to_numeric(stages["schools_in_scope"], errors="coerce").fillna(0).to_numpy() > 0
+    values = [verdict(v) for v in stages.loc[present, "passes"].tolist()]
+    return all_of(values) if values else None

@@ -3,6 +3,7 @@
 * :mod:`~junyun_lib.io.reader`, :mod:`~junyun_lib.io.validation` — the raw school table (xlsx, csv)
 * :mod:`~junyun_lib.io.template` — the blank school-table template
 * :mod:`~junyun_lib.io.importer` — education-statistics exports → the canonical school table
+* :mod:`~junyun_lib.io.supplement` — the supplementary table for what the statistics forms lack (music and art rooms)
 * :mod:`~junyun_lib.io.county_table` — county-level indicator tables
 * :mod:`~junyun_lib.io.plan_file` — a county's plan (``plan.csv``)
 * :mod:`~junyun_lib.io.county_config` — a county's ``county.toml``

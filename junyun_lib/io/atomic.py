@@ -13,6 +13,7 @@ import contextlib
 import os
 import re
 import secrets
+import shutil
 from pathlib import Path
 from typing import Iterator
 
@@ -64,6 +65,44 @@ def atomic_path(path) -> Iterator[Path]:
         raise OutputError(path, exc) from None
     except BaseException:
         _discard(tmp)
+        raise
+
+
+@contextlib.contextmanager
+def atomic_folder(path) -> Iterator[Path]:
+    """A temporary folder to fill; it replaces ``path`` (a folder of outputs) when the block ends without an
+    error, so a reader never sees half the files of a new set beside the old ones.
+
+    >>> import tempfile
+    >>> root = Path(tempfile.mkdtemp())
+    >>> with atomic_folder(root / "results") as tmp:
+    ...     _ = (tmp / "a.txt").write_text("1", encoding="utf-8")
+    >>> sorted(p.name for p in root.iterdir()), sorted(p.name for p in (root / "results").iterdir())
+    (['results'], ['a.txt'])
+    """
+    path = Path(path)
+    if path.exists() and not path.is_dir():
+        raise OutputError(path, NotADirectoryError(f"{path} is a file"))
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = temporary_name(path)
+        tmp.mkdir()
+    except OSError as exc:
+        raise OutputError(path, exc) from None
+    try:
+        yield tmp
+        old = None
+        if path.exists():
+            old = temporary_name(path)
+            os.replace(path, old)
+        os.replace(tmp, path)
+        if old is not None:
+            shutil.rmtree(old, ignore_errors=True)
+    except OSError as exc:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise OutputError(path, exc) from None
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
         raise
 
 

@@ -169,17 +169,22 @@ def _cells(values: list) -> Column:
     n = len(values)
     out, blank = np.full(n, np.nan), np.zeros(n, dtype=bool)
     errors, warnings = {}, {}
+    column = Column(out, blank, errors, warnings)
     for i, raw in enumerate(values):
-        cell = parse_number(raw)
-        if cell.error is not None:
-            errors[i] = cell.error
-        elif cell.value is None:
-            blank[i] = True
-        else:
-            out[i] = cell.value
-            if cell.warning is not None:
-                warnings[i] = cell.warning
-    return Column(out, blank, errors, warnings)
+        _put(column, i, parse_number(raw))
+    return column
+
+
+def _put(column: Column, i: int, cell: Cell) -> None:
+    """One parsed cell into a column: its value, or blank, or its error; and its warning."""
+    if cell.error is not None:
+        column.errors[i] = cell.error
+    elif cell.value is None:
+        column.blank[i] = True
+    else:
+        column.values[i] = cell.value
+        if cell.warning is not None:
+            column.warnings[i] = cell.warning
 
 
 def _parse_arrow(array) -> Column:
@@ -218,16 +223,9 @@ def _parse_arrow(array) -> Column:
     rest = np.flatnonzero(~plain & ~blank)
     if len(rest):
         texts = trimmed.take(pa.array(rest)).to_pylist()
+        column = Column(out, blank, errors, warnings)
         for i, text in zip(rest.tolist(), texts):
-            cell = _parse_text(text)
-            if cell.error is not None:
-                errors[i] = cell.error
-            elif cell.value is None:
-                blank[i] = True
-            else:
-                out[i] = cell.value
-                if cell.warning is not None:
-                    warnings[i] = cell.warning
+            _put(column, i, _parse_text(text))
     return Column(out, blank, errors, warnings)
 
 

@@ -20,7 +20,7 @@ import pandas as pd
 from ..problems import Problem, ValidationError
 from ..rules.standards import default_unit_costs_text, load_standard, standard_codes
 from . import cells
-from .textfile import csv_rows, read_text
+from .textfile import csv_rows, ragged_row, read_text
 
 COST_COLUMNS = ["indicator", "unit_zh", "cost_wan_per_unit", "basis_zh", "basis_en"]
 REQUIRED = ("indicator", "cost_wan_per_unit")
@@ -95,11 +95,7 @@ def _parse(text: str, display: str) -> pd.DataFrame:
         if not any(x.strip() for x in line):
             continue                                         # a blank line
         if len(line) != len(header):
-            problems.append(Problem(
-                "error", "ragged_row", f"本行有 {len(line)} 个单元格，表头行有 {len(header)} 个：可能多了或少了逗号"
-                "（含逗号的内容请用英文双引号括起，小数请用小数点）", f"this line has {len(line)} cells but the header "
-                f"line has {len(header)}: a comma too many or too few? (put text holding a comma in double quotes; "
-                "use a decimal point for decimals)", row=row_no, value=",".join(line), **where))
+            problems.append(ragged_row(line, len(header), row_no, **where))
             continue
         cell = {c: line[i] for c, i in position.items()}
         indicator = cell["indicator"].strip()

@@ -35,7 +35,7 @@ from ..problems import Problem, ValidationError
 from ..rules import plan_metrics
 from ..rules.county_indicators import definitions
 from . import cells
-from .textfile import csv_rows, read_text
+from .textfile import csv_rows, ragged_row, read_text
 
 COLUMNS = ("item_no", "item", "category", "year", "target", "direction", "unit", "metric", "stage", "stated",
            "source", "note")
@@ -90,11 +90,7 @@ def read_plan(path, county: str = "", slug: str = "") -> Plan:
         if not any(x.strip() for x in line):
             continue                                     # a blank line
         if len(line) != len(header):
-            problems.append(Problem(
-                "error", "ragged_row", f"本行有 {len(line)} 个单元格，表头行有 {len(header)} 个：可能多了或少了逗号"
-                "（含逗号的内容请用英文双引号括起）", f"this line has {len(line)} cells but the header line has "
-                f"{len(header)}: a comma too many or too few? (put text holding a comma in double quotes)",
-                row=row_no, value=",".join(line), **where))
+            problems.append(ragged_row(line, len(header), row_no, **where))
             continue
         cell = {c: (line[position[c]].strip() if c in position else "") for c in COLUMNS}
 

@@ -58,7 +58,7 @@ import pandas as pd
 from ..problems import Problem, ValidationError
 from . import cells
 from .atomic import write_bytes
-from .textfile import csv_rows, read_text
+from .textfile import csv_rows, ragged_row, read_text
 
 COLUMNS = ("project_no", "project", "subproject", "content", "budget_wan", "start_year", "completion_year",
            "source", "effect", "school_id", "school_name", "stage", "amount", "from_school_id", "note")
@@ -207,11 +207,7 @@ def read_projects(path, county: str = "", slug: str = "") -> Projects:
         if not any(x.strip() for x in line):
             continue
         if len(line) != len(header):
-            problems.append(Problem(
-                "error", "ragged_row", f"本行有 {len(line)} 个单元格，表头行有 {len(header)} 个：可能多了或少了逗号"
-                "（含逗号的内容请用英文双引号括起，小数请用小数点）", f"this line has {len(line)} cells but the header "
-                f"line has {len(header)}: a comma too many or too few? (put text holding a comma in double quotes; "
-                "use a decimal point for decimals)", row=row_no, value=",".join(line), **where))
+            problems.append(ragged_row(line, len(header), row_no, **where))
             continue
         raw = {c: (line[position[c]] if c in position else "") for c in COLUMNS}
         cell = {}
@@ -564,10 +560,7 @@ def read_enrolment_overrides(path, county: str = "") -> pd.DataFrame:
         if not any(x.strip() for x in line):
             continue
         if len(line) != len(header):
-            problems.append(Problem(
-                "error", "ragged_row", f"本行有 {len(line)} 个单元格，表头行有 {len(header)} 个：可能多了或少了逗号",
-                f"this line has {len(line)} cells but the header line has {len(header)}: a comma too many or too "
-                "few?", row=row_no, value=",".join(line), **where))
+            problems.append(ragged_row(line, len(header), row_no, **where))
             continue
         cell = {}
         for c in OVERRIDE_COLUMNS:

@@ -473,6 +473,14 @@ def _map_headers(raw: _RawSheet) -> tuple[dict[str, int], list[Problem]]:
         if col.required == "required" and col.field not in mapping:
             problems.append(_problem("missing_column", f"缺少必需的列「{col.header_zh}」（英文别名 {col.field}）",
                                      f"required column missing: {col.header_zh} / {col.field}", **where))
+        elif col.required == "either" and col.field not in mapping and \
+                not any(b in mapping for b in schema.band_columns(col.stage)):
+            stage_zh = schema.STAGE_ZH[col.stage]
+            problems.append(_problem(
+                "missing_column", f"缺少必需的列「{col.header_zh}」（英文别名 {col.field}），或{stage_zh}班额分段班数各列"
+                                  f"（如「{schema.field_zh(schema.band_columns(col.stage)[0])}」）",
+                f"required column missing: {col.header_zh} / {col.field}, or the {col.stage} class-size band counts",
+                **where))
     return mapping, problems
 
 
@@ -722,12 +730,16 @@ def read_schools(sources, *, county: str | None = None, year: int | None = None,
         synthetic.append(raw.synthetic)
     if not frames:
         raise ValidationError(problems)
-    frame = pd.concat(frames, ignore_index=True)
+    frame = _largest_class_where_no_pupils(pd.concat(frames, ignore_index=True))
     names = [str(s) if not isinstance(s, pd.DataFrame) else "<DataFrame>" for s in sources]
     # row checks run on the rows whose cells all parsed, so one pass reports both kinds of problem (a value out
     # of range did parse: it is a finite number, and the row's consistency is worth reporting with it)
+    # … except a largest class out of range: it is set aside (blank), and "no largest class" would repeat it
+    either = {(file, header) for file, headers in written.items()
+              for fld, header in headers.items() if schema.by_field()[fld].required == "either"}
     bad_cells = {(p.file, p.row) for p in problems
-                 if p.severity == "error" and p.row is not None and p.code != "out_of_range"}
+                 if p.severity == "error" and p.row is not None and
+                 (p.code != "out_of_range" or (p.file, p.column) in either)}
     clean = frame
     if bad_cells:
         located = pd.Series(list(zip(frame["source_file"], frame["source_row"])), index=frame.index)
@@ -744,6 +756,19 @@ def read_schools(sources, *, county: str | None = None, year: int | None = None,
     frame = _finalise_types(frame.reset_index(drop=True))
     warnings = [p for p in problems if p.severity == "warning"]
     return SchoolTable(frame, warnings, names, synthetic=bool(synthetic) and all(synthetic))
+
+
+def _largest_class_where_no_pupils(frame: pd.DataFrame) -> pd.DataFrame:
+    """最大班额 of a stage the school does not enrol is 0; elsewhere a blank stays unknown (bands may decide).
+    A table that gives only the bands gets the column, unknown where the stage has pupils."""
+    for col in schema.columns():
+        if col.required != "either":
+            continue
+        students = frame.get(f"students_{col.stage}")
+        no_pupils = ~(students > 0) if students is not None else np.ones(len(frame), dtype=bool)
+        values = frame[col.field] if col.field in frame.columns else pd.Series(np.nan, index=frame.index)
+        frame[col.field] = values.where(~(no_pupils & values.isna()), 0.0)
+    return frame
 
 
 def select_problems(frame: pd.DataFrame, county: str | None, year: int | None, file: str = "") -> list[Problem]:

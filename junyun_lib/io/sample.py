@@ -8,7 +8,8 @@ place names are made up from syllables.
 What the generator aims for (so that the evaluation code has something realistic to chew on):
 
 * one row per school (or campus) and statistics year, with the canonical Chinese headers of
-  ``rules/school_columns.csv`` in schema order, including the optional basic-balance columns;
+  ``rules/school_columns.csv`` in schema order, including the optional basic-balance columns (but not the
+  class-size band columns: the sample gives 最大班额, as a typed template does);
 * every school type of the schema, with stage enrolments consistent with the type (a 初级中学 has junior
   students only, a 完全中学 junior and senior, a 职业学校 senior only, ...);
 * the same schools, with stable identifiers, in every year; resources (teachers, rooms, equipment) never
@@ -650,7 +651,9 @@ def generate(slug: str, year: int) -> pd.DataFrame:
     compulsory = students[:, 0] + students[:, 1]
     data["migrant_students"] = pd.array(np.rint(compulsory * r.schools["migrant_share"]).astype("int64"), dtype="Int64")
     frame = pd.DataFrame(data).loc[is_open].reset_index(drop=True)
-    return frame.rename(columns={c.field: c.header_zh for c in columns()})[[c.header_zh for c in columns()]]
+    # the sample gives 最大班额, as a county that keeps the typed template does: no class-size band columns
+    kept = [c for c in columns() if c.field in frame.columns]
+    return frame.rename(columns={c.field: c.header_zh for c in kept})[[c.header_zh for c in kept]]
 
 
 def _facility_columns(slug: str, q: dict[str, np.ndarray]) -> dict[str, object]:

@@ -38,18 +38,24 @@ PROMPT_LIMIT = 255            # Excel limit for validation prompt / error text
 TITLE_LIMIT = 32              # Excel limit for validation prompt / error titles
 
 KIND_ZH = {"text": "文本", "year": "年份", "category": "类别", "count": "整数计数", "number": "数值"}
-REQUIRED_ZH = {"required": "必填", "optional": "选填", "basic": "仅基本均衡标准需要"}
-REQUIRED_EN = {"required": "required", "optional": "optional", "basic": "basic-balance standard only"}
+REQUIRED_ZH = {"required": "必填", "either": "必填（或改填班额分段班数）", "optional": "选填", "basic": "仅基本均衡标准需要"}
+REQUIRED_EN = {"required": "required", "either": "required (or the class-size band counts instead)",
+               "optional": "optional", "basic": "basic-balance standard only"}
 STAGE_LABEL_ZH = {"primary": "小学", "junior": "初中", "senior": "高中", "": "全校"}
 FILLS = {
     "required": PatternFill("solid", fgColor="FCE4D6"),   # light orange
+    "either": PatternFill("solid", fgColor="FCE4D6"),     # as required: one of the two must be filled
     "optional": PatternFill("solid", fgColor="E2EFDA"),   # light green
     "basic": PatternFill("solid", fgColor="DDEBF7"),      # light blue
 }
 LEGEND = (
     ("required", "必填：所有学校都必须填写（不适用的学段列可留空，按 0 计）",
      "Required for every school (stage columns that do not apply may be blank = 0)"),
-    ("optional", "选填：有则填写，用于评估例外情形", "Optional; used for evaluation exceptions"),
+    ("either", "最大班额：有最大班额的请填写；统计表只给出各班额段班数时可留空，改填该学段的班额分段班数",
+     "Largest class: fill it in if known; if the census forms give only class-size bands, leave it blank and "
+     "fill in the stage's band counts"),
+    ("optional", "选填：有则填写，用于评估例外情形（班额分段班数：统计表教基2106/2107、基础基212/213）",
+     "Optional; used for evaluation exceptions (class-size band counts: forms 教基2106/2107, 基础基212/213)"),
     ("basic", "仅基本均衡标准需要：仅评估基本均衡时填写", "Needed only by the basic-balance standard"),
 )
 NOTES = (

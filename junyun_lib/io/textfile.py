@@ -121,3 +121,12 @@ def csv_rows(text: str, file: str) -> list[tuple[int, list[str]]]:
         rows.append((start, cells))
         line = reader.line_num + 1
     return rows
+
+
+def ragged_row(line: list[str], width: int, row: int, **where) -> Problem:
+    """The located error for a CSV line whose number of cells differs from the header's (a comma too many or
+    too few), the same wording for every table junyun reads."""
+    return Problem("error", "ragged_row", f"本行有 {len(line)} 个单元格，表头行有 {width} 个：可能多了或少了逗号"
+                   "（含逗号的内容请用英文双引号括起，小数请用小数点）", f"this line has {len(line)} cells but the header "
+                   f"line has {width}: a comma too many or too few? (put text holding a comma in double quotes; "
+                   "use a decimal point for decimals)", row=row, value=",".join(line), **where)

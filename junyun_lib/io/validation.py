@@ -1,9 +1,11 @@
 """Row-level consistency checks of the school table (数据一致性校验), after every cell has parsed.
 
 Errors: duplicate ids, a type that cannot enrol a stage (a 小学 with junior students), a school with no
-students, classes and class sizes that contradict enrolment, subsets larger than their totals, rooms
-without areas.  Warnings: values that are possible but worth a second look (0 multimedia classrooms,
-more than 100 m² per student, equipment value that looks like 万元).
+students, classes and class sizes that contradict enrolment (a stage with pupils needs its largest class or its
+class-size band counts; band counts must add up to the classes and hold the pupils), subsets larger than their
+totals, rooms without areas.  Warnings: values that are possible but worth a second look (0 multimedia classrooms,
+more than 100 m² per student, equipment value that looks like 万元, a largest class outside the highest band
+that has classes).
 """
 from __future__ import annotations
 
@@ -109,23 +111,31 @@ def _stages_by_type(rows: _Rows) -> None:
         rows.add(bad & in_scope, column, "type_vs_students", zh, en)
         rows.add(bad & ~in_scope, column, "type_vs_students", zh, en, severity="warning")
     compulsory = f["students_primary"] + f["students_junior"]
+    # possible (a 完全中学 whose junior section closed): the school is left out of the evaluation and listed
+    # with its reason; a warning, so that a closed school kept by mistake is noticed
     rows.add((compulsory <= 0) & ~f["school_type"].isin(excluded), "students_primary", "no_students",
-             "小学、初中在校生数均为0：无法计算生均指标，请核实或删除该行（已撤销的学校不应列入）",
-             "no primary or junior students: per-student values cannot be computed; check or remove the row",
-             value=lambda r: f"小学{int(r['students_primary'])}人、初中{int(r['students_junior'])}人")
+             "小学、初中在校生数均为0：不参与评估，列入“不参与评估的学校”（已撤销的学校不应列入，请核实）",
+             "no primary or junior students: left out of the evaluation and listed as excluded (a closed school "
+             "should not be in the table; please check)",
+             value=lambda r: f"小学{int(r['students_primary'])}人、初中{int(r['students_junior'])}人",
+             severity="warning")
 
 
 def _classes(rows: _Rows) -> None:
     f = rows.frame
     for stage in schema.STAGES:
-        students, classes, largest = f[f"students_{stage}"], f[f"classes_{stage}"], f[f"max_class_{stage}"]
+        students, classes = f[f"students_{stage}"], f[f"classes_{stage}"]
+        largest = f[f"max_class_{stage}"] if f"max_class_{stage}" in f.columns else pd.Series(np.nan, index=f.index)
         zh_stage = schema.STAGE_ZH[stage]
+        bands = band_counts(f, stage)
+        has_bands = bands.sum(axis=1) > 0 if bands is not None else pd.Series(False, index=f.index)
         rows.add((students > 0) & (classes <= 0), f"classes_{stage}", "no_classes",
                  f"有{zh_stage}在校生但班数为0", f"{stage} students but no classes")
         rows.add((students <= 0) & (classes > 0), f"classes_{stage}", "classes_without_students",
                  f"{zh_stage}在校生数为0但有班数", f"{stage} classes but no students")
-        rows.add((students > 0) & (largest <= 0), f"max_class_{stage}", "no_max_class",
-                 f"有{zh_stage}在校生但最大班额为0或空", f"{stage} students but no largest class size")
+        rows.add((students > 0) & ~(largest > 0) & ~has_bands, f"max_class_{stage}", "no_max_class",
+                 f"有{zh_stage}在校生但最大班额为0或空，也没有{zh_stage}班额分段班数",
+                 f"{stage} students but no largest class size and no class-size band counts")
         rows.add(largest > students, f"max_class_{stage}", "max_class_over_students",
                  lambda r, s=stage: f"最大班额大于该学段在校生数（{int(r[f'students_{s}'])}人）",
                  "largest class exceeds the stage's students")
@@ -134,6 +144,78 @@ def _classes(rows: _Rows) -> None:
                  lambda r, s=stage: (f"最大班额小于平均班额（{int(r[f'students_{s}'])}人÷"
                                      f"{int(r[f'classes_{s}'])}班），不可能"),
                  "largest class is smaller than the average class, which is impossible")
+        if bands is not None:
+            _bands(rows, stage, bands, has_bands, students, classes, largest)
+
+
+def band_counts(frame: pd.DataFrame, stage: str) -> pd.DataFrame | None:
+    """The class-size band counts of a stage (one column per band of ``rules/class_bands.toml``, absent
+    columns 0), or None when the table has none of them."""
+    columns = schema.band_columns(stage)
+    if not any(c in frame.columns for c in columns):
+        return None
+    return pd.DataFrame({c: frame[c].fillna(0) if c in frame.columns else 0.0 for c in columns}, index=frame.index)
+
+
+def _bands(rows: _Rows, stage: str, bands: pd.DataFrame, has_bands, students, classes, largest) -> None:
+    """Band counts add up to the classes, hold the stage's pupils, and agree with the largest class if given."""
+    defs = schema.class_bands()
+    total = bands.sum(axis=1)
+    rows.add(has_bands & (total != classes), f"classes_{stage}", "bands_vs_classes",
+             lambda r, s=stage: f"{schema.STAGE_ZH[s]}班额分段班数之和（{int(_band_total(r, s))}班）与班数不符",
+             "the class-size band counts do not add up to the classes")
+    counts = bands.to_numpy(dtype=float)
+    low = counts @ np.array([b.low for b in defs], dtype=float)
+    edges = np.array([b.high if b.high is not None else np.inf for b in defs], dtype=float)
+    high = np.multiply(counts, edges, out=np.zeros_like(counts), where=counts > 0).sum(axis=1)   # 0 × ∞ adds 0
+    lo_s, hi_s = pd.Series(low, index=bands.index), pd.Series(high, index=bands.index)
+    impossible = has_bands & (total == classes) & ((students < lo_s) | (students > hi_s))
+    rows.add(impossible, f"students_{stage}", "bands_vs_students",
+             lambda r, s=stage: (f"按{schema.STAGE_ZH[s]}班额分段班数，该学段在校生应在 {int(_band_bound(r, s, 'low'))}"
+                                 f"–{_band_high_text(r, s)} 人之间"),
+             "the stage's pupils do not fit the class-size band counts")
+    top = top_band(bands)
+    known = largest > 0
+    label_of = {i: b.label for i, b in enumerate(defs)}
+    inconsistent = has_bands & known & pd.Series(
+        [not (t >= 0 and defs[t].contains(v)) if k else False for t, v, k in zip(top, largest.fillna(0), known)],
+        index=bands.index)
+    rows.add(inconsistent, f"max_class_{stage}", "max_class_vs_bands",
+             lambda r, s=stage: (f"最大班额与{schema.STAGE_ZH[s]}班额分段班数不一致（分段显示最大班在"
+                                 f"「{label_of.get(_top_of_row(r, s), '无')}」段）：请核实"),
+             "the largest class and the class-size band counts disagree; please check", severity="warning")
+
+
+def top_band(bands: pd.DataFrame) -> np.ndarray:
+    """Index (in ``schema.class_bands()``) of the highest band with a class, -1 where no band has one."""
+    counts = bands.to_numpy(dtype=float) > 0
+    n = counts.shape[1]
+    last = n - 1 - np.argmax(counts[:, ::-1], axis=1)
+    return np.where(counts.any(axis=1), last, -1)
+
+
+def _row_bands(r: dict, stage: str) -> np.ndarray:
+    return np.array([float(r.get(c, 0) or 0) if pd.notna(r.get(c, 0)) else 0.0 for c in schema.band_columns(stage)])
+
+
+def _band_total(r: dict, stage: str) -> float:
+    return float(_row_bands(r, stage).sum())
+
+
+def _band_bound(r: dict, stage: str, which: str) -> float:
+    values = [getattr(b, which) for b in schema.class_bands()]
+    return float(sum(c * (v if v is not None else np.inf) for c, v in zip(_row_bands(r, stage), values) if c))
+
+
+def _band_high_text(r: dict, stage: str) -> str:
+    high = _band_bound(r, stage, "high")
+    return "不限" if not np.isfinite(high) else str(int(high))
+
+
+def _top_of_row(r: dict, stage: str) -> int:
+    counts = _row_bands(r, stage)
+    filled = np.flatnonzero(counts > 0)
+    return int(filled[-1]) if len(filled) else -1
 
 
 def _subsets(rows: _Rows) -> None:

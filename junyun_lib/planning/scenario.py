@@ -9,14 +9,18 @@ from __future__ import annotations
 
 import pandas as pd
 
+from ..evaluation.evaluate import evaluate
 from ..io.costs import load_unit_costs
-from ..rules.schema import STAGE_ZH
+from ..io.reader import SchoolTable
+from ..rules.schema import STAGE_ZH, field_zh
 from ..synthetic import SYNTHETIC_LABEL
 from ..version import __version__
-from .cheapest import METHOD_ZH, cheapest_path, evaluate_with_additions
+from .cheapest import METHOD_ZH, apply_additions, cheapest_path, evaluate_with_additions
 
 ADDITION_COLUMNS = ["school_id", "school_name", "stage", "indicator", "name_zh", "column", "amount", "unit_zh",
                     "cost_wan", "reason"]
+#: why an addition is there, as the exported workbook says it
+REASON_ZH = {"manual": "手工补充", "school_rule": "达到校级规则", "cv": "差异系数达到限值", "naive": "逐校补足到标准"}
 
 
 class Scenario:
@@ -56,12 +60,35 @@ class Scenario:
         self.additions = pd.concat([self.additions, pd.DataFrame([row])], ignore_index=True)
         self._result = None
 
-    def apply_cheapest_path(self):
-        """Replace the additions by the cheapest path to pass (:mod:`junyun_lib.cheapest`); returns the plan."""
-        plan = cheapest_path(self.evaluation, self.county, self.year, costs=self.costs, verify_naive=False)
-        self.additions = plan.additions[ADDITION_COLUMNS].copy()
+    @property
+    def manual_count(self) -> int:
+        """How many additions were typed by hand (not from the cheapest path)."""
+        return int((self.additions["reason"] == "manual").sum()) if len(self.additions) else 0
+
+    def apply_cheapest_path(self, keep: bool = False):
+        """The cheapest path to pass (:mod:`junyun_lib.planning.cheapest`); returns the plan.
+
+        ``keep=False`` replaces the additions by the plan.  ``keep=True`` keeps the additions made so far and
+        adds the cheapest path computed on top of them (the schools as they are with those additions), so
+        the scenario passes and nothing typed by hand is lost.
+        """
+        base = self.additions if keep and len(self.additions) else None
+        source = self.evaluation if base is None else self._evaluation_with(base)
+        plan = cheapest_path(source, self.county, self.year, costs=self.costs, verify_naive=False)
+        found = plan.additions[ADDITION_COLUMNS]
+        self.additions = found.copy() if base is None else pd.concat([base, found], ignore_index=True)
         self._result = plan.after
         return plan
+
+    def _evaluation_with(self, additions: pd.DataFrame):
+        """This county-year's evaluation (one county-year) on the raw rows plus ``additions``."""
+        schools = self.evaluation.schools
+        frame = schools[(schools["county"] == self.county) & (schools["year"] == self.year)]
+        table = SchoolTable(frame=apply_additions(frame, additions).reset_index(drop=True),
+                            synthetic=self.evaluation.synthetic)
+        cfg = self.evaluation.counties.get(self.county)
+        return evaluate(table, self.evaluation.standard_code,
+                        counties={self.county: cfg} if cfg is not None else None)
 
     def clear(self) -> None:
         self.additions = pd.DataFrame(columns=ADDITION_COLUMNS)
@@ -102,8 +129,8 @@ class Scenario:
             "学段": [STAGE_ZH[p] for p in before.index],
             "原达标项数": before["n_meeting"].astype(int).to_list(),
             "现达标项数": now.loc[before.index, "n_meeting"].astype(int).to_list(),
-            "原校级规则": ["达到" if bool(v) else "未达到" for v in before["passes_school_rule"]],
-            "现校级规则": ["达到" if bool(v) else "未达到" for v in now.loc[before.index, "passes_school_rule"]],
+            "原校级规则": [_rule_zh(v) for v in before["passes_school_rule"]],
+            "现校级规则": [_rule_zh(v) for v in now.loc[before.index, "passes_school_rule"]],
         })
 
     def summary(self) -> str:
@@ -115,24 +142,40 @@ class Scenario:
                 + (f"（{SYNTHETIC_LABEL}）" if self.before.synthetic else ""))
 
     def sheets(self) -> dict[str, pd.DataFrame]:
-        """The scenario as workbook sheets: 说明, 补充方案, 差异系数, 学校, school names as they are in the data.
+        """The scenario as workbook sheets: 说明, 补充方案, 差异系数, 学校 — Chinese headers and values (学段 小学/初中,
+        达到/未达到, the reason of each addition, the raw column by its template header), school names as they
+        are in the data.
 
         Write them with :meth:`junyun_lib.workspace.Workspace.write_workbook` (which goes through
         :func:`junyun_lib.io.workbook.write_workbook`): a name such as ``=HYPERLINK(…)`` is then stored as text,
         never as a formula; do not write these tables to Excel any other way.
         """
-        about = [("县区", self.county), ("年度", self.year), ("补充经费（万元）", round(self.cost, 2)),
-                 ("方法", METHOD_ZH), ("单位成本", "junyun_lib/rules/unit_costs.csv 或 --costs 指定的文件（示例值，请按本地标准修改）"),
-                 ("生成工具", f"junyun {__version__}")]
+        about = [("县区", self.county), ("年度", self.year), ("补充项数", len(self.additions)),
+                 ("其中手工补充", self.manual_count), ("补充经费（万元）", round(self.cost, 2)), ("方法", METHOD_ZH),
+                 ("单位成本", "示例值，请按本地标准修改（junyun 可另行指定单位成本表）"), ("生成工具", f"junyun {__version__}")]
         if self.before.synthetic:
             about.insert(0, ("数据性质", SYNTHETIC_LABEL))
-        adds = self.additions.rename(columns={
-            "school_id": "学校标识码", "school_name": "学校名称", "stage": "学段", "indicator": "指标代码",
-            "name_zh": "指标", "column": "原始数据列", "amount": "补充数量", "unit_zh": "单位", "cost_wan": "经费（万元）",
-            "reason": "依据"})
-        adds["学段"] = adds["学段"].map(lambda s: STAGE_ZH.get(s, "全校"))
-        parts = self.result.parts[["school_id", "school_name", "part", "students", "n_meeting", "passes_school_rule"]]
+        a = self.additions
+        adds = pd.DataFrame({
+            "学校标识码": a["school_id"].astype(str), "学校名称": a["school_name"].astype(str),
+            "学段": a["stage"].map(lambda s: STAGE_ZH.get(s, "全校")), "指标": a["name_zh"],
+            "补充数量": pd.to_numeric(a["amount"]), "单位": a["unit_zh"], "经费（万元）": pd.to_numeric(a["cost_wan"]),
+            "依据": a["reason"].map(lambda r: REASON_ZH.get(r, r)),
+            "原始数据列": a["column"].map(field_zh)})
+        before = self.before.parts.set_index(["school_id", "part"])
+        now = self.result.parts
+        keys = pd.MultiIndex.from_frame(now[["school_id", "part"]])
+        schools = pd.DataFrame({
+            "学校标识码": now["school_id"].astype(str).to_numpy(), "学校名称": now["school_name"].astype(str).to_numpy(),
+            "学段": now["part"].map(STAGE_ZH).to_numpy(), "在校生": now["students"].astype(int).to_numpy(),
+            "原达标项数": before["n_meeting"].reindex(keys).astype(int).to_numpy(),
+            "现达标项数": now["n_meeting"].astype(int).to_numpy(),
+            "原校级规则": [_rule_zh(v) for v in before["passes_school_rule"].reindex(keys)],
+            "现校级规则": [_rule_zh(v) for v in now["passes_school_rule"]]})
         return {"说明": pd.DataFrame(about, columns=["项目", "内容"]), "补充方案": adds, "差异系数": self.cv_table(),
-                "学校": parts.rename(columns={"school_id": "学校标识码", "school_name": "学校名称", "part": "学段",
-                                            "students": "在校生", "n_meeting": "达标项数",
-                                            "passes_school_rule": "达到校级规则"})}
+                "学校": schools}
+
+
+def _rule_zh(value) -> str:
+    """达到 / 未达到 for a part's per-school rule ("—" when it has none)."""
+    return "—" if pd.isna(value) else ("达到" if bool(value) else "未达到")

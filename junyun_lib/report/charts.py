@@ -677,7 +677,8 @@ def attainment_chart(result, cap: float = 2.5) -> Figure:
                    Line2D([], [], color=COLORS["limit"], label="全县均值（100%）"),
                    Line2D([], [], marker=">", linestyle="", color="#777777", label=f"超过{cap:.0%}")]
     _legend(legend_ax, handles, ncol=len(handles), fontsize=7)
-    _suptitle(fig, f"{literal(result.county)} {result.year}年 各指标学校达标程度（每点一所学校）")
+    what = "各指标学校达标程度" if by_standard else "各指标学校实际值相对全县均值"
+    _suptitle(fig, f"{literal(result.county)} {result.year}年 {what}（每点一所学校）")
     _footer(fig, result, "右侧数字：达标学校数/学校数" if by_standard else "")
     return fig
 

@@ -11,18 +11,31 @@ import pandas as pd
 from ..evaluation.evaluate import Evaluation
 from ..synthetic import SYNTHETIC_LABEL
 from ..version import __version__
-from .labels import zh
+from .jsonview import scorecard_note
+from .labels import GAP_BASIS_ZH, zh
 from .scorecard_view import form_table
 
 
 def evaluation_sheets(evaluation: Evaluation, scorecards: dict | None = None) -> dict[str, pd.DataFrame]:
     """``{sheet name: table}`` of an evaluation: 说明, 评估表 (when ``scorecards`` ``{(county, year): Scorecard}``
-    holds any), 学段结论, 差异系数, 学校指标, 排除学校, 保障指标, 缺口与经费, 数据警告."""
-    about = [("生成工具", f"junyun {__version__}"), ("评估标准", evaluation.standard_code)]
+    holds any), 学段结论, 差异系数, 学校指标, 排除学校, 保障指标, 缺口与经费, 数据警告.
+
+    Where a county-year has no scorecard because the form does not apply to its standard (basic-2012), 说明
+    says so (评估表: the reason), and so does the coverage of such a standard."""
+    about = [("生成工具", f"junyun {__version__}"), ("评估标准", evaluation.standard_code), ("缺口口径", GAP_BASIS_ZH)]
     if evaluation.synthetic:
         about.insert(0, ("数据性质", SYNTHETIC_LABEL))
     for name, std in evaluation.standards.items():
         about.append((f"{name} 标准", f"{std.name_zh}；" + "；".join(std.overrides_applied)))
+    notes = {}
+    for (county, year) in evaluation.county_years():
+        if (scorecards or {}).get((county, year)) is None and county in evaluation.standards:
+            note = scorecard_note(evaluation.standards[county], evaluation.counties.get(county))
+            if note:
+                notes.setdefault(note, []).append(f"{county} {year}年")
+    coverage = sorted({std.coverage_zh for std in evaluation.standards.values() if std.coverage_zh})
+    about += [("评估范围", text) for text in coverage]
+    about += [("评估表", note if len(notes) == 1 else f"{note}（{'、'.join(which)}）") for note, which in notes.items()]
     warnings = pd.DataFrame([w.to_dict() for w in evaluation.warnings]) if evaluation.warnings else \
         pd.DataFrame(columns=["file", "sheet", "row", "column", "value", "message_zh", "message_en"])
     sheets = {

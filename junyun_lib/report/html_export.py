@@ -31,6 +31,9 @@ import nbformat
 from nbconvert import HTMLExporter
 from traitlets.config import Config
 
+from ..synthetic import SYNTHETIC_LABEL, SYNTHETIC_MARK
+from .labels import css_string
+
 TEMPLATE_NAME = "junyun_offline"
 
 
@@ -108,20 +111,40 @@ def _first_heading(nb) -> str | None:
     return None
 
 
-def notebook_to_html(nb_or_path, title: str | None = None) -> str:
+def notebook_to_html(nb_or_path, title: str | None = None, running_label: str | None = None) -> str:
     """The briefing page of a notebook (a ``NotebookNode``/dict or a path to an ``.ipynb``) as a string.
 
     ``title`` (the ``<title>`` of the page) defaults to the notebook's ``metadata.title``, then its first
-    ``# heading``, then the file name.  The notebook passed in is not modified.
+    ``# heading``, then the file name.  ``running_label`` is printed in the top margin of every A4 page; by
+    default the synthetic-data label when any output of the notebook shows it (a page of sample data says so
+    on every printed sheet).  Page numbers are printed at the bottom (``junyun.css``).  The notebook passed in
+    is not modified.
     """
     nb, stem = _read(nb_or_path)
     nb = copy.deepcopy(nb)
     page_title = title or nb.metadata.get("title") or _first_heading(nb) or stem or "junyun"
     nb.metadata["title"] = page_title
+    if running_label is None and _shows(nb, SYNTHETIC_MARK):
+        running_label = SYNTHETIC_LABEL
+    resources = {"metadata": {"name": page_title}}
+    if running_label:
+        resources["junyun_running_label"] = css_string(running_label)
     with warnings.catch_warnings():   # outputs meant for programs (the batch's index row) are not shown, by design
         warnings.filterwarnings("ignore", message="Your element with mimetype")
-        body, _ = exporter().from_notebook_node(nb, resources={"metadata": {"name": page_title}})
+        body, _ = exporter().from_notebook_node(nb, resources=resources)
     return body
+
+
+def _shows(nb, text: str) -> bool:
+    """Whether any output of the notebook shows ``text``."""
+    for cell in nb.cells:
+        for output in cell.get("outputs", []):
+            for value in output.get("data", {}).values():
+                if text in (value if isinstance(value, str) else "".join(value) if isinstance(value, list) else ""):
+                    return True
+            if text in "".join(output.get("text", "")):
+                return True
+    return False
 
 
 # --- external references ----------------------------------------------------------------------

@@ -7,7 +7,13 @@
               "causes": {"contributions": [{"school_id", "share", "direction"}], "by_urban_rural": {"within",
                          "between"}, "theil", "gini", "mcloone"}}}}
     school = {"school_id", "part", "school_name", "students", "values", "meets", "passes_school_rule",
-              "shortfall"}
+              "shortfall", "school_shortfall"}
+    gap    = {"stage", "indicator", "name_zh", "schools_below", "shortfall", "school_shortfall", "unit_zh",
+              "cost_wan"}
+
+``shortfall`` is each part's own need (in its split share of a mixed school's facilities); ``school_shortfall``
+is what must be added: for a facility the whole school's figure (the larger of its parts' need ÷ share), for
+teachers the section's own need.  ``cost_wan`` is costed on ``school_shortfall``, each school once.
 
 Values are unrounded; NaN and NA become null.  Tables are turned into Python lists column by column once,
 then handed out per county-year, so a national file costs one pass rather than one pass per county.
@@ -22,6 +28,7 @@ import pandas as pd
 from ..evaluation.causes import causes_by_group, indicator_causes
 from ..evaluation.guarantee import CHECKS
 from ..rules.schema import STAGES
+from ..rules.scorecard_form import not_applicable
 from ..version import __version__
 from .jsonvalues import json_number
 from .scorecard_view import to_json_dict as scorecard_json
@@ -59,11 +66,13 @@ def _schools(parts: pd.DataFrame, codes: list[str], with_standards: bool) -> lis
     values = _matrix(parts, "value_", codes)
     meets = _matrix(parts, "meets_", codes, bool) if with_standards else None
     short = _matrix(parts, "shortfall_", codes) if with_standards else None
+    whole = _matrix(parts, "school_shortfall_", codes) if with_standards else None
     return [{"school_id": ids[i], "part": stage[i], "school_name": names[i], "students": int(students[i]),
              "values": dict(zip(codes, values[i])),
              "meets": dict(zip(codes, meets[i])) if with_standards else {},
              "passes_school_rule": rule[i],
-             "shortfall": dict(zip(codes, short[i])) if with_standards else {}}
+             "shortfall": dict(zip(codes, short[i])) if with_standards else {},
+             "school_shortfall": dict(zip(codes, whole[i])) if with_standards else {}}
             for i in range(len(parts))]
 
 
@@ -101,6 +110,10 @@ def _guarantee_failures(wide: pd.DataFrame) -> list[tuple[int, dict]]:
             continue
         failing = np.flatnonzero(wide[f"{check}_passes"].fillna(True).to_numpy(dtype=bool) == False)  # noqa: E712
         value = wide[f"{check}_value"].to_numpy()[failing].tolist()
+        if f"{check}_band" in wide:                   # the largest class known only as its band ("46-50人")
+            bands = wide[f"{check}_band"].to_numpy(dtype=object)[failing].tolist()
+            value = [b if b is not None and not (isinstance(b, float) and np.isnan(b)) else v
+                     for v, b in zip(value, bands)]
         limit = wide[f"{check}_limit"].to_numpy()[failing].tolist()
         basis = column(wide.iloc[failing], f"{check}_basis")
         for j, i in enumerate(failing.tolist()):
@@ -169,7 +182,7 @@ def results(source, keys: list[tuple[str, int]], standards: dict, row_index) -> 
     for position, row in _guarantee_failures(source.guarantee_wide):
         guarantee[owners[owner[position]][0]].append(row)
     gaps = split("gaps", lambda t: _records(t, ["stage", "indicator", "name_zh", "schools_below", "shortfall",
-                                                "unit_zh", "cost_wan"]))
+                                                "school_shortfall", "unit_zh", "cost_wan"]))
     located: dict = defaultdict(list)
     for w in source.warnings:
         located[(w.county, w.year)].append(str(w))
@@ -210,21 +223,37 @@ def causes_json(result, stage: str, code: str) -> dict:
         "theil": json_number(c.theil), "gini": json_number(c.gini), "mcloone": json_number(c.mcloone)}
 
 
+def scorecard_note(standard, config=None) -> str | None:
+    """Why a county-year has no scorecard (评估表), in Chinese: the form does not apply to ``standard``
+    (:func:`~junyun_lib.rules.scorecard_form.not_applicable`), or the county has no configuration; None when
+    neither holds."""
+    note = not_applicable(standard)
+    if note is None and config is not None and not getattr(config, "configured", True):
+        # every county gets a scorecard (decision 68); this is said only where none was built for it
+        note = "评估表未随本结果生成；没有县区配置（county.toml）的县区，县级项目均为无数据"
+    return note
+
+
 def evaluation_json(source, scorecards: dict | None = None) -> dict:
     """The results document of an Evaluation (every county-year) or of one CountyResult (its object only).
 
     ``scorecards`` maps (county, year) to that county-year's :class:`~junyun_lib.evaluation.scorecard.Scorecard`
-    (or None); each result object gets ``"scorecard"`` (null where there is none).
+    (or None); each result object gets ``"scorecard"`` (null where there is none) and ``"scorecard_note"``:
+    why there is none, in Chinese (the form does not apply to the standard — basic-2012 — or the county has no
+    ``county.toml``), else null.
     """
     scorecards = scorecards or {}
     if hasattr(source, "county_years"):
-        keys, standards = source.county_years(), source.standards
+        keys, standards, configs = source.county_years(), source.standards, source.counties
     else:
         keys, standards = [(source.county, source.year)], {source.county: source.standard}
+        configs = {source.county: source.config}
     out = results(source, keys, standards, source._row_index)
     for res in out:
         card = scorecards.get((res["county"], res["year"]))
         res["scorecard"] = scorecard_json(card) if card is not None else None
+        res["scorecard_note"] = None if card is not None else \
+            scorecard_note(standards[res["county"]], configs.get(res["county"]))
     if not hasattr(source, "county_years"):
         return out[0]
     return {"results": out, "generator": {"package": "junyun", "version": __version__}}

@@ -126,7 +126,8 @@ def to_json_dict(progress: PlanProgress) -> dict:
             "projection": None if p is None else {
                 "target_year": int(p["target_year"]), "target": float(p["target"]),
                 "years_used": [int(y) for y in p["years_used"]], "projected": _num(p["projected"]),
-                "low": _num(p["low"]), "high": _num(p["high"]), "outlook": p["outlook"]},
+                "low": _num(p["low"]), "high": _num(p["high"]), "outlook": p["outlook"],
+                "full_standards": bool(p.get("full_standards", False))},
         })
     return {"county": progress.county, "slug": progress.plan.slug, "plan_file": str(progress.plan.path),
             "as_of": progress.as_of, "synthetic": progress.synthetic, "method": METHOD,
@@ -174,7 +175,8 @@ def _projection_text(p) -> str:
     """"预计 89.5%–97.0%（预计无法达成）", or "实际 34.7%（未达成）" once the target year has data."""
     if p["outlook"] in ("met", "missed"):
         return f"实际 {fmt(p['projected'], p['unit'])}（{p['outlook_zh']}）"
-    return f"预计 {fmt(p['low'], p['unit'])}–{fmt(p['high'], p['unit'])}（{p['outlook_zh']}）"
+    full = "，按过渡期结束后的完整标准测算" if p.get("full_standards") else ""
+    return f"预计 {fmt(p['low'], p['unit'])}–{fmt(p['high'], p['unit'])}（{p['outlook_zh']}{full}）"
 
 
 def summary_markdown(progress: PlanProgress, year: int | None = None):
@@ -201,3 +203,107 @@ def projection_table(progress: PlanProgress) -> pd.DataFrame:
         "区间": [("—" if pd.isna(lo) else f"{fmt(lo, u)}–{fmt(hi, u)}") for lo, hi, u in zip(p["low"], p["high"], p["unit"])],
         "预计": p["outlook_zh"],
     })
+
+
+# --- honest status: this year's targets, the pace to later targets, targets past due ------------------------
+def _amount(value, unit: str) -> str:
+    """A difference as people read it: 35.5 个百分点, 0.078."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "—"
+    return f"{abs(value):.3f}" if unit == "系数" else f"{abs(value):.1f} 个百分点"
+
+
+def _verb(direction: str, value: float) -> str:
+    """提升 / 下降 for an improvement of ``value`` (positive = better) in an item of ``direction``."""
+    lower = direction in ("<", "<=")
+    better = value >= 0
+    return ("下降" if better else "上升") if lower else ("提升" if better else "下降")
+
+
+def pace_text(row) -> str:
+    """One item's pace in words: distance, years left, the pace needed against the recent pace."""
+    unit, direction = row["unit"], row["direction"]
+    if row["pace"] == "no_data":
+        return f"{int(row['year'])}年无数据，无法测算进度"
+    if row["pace"] == "reached":
+        return f"{int(row['year'])}年已达到{int(row['target_year'])}年目标，须保持"
+    years = int(row["years_left"])
+    text = (f"距目标还差 {_amount(row['distance'], unit)}，剩 {years} 年，每年需{_verb(direction, 1)} "
+            f"{_amount(row['needed'], unit)}")
+    if row["pace"] == "no_pace":
+        return text + "；仅一年数据，尚无近年进度可比"
+    recent = float(row["recent"])
+    span = f"{int(row['recent_from'])}—{int(row['year'])}年"
+    if abs(recent) < 5e-4 if unit == "系数" else abs(recent) < 0.05:
+        return text + f"；{span}基本没有变化"
+    return text + f"；{span}平均每年{_verb(direction, recent)} {_amount(recent, unit)}"
+
+
+def status_text(progress: PlanProgress, year: int) -> str | None:
+    """The plan's state in one line, for the batch index: this year's targets (落后 n / m 项), the items whose
+    target lies ahead (按当前进度无法按期达成 k 项) and the items past their target year (逾期未达成 j 项)."""
+    s = progress.summary(year)
+    parts = []
+    total = sum(s["counts"].values())
+    if total:
+        parts.append(f"落后 {s['counts']['behind']} / {total} 项")
+    if s["pace_items"]:
+        years = "、".join(str(y) for y in s["target_years"])
+        n, k = len(s["pace_items"]), len(s["off_pace"])
+        unknown, missing = s["pace"]["no_pace"], s["pace"]["no_data"]
+        head = f"{years}年目标 {n} 项" if len(s["target_years"]) == 1 else f"远期目标 {n} 项"
+        tail = [f"按当前进度无法按期达成 {k} 项"] if k else []
+        tail += [f"{unknown} 项未达到、尚无近年进度可比"] if unknown else []
+        tail += [f"{missing} 项无数据"] if missing else []
+        parts.append(head + "：" + ("，".join(tail) if tail else "按当前进度可达成或已达到"))
+    if s["overdue"]:
+        parts.append(f"逾期未达成 {len(s['overdue'])} 项")
+    return "；".join(parts) or None
+
+
+def watch_table(progress: PlanProgress, year: int) -> pd.DataFrame:
+    """The items that need attention in ``year``, one row each (Chinese headers, raw item text): behind this
+    year's target, projected to miss the target year, off the pace needed for a later target, past their
+    target year and still short of it, or without the data to say.  Columns: 序号, 项目, 学段, 目标, 实际, 进度, 说明."""
+    s = progress.summary(year)
+    proj = progress.projections.set_index("item_no") if len(progress.projections) else pd.DataFrame()
+    rows = []
+    this_year = progress.year(year).set_index("item_no")
+    for item_no in sorted(set(s["behind"]) | (set(s["projected_to_miss"]) & set(this_year.index))):
+        r = this_year.loc[item_no]
+        rows.append({"序号": int(item_no), "项目": str(r["item"]), "学段": STAGE_ZH.get(r["stage"], r["stage"]),
+                     "目标": f"{year}年 {_target_text(r['target'], r['direction'], r['unit'])}",
+                     "实际": fmt(r["actual"], r["unit"]), "进度": r["status_zh"],
+                     "说明": _outlook_text(proj, item_no)})
+    pace = progress.pace(year)
+    for r in pace.to_dict("records"):
+        if r["pace"] in ("reached", "on_pace"):
+            continue
+        rows.append({"序号": int(r["item_no"]), "项目": str(r["item"]), "学段": STAGE_ZH.get(r["stage"], r["stage"]),
+                     "目标": f"{int(r['target_year'])}年 {_target_text(r['target'], r['direction'], r['unit'])}",
+                     "实际": fmt(r["actual"], r["unit"]), "进度": r["pace_zh"], "说明": pace_text(r)})
+    late = progress.late(year)
+    for r in late.to_dict("records"):
+        if r["pace"] == "kept":
+            continue
+        rows.append({"序号": int(r["item_no"]), "项目": str(r["item"]), "学段": STAGE_ZH.get(r["stage"], r["stage"]),
+                     "目标": f"{int(r['target_year'])}年 {_target_text(r['target'], r['direction'], r['unit'])}",
+                     "实际": fmt(r["actual"], r["unit"]), "进度": r["pace_zh"],
+                     "说明": "" if r["pace"] == "no_data" else
+                     f"目标年已过，仍差 {_amount(r['distance'], r['unit'])}"})
+    out = pd.DataFrame(rows, columns=["序号", "项目", "学段", "目标", "实际", "进度", "说明"])
+    return out.sort_values("序号", kind="stable").reset_index(drop=True)
+
+
+def pace_table(progress: PlanProgress, year: int) -> pd.DataFrame:
+    """Every item without a target in ``year`` but with a later one: value, target, distance, years left, pace
+    needed and recent pace (Chinese headers) — the whole list, for workbooks and the plan notebook."""
+    p = progress.pace(year)
+    return pd.DataFrame({
+        "序号": p["item_no"].astype(int).to_list(), "项目": p["item"].astype(str).to_list(),
+        "学段": [STAGE_ZH.get(x, x) for x in p["stage"]],
+        "目标": [f"{int(y)}年 {_target_text(t, d, u)}" for y, t, d, u in
+               zip(p["target_year"], p["target"], p["direction"], p["unit"])],
+        f"{year}年实际": [fmt(a, u) for a, u in zip(p["actual"], p["unit"])],
+        "进度": p["pace_zh"].to_list(), "说明": [pace_text(r) for r in p.to_dict("records")]},
+        columns=["序号", "项目", "学段", "目标", f"{year}年实际", "进度", "说明"])

@@ -23,8 +23,10 @@ def _fmt(value, op, code) -> str:
     if code.startswith("cv_") or unit == "系数":
         return f"{value:.3f}"
     if code.startswith("school_rule_"):
-        return f"{value:.0f}"
-    return f"{value:,.1f}{'元' if unit == '元' else '%'}"
+        return f"未达标学校 {value:.0f} 所"          # a count of schools, not a share
+    if unit == "元":
+        return f"{value:,.0f} 元"
+    return f"{value:,.1f}%"
 
 
 def _standard_text(row) -> str:
@@ -35,6 +37,8 @@ def _standard_text(row) -> str:
         return "是"
     if unit == "级":
         return "Ⅲ级以上"
+    if row["code"].startswith("school_rule_"):
+        return f"{row['standard']:.0f} 所"
     return f"{OP_SYMBOL.get(row['op'], row['op'])} {_fmt(row['standard'], row['op'], row['code'])}"
 
 

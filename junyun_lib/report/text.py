@@ -5,16 +5,28 @@ import numpy as np
 import pandas as pd
 
 from ..evaluation.evaluate import CountyResult
+from ..evaluation.verdicts import verdict
 from ..rules import OP_ZH
 from ..rules.schema import STAGE_ZH
+from ..rules.scorecard_form import not_applicable
 from ..synthetic import SYNTHETIC_LABEL
 from ..version import __version__
-from .labels import format_cv
+from .labels import GAP_BASIS_ZH, format_cv
+
 
 def _verdict(ok) -> str:
-    if ok is None or ok is pd.NA or (isinstance(ok, float) and np.isnan(ok)):
-        return "无结论"
-    return "达标" if bool(ok) else "未达标"
+    return {True: "达标", False: "未达标", None: "无结论"}[verdict(ok)]
+
+
+def _composite_text(row, std) -> str:
+    """综合差异系数 with its limit where the standard judges by it (basic-2012)."""
+    text = f"综合差异系数 {format_cv(row['composite_cv'])}"
+    lim = std.composite_limit
+    if lim:
+        text += f"（限值：{OP_ZH.get(lim['comparison'], '')}{lim[row['stage']]:.2f}）"
+        if pd.isna(row["composite_cv"]):
+            text += "（有指标的差异系数无法计算，综合差异系数无定义，不视为达标）"
+    return text
 
 
 def summary_text(result: CountyResult) -> str:
@@ -33,20 +45,26 @@ def summary_text(result: CountyResult) -> str:
             continue
         row = row.iloc[0]
         lines.append(f"\n{STAGE_ZH[stage]}：纳入评估 {int(row['schools_in_scope'])} 所（在校生 {int(row['students']):,} 人），"
-                     f"综合差异系数 {format_cv(row['composite_cv'])}，结论：{_verdict(row['passes'])}")
+                     f"{_composite_text(row, std)}，结论：{_verdict(row['passes'])}")
         inds = result.indicators[result.indicators["stage"] == stage]
         for r in inds.itertuples():
             limit = "" if np.isnan(r.cv_limit) else f"（限值{OP_ZH.get(r.cv_comparison, '')}{r.cv_limit:.2f}，{_verdict(r.cv_pass)}）"
             meeting = "" if r.schools_meeting is pd.NA else f"，达标学校 {int(r.schools_meeting)}/{int(r.n)}"
             lines.append(f"  {names[r.indicator]}：均值 {r.mean:.2f}，差异系数 {format_cv(r.cv, r.cv_limit)}{limit}{meeting}")
         if std.school_rule and std.has_school_standards:
-            failing = result.parts[(result.parts["part"] == stage) & ~result.parts["passes_school_rule"].astype(bool)]
+            passes = result.parts["passes_school_rule"].astype("boolean").fillna(True).to_numpy(dtype=bool)
+            failing = result.parts[(result.parts["part"] == stage).to_numpy() & ~passes]
             if len(failing):
                 shown = "、".join(failing["school_name"].head(8))
                 more = f" 等{len(failing)}所" if len(failing) > 8 else ""
                 rule = std.school_rule
                 lines.append(f"  未达到“至少{rule['min_meeting']}项达标、余项不低于{rule['floor_ratio']:.0%}”的学校："
                              f"{len(failing)} 所（{shown}{more}）")
+    if std.coverage_zh:
+        lines.append(f"\n说明：{std.coverage_zh}。")
+    note = not_applicable(std)
+    if note:
+        lines.append(f"{note}。")
     lines += _guarantee_lines(result) + _gap_lines(result)
     lines.append(f"\n排除在资源配置评估之外：{len(result.excluded)} 项（学校或学段，原因见结果表“排除学校”）")
     lines += _warning_lines(result.warnings)
@@ -81,9 +99,14 @@ def _gap_lines(result: CountyResult) -> list[str]:
     gaps = result.gaps
     if gaps.empty or gaps["schools_below"].sum() == 0:
         return []
-    out = ["\n达到标准所需补充（按学校部分合计）："]
+    out = ["\n达到标准所需补充（设施按全校计、每校计一次，教师按学段计）："]
+    kinds = {i.code: i.numerator_kind for i in result.standard.indicators}
     for r in gaps[gaps["schools_below"] > 0].itertuples():
-        out.append(f"  {STAGE_ZH[r.stage]} {r.name_zh}：{r.schools_below} 所未达标，缺口 {r.shortfall:,.1f} {r.unit_zh}，"
-                   f"约 {r.cost_wan:,.1f} 万元")
+        if kinds.get(r.indicator) == "facility":
+            need = (f"该学段部分缺口 {r.shortfall:,.1f} {r.unit_zh}，全校需补充 {r.school_shortfall:,.1f} {r.unit_zh}")
+        else:
+            need = f"缺口 {r.shortfall:,.1f} {r.unit_zh}"
+        out.append(f"  {STAGE_ZH[r.stage]} {r.name_zh}：{r.schools_below} 所未达标，{need}，约 {r.cost_wan:,.1f} 万元")
     out.append(f"  合计约 {gaps['cost_wan'].sum():,.1f} 万元（单位成本见成本表，可按本地标准修改）")
+    out.append(f"  说明：{GAP_BASIS_ZH}")
     return out

@@ -4,6 +4,11 @@ One row per school or independent campus (独立校区) per statistics year, fro
 (全国教育事业统计). The column list lives in ``rules/school_columns.csv``: canonical Chinese header, English
 alias, kind, whether it is required, the stage it belongs to, unit, the group of plausible magnitudes it belongs
 to (``limit``: a table of ``[limits]`` in ``rules/data_checks.toml``), allowed values and meaning.
+
+``required`` is ``required``, ``optional``, ``basic`` (only the basic-balance standard needs it) or ``either``:
+the largest class of a stage (最大班额), which may be left blank for a school whose class-size band counts
+(班额分段班数, ``classes_band_<band>_<stage>``, bands in ``rules/class_bands.toml``) are given instead — the
+statistics forms give only the bands.
 """
 from __future__ import annotations
 
@@ -24,7 +29,7 @@ class Column:
     field: str          # English alias, also the name used in code and processed files
     header_zh: str      # canonical Chinese header (规范中文表头)
     kind: str           # text | year | category | count | number
-    required: str       # required | optional | basic (needed only by the basic-balance standard)
+    required: str       # required | optional | basic (basic-balance only) | either (or the class-size bands)
     stage: str          # primary | junior | senior | "" (whole school)
     unit: str
     limit: str          # group in data_checks.toml [limits] ("" for text and years)
@@ -37,9 +42,15 @@ class Column:
         return self.kind in ("count", "number", "year")
 
     @property
+    def needed(self) -> bool:
+        """A column every school table must have: ``required``, or ``either`` (unless bands replace it)."""
+        return self.required in ("required", "either")
+
+    @property
     def blank_means_zero(self) -> bool:
-        """Stage columns that do not apply to a school may be left blank (= 0)."""
-        return bool(self.stage) or self.field in ("migrant_students",)
+        """Stage columns that do not apply to a school may be left blank (= 0); a blank largest class stays
+        unknown (its bands may decide, or the row checks report it)."""
+        return (bool(self.stage) or self.field in ("migrant_students",)) and self.required != "either"
 
 
 @lru_cache(maxsize=1)
@@ -108,3 +119,42 @@ def field_zh(field: str) -> str:
     """Chinese header of a field, for messages."""
     col = by_field().get(field)
     return col.header_zh if col else field
+
+
+@dataclass(frozen=True)
+class Band:
+    """A class-size band of the class forms (班额分段): ``low``–``high`` pupils (``high`` None: no upper bound)."""
+
+    key: str
+    label: str
+    low: int
+    high: int | None
+
+    def column(self, stage: str) -> str:
+        return f"classes_band_{self.key}_{stage}"
+
+    def contains(self, size: float) -> bool:
+        return self.low <= size and (self.high is None or size <= self.high)
+
+
+@lru_cache(maxsize=1)
+def class_bands() -> tuple[Band, ...]:
+    """The bands of ``rules/class_bands.toml``, smallest first; each must have its two columns in the schema.
+
+    >>> [b.label for b in class_bands()][:2], class_bands()[-1].high is None
+    (['25人及以下', '26-30人'], True)
+    """
+    bands = tuple(Band(str(b["key"]), str(b["label"]), int(b["low"]), int(b["high"]) if "high" in b else None)
+                  for b in _files.toml("class_bands.toml")["band"])
+    fields = by_field()
+    for b in bands:
+        for stage in STAGES:
+            if b.column(stage) not in fields:
+                raise ValueError(f"class_bands.toml: band {b.key} has no column {b.column(stage)} "
+                                 "in school_columns.csv")
+    return bands
+
+
+def band_columns(stage: str) -> list[str]:
+    """``classes_band_<key>_<stage>`` for every band, smallest first."""
+    return [b.column(stage) for b in class_bands()]

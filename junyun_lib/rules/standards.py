@@ -51,10 +51,17 @@ class Standard:
     school_rule: dict | None = None       # {"min_meeting": 6, "floor_ratio": 0.85, "source": ...}
     guarantee: dict = field(default_factory=dict)
     overrides_applied: tuple[str, ...] = ()
+    balance_zh: str = ""                  # 优质均衡 / 基本均衡: what people call the evaluation
+    coverage_zh: str = ""                 # what the standard covers and leaves out, said in the outputs
 
     @property
     def codes(self) -> list[str]:
         return [i.code for i in self.indicators]
+
+    @property
+    def judged_by_composite(self) -> bool:
+        """True when the composite CV alone decides a stage (basic balance, 基本均衡)."""
+        return tuple(self.stage_pass_requires) == ("composite_cv",)
 
     @property
     def has_school_standards(self) -> bool:
@@ -138,6 +145,7 @@ def _load_standard(code: str, overrides_json: str) -> Standard:
         stage_pass_requires=tuple(data["stage_pass_requires"]), cv_limit=data.get("cv_limit"),
         composite_limit=data.get("composite_limit"), school_rule=data.get("school_rule"),
         guarantee=data.get("guarantee", {}), overrides_applied=applied,
+        balance_zh=data.get("balance_zh", ""), coverage_zh=data.get("coverage_zh", ""),
     )
 
 

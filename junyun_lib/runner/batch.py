@@ -3,7 +3,10 @@
 Each task executes the packaged briefing notebook (``junyun_lib.notebooks/10_county_briefing.ipynb``)
 through papermill's Python API in a worker (:mod:`junyun_lib.runner.executors`), keeps the executed
 notebook, and converts it to a self-contained HTML page in the same worker.  The notebook hands back the
-county-year's index row as a hidden output, so the index needs no second evaluation.
+county-year's index row as a hidden output, so the index needs no second evaluation.  Beside the page the
+worker writes the Word copy (``<slug>.docx``, :mod:`junyun_lib.report.word`, the page's own chart images) and
+the 评估结果 Excel (``<slug>.xlsx``: the whole of every list the page shortens), from the county-year's
+briefing evaluated once more in the worker; the index links all three.
 
 What a run promises:
 
@@ -23,7 +26,7 @@ import json
 import os
 import time
 import warnings
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from datetime import datetime, timezone
 from importlib import resources
 from pathlib import Path
@@ -32,10 +35,11 @@ import pandas as pd
 
 from ..io import atomic
 from ..problems import JunyunError, OutputError
-from ..report.briefing import INDEX_MIME
+from ..report.briefing import INDEX_MIME, workbook_sheets
 from ..report.charts import cjk_family
 from ..report.html_export import notebook_to_html
 from ..report.overview import index_html
+from ..report.word import briefing_docx, notebook_images
 from ..version import __version__
 from ..workspace import Workspace
 from . import kernel
@@ -62,15 +66,34 @@ class Task:
     data_dir: str
     out_dir: str
     notebook: str
+    copies: bool = True      # also write the Word copy and the workbook (a briefing notebook's task)
+    batch: str = ""          # the batch it belongs to (set by run_batch): a worker reuses its workspace within one
 
     def workspace(self) -> Workspace:
         return Workspace(self.data_dir, self.out_dir)
 
 
+_WORKER_WORKSPACE: dict = {}
+
+
+def _task_workspace(task: Task) -> Workspace:
+    """The task's workspace, kept in this worker process for the next task of the same batch and county: the
+    county's years are then read and evaluated once per worker rather than once per year.  A batch treats its
+    inputs as fixed (each row records the input's checksum); a new batch or county starts afresh, so a
+    long-lived worker (dask) never holds more than one county."""
+    if not task.batch:
+        return task.workspace()
+    key = (task.batch, task.data_dir, task.out_dir, task.slug)
+    if _WORKER_WORKSPACE.get("key") != key:
+        _WORKER_WORKSPACE.clear()
+        _WORKER_WORKSPACE.update(key=key, workspace=task.workspace())
+    return _WORKER_WORKSPACE["workspace"]
+
+
 def tasks_for(ws: Workspace, counties=None, years=None, standard: str = "quality-2017",
-              notebook: Path | None = None) -> list[Task]:
+              notebook: Path | None = None, copies: bool = True) -> list[Task]:
     """Every processed county-year of the workspace (optionally only some counties, by name or slug, and
-    some years)."""
+    some years); ``copies=False`` writes the pages only (no Word copy, no workbook)."""
     notebook = str(notebook or briefing_notebook())
     out = []
     for cy in ws.county_years():
@@ -78,7 +101,8 @@ def tasks_for(ws: Workspace, counties=None, years=None, standard: str = "quality
             continue
         if years and cy.year not in years:
             continue
-        out.append(Task(cy.county, cy.slug, cy.year, standard, str(ws.data_dir), str(ws.outputs_dir), notebook))
+        out.append(Task(cy.county, cy.slug, cy.year, standard, str(ws.data_dir), str(ws.outputs_dir), notebook,
+                        copies))
     return out
 
 
@@ -95,22 +119,28 @@ def run_task(task: Task, warm: bool = False) -> dict:
     import papermill
 
     start = time.perf_counter()
-    ws = task.workspace()
+    ws = _task_workspace(task)
     html_path = ws.briefing_path(task.slug, task.year)
+    docx_path, xlsx_path = html_path.with_suffix(".docx"), html_path.with_suffix(".xlsx")
     nb_path = ws.executed_notebook_path(task.slug, task.year)
     row_path = ws.index_row_path(task.slug, task.year)
     source = ws.processed_path(task.slug, task.year)
     row = {"county": task.county, "slug": task.slug, "year": task.year, "standard": task.standard, "status": "ok",
            "error": "", "input": str(source), "input_sha256": _sha256(source), "version": __version__,
-           "html": "", "notebook": str(nb_path), "finished": ""}
-    tmp_nb = None
+           "html": "", "docx": "", "xlsx": "", "notebook": str(nb_path), "finished": ""}
+    tmp_nb, lock = None, None
     try:
         nb_path.parent.mkdir(parents=True, exist_ok=True)
         tmp_nb = atomic.temporary_name(nb_path)
         extra = {}
+        lock = kernel._WARM.get("lock") if warm else None        # dask workers: one briefing per kernel at once
+        if lock is not None:
+            lock.acquire()
         if warm:
             km, kc = kernel.warm_kernel()
             extra = {"km": km, "kernel_client": kc, "engine_name": "junyun-warm"}
+            row["kernel_pid"] = getattr(getattr(km, "provisioner", None), "process", None) and \
+                km.provisioner.process.pid
         # request_save_on_cell_execute=False: papermill otherwise rewrites (and re-validates) the whole
         # notebook, charts included, before and after every cell; it writes it once at the end (also on
         # error) — to a temporary name, renamed below
@@ -127,6 +157,13 @@ def run_task(task: Task, warm: bool = False) -> dict:
         if index_row is not None:
             atomic.write_text(row_path, json.dumps(index_row, ensure_ascii=False))
         row["html"] = str(html_path)
+        if task.copies:
+            # the Word copy and the workbook, from the same briefing (evaluated once more here; charts from the page)
+            b = ws.briefing(task.county, task.year, task.standard)
+            atomic.write_bytes(docx_path, briefing_docx(b, notebook_images(nb)))
+            row["docx"] = str(docx_path)
+            ws.write_workbook(xlsx_path, workbook_sheets(b))
+            row["xlsx"] = str(xlsx_path)
     except Exception as exc:  # a failing county must not stop the others
         if isinstance(exc, OSError) and exc.filename:  # e.g. an unwritable outputs folder: say where
             exc = OutputError(exc.filename, exc)
@@ -137,11 +174,14 @@ def run_task(task: Task, warm: bool = False) -> dict:
                 tmp_nb.unlink(missing_ok=True)
         row["status"] = "failed"
         row["error"] = describe(exc)
-        for stale in (html_path, row_path):           # yesterday's page must not look like today's
+        for stale in (html_path, row_path, docx_path, xlsx_path):   # yesterday's page must not look like today's
             try:
                 stale.unlink(missing_ok=True)
             except OSError:
                 pass
+    finally:
+        if lock is not None:
+            lock.release()
     row["seconds"] = round(time.perf_counter() - start, 3)
     row["finished"] = _now()
     return row
@@ -220,7 +260,7 @@ def write_index(ws: Workspace, years) -> list[Path]:
     pages = []
     for year in sorted(set(int(y) for y in years)):
         year_runs = [r for r in runs if int(r.get("year", 0)) == year]
-        rows, links, failed, names, synthetic = [], {}, [], {}, []
+        rows, links, failed, names, synthetic, limits, over, balances = [], {}, [], {}, [], {}, {}, []
         for r in year_runs:
             doc = None
             if r.get("status") == "ok":
@@ -237,7 +277,14 @@ def write_index(ws: Workspace, years) -> list[Path]:
             rows.append(row)
             names.update(doc.get("indicator_names", {}))
             synthetic.append(bool(doc.get("synthetic")))
-            links[doc["county"]] = ws.briefing_path(r["slug"], year).name
+            page = ws.briefing_path(r["slug"], year)
+            links[doc["county"]] = {label: path.name for label, path in
+                                    (("网页", page), ("Word", page.with_suffix(".docx")),
+                                     ("Excel", page.with_suffix(".xlsx"))) if path.is_file()}
+            for stage, text in doc.get("limits", {}).items():
+                limits.setdefault(stage, {}).setdefault(text, []).append(doc["county"])
+            over[doc["county"]] = doc.get("over", [])
+            balances.append(str(doc.get("balance") or "优质均衡"))   # rows from an earlier version name none
         table = pd.DataFrame(rows)
         if len(table):
             first = ["县区", "年度", "评估结论", "推进计划"]
@@ -245,9 +292,21 @@ def write_index(ws: Workspace, years) -> list[Path]:
         else:
             table = pd.DataFrame(columns=["县区", "年度"])
         page = ws.index_path(year)
-        atomic.write_text(page, index_html(table, year, links, failed, bool(synthetic) and all(synthetic), names))
+        balance = "、".join(sorted(set(balances), key=balances.index)) or "优质均衡"
+        atomic.write_text(page, index_html(table, year, links, failed, bool(synthetic) and all(synthetic), names,
+                                           limits=_limit_texts(limits), over=over, balance=balance))
         pages.append(page)
     return pages
+
+
+def _limit_texts(seen: dict) -> dict:
+    """Stage → the CV limit most counties have, and each county with another one: "≤ 0.50；进贤县 < 0.50"."""
+    out = {}
+    for stage, by_text in seen.items():
+        common = max(by_text, key=lambda t: len(by_text[t]))
+        others = [f"{c} {t}" for t, counties in by_text.items() if t != common for c in counties]
+        out[stage] = "；".join([common] + others)
+    return out
 
 
 # ------------------------------------------------------------------------------------------ the batch
@@ -276,6 +335,7 @@ def run_batch(ws: Workspace, tasks: list[Task], workers: int | None = None, sche
     runner = get_executor(name, **({"address": scheduler} if name == "dask" else {"workers": workers}))
     batch = {"id": f"{_now()}-{os.getpid()}", "started": _now(), "finished": "", "status": "running",
              "executor": name, "tasks": len(tasks), "ok": 0, "failed": 0}
+    tasks = [replace(t, batch=batch["id"]) for t in tasks]
     years = {t.year for t in tasks}
     for year in years:
         atomic.sweep(ws.year_dir(year))

@@ -132,9 +132,42 @@ def _die_with_parent(parent: int) -> None:
     threading.Thread(target=watch, name="junyun-parent-watch", daemon=True).start()
 
 
+def warm_kernel_plugin():
+    """A ``distributed`` worker plugin (常驻内核插件): each worker process keeps one warm kernel for every
+    briefing it runs, as the local worker processes do; the kernel ends with the worker.
+
+    Workers should run one task at a time (``dask worker --nthreads 1``); a lock keeps two threads of one
+    worker from sharing the kernel at once all the same.
+    """
+    from distributed.diagnostics.plugin import WorkerPlugin
+
+    class WarmKernelPlugin(WorkerPlugin):
+        name = "junyun-warm-kernel"
+        idempotent = True
+
+        def setup(self, worker) -> None:       # the kernel starts with the worker's first briefing
+            from . import kernel
+
+            kernel._WARM.setdefault("lock", threading.Lock())
+
+        def teardown(self, worker) -> None:
+            from . import kernel
+
+            kernel.stop_kernel()
+
+    return WarmKernelPlugin()
+
+
 @register
 class DaskCluster(Executor):
-    """The tasks on a ``dask.distributed`` scheduler (each task starts its own kernel there)."""
+    """The tasks on a ``dask.distributed`` scheduler; each worker keeps a warm kernel (:func:`warm_kernel_plugin`).
+
+    Start a scheduler and workers on other machines with the same environment and data folder path::
+
+        dask scheduler                                     # on the head machine, port 8786
+        dask worker tcp://HEAD:8786 --nthreads 1 --nworkers 2   # on each machine, one per core
+        junyun batch --all --scheduler tcp://HEAD:8786
+    """
 
     name = "dask"
 
@@ -146,7 +179,8 @@ class DaskCluster(Executor):
         from distributed import as_completed as dask_completed
 
         with Client(self.address) as client:
-            futures = client.map(fn, tasks, [False] * len(tasks), pure=False)
+            client.register_plugin(warm_kernel_plugin())
+            futures = client.map(fn, tasks, [True] * len(tasks), pure=False)
             try:
                 for future in dask_completed(futures):
                     on_result(future.result())

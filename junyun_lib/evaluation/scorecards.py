@@ -1,0 +1,191 @@
+"""The scorecard of every county-year at once (全部县区的评估表), for provincial and national runs.
+
+:func:`junyun_lib.evaluation.scorecard.scorecard` builds one county-year's scorecard (35 ms); a national file
+has thousands.  Here the items that the school table decides are computed for all county-years together,
+vectorised over the evaluation's tables, with the same rules:
+
+* 资源配置 — ``cv_<stage>``: every indicator's CV within its limit (value: the worst failing CV, else the
+  largest); ``school_rule_<stage>``: the number of school parts failing the per-school rule must be 0;
+* 校额、班额、音乐美术专用教室 — the share of schools meeting every applicable check, against the item's
+  standard (100%);
+* every item of the county-level table — **no data** (never a pass) unless a county's values are given;
+* a county's own items (``requires`` in the form, e.g. 进贤县's staffing ratios) are not here: a configured
+  county gets its per-county scorecard from the workspace.
+
+An area fails if any item fails, is undetermined if none fails but one has no data; overall fails if an area
+fails, else is undetermined (no veto has data without a county-level table).  Counties whose county-level
+table exists get their exact per-county scorecard from the workspace instead (same columns).
+"""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from ..rules import compare
+from ..rules.plan_metrics import GUARANTEE_ITEMS
+from ..rules.scorecard_form import AREAS, form
+from .scorecard import _name, _threshold
+
+ITEM_COLUMNS = ["county", "year", "area", "area_zh", "no", "code", "name", "value", "standard", "op", "passes",
+                "source", "basis"]
+OVERALL_COLUMNS = ["county", "year", "overall"] + [f"area_{a}" for a in AREAS]
+
+
+def _keys(evaluation) -> pd.DataFrame:
+    return pd.DataFrame(evaluation.county_years(), columns=["county", "year"])
+
+
+def _index(keys: pd.DataFrame) -> pd.MultiIndex:
+    return pd.MultiIndex.from_arrays([keys["county"].astype(str).to_numpy(dtype=object), keys["year"].to_numpy()])
+
+
+def _verdicts(passes: np.ndarray, present: np.ndarray) -> np.ndarray:
+    """Verdicts as floats: 1 pass, 0 fail, NaN no data (turned into a nullable boolean once, at the end)."""
+    return np.where(present, np.asarray(passes, dtype=float), np.nan)
+
+
+def _resource_cv(evaluation, keys: pd.DataFrame, stage: str) -> dict:
+    n = len(keys)
+    ind = evaluation.indicators
+    ind = ind[ind["stage"] == stage]
+    if ind.empty:
+        return {"value": np.full(n, np.nan), "standard": np.full(n, np.nan), "op": np.full(n, "", dtype=object),
+                "passes": np.full(n, np.nan), "source": np.full(n, "该学段无纳入评估的学校", dtype=object)}
+    ok = ind["cv_pass"].fillna(False).to_numpy(dtype=bool)
+    cv = ind["cv"].to_numpy(dtype=float)
+    names = {code: std.indicator(code).name_zh for std in evaluation.standards.values() for code in std.codes}
+    frame = pd.DataFrame({"county": ind["county"].astype(str).to_numpy(dtype=object), "year": ind["year"].to_numpy(),
+                          "fail": ~ok, "rank": (~ok).astype(int), "cv_or_inf": np.where(np.isnan(cv), np.inf, cv),
+                          "cv": cv, "limit": ind["cv_limit"].to_numpy(dtype=float),
+                          "op": ind["cv_comparison"].to_numpy(dtype=object),
+                          "name": ind["indicator"].map(names).to_numpy(dtype=object)})
+    # the worst failing indicator when any fails, else the largest CV (an incomputable CV counts as the worst;
+    # ties: the first in indicator order, as the per-county scorecard)
+    frame = frame.sort_values(["county", "year", "rank", "cv_or_inf"], ascending=[True, True, False, False],
+                              kind="stable")
+    worst = frame.groupby(["county", "year"], sort=False).head(1).set_index(["county", "year"]).reindex(_index(keys))
+    present = worst["cv_or_inf"].notna().to_numpy()
+    failing = worst["fail"].fillna(False).to_numpy(dtype=bool)
+    value = worst["cv"].to_numpy(dtype=float)
+    names = worst["name"].fillna("").to_numpy(dtype=object)
+    source = np.where(failing, "超限的差异系数：", "最大的差异系数：").astype(object) + names + "（学校基础数据）"
+    incomputable = present & np.isnan(value)
+    source[incomputable] = names[incomputable] + "的差异系数无法计算（均值为0，学校基础数据）"
+    source[~present] = "该学段无纳入评估的学校"
+    return {"value": value, "standard": worst["limit"].to_numpy(dtype=float),
+            "op": worst["op"].fillna("").to_numpy(dtype=object), "passes": _verdicts(~failing, present),
+            "source": source}
+
+
+def _resource_rule(evaluation, keys: pd.DataFrame, stage: str) -> dict:
+    st = evaluation.stages
+    st = st[st["stage"] == stage]
+    st = pd.DataFrame({"county": st["county"].astype(str).to_numpy(dtype=object), "year": st["year"].to_numpy(),
+                       "n": st["schools_in_scope"].to_numpy(dtype=float),
+                       "failing": pd.to_numeric(st["schools_failing_rule"], errors="coerce").to_numpy(dtype=float)}
+                      ).set_index(["county", "year"]).reindex(_index(keys))
+    present = st["n"].fillna(0).to_numpy() > 0
+    failing = st["failing"].to_numpy(dtype=float)
+    zh = "小学" if stage == "primary" else "初中"
+    return {"value": np.where(present, failing, np.nan), "standard": np.where(present, 0.0, np.nan),
+            "op": np.where(present, "<=", "").astype(object), "passes": _verdicts(failing == 0, present),
+            "source": np.where(present, f"未达到校级规则的{zh}学段数（学校基础数据）", "该学段无纳入评估的学校").astype(object)}
+
+
+def _census(evaluation, keys: pd.DataFrame, item: str) -> tuple[np.ndarray, np.ndarray]:
+    """(share in % of schools meeting every applicable check of a guarantee item, source), per county-year."""
+    wide = evaluation.guarantee_wide
+    columns = [f"{c}_passes" for c in GUARANTEE_ITEMS[item] if f"{c}_passes" in wide]
+    n = len(keys)
+    if wide.empty or not columns:
+        return np.full(n, np.nan), np.full(n, "无学校数据", dtype=object)
+    checks = np.stack([wide[c].to_numpy(dtype=float, na_value=np.nan) for c in columns], axis=1)
+    applicable = ~np.isnan(checks).all(axis=1)
+    passes = np.where(np.isnan(checks), 1.0, checks).min(axis=1).astype(bool) & applicable
+    frame = pd.DataFrame({"county": wide["county"].astype(str).to_numpy(dtype=object), "year": wide["year"].to_numpy(),
+                          "n": applicable.astype(int), "ok": passes.astype(int)})
+    counts = frame.groupby(["county", "year"])[["n", "ok"]].sum().reindex(_index(keys)).fillna(0)
+    total, ok = counts["n"].to_numpy(dtype=float), counts["ok"].to_numpy(dtype=float)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        value = np.where(total > 0, 100.0 * ok / total, np.nan)
+    source = np.array([f"{int(a)}/{int(b)} 所学校达标（学校基础数据）" if b > 0 else "无学校数据"
+                       for a, b in zip(ok, total)], dtype=object)
+    return value, source
+
+
+def scorecard_tables(evaluation) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """``(items, overall)`` for every county-year of ``evaluation`` (quality balance), school-derived items
+    computed, county-level items no data.
+
+    ``items``: one row per county-year and item (:data:`ITEM_COLUMNS`, ``passes`` a nullable boolean: NA =
+    no data).  ``overall``: one row per county-year with ``overall`` and each area's verdict (NA =
+    undetermined).  Built column by column with numpy and turned into one DataFrame at the end.
+    """
+    spec = form()
+    keys = _keys(evaluation)
+    n = len(keys)
+    counties = keys["county"].astype(str).to_numpy(dtype=object)
+    distinct = pd.unique(counties)
+    cols: dict[str, list] = {c: [] for c in ITEM_COLUMNS}
+    # a county's own items (``requires``, e.g. 进贤县's staffing ratios) are left to its per-county scorecard
+    national = [item for item in spec["items"] if "requires" not in item]
+    for item in national:
+        kind, _, arg = item["input"].partition(":")
+        name = np.full(n, item["name_zh"], dtype=object)
+        if kind == "resource":
+            check, stage = arg.rsplit("_", 1)
+            got = (_resource_cv if check == "cv" else _resource_rule)(evaluation, keys, stage)
+            basis = np.full(n, item["source"], dtype=object)
+            # the wording follows the comparison in force (a county's "<" reads 小于)
+            ops = got["op"].copy()
+            empty = ops == ""
+            ops[empty] = [(evaluation.standards[c].cv_limit or {}).get("comparison", "") for c in counties[empty]]
+            name = np.array([_name(item, op) for op in ops], dtype=object)
+        else:
+            # each county's threshold (its county_targets may replace the national one)
+            thresholds = {c: _threshold(item, evaluation.counties[c]) for c in distinct}
+            standard = np.array([thresholds[c][0] for c in counties], dtype=float)
+            basis = np.array([thresholds[c][1] for c in counties], dtype=object)
+            if kind == "census":
+                value, source = _census(evaluation, keys, arg)
+            else:
+                value, source = np.full(n, np.nan), np.full(n, "无县级指标表", dtype=object)
+            op = item.get("op", ">=")
+            got = {"value": value, "standard": standard, "op": np.full(n, op, dtype=object), "source": source,
+                   "passes": _verdicts(np.asarray(compare(value, standard, op), dtype=bool), ~np.isnan(value))}
+        got["basis"] = basis
+        for c in ("value", "standard", "op", "passes", "source", "basis"):
+            cols[c].append(got[c])
+        for c, v in (("area", item["area"]), ("area_zh", spec["areas"][item["area"]]), ("no", item["no"]),
+                     ("code", item["code"])):
+            cols[c].append(np.full(n, v, dtype=object))
+        cols["name"].append(name)
+        cols["county"].append(counties)
+        cols["year"].append(keys["year"].to_numpy())
+    k = len(national)
+    # item-major blocks → county-year-major rows, items in form order
+    order = np.arange(n * k).reshape(k, n).T.ravel()
+    data = {c: np.concatenate(v)[order] if v else np.array([]) for c, v in cols.items()}
+    passes = data.pop("passes").astype(float)
+    items = pd.DataFrame(data)
+    items["passes"] = pd.arrays.BooleanArray(passes == 1.0, np.isnan(passes))
+    items = items[ITEM_COLUMNS]
+    return items, _overall(items, keys, passes, k)
+
+
+def _overall(items: pd.DataFrame, keys: pd.DataFrame, passes: np.ndarray, k: int) -> pd.DataFrame:
+    """Area verdicts (False if any item fails, NA if none fails but one has no data) and the overall verdict;
+    without a county-level table no veto has data, so overall is never a pass."""
+    n = len(keys)
+    p = passes.reshape(n, k)
+    areas = items["area"].to_numpy()[:k]
+    out = {"county": keys["county"].astype(str).to_numpy(dtype=object), "year": keys["year"].to_numpy()}
+    any_fail = np.zeros(n, dtype=bool)
+    for a in AREAS:
+        block = p[:, areas == a]
+        fail = (block == 0.0).any(axis=1)
+        unknown = np.isnan(block).any(axis=1)
+        any_fail |= fail
+        out[f"area_{a}"] = pd.arrays.BooleanArray(~fail & ~unknown, ~fail & unknown)
+    out["overall"] = pd.arrays.BooleanArray(np.zeros(n, dtype=bool), ~any_fail)   # vetoes have no data
+    return pd.DataFrame(out)[OVERALL_COLUMNS]

@@ -1,0 +1,302 @@
+"""The Word copy of a briefing (简报 Word 版): the same sections, tables and charts as the page, editable.
+
+County offices edit and forward briefings as Word documents.  :func:`briefing_docx` builds one from the same
+:class:`~junyun_lib.report.briefing.Briefing` and the same section functions as the page
+(:data:`~junyun_lib.report.briefing.SECTIONS`, :func:`~junyun_lib.report.briefing.section_blocks`): the headline,
+then each section's heading, introduction, text, tables (numbers right-aligned, the note of rows left out under
+a shortened list) and charts (PNG from the chart functions, or the page's own PNGs when given), then the footer.
+
+The document is A4 portrait (margins 20 mm / 18 mm), its text in SimSun (宋体) and headings in SimHei (黑体) for
+East Asian characters (``w:eastAsia``, what Word on a Chinese Windows has; other programs substitute a CJK
+font such as Noto Sans SC), Latin text in Arial; language zh-CN; page numbers in the footer and, for sample
+data, the synthetic-data label in the header of every page.
+"""
+from __future__ import annotations
+
+import html
+import io
+import re
+
+import matplotlib.pyplot as plt
+import pandas as pd
+from docx import Document
+from docx.enum.section import WD_ORIENT
+from docx.enum.table import WD_TABLE_ALIGNMENT
+from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+from docx.shared import Cm, Mm, Pt, RGBColor
+
+from ..synthetic import SYNTHETIC_LABEL
+from . import briefing as _b
+from .charts import figure_to_png_bytes
+
+BODY_FONT = "SimSun"       # 宋体
+HEADING_FONT = "SimHei"    # 黑体
+LATIN_FONT = "Arial"
+WIDTH_CM = 17.0            # text width of A4 with 20 mm margins
+
+
+# --------------------------------------------------------------------------------------------- fonts
+def _fonts(element, east_asia: str, latin: str = LATIN_FONT) -> None:
+    """Declare the fonts of a style's or run's properties: Latin and East Asian (w:rFonts w:eastAsia)."""
+    rpr = element.get_or_add_rPr()
+    fonts = rpr.find(qn("w:rFonts"))
+    if fonts is None:
+        fonts = OxmlElement("w:rFonts")
+        rpr.insert(0, fonts)
+    for attr in ("w:ascii", "w:hAnsi", "w:cs"):
+        fonts.set(qn(attr), latin)
+    fonts.set(qn("w:eastAsia"), east_asia)
+    lang = rpr.find(qn("w:lang"))
+    if lang is None:
+        lang = OxmlElement("w:lang")
+        rpr.append(lang)
+    lang.set(qn("w:eastAsia"), "zh-CN")
+
+
+def _setup(doc) -> None:
+    styles = doc.styles
+    normal = styles["Normal"]
+    normal.font.size = Pt(10.5)                      # 五号
+    _fonts(normal.element, BODY_FONT)
+    for name, size in (("Title", 18), ("Heading 1", 16), ("Heading 2", 14), ("Heading 3", 12)):
+        style = styles[name]
+        style.font.size = Pt(size)
+        style.font.color.rgb = RGBColor(0, 0, 0)
+        _fonts(style.element, HEADING_FONT)
+    for name in ("List Bullet", "Intense Quote", "Quote"):
+        if name in [s.name for s in styles]:
+            _fonts(styles[name].element, BODY_FONT)
+    section = doc.sections[0]
+    section.orientation = WD_ORIENT.PORTRAIT
+    section.page_width, section.page_height = Mm(210), Mm(297)
+    section.left_margin = section.right_margin = Mm(20)
+    section.top_margin = section.bottom_margin = Mm(18)
+
+
+def _page_number(paragraph) -> None:
+    """"第 N 页，共 M 页" with Word fields (updated when the document opens or prints)."""
+    def field(code: str) -> None:
+        run = paragraph.add_run()
+        begin, text, separate, end = (OxmlElement("w:fldChar"), OxmlElement("w:instrText"), OxmlElement("w:fldChar"),
+                                      OxmlElement("w:fldChar"))
+        begin.set(qn("w:fldCharType"), "begin")
+        text.set(qn("xml:space"), "preserve")
+        text.text = f" {code} "
+        separate.set(qn("w:fldCharType"), "separate")
+        shown = OxmlElement("w:t")          # the value shown until the field is updated
+        shown.text = "1"
+        end.set(qn("w:fldCharType"), "end")
+        run._r.extend([begin, text, separate, shown, end])
+
+    paragraph.add_run("第 ")
+    field("PAGE")
+    paragraph.add_run(" 页，共 ")
+    field("NUMPAGES")
+    paragraph.add_run(" 页")
+    paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
+
+
+def _header_footer(doc, synthetic: bool) -> None:
+    section = doc.sections[0]
+    _page_number(section.footer.paragraphs[0])
+    if synthetic:
+        p = section.header.paragraphs[0]
+        run = p.add_run(SYNTHETIC_LABEL)
+        run.bold = True
+        run.font.size = Pt(8.5)
+        run.font.color.rgb = RGBColor(0xAA, 0, 0)
+        p.alignment = WD_ALIGN_PARAGRAPH.CENTER
+
+
+# ------------------------------------------------------------------------------------------ markdown
+_ESCAPED = re.compile(r"\\([!-/:-@\[-`{-~])")
+
+
+def _runs(text: str) -> list[tuple[str, bool]]:
+    """Markdown inline text as (text, bold) runs: ``**`` toggles bold, backslash escapes and HTML entities
+    (what :func:`~junyun_lib.report.plan_report.md_text` writes) are undone."""
+    out, bold, buf, i = [], False, [], 0
+    while i < len(text):
+        if text[i] == "\\" and i + 1 < len(text) and _ESCAPED.match(text, i):
+            buf.append(text[i + 1])
+            i += 2
+        elif text.startswith("**", i):
+            if buf:
+                out.append((html.unescape("".join(buf)), bold))
+                buf = []
+            bold = not bold
+            i += 2
+        elif text[i] == "`":                                   # a code span: its text as it is
+            end = text.find("`", i + 1)
+            end = len(text) if end < 0 else end
+            buf.append(text[i + 1:end].strip())
+            i = end + 1
+        else:
+            buf.append(text[i])
+            i += 1
+    if buf:
+        out.append((html.unescape("".join(buf)), bold))
+    return out
+
+
+def _paragraph(doc, text: str, style: str | None = None):
+    p = doc.add_paragraph(style=style)
+    for chunk, bold in _runs(text):
+        run = p.add_run(chunk)
+        run.bold = bold or None
+    return p
+
+
+def add_markdown(doc, text: str) -> None:
+    """The Markdown the briefing functions write (headings, quotes, lists, bold) as Word paragraphs."""
+    for block in re.split(r"\n\s*\n", text.strip()):
+        for line in block.splitlines():
+            line = line.rstrip()
+            if not line:
+                continue
+            if line.startswith("# "):
+                heading = doc.add_heading(level=0)
+                for chunk, _ in _runs(line[2:]):
+                    heading.add_run(chunk)
+            elif line.startswith("## "):
+                doc.add_heading("".join(c for c, _ in _runs(line[3:])), level=1)
+            elif line.startswith("> "):
+                p = _paragraph(doc, line[2:])
+                for run in p.runs:
+                    run.font.color.rgb = RGBColor(0xAA, 0, 0)
+            elif line.startswith("- "):
+                _paragraph(doc, line[2:], style="List Bullet")
+            elif line.strip() == "---":
+                continue
+            else:
+                _paragraph(doc, line)
+
+
+# -------------------------------------------------------------------------------------------- tables
+def _shade(cell, fill: str) -> None:
+    props = cell._tc.get_or_add_tcPr()
+    shading = OxmlElement("w:shd")
+    shading.set(qn("w:val"), "clear")
+    shading.set(qn("w:color"), "auto")
+    shading.set(qn("w:fill"), fill)
+    props.append(shading)
+
+
+def _repeat_header(row) -> None:
+    props = row._tr.get_or_add_trPr()
+    flag = OxmlElement("w:tblHeader")
+    flag.set(qn("w:val"), "true")
+    props.append(flag)
+
+
+def add_table(doc, frame: pd.DataFrame, empty: str = "无") -> None:
+    """A briefing table: header row shaded and repeated on each page, numbers right-aligned (the page's
+    :func:`~junyun_lib.report.briefing.column_kinds`), the note of rows left out under it."""
+    if frame.empty:
+        doc.add_paragraph(empty)
+        return
+    kinds = _b.column_kinds(frame)
+    table = doc.add_table(rows=1, cols=len(frame.columns))
+    table.style = "Table Grid"
+    table.alignment = WD_TABLE_ALIGNMENT.CENTER
+    header = table.rows[0]
+    _repeat_header(header)
+    for cell, col in zip(header.cells, frame.columns):
+        cell.text = ""
+        run = cell.paragraphs[0].add_run(str(col))
+        run.bold = True
+        run.font.size = Pt(9)
+        _shade(cell, "E8EAF6")
+        if kinds[col] == "num":
+            cell.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.RIGHT
+    for values in frame.itertuples(index=False, name=None):
+        cells = table.add_row().cells
+        for cell, col, value in zip(cells, frame.columns, values):
+            run = cell.paragraphs[0].add_run(_b._cell(value))
+            run.font.size = Pt(9)
+            if kinds[col] == "num":
+                cell.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.RIGHT
+    more = frame.attrs.get("more")
+    if more:
+        p = doc.add_paragraph()
+        run = p.add_run(more)
+        run.font.size = Pt(9)
+        run.font.color.rgb = RGBColor(0x61, 0x61, 0x61)
+
+
+def add_chart(doc, png: bytes) -> None:
+    doc.add_picture(io.BytesIO(png), width=Cm(WIDTH_CM))
+    doc.paragraphs[-1].alignment = WD_ALIGN_PARAGRAPH.CENTER
+
+
+# --------------------------------------------------------------------------------------- the document
+def briefing_docx(b, images: dict | None = None) -> bytes:
+    """The Word copy of a briefing as .docx bytes.
+
+    ``images`` (optional): section heading → the PNG charts the page shows under it, in order
+    (:func:`notebook_images`), used instead of drawing the charts again; a section without them draws its own.
+    """
+    images = images or {}
+    doc = Document()
+    _setup(doc)
+    _header_footer(doc, b.synthetic)
+    doc.core_properties.title = f"{b.result.county} {b.result.year}年 评估简报"
+    doc.core_properties.language = "zh-CN"
+    add_markdown(doc, _b.headline(b))
+    for section in _b.SECTIONS:
+        doc.add_heading(section.title, level=1)
+        if section.intro:
+            _paragraph(doc, section.intro)
+        given = list(images.get(section.title, []))
+        for block in _b.section_blocks(b, section.key):
+            kind = block[0]
+            if kind == "md":
+                if block[1]:
+                    add_markdown(doc, block[1])
+            elif kind == "table":
+                if block[1] is not None:       # None: a section the standard does not have (its text says so)
+                    add_table(doc, block[1], block[2])
+            elif kind == "chart":
+                if given:
+                    add_chart(doc, given.pop(0))
+                else:
+                    fig = block[1]()
+                    try:
+                        add_chart(doc, figure_to_png_bytes(fig))
+                    finally:
+                        plt.close(fig)
+    doc.add_paragraph()
+    add_markdown(doc, _b.footer(b))
+    buf = io.BytesIO()
+    doc.save(buf)
+    return buf.getvalue()
+
+
+_HEADING = re.compile(r"^#{1,6}\s+(.+?)\s*$", re.MULTILINE)
+
+
+def notebook_images(nb) -> dict[str, list[bytes]]:
+    """The PNG charts of an executed briefing notebook by the section heading they appear under."""
+    import base64
+
+    out: dict[str, list[bytes]] = {}
+    current = None
+    for cell in nb.get("cells", []):
+        if cell.get("cell_type") == "markdown":
+            source = cell.get("source", "")
+            source = "".join(source) if isinstance(source, list) else source
+            found = _HEADING.findall(source)
+            if found:
+                current = found[-1]
+            continue
+        for output in cell.get("outputs", []):
+            png = output.get("data", {}).get("image/png")
+            if png and current:
+                png = "".join(png) if isinstance(png, list) else png
+                out.setdefault(current, []).append(base64.b64decode(png))
+    return out
+
+
+__all__ = ["briefing_docx", "notebook_images", "add_markdown", "add_table", "BODY_FONT", "HEADING_FONT"]
