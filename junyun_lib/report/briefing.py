@@ -536,8 +536,8 @@ def roadmap_text(b: Briefing) -> str:
     rm = b.roadmap
     county = md_text(b.result.county)
     if rm is None:
-        return (f"尚未生成{county}的达标路线图：运行 `junyun roadmap <县区>` 或打开 `notebooks/40_roadmap.ipynb`"
-                "（按预测在校生数、县里已列项目、教师交流和最低成本补充，逐年安排到目标年度达标）。")
+        return (f"尚未生成{county}的达标路线图（按预测在校生数、县里已列项目、教师交流和最低成本补充，"
+                "逐年安排到目标年度达标；由分析人员在工作台生成）。")
     head = (f"**达标路线图**（{int(rm['start_year'])}年数据 → {int(rm['target_year'])}年）：")
     if rm.get("feasible"):
         text = (f"按路线图新增投入约 **{rm['total_cost_wan']:,.1f} 万元**，{int(rm['target_year'])}年各项差异系数均在限值内、"
@@ -553,7 +553,7 @@ def roadmap_text(b: Briefing) -> str:
              f"{md_text(rm['certificate']['text_zh'])}")
     if int(rm["start_year"]) != b.result.year:
         text += f"（路线图以{int(rm['start_year'])}年数据为起点，不是本简报的{b.result.year}年。）"
-    return head + text + " 逐年明细见路线图 Excel 和 `notebooks/40_roadmap.ipynb`。"
+    return head + text + " 逐年明细见路线图工作簿。"
 
 
 def roadmap_table(b: Briefing) -> pd.DataFrame:
