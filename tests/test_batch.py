@@ -157,35 +157,39 @@ def _notebook(path: Path, *sources: str) -> Path:
     return path
 
 
-def _pair_in_one_worker(first: str, second: str, root: str, reset: bool) -> list[dict]:
-    """Two briefings in one worker process's warm kernel (as the local executor runs them)."""
+def _pairs_in_one_worker(first: str, second: str, root: str) -> list[list[dict]]:
+    """Two briefings in one worker process's warm kernel (as the local executor runs them), first with the
+    namespace reset, then — in a new kernel — with the reset switched off."""
     from junyun_lib.runner import batch, kernel
-
-    if not reset:
-        kernel.RESET_CODE = "pass"
 
     def task(nb, slug):
         return batch.Task(slug, slug, 2024, "quality-2017", root, str(Path(root) / "out"), nb, copies=False)
 
-    return [batch.run_task(task(first, "jiaxian"), warm=True), batch.run_task(task(second, "yixian"), warm=True)]
+    pairs = []
+    for reset in (True, False):
+        if not reset:
+            kernel.stop_kernel()
+            kernel.RESET_CODE = "pass"
+        pairs.append([batch.run_task(task(first, "jiaxian"), warm=True),
+                      batch.run_task(task(second, "yixian"), warm=True)])
+    kernel.stop_kernel()
+    return pairs
 
 
 def test_warm_kernel_forgets_names_and_outputs_between_briefings(tmp_path):
     """In one worker's kernel, the second notebook sees nothing the first defined or returned; with the reset
-    switched off the same pair fails (so the check can fail).  Each pair runs in its own worker process, so
-    the kernels and their event loop never touch the test process."""
+    switched off the same pair fails (so the check can fail).  The pairs run in a worker process of their own,
+    so the kernels and their event loop never touch the test process."""
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
     first = _notebook(tmp_path / "a.ipynb", "secret = county", "secret")          # a name and an Out entry
     second = _notebook(tmp_path / "b.ipynb", 'assert "secret" not in globals(), "name leaked"\n'
                                              'assert not Out and _ == "", "output leaked"')
-    for reset in (True, False):
-        # spawn: a fresh interpreter, not a fork of a test process that has run threads (dask) before
-        with ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn")) as pool:
-            rows = pool.submit(_pair_in_one_worker, str(first), str(second), str(tmp_path), reset).result()
-        assert rows[0]["status"] == "ok", rows[0]["error"]
-        if reset:
-            assert rows[1]["status"] == "ok", rows[1]["error"]
-        else:
-            assert rows[1]["status"] == "failed" and "leaked" in rows[1]["error"]
+    # spawn: a fresh interpreter, not a fork of a test process that has run threads (dask) before
+    with ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn")) as pool:
+        with_reset, without = pool.submit(_pairs_in_one_worker, str(first), str(second), str(tmp_path)).result()
+    assert with_reset[0]["status"] == "ok", with_reset[0]["error"]
+    assert with_reset[1]["status"] == "ok", with_reset[1]["error"]
+    assert without[0]["status"] == "ok", without[0]["error"]
+    assert without[1]["status"] == "failed" and "leaked" in without[1]["error"]
