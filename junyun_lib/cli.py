@@ -177,8 +177,12 @@ def _cmd_roadmap(args) -> int:
     if rm.synthetic:
         from .synthetic import SYNTHETIC_LABEL
         print(f"（{SYNTHETIC_LABEL}）")
-    if "json" in targets:
-        print(f"已写出 (written): {ws.write_json(targets['json'], roadmap_json(rm))}")
+    doc = roadmap_json(rm)
+    # the county's briefings show the roadmap last made for it, from this file
+    stored = ws.write_json(ws.roadmap_paths(cfg.slug)[0], doc)
+    print(f"已写出，简报将显示此路线图 (written; briefings show it): {stored}")
+    if "json" in targets and targets["json"] != stored:
+        print(f"已写出 (written): {ws.write_json(targets['json'], doc)}")
     if "excel" in targets:
         print(f"已写出 (written): {ws.write_workbook(targets['excel'], roadmap_sheets(rm))}")
     return 0            # a roadmap that cannot pass within the budget is a result, said in its text

@@ -230,6 +230,8 @@ def test_cli_roadmap_on_the_sample_county(sample, tmp_path):
                  "--data-dir", str(sample), "--out", str(out), "--time-limit", "300"])
     assert code == 0
     doc = json.loads((out / "out.json").read_text(encoding="utf-8"))
+    # every run also leaves the roadmap where the county's briefings look for it
+    assert json.loads((out / "plans" / "shicheng-roadmap.json").read_text(encoding="utf-8")) == doc
     assert doc["county"] == "石城县" and doc["target_year"] == 2025 and doc["years"] == [2025]
     assert doc["feasible"] and doc["verified"] and "合成示例数据" in doc["synthetic"]
     assert doc["certificate"]["status"] in ("optimal", "gap")

@@ -664,7 +664,7 @@ SECTIONS = (
             "按达标项数从少到多排列；各项指标均达标的学校不列出。"),
     Section("trend", "四、历年差异系数变化"),
     Section("schools", "五、未达到校级规则的学校及缺口"),
-    Section("causes", "六、差距成因与最低成本达标方案",
+    Section("causes", "六、差距成因、最低成本达标方案与达标路线图",
             "差异系数超限的指标由哪些学校造成：每所学校对差异系数平方的贡献份额（合计 100%），以及城区、镇区、乡村之间的差距所占比例。"),
     Section("plan", "七、推进计划年度进度",
             "对照县域推进计划逐项比较本年度目标与实际；只有目标年的项目，比较距目标的差距、剩余年数、每年所需进度与近年实际进度。"
@@ -697,7 +697,8 @@ def section_blocks(b: Briefing, key: str) -> list[tuple]:
                 ("table", gap_totals(b), "无缺口")]
     if key == "causes":
         return [("table", causes_table(b), "各项差异系数均在限值内"), ("md", cheapest_text(b)),
-                ("table", cheapest_table(b), "无需补充")]
+                ("table", cheapest_table(b), "无需补充"), ("md", roadmap_text(b)),
+                ("table", roadmap_table(b), "（尚未生成路线图）")]
     if key == "plan":
         return [("md", plan_text(b)), ("table", plan_table(b), "没有落后或预计无法达成的项目")]
     if key == "guarantee":
