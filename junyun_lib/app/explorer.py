@@ -19,7 +19,7 @@ import pandas as pd
 from ..evaluation.causes import indicator_causes
 from ..planning.scenario import Scenario
 from ..problems import JunyunError, PathRefused
-from ..report.charts import distribution_chart, show
+from ..report.charts import LiveDistribution
 from ..rules.schema import STAGE_ZH
 from ..workspace import Workspace
 
@@ -71,7 +71,9 @@ class ExplorerApp:
         self.status = w.HTML()
         self.school_status = w.HTML()
         self.ranking = w.HTML()
-        self.chart = w.Output()
+        self.chart = w.Image(format="png")
+        # what the chart and the school list were made for: (the scenario's number, stage[, indicator])
+        self._live, self._live_key, self._options_key, self._serial = None, None, None, 0
         self.tables = w.HTML()
         self.widget = w.VBox([
             w.HBox([self.county_box, self.year_box, self.stage_box, self.indicator_box]),
@@ -111,6 +113,7 @@ class ExplorerApp:
             self.year_box.options, self.year_box.value = years, years[-1]
             return                                           # the year change calls back here
         self.scenario = Scenario(self.evaluation, self.county_box.value, self.year_box.value, self.costs)
+        self._serial += 1
         std = self.scenario.before.standard
         current = self.indicator_box.value
         self.indicator_box.options = [(i.name_zh, i.code) for i in std.indicators]
@@ -124,12 +127,14 @@ class ExplorerApp:
             return
         stage, code = self.stage_box.value, self.indicator_box.value
         result = self.scenario.result
-        parts = result.parts[result.parts["part"] == stage]
-        chosen = self.school_box.value
-        options = [(f"{n}（{i}）", str(i)) for i, n in zip(parts["school_id"], parts["school_name"])]
-        self.school_box.options = options
-        if chosen in {v for _, v in options}:
-            self.school_box.value = chosen
+        if self._options_key != (self._serial, stage):    # the schools change with the stage, not an edit
+            parts = result.parts[result.parts["part"] == stage]
+            chosen = self.school_box.value
+            options = [(f"{n}（{i}）", str(i)) for i, n in zip(parts["school_id"], parts["school_name"])]
+            self.school_box.options = options
+            if chosen in {v for _, v in options}:
+                self.school_box.value = chosen
+            self._options_key = (self._serial, stage)
         causes = indicator_causes(result, stage, code)
         top = causes.contributions.head(15)
         rows = "".join(f"<tr><td>{html.escape(str(r.school_name))}</td><td>{r.share:.1%}</td>"
@@ -139,9 +144,16 @@ class ExplorerApp:
         self.status.value = f"<b>{html.escape(self.scenario.summary())}</b>"
         self.tables.value = self.scenario.cv_table().to_html(index=False, escape=True)
         self._show_school()
-        self.chart.clear_output(wait=True)
-        with self.chart:
-            show(distribution_chart(result, stage, code))
+        self._show_chart(result, stage, code)
+
+    def _show_chart(self, result, stage: str, code: str) -> None:
+        """The distribution chart: after an edit only the moved marks are drawn again (LiveDistribution)."""
+        key = (self._serial, stage, code)
+        if self._live is not None and self._live_key == key:
+            self._live.update(result)
+        else:
+            self._live, self._live_key = LiveDistribution(result, stage, code), key
+        self.chart.value = self._live.png()
 
     def _show_school(self) -> None:
         """The selected school's indicators met and per-school rule, before the additions and now."""

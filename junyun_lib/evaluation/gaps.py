@@ -190,7 +190,7 @@ def add_shortfalls(parts: pd.DataFrame, standard: Standard, costs: pd.DataFrame,
     total_cost = np.zeros(len(parts))
     for ind in standard.indicators:
         view = views[ind.code]
-        cost = _counted(view) * unit_cost.get(ind.code, np.nan)
+        cost = counted_shortfall(view) * unit_cost.get(ind.code, np.nan)
         parts[f"shortfall_{ind.code}"] = view["part"]
         parts[f"school_shortfall_{ind.code}"] = view["school"]
         parts[f"cost_{ind.code}"] = cost
@@ -199,7 +199,22 @@ def add_shortfalls(parts: pd.DataFrame, standard: Standard, costs: pd.DataFrame,
     return parts
 
 
-def _counted(view: dict[str, np.ndarray]) -> np.ndarray:
+#: the summed columns of the gap table (:func:`gap_sums`)
+GAP_SUMS = ("schools_below", "shortfall", "school_shortfall", "cost_wan")
+
+
+def gap_sums(parts: pd.DataFrame, code: str, counted: np.ndarray, n: int) -> dict[str, np.ndarray]:
+    """Per stage group (``parts["group"]``, 0..n−1) of indicator ``code``: parts below standard, the part view's
+    shortfall, what must be added (``counted``: :func:`counted_shortfall` of the indicator's view) and its cost."""
+    codes = parts["group"].to_numpy()
+    below = ~parts[f"meets_{code}"].to_numpy(dtype=bool)
+    return {"schools_below": np.bincount(codes, weights=below, minlength=n).astype("int64"),
+            "shortfall": np.bincount(codes, weights=parts[f"shortfall_{code}"].to_numpy(), minlength=n),
+            "school_shortfall": np.bincount(codes, weights=counted, minlength=n),
+            "cost_wan": np.bincount(codes, weights=parts[f"cost_{code}"].fillna(0).to_numpy(), minlength=n)}
+
+
+def counted_shortfall(view: dict[str, np.ndarray]) -> np.ndarray:
     """What each part carries of what must be added: W on a split school's counted part, 0 on its other part."""
     return np.where(view["counted"], view["school"], 0.0)
 
@@ -250,13 +265,10 @@ def gap_summary(parts: pd.DataFrame, standard: Standard, costs: pd.DataFrame, st
     for ind in standard.indicators:
         block = stage_keys[present].copy()
         block["indicator"], block["name_zh"] = ind.code, ind.name_zh
-        below = ~parts[f"meets_{ind.code}"].to_numpy(dtype=bool)
-        block["schools_below"] = np.bincount(codes, weights=below, minlength=n)[present].astype("int64")
-        block["shortfall"] = np.bincount(codes, weights=parts[f"shortfall_{ind.code}"].to_numpy(), minlength=n)[present]
-        block["school_shortfall"] = np.bincount(codes, weights=_counted(views[ind.code]), minlength=n)[present]
+        sums = gap_sums(parts, ind.code, counted_shortfall(views[ind.code]), n)
+        for name in GAP_SUMS:
+            block[name] = sums[name][present]
         block["unit_zh"] = ind.shortfall_unit_zh
-        block["cost_wan"] = np.bincount(codes, weights=parts[f"cost_{ind.code}"].fillna(0).to_numpy(),
-                                        minlength=n)[present]
         block["cost_basis"] = basis.get(ind.code, "")
         block["_order"] = np.flatnonzero(present)
         rows.append(block)

@@ -50,6 +50,7 @@ import numpy as np
 import pandas as pd
 
 from ..evaluation.evaluate import evaluate
+from ..evaluation.incremental import addition_totals
 from ..io.costs import load_unit_costs
 from ..io.reader import SchoolTable
 from ..measures.cv import weighted_cv
@@ -386,9 +387,12 @@ def apply_additions(schools: pd.DataFrame, additions: pd.DataFrame) -> pd.DataFr
     """The raw school rows with the plan's amounts added (a copy; the raw data is never modified)."""
     out = schools.copy()
     ids = out["school_id"].astype(str)
-    for column, rows in additions.groupby("column", sort=True):
-        amounts = rows.groupby(rows["school_id"].astype(str))["amount"].sum()
-        out[column] = out[column].astype(float).to_numpy() + ids.map(amounts).fillna(0.0).to_numpy()
+    by_column: dict[str, dict[str, float]] = {}
+    for (column, school), amount in addition_totals(additions).items():
+        by_column.setdefault(column, {})[school] = amount
+    for column, amounts in by_column.items():
+        added = ids.map(pd.Series(amounts, dtype=float)).fillna(0.0).to_numpy()
+        out[column] = out[column].astype(float).to_numpy() + added
     return out
 
 

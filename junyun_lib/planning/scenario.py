@@ -1,15 +1,18 @@
 """What-if scenarios (情景测算): additions to one county-year's schools, re-evaluated by the core evaluation.
 
 :class:`Scenario` holds additions to one county-year's schools (whole teachers of a section, m², 元, rooms —
-the raw table's own terms) and re-runs the evaluation on the raw rows plus the additions, so every CV,
-school verdict and cost it shows is the official computation.  The widget explorer
-(:mod:`junyun_lib.app.explorer`) drives one.
+the raw table's own terms) and evaluates the raw rows plus the additions, so every CV, school verdict and cost it shows is the
+official computation.  An addition re-evaluates only the school it touches and the CVs it changes
+(:class:`~junyun_lib.evaluation.incremental.IncrementalCounty`, tested equal to the full re-evaluation);
+the cheapest path and a standard without school-level values re-evaluate the county-year in full.  The
+widget explorer (:mod:`junyun_lib.app.explorer`) drives one.
 """
 from __future__ import annotations
 
 import pandas as pd
 
 from ..evaluation.evaluate import evaluate
+from ..evaluation.incremental import IncrementalCounty
 from ..io.costs import load_unit_costs
 from ..io.reader import SchoolTable
 from ..rules.schema import STAGE_ZH, field_zh
@@ -33,7 +36,15 @@ class Scenario:
         self.costs = costs if isinstance(costs, pd.DataFrame) else load_unit_costs(costs)
         self.unit_cost = dict(zip(self.costs["indicator"], self.costs["cost_wan_per_unit"].astype(float)))
         self.additions = pd.DataFrame(columns=ADDITION_COLUMNS)
+        schools = evaluation.schools
+        self._incremental = IncrementalCounty(
+            self.before, schools[(schools["county"] == self.county) & (schools["year"] == self.year)], self.costs)
         self._result = self.before
+
+    def _set_result(self, result) -> None:
+        """The scenario's result, and the incremental state that follows it."""
+        self._result = result
+        self._incremental.reset(result)
 
     # ------------------------------------------------------------------------------------------- edits
     def add(self, school_id: str, indicator: str, amount: float, stage: str | None = None) -> None:
@@ -58,7 +69,10 @@ class Scenario:
                "unit_zh": ind.shortfall_unit_zh, "cost_wan": float(amount) * self.unit_cost.get(indicator, float("nan")),
                "reason": "manual"}
         self.additions = pd.concat([self.additions, pd.DataFrame([row])], ignore_index=True)
-        self._result = None
+        if self._result is not None and self._incremental.handles(column):
+            self._result = self._incremental.update(self.additions, str(school_id), column)
+        else:                                          # evaluated in full when next asked for
+            self._result = None
 
     @property
     def manual_count(self) -> int:
@@ -77,7 +91,7 @@ class Scenario:
         plan = cheapest_path(source, self.county, self.year, costs=self.costs, verify_naive=False)
         found = plan.additions[ADDITION_COLUMNS]
         self.additions = found.copy() if base is None else pd.concat([base, found], ignore_index=True)
-        self._result = plan.after
+        self._set_result(plan.after)
         return plan
 
     def _evaluation_with(self, additions: pd.DataFrame):
@@ -92,14 +106,14 @@ class Scenario:
 
     def clear(self) -> None:
         self.additions = pd.DataFrame(columns=ADDITION_COLUMNS)
-        self._result = self.before
+        self._set_result(self.before)
 
     # ---------------------------------------------------------------------------------------- results
     @property
     def result(self):
         """The county-year re-evaluated with the additions."""
         if self._result is None:
-            self._result = evaluate_with_additions(self.evaluation, self.county, self.year, self.additions)
+            self._set_result(evaluate_with_additions(self.evaluation, self.county, self.year, self.additions))
         return self._result
 
     @property

@@ -242,7 +242,14 @@ def figure_to_png_bytes(fig: Figure, dpi: int = DEFAULT_DPI, palette: bool = Tru
     pixels = len(buf.getbuffer()) // 4
     # Agg truncates width × dpi to whole pixels; allow for the float landing just under an integer
     width = next(w for w in (int(fig.get_figwidth() * dpi), round(fig.get_figwidth() * dpi)) if pixels % w == 0)
-    image = Image.frombuffer("RGBA", (width, pixels // width), buf.getbuffer(), "raw", "RGBA", 0, 1).convert("RGB")
+    return _rgba_png(buf.getbuffer(), width, pixels // width)
+
+
+def _rgba_png(rgba, width: int, height: int) -> bytes:
+    """RGBA pixels as a 256-colour PNG (see :func:`figure_to_png_bytes`)."""
+    from PIL import Image
+
+    image = Image.frombuffer("RGBA", (width, height), rgba, "raw", "RGBA", 0, 1).convert("RGB")
     # fast octree: ten times quicker than median cut, and flat chart colours survive it unchanged
     reduced = image.quantize(colors=256, method=Image.Quantize.FASTOCTREE, dither=Image.Dither.NONE)
     out = io.BytesIO()
@@ -513,44 +520,69 @@ def _stage_standard(standard, code: str, stage: str) -> float | None:
     return float(values[stage])
 
 
-def _draw_distribution(ax, result, stage: str, code: str, parts: pd.DataFrame, title_wrap: int = 40) -> None:
+def _draw_distribution(ax, result, stage: str, code: str, parts: pd.DataFrame, title_wrap: int = 40):
+    """One indicator's panel: the standard and floor lines, labels, and the marks of :func:`_distribution_marks`;
+    returns (lines, marks), for :class:`LiveDistribution` to move them."""
     ind = result.standard.indicator(code)
     floor = (result.standard.school_rule or {}).get("floor_ratio")
     floor = float(floor) if floor is not None else None
-    values = parts[f"value_{code}"].astype(float).to_numpy()
-    status = _status(parts, code, floor)
-    ok = ~np.isnan(values)
-    if ok.any():
-        ax.boxplot(values[ok], **_HORIZONTAL, positions=[0], widths=0.5, showfliers=False, patch_artist=True,
-                   boxprops={"facecolor": "#EEEEEE", "edgecolor": "#777777"},
-                   medianprops={"color": "#444444"}, whiskerprops={"color": "#777777"},
-                   capprops={"color": "#777777"})
-    jitter = np.random.default_rng(0).uniform(-0.22, 0.22, len(values))
-    colors = {"meets": COLORS["meets"], "near": COLORS["near"], "below": COLORS["below"], "value": COLORS["ok"]}
-    for key, color in colors.items():
-        sel = status == key
-        if sel.any():
-            ax.scatter(values[sel], jitter[sel], s=12, color=color, alpha=0.8, linewidths=0, zorder=3)
     std = _stage_standard(result.standard, code, stage)
+    lines = []
     if std is not None:
-        ax.axvline(std, color=COLORS["limit"], linewidth=1.2, zorder=4)
+        lines.append(ax.axvline(std, color=COLORS["limit"], linewidth=1.2, zorder=4))
         if floor is not None:
-            ax.axvline(std * floor, color=COLORS["limit"], linewidth=1.0, linestyle="--", zorder=4)
-    marks = list(values[ok]) + ([std] if std is not None else []) + \
-        ([std * floor] if std is not None and floor is not None else [])
-    if marks:
-        lo, hi = min(marks), max(marks)
-        pad = (hi - lo) * 0.04 or abs(hi) * 0.1 or 1.0
-        ax.set_xlim(lo - pad, hi + pad)
+            lines.append(ax.axvline(std * floor, color=COLORS["limit"], linewidth=1.0, linestyle="--", zorder=4))
+    ax.set_xlim(*_distribution_xlim(result, stage, code, parts))
     ax.set_yticks([])
     ax.set_ylim(-0.45, 0.72)       # room at the top for the standard and the count
     ax.set_title(literal(_wrap(ind.name_zh, title_wrap)), fontsize=9)
     ax.set_xlabel(literal(ind.unit_zh), fontsize=8)
     ax.tick_params(axis="x", labelsize=8)
+    return lines, _distribution_marks(ax, result, stage, code, parts)
+
+
+def _distribution_xlim(result, stage: str, code: str, parts: pd.DataFrame) -> tuple[float, float]:
+    """The x range of a distribution panel: every value, the standard and the floor, with a little room."""
+    floor = (result.standard.school_rule or {}).get("floor_ratio")
+    values = parts[f"value_{code}"].astype(float).to_numpy()
+    std = _stage_standard(result.standard, code, stage)
+    marks = list(values[~np.isnan(values)]) + ([std] if std is not None else []) + \
+        ([std * float(floor)] if std is not None and floor is not None else [])
+    if not marks:
+        return (0.0, 1.0)
+    lo, hi = min(marks), max(marks)
+    pad = (hi - lo) * 0.04 or abs(hi) * 0.1 or 1.0
+    return (lo - pad, hi + pad)
+
+
+def _distribution_marks(ax, result, stage: str, code: str, parts: pd.DataFrame) -> list:
+    """What an edit moves on a distribution panel: the box, a point per school part coloured by status (the
+    same jitter for the same part order) and the count of parts meeting the standard; the artists drawn."""
+    floor = (result.standard.school_rule or {}).get("floor_ratio")
+    floor = float(floor) if floor is not None else None
+    values = parts[f"value_{code}"].astype(float).to_numpy()
+    status = _status(parts, code, floor)
+    ok = ~np.isnan(values)
+    artists = []
+    if ok.any():
+        box = ax.boxplot(values[ok], **_HORIZONTAL, positions=[0], widths=0.5, showfliers=False, patch_artist=True,
+                         boxprops={"facecolor": "#EEEEEE", "edgecolor": "#777777"},
+                         medianprops={"color": "#444444"}, whiskerprops={"color": "#777777"},
+                         capprops={"color": "#777777"})
+        artists += [a for group in box.values() for a in group]
+    jitter = np.random.default_rng(0).uniform(-0.22, 0.22, len(values))
+    colors = {"meets": COLORS["meets"], "near": COLORS["near"], "below": COLORS["below"], "value": COLORS["ok"]}
+    for key, color in colors.items():
+        sel = status == key
+        if sel.any():
+            artists.append(ax.scatter(values[sel], jitter[sel], s=12, color=color, alpha=0.8, linewidths=0,
+                                      zorder=3))
+    std = _stage_standard(result.standard, code, stage)
     if std is not None:
         n_meet = int((status == "meets").sum())
-        ax.text(0.99, 0.97, f"标准 {_fmt(std)}，达标 {n_meet}/{int(ok.sum())}", transform=ax.transAxes,
-                ha="right", va="top", fontsize=7, color="#333333")
+        artists.append(ax.text(0.99, 0.97, f"标准 {_fmt(std)}，达标 {n_meet}/{int(ok.sum())}",
+                               transform=ax.transAxes, ha="right", va="top", fontsize=7, color="#333333"))
+    return artists
 
 
 def _floor_text(standard) -> str:
@@ -579,16 +611,81 @@ def _distribution_legend(ax, result) -> None:
 def distribution_chart(result, stage: str, indicator_code: str) -> Figure:
     """One indicator's school values in one stage: box plot and a point per school part, standard (solid)
     and 85% of it (dashed); title = the indicator's Chinese name."""
+    return _distribution_figure(result, stage, indicator_code)[0]
+
+
+def _distribution_figure(result, stage: str, indicator_code: str):
+    """:func:`distribution_chart`'s figure, its panel, the standard lines and the marks an edit moves."""
     parts = _stage_parts(result, stage)
     fig = _new_figure(FIGURE_WIDTH, 2.8)
     grid, legend_ax = _panels(fig, 1, 1, 0.2)
     ax = grid[0, 0]
-    _draw_distribution(ax, result, stage, indicator_code, parts)
+    lines, marks = _draw_distribution(ax, result, stage, indicator_code, parts)
     ax.set_title(f"{literal(result.standard.indicator(indicator_code).name_zh)}（{STAGE_ZH[stage]}，{len(parts)} 所学校）",
                  fontsize=11)
     _distribution_legend(legend_ax, result)
     _footer(fig, result)
-    return fig
+    return fig, ax, lines, marks
+
+
+class LiveDistribution:
+    """:func:`distribution_chart` kept alive for the explorer (交互图): an edit moves only the points, the box
+    and the count.
+
+    The figure is drawn in full once; its still parts (axes, ticks, lines, title, legend, notes) are kept as
+    a picture, and :meth:`update` draws only the moved marks over it (blitting).  When an edit changes the x
+    range (a value beyond it, or the extreme value moved), the figure is laid out and drawn in full again.  :meth:`png` gives the image
+    shown (the same pixels as drawing the figure afresh, tested in ``tests/test_incremental.py``).
+    """
+
+    def __init__(self, result, stage: str, indicator_code: str, dpi: int = DEFAULT_DPI):
+        self.stage, self.code, self.dpi = stage, indicator_code, dpi
+        self.full_draws = 0
+        self._build(result)
+
+    def _build(self, result) -> None:
+        """Lay out and draw the whole figure, and keep its still parts as a picture."""
+        from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+        # the standard lines lie over the points: drawn again after them, in the order a full draw uses
+        self.fig, self.ax, self.lines, self.marks = _distribution_figure(result, self.stage, self.code)
+        self.fig.set_dpi(self.dpi)
+        self.fig.set_facecolor("white")
+        self.canvas = FigureCanvasAgg(self.fig)
+        for artist in self._moving():
+            artist.set_animated(True)               # left out of the kept picture
+        self.canvas.draw()
+        self.fig.set_layout_engine("none")          # positions stay as laid out, so the picture stays valid
+        self._background = self.canvas.copy_from_bbox(self.fig.bbox)
+        self._blit()
+        self.full_draws += 1
+
+    def _moving(self) -> list:
+        """The marks and the lines over them, in drawing order (z-order, then creation)."""
+        return sorted(self.marks + self.lines, key=lambda a: a.get_zorder())
+
+    def _blit(self) -> None:
+        self.canvas.restore_region(self._background)
+        for artist in self._moving():
+            self.ax.draw_artist(artist)
+
+    def update(self, result) -> None:
+        """Show ``result``'s values of the same stage and indicator."""
+        parts = _stage_parts(result, self.stage)
+        if tuple(self.ax.get_xlim()) != _distribution_xlim(result, self.stage, self.code, parts):
+            self._build(result)                     # new ticks: lay the figure out again
+            return
+        for artist in self.marks:
+            artist.remove()
+        self.marks = _distribution_marks(self.ax, result, self.stage, self.code, parts)
+        for artist in self.marks:
+            artist.set_animated(True)
+        self._blit()
+
+    def png(self) -> bytes:
+        """The chart as PNG bytes (the same encoding as :func:`figure_to_png_bytes`)."""
+        buffer = self.canvas.buffer_rgba()
+        return _rgba_png(bytes(buffer), buffer.shape[1], buffer.shape[0])
 
 
 def distributions_grid(result, stage: str) -> Figure:
