@@ -16,3 +16,13 @@ def timed(fn, repeat: int):
 
 
 SAMPLE_SLUGS = ("jinxian", "xiangning", "shicheng", "shizhu")   # the bundled synthetic sample counties
+
+
+def loop_ms() -> float:
+    """A plain Python loop of 10⁶ additions, in ms: how fast this machine is (and how busy), so that figures
+    taken on different machines can be compared."""
+    start = time.perf_counter()
+    total = 0
+    for i in range(10**6):
+        total += i
+    return (time.perf_counter() - start) * 1000

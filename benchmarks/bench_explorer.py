@@ -31,6 +31,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 sys.path.insert(0, str(HERE))
 
+from _timing import loop_ms  # noqa: E402
 from junyun_lib.io.sample import generate  # noqa: E402
 from junyun_lib.evaluation.causes import indicator_causes  # noqa: E402
 from junyun_lib.evaluation.evaluate import evaluate  # noqa: E402
@@ -63,15 +64,6 @@ def _shown(scenario, result, stage, code) -> None:
     indicator_causes(result, stage, code)
     scenario.summary()
     scenario.cv_table().to_html(index=False, escape=True)
-
-
-def loop_ms() -> float:
-    """A plain Python loop of 10⁶ additions, in ms: how fast this machine is, to compare figures across machines."""
-    start = time.perf_counter()
-    total = 0
-    for i in range(10**6):
-        total += i
-    return (time.perf_counter() - start) * 1000
 
 
 def main(argv=None) -> int:
