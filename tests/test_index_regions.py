@@ -298,3 +298,68 @@ def test_index_builds_in_time_linear_in_the_counties():
     small = min(build(100)[1] for _ in range(3))
     large = min(build(2850)[1] for _ in range(2))
     assert large <= 60 * small, (large, small)                       # 28.5× the rows
+
+
+# ------------------------------------------------------------------------------- the notebook's views
+def fake_evaluation():
+    """An evaluation's tables by hand: 进贤县 (江西省 南昌市, "<"), 石柱县 (重庆市), 合成甲县 (no configuration),
+    2023 and 2024; CVs chosen so some sit exactly at the limit."""
+    from types import SimpleNamespace
+
+    from junyun_lib.rules import CountyConfig, load_standard
+
+    standard = load_standard("quality-2017")
+    counties = {"合成甲县": CountyConfig.unknown("合成甲县"),
+                "进贤县": CountyConfig("进贤县", "jinxian", province="江西省", city="南昌市", source="x"),
+                "石柱县": CountyConfig("石柱县", "shizhu", province="重庆市", source="x")}
+    ops = {"进贤县": "<", "石柱县": "<=", "合成甲县": "<="}
+    limit = {"primary": 0.50, "junior": 0.45}
+    ind, stages = [], []
+    for county in counties:
+        for year in (2023, 2024):
+            for stage in ("primary", "junior"):
+                cvs = [limit[stage] if (year == 2024 and k == 1) else 0.2 + 0.01 * k for k in range(7)]
+                for code, cv in zip(CODES, cvs):
+                    ind.append({"county": county, "year": year, "stage": stage, "indicator": code, "cv": cv,
+                                "cv_limit": limit[stage], "cv_comparison": ops[county],
+                                "cv_pass": not beyond(cv, limit[stage], "<" if ops[county] == "<" else "≤")})
+                stages.append({"county": county, "year": year, "stage": stage, "schools_in_scope": 10,
+                               "students": 1000, "composite_cv": sum(cvs) / 7, "schools_failing_rule": 2,
+                               "passes": not (ops[county] == "<" and year == 2024)})
+    return SimpleNamespace(indicators=pd.DataFrame(ind), stages=pd.DataFrame(stages), counties=counties,
+                           standards={c: standard for c in counties})
+
+
+def test_overview_view_groups_by_province_and_city():
+    from junyun_lib.app import views
+
+    html = views.overview(fake_evaluation()).data
+    tables = Tables(html).tables
+    assert len(tables) == 3                                            # verdicts, 小学 CVs, 初中 CVs
+    for table in tables:
+        cells = [r[0][0] for r in table[1:]]
+        assert cells == ["江西省（县区 1 个）", "南昌市（县区 1 个）", "进贤县", "进贤县", "重庆市（县区 1 个）", "石柱县",
+                         "石柱县", "未注明省份（县区 1 个）", "合成甲县", "合成甲县"]
+    assert views.first_county(fake_evaluation()) == "进贤县"
+
+
+def test_county_years_view_marks_what_is_beyond_the_limit():
+    from junyun_lib.app import views
+
+    ev = fake_evaluation()
+    for county, strict in (("进贤县", True), ("石柱县", False)):
+        tables = views.county_years_tables(ev, county)
+        assert list(tables) == ["小学", "初中"]
+        for stage, limit in (("小学", 0.50), ("初中", 0.45)):
+            table = Tables(tables[stage]).tables[0]
+            assert [c[0] for c in table[0]][:4] == ["年度", "结论", "差异系数限值", "综合差异系数"]
+            assert [r[0][0] for r in table[1:]] == ["2023", "2024"]
+            op = "<" if strict else "≤"
+            assert table[2][2][0] == f"各项 {op} {limit:.2f}"
+            # 2024's second indicator sits exactly at the limit: beyond it only under "<"
+            cell = table[2][5]
+            assert cell[0] == f"{limit:.3f}" + ("▲" if strict else "") and ("over" in cell[1]) == strict
+            composite = (sum(0.2 + 0.01 * k for k in range(7) if k != 1) + limit) / 7
+            assert table[2][3][0] == f"{composite:.3f}"
+            assert table[2][1][0] == ("未达标" if strict else "达标")
+            assert not [c for r in table[1:2] for c in r if "over" in c[1]]       # 2023: nothing beyond
