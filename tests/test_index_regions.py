@@ -162,7 +162,7 @@ def test_sample_counties_are_grouped_by_province_then_city(sample_outputs):
         ["合计", "6", "3", "4"]]
     for n in range(4):
         assert f'href="#sheng-{n}"' in html and html.count(f'id="sheng-{n}"') == 1
-    assert "另有 1 个县区运行失败" in html and "合成乙县" in html.split("运行失败")[-1]
+    assert "另有 1 个县区未能生成简报" in html and "合成乙县" in html.split("运行失败")[1]
 
 
 def test_index_keeps_its_marks_links_and_headers(sample_outputs):

@@ -350,7 +350,7 @@ def index_html(table: pd.DataFrame, year: int, links: dict, failed: list[dict], 
                + "".join(summary_rows) + "</tbody>"
                + f'<tfoot><tr><th>合计</th><td class="num">{len(records)}</td>'
                + "".join(f'<td class="num">{total[zh]}</td>' for zh in stages_zh) + "</tr></tfoot></table>")
-    failed_note = (f'<p class="legend">另有 {len(failed)} 个县区运行失败，未列入上表，原因见页末。</p>'
+    failed_note = (f'<p class="legend">另有 {len(failed)} 个县区未能生成简报，未列入上表，原因列在页末。</p>'
                    if failed else "")
     options = "".join(f'<option value="{p}">{e(province)}</option>' for p, province in enumerate(provinces))
     tools = ('<div id="tools" class="tools" hidden><label>县区名称 <input type="search" id="f-name" '
@@ -478,7 +478,7 @@ def history_html(county: str, docs: list[dict], *, region: tuple[str, str] = (""
     legend = "；".join(f"{e(short_name(c, names.get(c, c)))}＝{e(names.get(c, c))}" for c in codes
                       if short_name(c, names.get(c, c)) != names.get(c, c))
     failed = sorted(set(int(y) for y in failed_years))
-    failed_note = (f'<p class="legend">{e("、".join(f"{y}年" for y in failed))}的简报运行失败，未列入上表，'
+    failed_note = (f'<p class="legend">{e("、".join(f"{y}年" for y in failed))}未能生成简报，未列入上表，'
                    "原因见该年度的总览页。</p>" if failed else "")
     synthetic = any(d.get("synthetic") for d in docs)
     notice = f'<p class="synthetic">{e(SYNTHETIC_LABEL)}</p>' if synthetic else ""
