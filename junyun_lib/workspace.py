@@ -12,6 +12,7 @@ A workspace is a data folder and an outputs folder::
     <outputs>/<year>/<slug>-evaluation.json|xlsx     results
     <outputs>/<year>/<slug>.html, index.html         briefing pages and the cross-county index
     <outputs>/<year>/notebooks/<slug>.ipynb|.index.json   executed notebooks and the index rows
+    <outputs>/history/<slug>.html                    a county's years side by side (历年差异系数)
     <outputs>/plans/<slug>-plan.json                 plan progress
     <outputs>/plans/<slug>-roadmap.json|xlsx         the roadmap to the target year (达标路线图)
     <outputs>/<year>/<slug>-cheapest.json            the one-year least-cost plan (最低成本达标方案)
@@ -68,6 +69,7 @@ OVERRIDES_FILE = "enrolment_overrides.csv"
 SCHOOL_FILE = re.compile(r"^schools_(\d{4})\.(xlsx|csv)$", re.IGNORECASE)
 COUNTY_TABLE_FILE = re.compile(r"^county_indicators_(\d{4})\.(csv|xlsx)$", re.IGNORECASE)
 QUALITY = "quality-2017"
+HISTORY = "history"                          # the folder of the counties' multi-year pages
 
 
 def default_data_dir() -> Path:
@@ -236,6 +238,24 @@ class Workspace:
         return self.year_dir(year) / "index.html"
 
     @property
+    def history_dir(self) -> Path:
+        """The folder of the counties' multi-year pages: its own, not ``<outputs>/<slug>/`` (a slug may be
+        ``2024`` or ``plans``)."""
+        return self.outputs_dir / HISTORY
+
+    def history_page_path(self, slug: str) -> Path:
+        """A county's multi-year page (历年差异系数): every year the batch briefed, side by side."""
+        return self.history_dir / f"{_checked_slug(slug)}.html"
+
+    def history_link(self, slug: str) -> str:
+        """The multi-year page as a link relative to a year's index page (pages stay movable together)."""
+        return f"../{HISTORY}/{_checked_slug(slug)}.html"
+
+    def briefing_link(self, slug: str, year: int) -> str:
+        """A year's briefing page as a link relative to the county's multi-year page."""
+        return f"../{int(year)}/{_checked_slug(slug)}.html"
+
+    @property
     def manifest_path(self) -> Path:
         return self.outputs_dir / "manifest.json"
 
@@ -335,6 +355,12 @@ class Workspace:
                 if cy.slug == county:
                     return CountyConfig.unknown(cy.county)
         return unknown
+
+    def region(self, county: str) -> tuple[str, str]:
+        """(province, city) of a county as its ``county.toml`` states them; ``""`` for what it does not state
+        and for a county without a configuration (never guessed from the name)."""
+        cfg = self.counties().get(county)
+        return (cfg.province.strip(), cfg.city.strip()) if cfg is not None else ("", "")
 
     def _configs_for(self, names) -> dict[str, CountyConfig]:
         return {name: self.config(name) for name in names}

@@ -69,6 +69,10 @@ def test_overview_notebook_runs_on_processed_data(tmp_path):
     assert "高于规定学历教师" in headers and "原因" in headers and "学校名称" in headers
     assert not [h for h in headers if re.search(r"[a-z]_[a-z]", h) or len(h) > 12], headers
     assert "红色粗体为超过限值" in html
+    # grouped by the province and city of its county.toml; the multi-year view of the first county (county=None)
+    assert "山西省（县区 1 个）" in headers and "临汾市（县区 1 个）" in headers
+    assert "乡宁县 历年差异系数" in html and "差异系数限值" in headers
+    assert sum("image/png" in o.get("data", {}) for o in outputs) >= 1        # the CV trend chart
     assert not (tmp_path / "outputs").exists()                     # a hand run writes nothing
 
 

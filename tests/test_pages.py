@@ -148,6 +148,20 @@ def test_index_reads_as_a_leader_reads_it(outputs):
     assert any("2025年目标 7 项：5 项未达到、尚无近年进度可比" in cell for cell in row)
 
 
+def test_index_groups_the_samples_and_links_their_years(outputs):
+    html = (outputs / "index.html").read_text(encoding="utf-8")
+    text = _Text(html).text
+    # provinces in the order of the national division codes: 山西 14, 江西 36, 重庆 50
+    assert text.index("山西省") < text.index("江西省") < text.index("重庆市")
+    assert "未注明省份" not in text.split("各县区")[0]                    # every sample county is configured
+    for slug, name in COUNTIES.items():
+        history = outputs.parent / "history" / f"{slug}.html"
+        assert f'href="../history/{slug}.html"' in html and history.is_file()
+        page = _Text(history.read_text(encoding="utf-8"))
+        assert f"{name} 历年资源配置差异系数" in page.text and offences(page.text) == []
+        assert "合成示例数据" in page.text and f"{YEAR}年" in page.text
+
+
 def test_national_rules_cite_the_national_document(outputs):
     """进贤县's briefing cites 教督〔2017〕6号 (and the national explanatory notes), never 乡宁县's scheme, for
     rules that 乡宁县's scheme only quotes."""

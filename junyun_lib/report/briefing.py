@@ -760,7 +760,8 @@ def _one_year(result: CountyResult):
 def index_summary(b: Briefing) -> dict:
     """What the batch index shows for this county-year: 评估结论, 推进计划 (:func:`status_text`), its row of the
     cross-county table (:func:`junyun_lib.report.overview.summary_table`), the indicators' Chinese names, the
-    CV limit of each stage and the CVs beyond it."""
+    CV limit of each stage and the CVs beyond it, and where the standard sets one (basic-2012) the composite's
+    limit per stage (``composite_limits``) and the stages whose composite is beyond it (``composite_over``)."""
     if b.card is not None:
         overall = OVERALL_ZH[b.card.overall]
     elif not_applicable(b.result.standard):     # no form (basic-2012): the stages' verdicts decide
@@ -779,8 +780,19 @@ def index_summary(b: Briefing) -> dict:
             limits[STAGE_ZH[stage]] = f"{op} {float(part['cv_limit'].iloc[0]):.2f}"
     over = [f"{STAGE_ZH[s]}·{c}" for s, c, ok in zip(ind["stage"], ind["indicator"], ind["cv_pass"])
             if ok is not None and not pd.isna(ok) and not bool(ok)]
+    # the composite's own limit (basic-2012 judges a stage on it), for the county's multi-year page
+    composite_limits, composite_over = {}, []
+    lim = b.result.standard.composite_limit
+    if lim and "composite_limit" in b.result.stages:
+        op = OP_SYMBOL.get(lim["comparison"], lim["comparison"])
+        for s in b.result.stages.itertuples(index=False):
+            if s.schools_in_scope > 0 and not pd.isna(s.composite_limit):
+                composite_limits[STAGE_ZH[s.stage]] = f"{op} {float(s.composite_limit):.2f}"
+                if not pd.isna(s.composite_pass) and not bool(s.composite_pass):
+                    composite_over.append(STAGE_ZH[s.stage])
     return {"county": b.result.county, "year": b.result.year, "overall": overall, "plan": plan, "row": row,
             "indicator_names": names, "synthetic": bool(b.synthetic), "limits": limits, "over": over,
+            "composite_limits": composite_limits, "composite_over": composite_over,
             "standard": b.result.standard.code, "balance": _balance(b.result)}
 
 

@@ -1,7 +1,12 @@
-"""Cross-county overview (县区总览): one row per county-year with verdicts and the CVs, and the batch index page.
+"""Cross-county overview (县区总览): one row per county-year with verdicts and the CVs, the batch index page and
+a county's multi-year page.
 
 :func:`summary_table` works on whole result tables at once (no per-county loop), so a national file of 2,850
-county-years takes a fraction of a second; the index page is built from the rows the briefings hand back.
+county-years takes a fraction of a second; the index page (:func:`index_html`) and the multi-year page
+(:func:`history_html`) are built from the rows the briefings hand back.  The index groups counties by
+province and city as their ``county.toml`` states them (:func:`regions_in_order`), with a national summary on
+top, and stays usable with 2,850 counties: an inline script (no other host) filters and sorts the rows; with
+scripts off, or printed, the page is the whole grouped table.
 """
 from __future__ import annotations
 
@@ -11,6 +16,7 @@ import re
 import numpy as np
 import pandas as pd
 
+from ..rules.regions import UNSTATED_PROVINCE, region_key
 from ..rules.schema import STAGE_ZH, STAGES
 from ..synthetic import SYNTHETIC_LABEL
 from ..version import __version__
@@ -92,39 +98,204 @@ def _short_header(c: str, stage: str, indicator_names: dict) -> str:
     return {"结论": "结论", "综合差异系数": "综合差异系数", "未达校级规则学校数": "未达校级规则学校（所）"}.get(rest, rest)
 
 
+def _escape(x) -> str:
+    return html.escape("" if x is None or (isinstance(x, float) and pd.isna(x)) else str(x))
+
+
+def _relative(link) -> bool:
+    """True for a link to a file of these outputs (no scheme, no other host)."""
+    return bool(link) and not _NOT_RELATIVE.match(str(link))
+
+
+def regions_in_order(counties, regions: dict | None) -> list[tuple[str, str, list[str]]]:
+    """The counties grouped by province and city, in the order of :func:`~junyun_lib.rules.regions.region_key`:
+    ``[(province, city, [county, …]), …]``; a county ``regions`` does not name (or names no province for) is
+    under :data:`~junyun_lib.rules.regions.UNSTATED_PROVINCE`; ``city`` is "" for counties no city is stated for.
+
+    Examples
+    --------
+    >>> regions_in_order(["石柱县", "甲县", "进贤县"], {"进贤县": ("江西省", "南昌市"), "石柱县": ("重庆市", "")})
+    [('江西省', '南昌市', ['进贤县']), ('重庆市', '', ['石柱县']), ('未注明省份', '', ['甲县'])]
+    """
+    regions = regions or {}
+    keyed = []
+    for county in dict.fromkeys(str(c) for c in counties):
+        province, city = regions.get(county, ("", ""))
+        province, city = (province or "").strip() or UNSTATED_PROVINCE, (city or "").strip()
+        keyed.append((region_key(province, city, county), province, city, county))
+    out: list[tuple[str, str, list[str]]] = []
+    for _, province, city, county in sorted(keyed):
+        if out and out[-1][0] == province and out[-1][1] == city:
+            out[-1][2].append(county)
+        else:
+            out.append((province, city, [county]))
+    return out
+
+
+_STAGES_ZH = tuple(STAGE_ZH[s] for s in STAGES)     # the stages evaluated (小学, 初中)
+
+
+def _passing(rows: list[dict]) -> dict[str, int]:
+    """Stage (小学/初中) → how many of ``rows`` pass it (结论 达标)."""
+    return {zh: sum(1 for r in rows if r.get(f"{zh}结论") == "达标") for zh in _STAGES_ZH}
+
+
+def _counts_text(rows: list[dict]) -> str:
+    passing = _passing(rows)
+    return f"县区 {len(rows)} 个；" + "，".join(f"{zh}达标 {n} 个" for zh, n in passing.items())
+
+
+# The index's script: filter by name and province, sort by a column (numbers as numbers, "—" last), back to the
+# grouped order.  Inert until used; the controls it needs are hidden unless it runs, so the page without scripts
+# (or printed) is the whole grouped table.  No address of any kind: it loads nothing.
+_INDEX_SCRIPT = """
+(function () {
+  var table = document.getElementById("counties");
+  var tools = document.getElementById("tools");
+  if (!table || !tools || !table.tBodies.length) { return; }
+  var body = table.tBodies[0];
+  var original = Array.prototype.slice.call(body.rows);
+  var counties = original.filter(function (r) { return !r.classList.contains("grp"); });
+  var nameBox = document.getElementById("f-name"), provBox = document.getElementById("f-prov");
+  var shownText = document.getElementById("f-count"), reset = document.getElementById("f-reset");
+  var sorted = null;
+  // column of each sortable header: a header over two rows is one column; a stage's header spans the
+  // columns named in the second row
+  var heads = [], col = 0, second = table.tHead.rows[1] ? Array.prototype.slice.call(table.tHead.rows[1].cells) : [];
+  Array.prototype.forEach.call(table.tHead.rows[0].cells, function (th) {
+    if (th.rowSpan > 1) { if (!th.classList.contains("files")) { heads.push([th, col]); } col += 1; }
+    else { for (var k = 0; k < th.colSpan; k++) { heads.push([second.shift(), col]); col += 1; } }
+  });
+  function key(row, c) {
+    var cell = row.cells[c];
+    var t = cell ? cell.textContent.replace(/\\u25b2/g, "").trim() : "";
+    if (t === "" || t === "\\u2014") { return null; }
+    var n = /^-?[0-9]+(\\.[0-9]+)?$/.test(t) ? parseFloat(t) : NaN;
+    return isNaN(n) ? t : n;
+  }
+  function compare(a, b, dir) {
+    if (a === null || b === null) { return a === null ? (b === null ? 0 : 1) : -1; }   // "—" last, either way
+    var na = typeof a === "number", nb = typeof b === "number";
+    if (na !== nb) { return na ? -1 : 1; }
+    return dir * (na ? a - b : a.localeCompare(b, "zh-CN"));
+  }
+  function apply() {
+    var name = nameBox.value.trim(), prov = provBox.value, shown = 0, groups = {};
+    counties.forEach(function (r) {
+      var ok = (!prov || r.getAttribute("data-prov") === prov) &&
+               (!name || r.cells[0].textContent.indexOf(name) >= 0);
+      r.hidden = !ok;
+      if (ok) { shown += 1; groups[r.getAttribute("data-grp")] = true; groups["p" + r.getAttribute("data-prov")] = true; }
+    });
+    original.forEach(function (r) {
+      if (r.classList.contains("grp")) { r.hidden = sorted !== null || !groups[r.getAttribute("data-grp")]; }
+    });
+    shownText.textContent = "显示 " + shown + " 个县区，共 " + counties.length + " 个";
+    reset.hidden = sorted === null;
+  }
+  function mark() {
+    heads.forEach(function (h) {
+      var on = sorted !== null && sorted.col === h[1];
+      h[0].classList.toggle("asc", on && sorted.dir === 1);
+      h[0].classList.toggle("desc", on && sorted.dir === -1);
+      if (on) { h[0].setAttribute("aria-sort", sorted.dir === 1 ? "ascending" : "descending"); }
+      else { h[0].removeAttribute("aria-sort"); }
+    });
+  }
+  function sortBy(c) {
+    var dir = sorted !== null && sorted.col === c && sorted.dir === 1 ? -1 : 1;
+    sorted = {col: c, dir: dir};
+    var keyed = counties.map(function (r, i) { return [key(r, c), i, r]; });
+    keyed.sort(function (a, b) { return compare(a[0], b[0], dir) || a[1] - b[1]; });
+    keyed.forEach(function (k) { body.appendChild(k[2]); });
+    mark(); apply();
+  }
+  function grouped() {
+    sorted = null;
+    original.forEach(function (r) { body.appendChild(r); });
+    mark(); apply();
+  }
+  heads.forEach(function (h) {
+    h[0].classList.add("sortable");
+    h[0].title = "点击按此列排序，再点一次倒序";
+    h[0].tabIndex = 0;
+    h[0].addEventListener("click", function () { sortBy(h[1]); });
+    h[0].addEventListener("keydown", function (ev) {
+      if (ev.key === "Enter" || ev.key === " ") { ev.preventDefault(); sortBy(h[1]); }
+    });
+  });
+  nameBox.addEventListener("input", apply);
+  provBox.addEventListener("change", apply);
+  reset.addEventListener("click", grouped);
+  Array.prototype.forEach.call(document.querySelectorAll("a.to-province"), function (a) {
+    a.addEventListener("click", function () { nameBox.value = ""; provBox.value = ""; grouped(); });
+  });
+  tools.hidden = false;
+  apply();
+})();
+"""
+
+
 def index_html(table: pd.DataFrame, year: int, links: dict, failed: list[dict], synthetic: bool,
                indicator_names: dict, limits: dict | None = None, over: dict | None = None,
-               balance: str = "优质均衡") -> str:
-    """The batch index page: the cross-county table with links, failed runs listed with their reasons (the
-    located problems, one per line), all text escaped; only relative links (files beside it).
+               balance: str = "优质均衡", regions: dict | None = None, history: dict | None = None) -> str:
+    """The batch index page: a national summary by province, then the cross-county table grouped by province
+    and city, with links; failed runs listed with their reasons (the located problems, one per line); all text
+    escaped; only relative links (files beside it).
 
-    ``links``: county → the briefing page's file name, or ``{"网页": …, "Word": …, "Excel": …}``; ``limits``:
-    stage (小学/初中) → the CV limit as shown (``≤ 0.50``), in the stage's header; ``over``: county → the columns
-    whose CV is beyond its limit, marked ▲ and in red.  Laid out for landscape A4: two header rows (stage, then
-    short indicator names; full names under the table), headers that break only between words.  ``balance``
-    names the evaluation in the title (优质均衡, 基本均衡; "优质均衡、基本均衡" for a mixed year)."""
-    def e(x):
-        return html.escape("" if x is None or (isinstance(x, float) and pd.isna(x)) else str(x))
+    Parameters
+    ----------
+    table : DataFrame
+        One row per county (县区, 年度, then the columns of :func:`summary_table` and the index's own).
+    year : int
+        The year of the page.
+    links : dict
+        County → the briefing page's file name, or ``{"网页": …, "Word": …, "Excel": …}``.
+    failed : list of dict
+        ``{"county", "error"}`` of each failed run.
+    synthetic : bool
+        Whether to show the synthetic-data label (on screen and on every printed page).
+    indicator_names : dict
+        Indicator code → its Chinese name (short names head the columns, full names are under the table).
+    limits : dict, optional
+        Stage (小学/初中) → the CV limit as shown (``≤ 0.50``), in the stage's header.
+    over : dict, optional
+        County → the columns whose CV is beyond its limit, marked ▲ and in red.
+    balance : str
+        Names the evaluation in the title (优质均衡, 基本均衡; "优质均衡、基本均衡" for a mixed year).
+    regions : dict, optional
+        County → (province, city) as its configuration states them; a county not in it, or with no province,
+        is grouped under 未注明省份 (:func:`regions_in_order`).
+    history : dict, optional
+        County → the relative link of its multi-year page (历年), in the 文件 column.
 
-    limits, over = limits or {}, over or {}
+    Notes
+    -----
+    Laid out for landscape A4: two header rows (stage, then short indicator names; full names under the table),
+    headers that break only between words, a header row per province and per city with its counts.  The
+    script's controls are hidden unless it runs and never print.
+    """
+    e = _escape
+    limits, over, history = limits or {}, over or {}, history or {}
     head = ["县区"] + [c for c in table.columns if c not in ("县区", "年度")]
     groups = _column_groups(head, indicator_names)
-    files = any(isinstance(v, dict) for v in links.values())
+    files = any(isinstance(v, dict) for v in links.values()) or any(_relative(v) for v in history.values())
+    width = len(head) + (1 if files else 0)
     top = "".join(f'<th rowspan="2">{e(cols[0])}</th>' if not stage else
                   f'<th colspan="{len(cols)}" class="group">{e(stage)}'
                   + (f'（差异系数限值 {e(limits[stage])}）' if stage in limits else "") + "</th>"
                   for stage, cols in groups)
     if files:
-        top += '<th rowspan="2">文件</th>'
+        top += '<th rowspan="2" class="files">文件</th>'
     second = "".join(f'<th class="{"cv" if "·" in c else "sub"}">{e(_short_header(c, stage, indicator_names))}</th>'
                      for stage, cols in groups if stage for c in cols)
-    body = []
-    for row in table.to_dict("records"):
+
+    def county_row(row: dict, province_no: int, group: str) -> str:
         county = row["县区"]
         name = e(county)
         target = links.get(county)
         page = target.get("网页") if isinstance(target, dict) else target
-        cell = f'<a href="{e(page)}">{name}</a>' if page and not _NOT_RELATIVE.match(str(page)) else name
+        cell = f'<a href="{e(page)}">{name}</a>' if _relative(page) else name
         tds = [f'<td class="name">{cell}</td>']
         marked = set(over.get(county, ()))
         for c in head[1:]:
@@ -136,10 +307,56 @@ def index_html(table: pd.DataFrame, year: int, links: dict, failed: list[dict], 
             else:
                 tds.append(f'<td class="text">{e(value)}</td>')
         if files:
-            own = target if isinstance(target, dict) else {}
+            own = dict(target) if isinstance(target, dict) else {}
+            if _relative(history.get(county)):
+                own["历年"] = history[county]
             tds.append('<td class="files">' + " ".join(f'<a href="{e(v)}">{e(k)}</a>' for k, v in own.items()
-                                                        if v and not _NOT_RELATIVE.match(str(v))) + "</td>")
-        body.append("<tr>" + "".join(tds) + "</tr>")
+                                                        if _relative(v)) + "</td>")
+        return f'<tr data-prov="{province_no}" data-grp="{group}">' + "".join(tds) + "</tr>"
+
+    records = {str(r["县区"]): r for r in table.to_dict("records")}
+    ordered = regions_in_order(records, regions)
+    provinces = list(dict.fromkeys(province for province, _, _ in ordered))
+    by_province = {p: [records[c] for q, _, names in ordered if q == p for c in names] for p in provinces}
+    body, cities = [], {}
+    for province, city, names in ordered:
+        p = provinces.index(province)
+        if not cities.get(province):
+            cities[province] = 0
+            body.append(f'<tr class="grp province" id="sheng-{p}" data-grp="p{p}"><th colspan="{width}" '
+                        f'scope="rowgroup">{e(province)}<span class="counts">{e(_counts_text(by_province[province]))}'
+                        "</span></th></tr>")
+        group = f"p{p}"
+        if city:
+            cities[province] += 1
+            group = f"p{p}c{cities[province]}"
+            body.append(f'<tr class="grp city" data-grp="{group}"><th colspan="{width}" scope="rowgroup">'
+                        f'{e(city)}<span class="counts">{e(_counts_text([records[c] for c in names]))}</span>'
+                        "</th></tr>")
+        body += [county_row(records[c], p, group) for c in names]
+
+    stages_zh = list(_STAGES_ZH)
+    summary_rows = []
+    for p, province in enumerate(provinces):
+        rows = by_province[province]
+        passing = _passing(rows)
+        summary_rows.append(f'<tr><td class="text"><a class="to-province" href="#sheng-{p}">{e(province)}</a></td>'
+                            f'<td class="num">{len(rows)}</td>'
+                            + "".join(f'<td class="num">{passing[zh]}</td>' for zh in stages_zh) + "</tr>")
+    total = _passing(list(records.values()))
+    summary = ("<p>无</p>" if not provinces else
+               '<table class="summary"><thead><tr><th>省份</th><th>县区数（个）</th>'
+               + "".join(f"<th>{e(zh)}达标县区数（个）</th>" for zh in stages_zh) + "</tr></thead><tbody>"
+               + "".join(summary_rows) + "</tbody>"
+               + f'<tfoot><tr><th>合计</th><td class="num">{len(records)}</td>'
+               + "".join(f'<td class="num">{total[zh]}</td>' for zh in stages_zh) + "</tr></tfoot></table>")
+    failed_note = (f'<p class="legend">另有 {len(failed)} 个县区未能生成简报，未列入上表，原因列在页末。</p>'
+                   if failed else "")
+    options = "".join(f'<option value="{p}">{e(province)}</option>' for p, province in enumerate(provinces))
+    tools = ('<div id="tools" class="tools" hidden><label>县区名称 <input type="search" id="f-name" '
+             'placeholder="输入名称的一部分"></label> <label>省份 <select id="f-prov"><option value="">全部省份'
+             f'</option>{options}</select></label> <button type="button" id="f-reset" hidden>恢复按省份分组</button> '
+             '<span id="f-count"></span><span class="hint">点击列标题排序，再点一次倒序（“—”总在最后）。</span></div>')
     codes = [c.split("·", 1)[1] for c in head if "·" in c]
     legend = "；".join(f"{e(short_name(code, indicator_names.get(code, code)))}＝{e(indicator_names.get(code, code))}"
                       for code in dict.fromkeys(codes))
@@ -157,7 +374,7 @@ def index_html(table: pd.DataFrame, year: int, links: dict, failed: list[dict], 
         {running} }}
 body {{ font-family: system-ui, "PingFang SC", "Microsoft YaHei", "Noto Sans CJK SC", "Noto Sans SC", "Source Han Sans SC", "WenQuanYi Micro Hei", sans-serif;
        margin: 1.5em; color: #222; }}
-h1 {{ font-size: 1.4em; }}
+h1 {{ font-size: 1.4em; }} h2 {{ font-size: 1.15em; }}
 table {{ border-collapse: collapse; font-size: 12px; }}
 th, td {{ border: 1px solid #bbb; padding: 3px 5px; }}
 th {{ background: #eef; font-weight: 600; word-break: keep-all; vertical-align: bottom; }}
@@ -165,18 +382,132 @@ th.cv {{ min-width: 3.6em; max-width: 5.5em; }} th.sub {{ min-width: 3.6em; max-
 td {{ white-space: nowrap; }} td.num {{ text-align: right; font-variant-numeric: tabular-nums; }}
 td.text {{ white-space: normal; min-width: 6em; max-width: 14em; }} td.over {{ color: #b00; font-weight: bold; }}
 tr {{ page-break-inside: avoid; break-inside: avoid; }} thead {{ display: table-header-group; }}
+tr.grp th {{ text-align: left; background: #f4f4f8; }} tr.province th {{ background: #dde3f0; font-size: 13px; }}
+tr.city th {{ padding-left: 1.5em; font-weight: 600; }} tr.grp .counts {{ font-weight: normal; margin-left: 1.5em; color: #333; }}
+tr.province {{ break-after: avoid; page-break-after: avoid; }} tr.city {{ break-after: avoid; page-break-after: avoid; }}
+table.summary {{ margin-bottom: 1em; }} table.summary tfoot th, table.summary tfoot td {{ font-weight: 600; background: #f4f4f8; }}
+.tools {{ margin: 0.6em 0; font-size: 13px; }} .tools input, .tools select, .tools button {{ font: inherit; margin-right: 0.8em; }}
+.tools .hint {{ color: #555; margin-left: 0.8em; }}
+th.sortable {{ cursor: pointer; }} th.asc::after {{ content: " ↑"; }} th.desc::after {{ content: " ↓"; }}
 .synthetic {{ color: #a00; font-weight: bold; }} .legend {{ font-size: 11px; color: #444; }}
 .failed {{ color: #a00; }} .failed li {{ margin-bottom: 0.6em; }} .failed .county {{ font-weight: bold; }}
 .failed .reason {{ white-space: pre-wrap; overflow-wrap: anywhere; font-size: 12px; color: #222; margin-top: 0.2em; }}
-@media print {{ body {{ margin: 0; }} table {{ font-size: 9px; }} th, td {{ padding: 2px 3px; }} }}
+@media print {{ body {{ margin: 0; }} table {{ font-size: 9px; }} th, td {{ padding: 2px 3px; }} .tools {{ display: none !important; }}
+               th.asc::after, th.desc::after {{ content: ""; }} }}
 </style></head><body>
 <h1>{year}年 县域义务教育{e(balance)}发展 资源配置评估总览</h1>
 {notice}
-<table><thead><tr>{top}</tr><tr>{second}</tr></thead>
+<h2>各省份汇总</h2>
+{summary}
+{failed_note}
+<h2>各县区</h2>
+{tools}
+<table id="counties"><thead><tr>{top}</tr><tr>{second}</tr></thead>
 <tbody>{"".join(body)}</tbody></table>
-<p class="legend">▲ 差异系数超过限值（标红）。指标简称：{legend}。</p>
+<p class="legend">▲ 差异系数超过限值（标红）。指标简称：{legend}。按省份、地市分组，省份和地市取自各县区配置；未配置的县区列在“{e(UNSTATED_PROVINCE)}”之下。</p>
 <h2>运行失败</h2>
 {f'<ul class="failed">{fails}</ul>' if fails else "<p>无</p>"}
 <p>junyun {e(__version__)}；差异系数显示 3 位小数，按未经四舍五入的数值判定。</p>
+<script>{_INDEX_SCRIPT}</script>
+</body></html>
+"""
+
+
+def _limit_cell(doc: dict, stage: str) -> str:
+    """The limits a year's row is judged against: each indicator's CV, and the composite's where the standard
+    sets one (basic-2012)."""
+    parts = []
+    if stage in doc.get("limits", {}):
+        parts.append(f"各项指标 {doc['limits'][stage]}")
+    if stage in doc.get("composite_limits", {}):
+        parts.append(f"综合 {doc['composite_limits'][stage]}")
+    return "；".join(parts) or "—"
+
+
+def history_html(county: str, docs: list[dict], *, region: tuple[str, str] = ("", ""),
+                 links: dict | None = None, failed_years=()) -> str:
+    """A county's multi-year page (历年差异系数): per stage, one row per year with the stage's verdict, the
+    limits, the composite and every indicator's CV, each beyond its limit marked ▲ and in red.
+
+    Parameters
+    ----------
+    county : str
+        The county's name.
+    docs : list of dict
+        The index rows the briefings wrote (:func:`~junyun_lib.report.briefing.index_summary`), one per year:
+        nothing is evaluated again.
+    region : (str, str)
+        Province and city as the county's configuration states them ("" where it does not).
+    links : dict, optional
+        Year → the relative link of that year's briefing page.
+    failed_years : iterable of int
+        Years whose run failed (named under the tables; they have no row).
+    """
+    e = _escape
+    links = links or {}
+    docs = sorted(docs, key=lambda d: int(d["year"]))
+    names: dict = {}
+    for d in docs:
+        names.update(d.get("indicator_names", {}))
+    province, city = (region[0] or "").strip(), (region[1] or "").strip()
+    where = " ".join(x for x in (province, city) if x) if province else f"{UNSTATED_PROVINCE}" + (f"（{city}）" if city else "")
+    sections = []
+    for zh in _STAGES_ZH:
+        codes = list(dict.fromkeys(k.split("·", 1)[1] for d in docs for k in d["row"] if k.startswith(f"{zh}·")))
+        head = ["年度", "评估标准", "结论", "差异系数限值", "综合差异系数"] + \
+               [short_name(c, names.get(c, c)) for c in codes]
+        rows = []
+        for d in docs:
+            row, year = d["row"], int(d["year"])
+            over = set(d.get("over", ())) | {f"{s}综合差异系数" for s in d.get("composite_over", ())}
+            link = links.get(year)
+            year_cell = f'<a href="{e(link)}">{year}年</a>' if _relative(link) else f"{year}年"
+            tds = [f'<td class="text">{year_cell}</td>', f'<td class="text">{e(d.get("balance") or "优质均衡")}</td>',
+                   f'<td class="text">{e(row.get(f"{zh}结论", "—"))}</td>', f'<td class="text">{e(_limit_cell(d, zh))}</td>']
+            for column in [f"{zh}综合差异系数"] + [f"{zh}·{c}" for c in codes]:
+                value = row.get(column, "—")
+                if column in over:
+                    tds.append(f'<td class="num over" title="超过限值">{e(value)}▲</td>')
+                else:
+                    tds.append(f'<td class="num">{e(value)}</td>')
+            rows.append("<tr>" + "".join(tds) + "</tr>")
+        sections.append(f'<h2>{e(zh)}</h2><table class="years"><thead><tr>'
+                        + "".join(f'<th>{e(h)}</th>' for h in head) + "</tr></thead><tbody>"
+                        + "".join(rows) + "</tbody></table>")
+    codes = list(dict.fromkeys(k.split("·", 1)[1] for d in docs for k in d["row"] if "·" in k))
+    legend = "；".join(f"{e(short_name(c, names.get(c, c)))}＝{e(names.get(c, c))}" for c in codes
+                      if short_name(c, names.get(c, c)) != names.get(c, c))
+    failed = sorted(set(int(y) for y in failed_years))
+    failed_note = (f'<p class="legend">{e("、".join(f"{y}年" for y in failed))}未能生成简报，未列入上表，'
+                   "原因见该年度的总览页。</p>" if failed else "")
+    synthetic = any(d.get("synthetic") for d in docs)
+    notice = f'<p class="synthetic">{e(SYNTHETIC_LABEL)}</p>' if synthetic else ""
+    running = (f'@top-center {{ content: "{css_string(SYNTHETIC_LABEL)}"; font-size: 8pt; font-weight: bold; color: #a00; }}'
+               if synthetic else "")
+    return f"""<!DOCTYPE html>
+<html lang="zh-CN"><head><meta charset="utf-8"><title>{e(county)} 历年资源配置差异系数</title>
+<style>
+@page {{ size: A4 landscape; margin: 12mm 8mm;
+        @bottom-center {{ content: "第 " counter(page) " 页，共 " counter(pages) " 页"; font-size: 8pt; color: #555; }}
+        {running} }}
+body {{ font-family: system-ui, "PingFang SC", "Microsoft YaHei", "Noto Sans CJK SC", "Noto Sans SC", "Source Han Sans SC", "WenQuanYi Micro Hei", sans-serif;
+       margin: 1.5em; color: #222; }}
+h1 {{ font-size: 1.4em; }} h2 {{ font-size: 1.15em; break-after: avoid; page-break-after: avoid; }}
+table {{ border-collapse: collapse; font-size: 12px; margin-bottom: 0.8em; }}
+th, td {{ border: 1px solid #bbb; padding: 3px 5px; }}
+th {{ background: #eef; font-weight: 600; word-break: keep-all; vertical-align: bottom; min-width: 3.6em; max-width: 6em; }}
+td {{ white-space: nowrap; }} td.num {{ text-align: right; font-variant-numeric: tabular-nums; }}
+td.over {{ color: #b00; font-weight: bold; }}
+tr {{ page-break-inside: avoid; break-inside: avoid; }} thead {{ display: table-header-group; }}
+.synthetic {{ color: #a00; font-weight: bold; }} .legend {{ font-size: 11px; color: #444; }}
+@media print {{ body {{ margin: 0; }} table {{ font-size: 10px; }} th, td {{ padding: 2px 3px; }} }}
+</style></head><body>
+<h1>{e(county)} 历年资源配置差异系数</h1>
+<p>所属：{e(where)}；共 {len(docs)} 个年度。</p>
+{notice}
+{"".join(sections)}
+<p class="legend">▲ 差异系数超过限值（标红）。结论为该年度该学段的评估结论。{f"指标简称：{legend}。" if legend else ""}</p>
+{failed_note}
+<p>junyun {e(__version__)}；差异系数显示 3 位小数，按未经四舍五入的数值判定；各年度数值取自该年度的简报。</p>
 </body></html>
 """

@@ -38,7 +38,7 @@ from ..problems import JunyunError, OutputError
 from ..report.briefing import INDEX_MIME, workbook_sheets
 from ..report.charts import cjk_family
 from ..report.html_export import notebook_to_html
-from ..report.overview import index_html
+from ..report.overview import history_html, index_html
 from ..report.word import briefing_docx, notebook_images
 from ..version import __version__
 from ..workspace import Workspace
@@ -253,21 +253,70 @@ def manifest_runs(ws: Workspace) -> list[dict]:
 
 
 # --------------------------------------------------------------------------------------------- index
-def write_index(ws: Workspace, years) -> list[Path]:
-    """``<outputs>/<year>/index.html`` for each year: every county-year the manifest holds for it (this run's
-    and earlier runs'), built from the briefings' index rows; failed ones listed with the reason."""
-    runs = manifest_runs(ws)
+def _index_docs(ws: Workspace):
+    """A reader of the briefings' index rows, each file read once (the index and the multi-year pages share it):
+    ``read(slug, year)`` → the row's document, or None when it is missing or unreadable."""
+    cache: dict = {}
+
+    def read(slug: str, year: int) -> dict | None:
+        if (slug, year) not in cache:
+            try:
+                cache[(slug, year)] = json.loads(ws.index_row_path(slug, year).read_text(encoding="utf-8"))
+            except (OSError, ValueError):
+                cache[(slug, year)] = None
+        return cache[(slug, year)]
+    return read
+
+
+def write_history_pages(ws: Workspace, slugs, runs: list[dict] | None = None, read=None) -> list[Path]:
+    """``<outputs>/history/<slug>.html`` for each county of ``slugs``: every year the manifest holds for it with
+    an index row, side by side (:func:`~junyun_lib.report.overview.history_html`); failed years named.  A county
+    with no such year has no page (an old one is removed, so no index links to yesterday's numbers)."""
+    runs = manifest_runs(ws) if runs is None else runs
+    read = read or _index_docs(ws)
     pages = []
-    for year in sorted(set(int(y) for y in years)):
+    for slug in sorted(set(slugs)):
+        own = [r for r in runs if r.get("slug") == slug]
+        docs, failed = [], []
+        for r in own:
+            year = int(r.get("year", 0))
+            doc = read(slug, year) if r.get("status") == "ok" else None
+            if doc is not None:
+                docs.append(doc)
+            else:
+                failed.append(year)
+        page = ws.history_page_path(slug)
+        if not docs:
+            page.unlink(missing_ok=True)
+            continue
+        county = str(docs[-1]["county"])
+        links = {int(d["year"]): ws.briefing_link(slug, d["year"]) for d in docs
+                 if ws.briefing_path(slug, d["year"]).is_file()}
+        atomic.write_text(page, history_html(county, docs, region=ws.region(county), links=links,
+                                             failed_years=failed))
+        pages.append(page)
+    return pages
+
+
+def write_index(ws: Workspace, years, counties=None) -> list[Path]:
+    """``<outputs>/<year>/index.html`` for each year: every county-year the manifest holds for it (this run's
+    and earlier runs'), built from the briefings' index rows, grouped by province and city as the counties'
+    configurations state them; failed ones listed with the reason.
+
+    First the multi-year page of each county of these years (``counties``, slugs, limits it to those: the
+    rebuilds while a batch runs), so every link of an index page leads to a page."""
+    runs = manifest_runs(ws)
+    read = _index_docs(ws)
+    years = sorted(set(int(y) for y in years))
+    in_years = {r.get("slug") for r in runs if int(r.get("year", 0)) in years}
+    write_history_pages(ws, in_years if counties is None else in_years & set(counties), runs, read)
+    pages = []
+    for year in years:
         year_runs = [r for r in runs if int(r.get("year", 0)) == year]
         rows, links, failed, names, synthetic, limits, over, balances = [], {}, [], {}, [], {}, {}, []
+        regions, history = {}, {}
         for r in year_runs:
-            doc = None
-            if r.get("status") == "ok":
-                try:
-                    doc = json.loads(ws.index_row_path(r["slug"], year).read_text(encoding="utf-8"))
-                except (OSError, ValueError):
-                    doc = None
+            doc = read(r["slug"], year) if r.get("status") == "ok" else None
             if doc is None:
                 failed.append({"county": r.get("county", r.get("slug")),
                                "error": r.get("error") or "简报记录缺失，请重新运行 (briefing record missing; run again)"})
@@ -285,6 +334,9 @@ def write_index(ws: Workspace, years) -> list[Path]:
                 limits.setdefault(stage, {}).setdefault(text, []).append(doc["county"])
             over[doc["county"]] = doc.get("over", [])
             balances.append(str(doc.get("balance") or "优质均衡"))   # rows from an earlier version name none
+            regions[doc["county"]] = ws.region(doc["county"])         # from county.toml, never from the row
+            if ws.history_page_path(r["slug"]).is_file():
+                history[doc["county"]] = ws.history_link(r["slug"])
         table = pd.DataFrame(rows)
         if len(table):
             first = ["县区", "年度", "评估结论", "推进计划"]
@@ -294,7 +346,8 @@ def write_index(ws: Workspace, years) -> list[Path]:
         page = ws.index_path(year)
         balance = "、".join(sorted(set(balances), key=balances.index)) or "优质均衡"
         atomic.write_text(page, index_html(table, year, links, failed, bool(synthetic) and all(synthetic), names,
-                                           limits=_limit_texts(limits), over=over, balance=balance))
+                                           limits=_limit_texts(limits), over=over, balance=balance,
+                                           regions=regions, history=history))
         pages.append(page)
     return pages
 
@@ -340,11 +393,13 @@ def run_batch(ws: Workspace, tasks: list[Task], workers: int | None = None, sche
     for year in years:
         atomic.sweep(ws.year_dir(year))
         atomic.sweep(ws.notebook_dir(year))
+    atomic.sweep(ws.history_dir)
     record(update_manifest, ws, (), batch)
     cjk_family()       # build the Chinese chart font once, here, before the workers need it
     rows: list[dict] = []
     bar = tqdm(total=len(tasks), desc="简报 briefings", unit="县", disable=not show_progress)
     stale: set[int] = set()
+    stale_counties: set[str] = set()
     last_index = [time.monotonic()]
 
     def on_result(row: dict) -> None:
@@ -354,9 +409,11 @@ def run_batch(ws: Workspace, tasks: list[Task], workers: int | None = None, sche
         # the index follows the pages as they come (a killed batch still leaves an index of what finished),
         # rebuilt at most every few seconds so a national batch does not spend its time on it
         stale.add(row["year"])
+        stale_counties.add(row["slug"])
         if time.monotonic() - last_index[0] >= INDEX_EVERY:
-            record(write_index, ws, sorted(stale))
+            record(write_index, ws, sorted(stale), set(stale_counties))
             stale.clear()
+            stale_counties.clear()
             last_index[0] = time.monotonic()
         bar.update(1)
         bar.set_postfix_str(f"{row['county']} {row['year']} {row['status']}")
@@ -380,5 +437,5 @@ def task_dicts(tasks: list[Task]) -> list[dict]:
     return [asdict(t) for t in tasks]
 
 
-__all__ = ["Task", "tasks_for", "run_task", "run_batch", "write_index", "update_manifest", "manifest_runs",
-           "briefing_notebook", "describe", "OutputError"]
+__all__ = ["Task", "tasks_for", "run_task", "run_batch", "write_index", "write_history_pages", "update_manifest",
+           "manifest_runs", "briefing_notebook", "describe", "OutputError"]
