@@ -44,6 +44,21 @@ def _verdicts(passes: np.ndarray, present: np.ndarray) -> np.ndarray:
     return np.where(present, np.asarray(passes, dtype=float), np.nan)
 
 
+def _key_positions(county: pd.Series, year, keys: pd.DataFrame) -> np.ndarray:
+    """Each row's position in ``keys`` (−1 where its county-year is not there), without turning hundreds of
+    thousands of county names into strings: only the distinct (county, year) pairs are looked up."""
+    if not isinstance(county.dtype, pd.CategoricalDtype):
+        county = county.astype("category")
+    codes = county.cat.codes.to_numpy().astype(np.int64)
+    years = np.asarray(year, dtype=np.int64)
+    span = int(years.max()) + 1 if len(years) else 1
+    pairs, inverse = np.unique(codes * span + years, return_inverse=True)
+    names = county.cat.categories.astype(str)
+    lookup = {(c, int(y)): i for i, (c, y) in enumerate(zip(keys["county"].astype(str), keys["year"]))}
+    at = np.array([lookup.get((names[p // span], int(p % span)), -1) for p in pairs], dtype=np.int64)
+    return at[inverse].reshape(-1)
+
+
 def _resource_cv(evaluation, keys: pd.DataFrame, stage: str) -> dict:
     n = len(keys)
     ind = evaluation.indicators
@@ -51,41 +66,43 @@ def _resource_cv(evaluation, keys: pd.DataFrame, stage: str) -> dict:
     if ind.empty:
         return {"value": np.full(n, np.nan), "standard": np.full(n, np.nan), "op": np.full(n, "", dtype=object),
                 "passes": np.full(n, np.nan), "source": np.full(n, "该学段无纳入评估的学校", dtype=object)}
-    ok = ind["cv_pass"].fillna(False).to_numpy(dtype=bool)
+    fail = ~ind["cv_pass"].fillna(False).to_numpy(dtype=bool)
     cv = ind["cv"].to_numpy(dtype=float)
+    cv_or_inf = np.where(np.isnan(cv), np.inf, cv)
     names = {code: std.indicator(code).name_zh for std in evaluation.standards.values() for code in std.codes}
-    frame = pd.DataFrame({"county": ind["county"].astype(str).to_numpy(dtype=object), "year": ind["year"].to_numpy(),
-                          "fail": ~ok, "rank": (~ok).astype(int), "cv_or_inf": np.where(np.isnan(cv), np.inf, cv),
-                          "cv": cv, "limit": ind["cv_limit"].to_numpy(dtype=float),
-                          "op": ind["cv_comparison"].to_numpy(dtype=object),
-                          "name": ind["indicator"].map(names).to_numpy(dtype=object)})
+    position = _key_positions(ind["county"], ind["year"], keys)
     # the worst failing indicator when any fails, else the largest CV (an incomputable CV counts as the worst;
-    # ties: the first in indicator order, as the per-county scorecard)
-    frame = frame.sort_values(["county", "year", "rank", "cv_or_inf"], ascending=[True, True, False, False],
-                              kind="stable")
-    worst = frame.groupby(["county", "year"], sort=False).head(1).set_index(["county", "year"]).reindex(_index(keys))
-    present = worst["cv_or_inf"].notna().to_numpy()
-    failing = worst["fail"].fillna(False).to_numpy(dtype=bool)
-    value = worst["cv"].to_numpy(dtype=float)
-    names = worst["name"].fillna("").to_numpy(dtype=object)
+    # ties: the first in indicator order, as the per-county scorecard): sort by county-year, failing first,
+    # largest first, then row order, and take each county-year's first row
+    order = np.lexsort((np.arange(len(ind)), -cv_or_inf, ~fail, position))
+    order = order[position[order] >= 0]
+    first = order[np.unique(position[order], return_index=True)[1]]
+    worst = np.full(n, -1, dtype=np.int64)
+    worst[position[first]] = first
+    present = worst >= 0
+    pick = np.where(present, worst, 0)
+    failing = present & fail[pick]
+    value = np.where(present, cv[pick], np.nan)
+    limit = np.where(present, ind["cv_limit"].to_numpy(dtype=float)[pick], np.nan)
+    op = np.where(present, ind["cv_comparison"].to_numpy(dtype=object)[pick], "").astype(object)
+    names = np.where(present, ind["indicator"].map(names).to_numpy(dtype=object)[pick], "").astype(object)
     source = np.where(failing, "超限的差异系数：", "最大的差异系数：").astype(object) + names + "（学校基础数据）"
     incomputable = present & np.isnan(value)
     source[incomputable] = names[incomputable] + "的差异系数无法计算（均值为0，学校基础数据）"
     source[~present] = "该学段无纳入评估的学校"
-    return {"value": value, "standard": worst["limit"].to_numpy(dtype=float),
-            "op": worst["op"].fillna("").to_numpy(dtype=object), "passes": _verdicts(~failing, present),
-            "source": source}
+    return {"value": value, "standard": limit, "op": op, "passes": _verdicts(~failing, present), "source": source}
 
 
 def _resource_rule(evaluation, keys: pd.DataFrame, stage: str) -> dict:
+    n = len(keys)
     st = evaluation.stages
     st = st[st["stage"] == stage]
-    st = pd.DataFrame({"county": st["county"].astype(str).to_numpy(dtype=object), "year": st["year"].to_numpy(),
-                       "n": st["schools_in_scope"].to_numpy(dtype=float),
-                       "failing": pd.to_numeric(st["schools_failing_rule"], errors="coerce").to_numpy(dtype=float)}
-                      ).set_index(["county", "year"]).reindex(_index(keys))
-    present = st["n"].fillna(0).to_numpy() > 0
-    failing = st["failing"].to_numpy(dtype=float)
+    position = _key_positions(st["county"], st["year"], keys)
+    found = position >= 0
+    schools, failing = np.zeros(n), np.full(n, np.nan)
+    schools[position[found]] = st["schools_in_scope"].to_numpy(dtype=float)[found]
+    failing[position[found]] = pd.to_numeric(st["schools_failing_rule"], errors="coerce").to_numpy(dtype=float)[found]
+    present = schools > 0
     zh = "小学" if stage == "primary" else "初中"
     return {"value": np.where(present, failing, np.nan), "standard": np.where(present, 0.0, np.nan),
             "op": np.where(present, "<=", "").astype(object), "passes": _verdicts(failing == 0, present),
@@ -102,10 +119,10 @@ def _census(evaluation, keys: pd.DataFrame, item: str) -> tuple[np.ndarray, np.n
     checks = np.stack([wide[c].to_numpy(dtype=float, na_value=np.nan) for c in columns], axis=1)
     applicable = ~np.isnan(checks).all(axis=1)
     passes = np.where(np.isnan(checks), 1.0, checks).min(axis=1).astype(bool) & applicable
-    frame = pd.DataFrame({"county": wide["county"].astype(str).to_numpy(dtype=object), "year": wide["year"].to_numpy(),
-                          "n": applicable.astype(int), "ok": passes.astype(int)})
-    counts = frame.groupby(["county", "year"])[["n", "ok"]].sum().reindex(_index(keys)).fillna(0)
-    total, ok = counts["n"].to_numpy(dtype=float), counts["ok"].to_numpy(dtype=float)
+    position = _key_positions(wide["county"], wide["year"], keys)
+    found = position >= 0
+    total = np.bincount(position[found], weights=applicable[found], minlength=n)
+    ok = np.bincount(position[found], weights=passes[found], minlength=n)
     with np.errstate(invalid="ignore", divide="ignore"):
         value = np.where(total > 0, 100.0 * ok / total, np.nan)
     source = np.array([f"{int(a)}/{int(b)} 所学校达标（学校基础数据）" if b > 0 else "无学校数据"

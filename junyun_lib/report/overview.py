@@ -236,6 +236,21 @@ _INDEX_SCRIPT = """
 """
 
 
+def _page_start(title: str, synthetic: bool) -> str:
+    """The start of a printable page up to its own styles: A4 landscape, page numbers, the synthetic-data label
+    on every printed page, the fonts (``title`` already escaped)."""
+    running = (f'@top-center {{ content: "{css_string(SYNTHETIC_LABEL)}"; font-size: 8pt; font-weight: bold; color: #a00; }}'
+               if synthetic else "")
+    return f"""<!DOCTYPE html>
+<html lang="zh-CN"><head><meta charset="utf-8"><title>{title}</title>
+<style>
+@page {{ size: A4 landscape; margin: 12mm 8mm;
+        @bottom-center {{ content: "第 " counter(page) " 页，共 " counter(pages) " 页"; font-size: 8pt; color: #555; }}
+        {running} }}
+body {{ font-family: system-ui, "PingFang SC", "Microsoft YaHei", "Noto Sans CJK SC", "Noto Sans SC", "Source Han Sans SC", "WenQuanYi Micro Hei", sans-serif;
+       margin: 1.5em; color: #222; }}"""
+
+
 def index_html(table: pd.DataFrame, year: int, links: dict, failed: list[dict], synthetic: bool,
                indicator_names: dict, limits: dict | None = None, over: dict | None = None,
                balance: str = "优质均衡", regions: dict | None = None, history: dict | None = None) -> str:
@@ -364,16 +379,7 @@ def index_html(table: pd.DataFrame, year: int, links: dict, failed: list[dict], 
     fails = "".join(f'<li><span class="county">{e(f["county"])}</span>：'
                     f'<div class="reason">{e(str(f.get("error") or "").strip())}</div></li>' for f in failed)
     notice = f'<p class="synthetic">{e(SYNTHETIC_LABEL)}</p>' if synthetic else ""
-    running = (f'@top-center {{ content: "{css_string(SYNTHETIC_LABEL)}"; font-size: 8pt; font-weight: bold; color: #a00; }}'
-               if synthetic else "")
-    return f"""<!DOCTYPE html>
-<html lang="zh-CN"><head><meta charset="utf-8"><title>{year}年 县域义务教育{e(balance)} 资源配置评估总览</title>
-<style>
-@page {{ size: A4 landscape; margin: 12mm 8mm;
-        @bottom-center {{ content: "第 " counter(page) " 页，共 " counter(pages) " 页"; font-size: 8pt; color: #555; }}
-        {running} }}
-body {{ font-family: system-ui, "PingFang SC", "Microsoft YaHei", "Noto Sans CJK SC", "Noto Sans SC", "Source Han Sans SC", "WenQuanYi Micro Hei", sans-serif;
-       margin: 1.5em; color: #222; }}
+    return f"""{_page_start(f"{year}年 县域义务教育{e(balance)} 资源配置评估总览", synthetic)}
 h1 {{ font-size: 1.4em; }} h2 {{ font-size: 1.15em; }}
 table {{ border-collapse: collapse; font-size: 12px; }}
 th, td {{ border: 1px solid #bbb; padding: 3px 5px; }}
@@ -482,16 +488,7 @@ def history_html(county: str, docs: list[dict], *, region: tuple[str, str] = (""
                    "原因见该年度的总览页。</p>" if failed else "")
     synthetic = any(d.get("synthetic") for d in docs)
     notice = f'<p class="synthetic">{e(SYNTHETIC_LABEL)}</p>' if synthetic else ""
-    running = (f'@top-center {{ content: "{css_string(SYNTHETIC_LABEL)}"; font-size: 8pt; font-weight: bold; color: #a00; }}'
-               if synthetic else "")
-    return f"""<!DOCTYPE html>
-<html lang="zh-CN"><head><meta charset="utf-8"><title>{e(county)} 历年资源配置差异系数</title>
-<style>
-@page {{ size: A4 landscape; margin: 12mm 8mm;
-        @bottom-center {{ content: "第 " counter(page) " 页，共 " counter(pages) " 页"; font-size: 8pt; color: #555; }}
-        {running} }}
-body {{ font-family: system-ui, "PingFang SC", "Microsoft YaHei", "Noto Sans CJK SC", "Noto Sans SC", "Source Han Sans SC", "WenQuanYi Micro Hei", sans-serif;
-       margin: 1.5em; color: #222; }}
+    return f"""{_page_start(f"{e(county)} 历年资源配置差异系数", synthetic)}
 h1 {{ font-size: 1.4em; }} h2 {{ font-size: 1.15em; break-after: avoid; page-break-after: avoid; }}
 table {{ border-collapse: collapse; font-size: 12px; margin-bottom: 0.8em; }}
 th, td {{ border: 1px solid #bbb; padding: 3px 5px; }}

@@ -58,7 +58,7 @@ def results_tables(evaluation, *, scorecard: bool = True) -> dict[str, pd.DataFr
                for c in keep}
     indicators = evaluation.indicators.reset_index(drop=True)
     if len(parts) and codes:
-        causes = causes_by_group(parts, codes)
+        causes = causes_by_group(parts, codes, ranking=False)
         for code in codes:
             columns[f"cv2_share_{code}"] = causes[code]["share"]
         # the group measures (groups = county, year, stage in sorted order), matched to the indicator rows
