@@ -555,10 +555,13 @@ def test_index_links_the_hostile_county_as_text(batch):
     index = batch["index"]
     assert dangerous_references(index) == []
     page = Page(index)
-    links = [a for t, a in page.tags if t == "a"]
-    # the page, the Word copy and the workbook beside it (file names of the slug, never the county's name)
-    assert links == [{"href": "xiangning.html"}, {"href": "xiangning.html"}, {"href": "xiangning.docx"},
-                     {"href": "xiangning.xlsx"}]
+    links = [a["href"] for t, a in page.tags if t == "a"]
+    # the national summary's link to the province's group, stays on the page
+    assert [h for h in links if h.startswith("#")] == ["#sheng-0"]
+    # the page, the Word copy, the workbook and the multi-year page (file names of the slug, never the
+    # county's name)
+    assert [h for h in links if not h.startswith("#")] == ["xiangning.html", "xiangning.html", "xiangning.docx",
+                                                         "xiangning.xlsx", "../history/xiangning.html"]
     assert COUNTY in page.text and "<b>" not in index
 
 

@@ -62,8 +62,8 @@ def _apply(scenario, edit) -> tuple[str, str]:
     return str(part["school_id"]), scenario.additions["column"].iloc[-1]
 
 
-@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(edits=st.lists(EDIT, min_size=1, max_size=4))
+@settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(edits=st.lists(EDIT, min_size=1, max_size=3))
 def test_random_edits_equal_the_full_re_evaluation(shicheng, edits):
     s = Scenario(shicheng)
     for edit in edits:
@@ -71,7 +71,7 @@ def test_random_edits_equal_the_full_re_evaluation(shicheng, edits):
         _assert_same(s.result, evaluate_with_additions(shicheng, s.county, s.year, s.additions))
 
 
-@settings(max_examples=5, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=3, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(edits=st.lists(EDIT, min_size=2, max_size=3))
 def test_edits_in_a_run_of_several_counties(two_counties, edits):
     s = Scenario(two_counties, "石城县", 2024)
