@@ -15,6 +15,7 @@ import html
 
 import pandas as pd
 
+from ..evaluation.verdicts import verdict
 from ..report import briefing, charts, plan_report
 from ..report.labels import format_cv
 from ..report.overview import regions_in_order
@@ -156,7 +157,7 @@ def overview(evaluation):
 
 def _beyond(flag) -> bool:
     """True when a pass flag says "not passed" (False); NA (no limit, no schools) is not beyond anything."""
-    return flag is not None and not pd.isna(flag) and not bool(flag)
+    return verdict(flag) is False
 
 
 def county_years_tables(evaluation, county: str) -> dict[str, str]:

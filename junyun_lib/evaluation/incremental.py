@@ -122,7 +122,7 @@ class IncrementalCounty:
         quantity = float(self._raw.at[self._row_of[school], column]) + extra.get((column, school), 0.0)
         std = self.standard
         sub = self.parts.iloc[rows].copy()
-        changed: dict[str, object] = {}
+        changed: dict[str, None] = {}                 # indicator codes whose numerator moved, in order
         for k, ind in self._readers[column]:
             numerators = sub[f"numerator_{ind.code}"].to_numpy(copy=True)
             values = sub[f"value_{ind.code}"].to_numpy(copy=True)
@@ -132,7 +132,7 @@ class IncrementalCounty:
                 # the same operations, in the same order, as build_parts
                 numerators[j] = quantity if ind.numerator_kind == "section" else quantity * float(share)
                 values[j] = numerators[j] * ind.scale / float(students)
-                changed[ind.code] = ind
+                changed[ind.code] = None
             sub[f"numerator_{ind.code}"], sub[f"value_{ind.code}"] = numerators, values
         sub = apply_school_rule(sub, std)
         views = shortfall_views(sub, std)
