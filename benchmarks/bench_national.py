@@ -75,6 +75,7 @@ TABLE_TARGET_SECONDS = 0.5
 TABLE_TARGET_TEXT = "(e) cross-county table ≤ 0.5 s"
 RESULTS_TARGET_SECONDS = 2.0
 RESULTS_TARGET_TEXT = "(f) Parquet results end to end ≤ 2 s"
+ISSUE_E2E_SECONDS = 1.2        # (c) as issue 17 measured it on the machine its ≤ 2 s target was set on
 GENERATOR_VERSION = 2          # bump when the generator changes, so cached files are rebuilt
 MIN_COUNTY_ROWS, MAX_COUNTY_ROWS = 20, 300
 
@@ -447,6 +448,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--baseline-sample", type=int, default=200, help="counties timed in the per-county loop")
     ap.add_argument("--skip-baseline", action="store_true")
     ap.add_argument("--skip-memory", action="store_true")
+    ap.add_argument("--skip-json", action="store_true",
+                    help="leave out (d) and (f'), the JSON view and path (minutes at national size on a slow machine)")
     ap.add_argument("--profile", action="store_true", help="cProfile one end-to-end run (top --profile-top)")
     ap.add_argument("--profile-json", action="store_true", help="cProfile one evaluation_json() as well")
     ap.add_argument("--profile-top", type=int, default=25)
@@ -495,8 +498,10 @@ def main(argv: list[str] | None = None) -> int:
     print("  sanity:", _sanity(evaluation))
     e2e_t, _ = _timed(lambda: _end_to_end(csv, configs), args.repeat)
     progress("(c) end-to-end (a)+(b)", e2e_t)
-    json_t, _ = _timed(lambda: evaluation_json(evaluation), args.repeat)
-    progress("(d) evaluation_json(evaluation)", json_t)
+    json_t = []
+    if not args.skip_json:
+        json_t, _ = _timed(lambda: evaluation_json(evaluation), args.repeat)
+        progress("(d) evaluation_json(evaluation)", json_t)
     table_t, overview = _timed(lambda: summary_table(evaluation), args.repeat)
     progress("(e) cross-county table summary_table()", table_t)
     print(f"  cross-county table: {len(overview):,} county-years × {overview.shape[1]} columns")
@@ -512,11 +517,13 @@ def main(argv: list[str] | None = None) -> int:
 
     parquet_t, _ = _timed(parquet_path, args.repeat)
     progress("(f) Parquet results end to end", parquet_t)
-    json_path_t, _ = _timed(json_path, args.repeat)
-    progress("(f') JSON results end to end", json_path_t)
+    json_path_t = []
+    if not args.skip_json:
+        json_path_t, _ = _timed(json_path, args.repeat)
+        progress("(f') JSON results end to end", json_path_t)
     sizes = {p.name: p.stat().st_size for p in (out_dir / "tables").iterdir()}
-    print(f"  Parquet tables: {sum(sizes.values()) / 1e6:.1f} MB in {len(sizes)} files; JSON "
-          f"{(out_dir / 'r.json').stat().st_size / 1e6:.1f} MB")
+    print(f"  Parquet tables: {sum(sizes.values()) / 1e6:.1f} MB in {len(sizes)} files"
+          + ("" if args.skip_json else f"; JSON {(out_dir / 'r.json').stat().st_size / 1e6:.1f} MB"))
     shutil.rmtree(out_dir, ignore_errors=True)
     memory = {} if args.skip_memory else _measure_memory(csv, args.data_dir)
     if memory:
@@ -544,6 +551,8 @@ def main(argv: list[str] | None = None) -> int:
                          ("(e) cross-county table (summary_table), s", table_t),
                          ("(f) Parquet results end to end, s", parquet_t),
                          ("(f') JSON results end to end, s", json_path_t)):
+        if not times:
+            continue
         print(f"  {label:<46}{min(times):>10.3f}{med(times):>10.3f}")
     if memory:
         print(f"  {'(c) first run in a fresh process, s (one run)':<46}{memory['first_run_s']:>10.3f}")
@@ -557,7 +566,17 @@ def main(argv: list[str] | None = None) -> int:
     print(f"  target: {TABLE_TARGET_TEXT}: median {med(table_t):.3f} s (best {min(table_t):.3f} s) → {table_verdict}")
     results_verdict = "PASS" if med(parquet_t) <= RESULTS_TARGET_SECONDS else "MISS"
     print(f"  target: {RESULTS_TARGET_TEXT}: median {med(parquet_t):.2f} s (best {min(parquet_t):.2f} s) → "
-          f"{results_verdict}; JSON path / Parquet path = {med(json_path_t) / med(parquet_t):.1f}×")
+          f"{results_verdict}" + (f"; JSON path / Parquet path = {med(json_path_t) / med(parquet_t):.1f}×"
+                                  if json_path_t else " (JSON path not run: --skip-json)"))
+    # this machine against the one the target was set on: the issue measured (c) at 1.2 s there; the same
+    # ratio (f)/(c) at that speed is a projection, printed as one, never as the measurement
+    projected = med(parquet_t) / med(e2e_t) * ISSUE_E2E_SECONDS
+    print(f"  (f) / (c) = {med(parquet_t) / med(e2e_t):.2f}: building and writing the tables adds "
+          f"{med(parquet_t) / med(e2e_t) - 1:.0%} to reading, validating and evaluating")
+    print(f"  projection, not a measurement: where (c) takes {ISSUE_E2E_SECONDS} s (issue 17's machine; here "
+          f"{med(e2e_t):.2f} s, {med(e2e_t) / ISSUE_E2E_SECONDS:.1f}× slower), (f) would take about "
+          f"{projected:.2f} s → {'within' if projected <= RESULTS_TARGET_SECONDS else 'over'} the "
+          f"{RESULTS_TARGET_SECONDS:g} s target")
     if args.rows != 300_000 or args.counties != 2_850:
         print("  (the targets are stated for 300,000 rows and 2,850 counties; this run has a different size)")
     if args.profile:

@@ -53,9 +53,9 @@ def _key_positions(county: pd.Series, year, keys: pd.DataFrame) -> np.ndarray:
     years = np.asarray(year, dtype=np.int64)
     span = int(years.max()) + 1 if len(years) else 1
     pairs, inverse = np.unique(codes * span + years, return_inverse=True)
-    names = county.cat.categories.astype(str)
-    lookup = {(c, int(y)): i for i, (c, y) in enumerate(zip(keys["county"].astype(str), keys["year"]))}
-    at = np.array([lookup.get((names[p // span], int(p % span)), -1) for p in pairs], dtype=np.int64)
+    names = county.cat.categories.astype(str).to_numpy(dtype=object)
+    wanted = pd.MultiIndex.from_arrays([names[pairs // span], pairs % span])
+    at = _index(keys).get_indexer(wanted).astype(np.int64)
     return at[inverse].reshape(-1)
 
 
@@ -69,7 +69,8 @@ def _resource_cv(evaluation, keys: pd.DataFrame, stage: str) -> dict:
     fail = ~ind["cv_pass"].fillna(False).to_numpy(dtype=bool)
     cv = ind["cv"].to_numpy(dtype=float)
     cv_or_inf = np.where(np.isnan(cv), np.inf, cv)
-    names = {code: std.indicator(code).name_zh for std in evaluation.standards.values() for code in std.codes}
+    distinct = {id(std): std for std in evaluation.standards.values()}.values()   # one per override set
+    names = {code: std.indicator(code).name_zh for std in distinct for code in std.codes}
     position = _key_positions(ind["county"], ind["year"], keys)
     # the worst failing indicator when any fails, else the largest CV (an incomputable CV counts as the worst;
     # ties: the first in indicator order, as the per-county scorecard): sort by county-year, failing first,
@@ -159,8 +160,16 @@ def scorecard_tables(evaluation) -> tuple[pd.DataFrame, pd.DataFrame]:
             ops[empty] = [(evaluation.standards[c].cv_limit or {}).get("comparison", "") for c in counties[empty]]
             name = np.array([_name(item, op) for op in ops], dtype=object)
         else:
-            # each county's threshold (its county_targets may replace the national one)
-            thresholds = {c: _threshold(item, evaluation.counties[c]) for c in distinct}
+            # each county's threshold (its county_targets may replace the national one); counties without
+            # a configuration share one
+            by_config: dict[int | None, tuple[float, str]] = {}
+            thresholds = {}
+            for c in distinct:
+                cfg = evaluation.counties.get(c)
+                own = id(cfg) if getattr(cfg, "county_targets", None) else None
+                if own not in by_config:
+                    by_config[own] = _threshold(item, cfg)
+                thresholds[c] = by_config[own]
             standard = np.array([thresholds[c][0] for c in counties], dtype=float)
             basis = np.array([thresholds[c][1] for c in counties], dtype=object)
             if kind == "census":
@@ -184,6 +193,10 @@ def scorecard_tables(evaluation) -> tuple[pd.DataFrame, pd.DataFrame]:
     order = np.arange(n * k).reshape(k, n).T.ravel()
     data = {c: np.concatenate(v)[order] if v else np.array([]) for c, v in cols.items()}
     passes = data.pop("passes").astype(float)
+    # text columns repeat a few values over tens of thousands of rows: categoricals (Parquet dictionaries)
+    for c in ("county", "area", "area_zh", "code", "name", "op", "source", "basis"):
+        codes, values = pd.factorize(data[c])
+        data[c] = pd.Categorical.from_codes(codes, pd.Index(values, dtype=object))
     items = pd.DataFrame(data)
     items["passes"] = pd.arrays.BooleanArray(passes == 1.0, np.isnan(passes))
     items = items[ITEM_COLUMNS]

@@ -190,13 +190,15 @@ def _put(column: Column, i: int, cell: Cell) -> None:
 def _parse_arrow(array) -> Column:
     if isinstance(array, pa.ChunkedArray):
         array = array.combine_chunks()
-    array = pc.fill_null(array.cast(pa.string()), "")
+    # large_string (pandas' own text storage, what the CSV reader gives) is kept: no copy of the offsets
+    text = pa.large_string() if pa.types.is_large_string(array.type) else pa.string()
+    array = pc.fill_null(array.cast(text), "")
     # the usual cells — plain ASCII digits (a count) or nothing at all — need no regular expression; the
     # others go through the full rules below (same result, a fraction of the time on a national table)
     digits = pc.ascii_is_decimal(array)
     easy = pc.or_(digits, pc.equal(pc.binary_length(array), 0)).to_numpy(zero_copy_only=False)
     if easy.all():
-        out = pc.cast(pc.if_else(digits, array, pa.scalar(None, pa.string())), pa.float64()) \
+        out = pc.cast(pc.if_else(digits, array, pa.scalar(None, text)), pa.float64()) \
             .to_numpy(zero_copy_only=False).astype(float)
         plain = digits.to_numpy(zero_copy_only=False)
         bad = plain & ~np.isfinite(out)              # hundreds of digits overflow to infinity
@@ -204,7 +206,7 @@ def _parse_arrow(array) -> Column:
         return Column(out, ~plain, {int(i): NON_FINITE for i in np.flatnonzero(bad)}, {})
     if easy.any() and len(array) > 1000:
         rest = np.flatnonzero(~easy)
-        head = _parse_arrow(pc.if_else(pa.array(easy), array, pa.scalar("", pa.string())))
+        head = _parse_arrow(pc.if_else(pa.array(easy), array, pa.scalar("", text)))
         tail = _parse_arrow(array.take(pa.array(rest)))
         head.values[rest], head.blank[rest] = tail.values, tail.blank
         head.errors.update({int(rest[i]): r for i, r in tail.errors.items()})
@@ -213,7 +215,7 @@ def _parse_arrow(array) -> Column:
     trimmed = pc.utf8_trim_whitespace(array)
     blank = pc.equal(trimmed, "").to_numpy(zero_copy_only=False)
     plain = pc.match_substring_regex(trimmed, f"^{NUMBER}$").to_numpy(zero_copy_only=False)
-    values = pc.cast(pc.if_else(pa.array(plain), trimmed, pa.scalar(None, pa.string())), pa.float64())
+    values = pc.cast(pc.if_else(pa.array(plain), trimmed, pa.scalar(None, text)), pa.float64())
     out = values.to_numpy(zero_copy_only=False).astype(float)
     errors, warnings = {}, {}
     finite = np.isfinite(out)

@@ -22,6 +22,7 @@ import difflib
 import re
 import xml.etree.ElementTree as ET
 import zipfile
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
@@ -381,9 +382,10 @@ def _csv_arrow(text: str, data: bytes, encoding: str, display: str) -> _RawSheet
             table = pacsv.read_csv(
                 pa.BufferReader(pa.py_buffer(data).slice(skip)),
                 read_options=pacsv.ReadOptions(column_names=names),
-                convert_options=pacsv.ConvertOptions(column_types=dict.fromkeys(names, pa.string()), null_values=[],
-                                                     strings_can_be_null=False, quoted_strings_can_be_null=False,
-                                                     check_utf8=False))
+                # large_string is pandas' own text storage: the frame below wraps the columns without a copy
+                convert_options=pacsv.ConvertOptions(column_types=dict.fromkeys(names, pa.large_string()),
+                                                     null_values=[], strings_can_be_null=False,
+                                                     quoted_strings_can_be_null=False, check_utf8=False))
         except (pa.ArrowException, ValueError):
             return None
         if table.num_rows != lines:
@@ -608,9 +610,10 @@ class _CellChecker:
                  lambda i: f"{cells.FULL_WIDTH.en}: '{values.iat[i]}'", where[changed], pos, severity="warning")
         return values
 
-    def number(self, series, col, pos):
+    def number(self, series, col, pos, parsed: cells.Column | None = None):
         series, marked = self.marks(series, pos)
-        parsed = cells.parse_column(_parse_input(series))
+        if parsed is None:
+            parsed = cells.parse_column(_parse_input(series))
         num = parsed.values                      # a fresh array of floats, NaN where blank or bad
         expect_zh, expect_en = _KIND_ZH[col.kind], _KIND_EN[col.kind]
         for i, reason in parsed.errors.items():
@@ -661,14 +664,27 @@ class _CellChecker:
         return pd.Series(num)
 
 
+_THREADED_ROWS = 50_000     # below this, parsing in threads costs more than it saves
+
+
 def _parse(raw: _RawSheet, mapping: dict[str, int]) -> tuple[pd.DataFrame, list[Problem]]:
     checker = _CellChecker(raw)
+    fields = schema.by_field()
+    parsed: dict[str, cells.Column] = {}
+    if len(raw.frame) >= _THREADED_ROWS and not raw.marked:
+        # a large sheet without marked cells: the number columns are parsed by pyarrow (outside the GIL) two at
+        # a time; the checks and their problems below stay in column order
+        numeric = [(fld, pos) for fld, pos in mapping.items() if fields[fld].is_numeric]
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            parsed = dict(zip([fld for fld, _ in numeric], pool.map(
+                lambda item: cells.parse_column(_parse_input(raw.frame[item[1]].reset_index(drop=True))), numeric)))
     data = {}
     for fld, pos in mapping.items():
-        col = schema.by_field()[fld]
+        col = fields[fld]
         series = raw.frame[pos].reset_index(drop=True)
-        data[fld] = checker.number(series, col, pos) if col.is_numeric else checker.text(series, col, pos)
-    frame = pd.DataFrame(data)
+        data[fld] = checker.number(series, col, pos, parsed.get(fld)) if col.is_numeric \
+            else checker.text(series, col, pos)
+    frame = pd.DataFrame(data, copy=False)      # no consolidation copy of a national table
     frame["source_file"] = raw.file
     frame["source_sheet"] = raw.sheet
     frame["source_row"] = raw.rows.astype("int64")

@@ -22,6 +22,7 @@ carries ``junyun`` metadata (version, standard, synthetic) and is written atomic
 from __future__ import annotations
 
 import json
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import numpy as np
@@ -36,6 +37,7 @@ from ..version import __version__
 
 TABLE_NAMES = ("stages", "indicators", "school_parts", "exclusions", "guarantee", "gaps", "scorecard_items",
                "scorecard")
+_THREADED_ROWS = 50_000     # school parts above which the scorecards are built in a second thread
 _PART_KEYS = ["county", "year", "school_id", "school_name", "school_type", "urban_rural", "ownership", "part",
               "students", "share"]
 
@@ -49,51 +51,63 @@ def results_tables(evaluation, *, scorecard: bool = True) -> dict[str, pd.DataFr
     """
     codes = list(next(iter(evaluation.standards.values())).codes) if evaluation.standards else []
     parts = evaluation.parts
-    keep = [c for c in _PART_KEYS if c in parts] + [f"{k}_{c}" for c in codes for k in ("value", "meets")
-                                                     if f"{k}_{c}" in parts]
-    keep += [c for c in ("n_meeting", "passes_school_rule") if c in parts]
-    keep += [f"{k}_{c}" for c in codes for k in ("shortfall", "cost") if f"{k}_{c}" in parts]
-    keep += [c for c in ("cost_total", "source_file", "source_row") if c in parts]
-    columns = {c: parts[c].to_numpy() if not isinstance(parts[c].dtype, pd.CategoricalDtype) else parts[c].array
-               for c in keep}
-    indicators = evaluation.indicators.reset_index(drop=True)
-    if len(parts) and codes:
-        causes = causes_by_group(parts, codes, ranking=False)
-        for code in codes:
-            columns[f"cv2_share_{code}"] = causes[code]["share"]
-        # the group measures (groups = county, year, stage in sorted order), matched to the indicator rows
-        groups = parts.groupby(["county", "year", "part"], sort=True, observed=True).size().reset_index()
-        key = groups["county"].astype(str) + "|" + groups["year"].astype(str) + "|" + groups["part"].astype(str)
-        position = pd.Series(np.arange(len(groups)), index=key.to_numpy())
-        ind_key = (indicators["county"].astype(str) + "|" + indicators["year"].astype(str) + "|"
-                   + indicators["stage"].astype(str))
-        at = position.reindex(ind_key.to_numpy()).to_numpy()
-        found = ~np.isnan(at)
-        at = np.where(found, at, 0).astype(int)
-        for name in ("within", "between", "theil", "gini", "mcloone"):
-            values = np.full(len(indicators), np.nan)
+    with_card = scorecard and evaluation.standard_code == "quality-2017"
+    # a national file: the scorecards are built in a second thread while the cause measures are computed
+    # (both are numpy work on different tables; the results are the same either way)
+    pool = ThreadPoolExecutor(max_workers=1) if with_card and len(parts) >= _THREADED_ROWS else None
+    cards = pool.submit(scorecard_tables, evaluation) if pool is not None else None
+    try:
+        keep = [c for c in _PART_KEYS if c in parts] + [f"{k}_{c}" for c in codes for k in ("value", "meets")
+                                                         if f"{k}_{c}" in parts]
+        keep += [c for c in ("n_meeting", "passes_school_rule") if c in parts]
+        keep += [f"{k}_{c}" for c in codes for k in ("shortfall", "cost") if f"{k}_{c}" in parts]
+        keep += [c for c in ("cost_total", "source_file", "source_row") if c in parts]
+        # each column as it is held (numpy, categorical, text): no conversion, one copy at most
+        columns = {c: _as_held(parts[c]) for c in keep}
+        indicators = evaluation.indicators.reset_index(drop=True)
+        if len(parts) and codes:
+            causes = causes_by_group(parts, codes, ranking=False)
             for code in codes:
-                rows = found & (indicators["indicator"] == code).to_numpy()
-                values[rows] = np.asarray(causes[code][name])[at[rows]]
-            indicators[name] = values
-    tables = {"stages": evaluation.stages.reset_index(drop=True), "indicators": indicators,
-              "school_parts": pd.DataFrame(columns), "exclusions": evaluation.excluded.reset_index(drop=True),
-              "guarantee": evaluation.guarantee_wide.reset_index(drop=True),
-              "gaps": evaluation.gaps.reset_index(drop=True)}
-    if scorecard and evaluation.standard_code == "quality-2017":
-        items, overall = scorecard_tables(evaluation)
-        tables["scorecard_items"], tables["scorecard"] = items, overall
+                columns[f"cv2_share_{code}"] = causes[code]["share"]
+            # the group measures (groups = county, year, stage in sorted order), matched to the indicator rows
+            groups = parts.groupby(["county", "year", "part"], sort=True, observed=True).size().reset_index()
+            key = groups["county"].astype(str) + "|" + groups["year"].astype(str) + "|" + groups["part"].astype(str)
+            position = pd.Series(np.arange(len(groups)), index=key.to_numpy())
+            ind_key = (indicators["county"].astype(str) + "|" + indicators["year"].astype(str) + "|"
+                       + indicators["stage"].astype(str))
+            at = position.reindex(ind_key.to_numpy()).to_numpy()
+            found = ~np.isnan(at)
+            at = np.where(found, at, 0).astype(int)
+            for name in ("within", "between", "theil", "gini", "mcloone"):
+                values = np.full(len(indicators), np.nan)
+                for code in codes:
+                    rows = found & (indicators["indicator"] == code).to_numpy()
+                    values[rows] = np.asarray(causes[code][name])[at[rows]]
+                indicators[name] = values
+        tables = {"stages": evaluation.stages.reset_index(drop=True), "indicators": indicators,
+                  "school_parts": pd.DataFrame(columns, copy=False),
+                  "exclusions": evaluation.excluded.reset_index(drop=True),
+                  "guarantee": evaluation.guarantee_wide.reset_index(drop=True),
+                  "gaps": evaluation.gaps.reset_index(drop=True)}
+        if with_card:
+            items, overall = cards.result() if cards is not None else scorecard_tables(evaluation)
+            tables["scorecard_items"], tables["scorecard"] = items, overall
+    finally:
+        if pool is not None:
+            pool.shutdown()
     return tables
 
 
+def _as_held(series: pd.Series):
+    """A column's values without conversion: Python-object text stays object (pandas would otherwise turn
+    it into its string type, only for pyarrow to convert it again when writing)."""
+    if series.dtype == object:
+        return pd.Series(series.to_numpy(), dtype=object, copy=False)
+    return series.array if isinstance(series.dtype, pd.api.extensions.ExtensionDtype) else series.to_numpy()
+
+
 def _arrow(frame: pd.DataFrame, meta: dict) -> pa.Table:
-    frame = frame.copy()
-    for c in frame.columns:      # text columns holding Python objects (None and str) → arrow strings
-        if frame[c].dtype == object:
-            sample = frame[c].dropna()
-            if len(sample) and not all(isinstance(v, str) for v in sample.iloc[:100]):
-                frame[c] = frame[c].map(lambda v: None if v is None or (isinstance(v, float) and np.isnan(v))
-                                        else v)
+    # no copy: Python-object columns (text, None, NaN for missing) convert with NaN as null
     table = pa.Table.from_pandas(frame, preserve_index=False)
     schema_meta = dict(table.schema.metadata or {})
     schema_meta[b"junyun"] = json.dumps(meta, ensure_ascii=False).encode("utf-8")
@@ -106,7 +120,18 @@ def write_results(tables: dict[str, pd.DataFrame], folder, *, standard: str, syn
     Returns the paths."""
     folder = Path(folder)
     meta = {"package": "junyun", "version": __version__, "standard": standard, "synthetic": bool(synthetic)}
+    def write(name: str) -> None:
+        table = _arrow(tables[name], {**meta, "table": name})
+        # dictionary pages for text only: trying them on every number column costs more than zstd saves
+        text = [f.name for f in table.schema if pa.types.is_dictionary(f.type) or pa.types.is_string(f.type)
+                or pa.types.is_large_string(f.type)]
+        pq.write_table(table, tmp / f"{name}.parquet", compression="zstd", use_dictionary=text)
+
     with atomic_folder(folder) as tmp:
-        for name, frame in tables.items():
-            pq.write_table(_arrow(frame, {**meta, "table": name}), tmp / f"{name}.parquet", compression="zstd")
+        # the two largest tables (school parts, guarantee) take most of the time: write in two threads
+        # (pyarrow encodes and compresses without holding the GIL)
+        names = sorted(tables, key=lambda n: -len(tables[n]))
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            for done in [pool.submit(write, name) for name in names]:
+                done.result()
     return [folder / f"{name}.parquet" for name in tables]

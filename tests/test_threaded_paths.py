@@ -1,0 +1,99 @@
+"""The national-scale paths that use two threads give exactly what the one-at-a-time paths give.
+
+Above ``_THREADED_ROWS`` rows, a sheet's number columns are parsed two at a time, an evaluation runs its
+school-level checks beside the parts and CVs, and the cause measures take two indicators at a time.  Each is
+checked here against the same code run one step after the other: the same table, the same problems in the
+same order, and bit-for-bit the same values.
+"""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from _badinput_helpers import ZH, base_table
+from junyun_lib.evaluation import causes
+from junyun_lib.evaluation.evaluate import evaluate
+from junyun_lib.io import reader
+from junyun_lib.io.reader import read_schools
+from junyun_lib.problems import ValidationError
+
+
+def _read(path):
+    try:
+        return read_schools(path), []
+    except ValidationError as exc:
+        return None, exc.problems
+
+
+def test_a_large_sheet_reads_the_same_in_threads_as_column_by_column(tmp_path, monkeypatch):
+    table = base_table()
+    first = [list(r) for r in table.rows]
+    table.rows = []
+    for k in range(reader._THREADED_ROWS // len(first) + 1):
+        for i, row in enumerate(first):
+            row = list(row)
+            row[table.pos(ZH["school_id"])] = f"{k:05d}{i:02d}{row[table.pos(ZH['school_id'])]}"
+            table.add_row(row)
+    # a few bad and doubtful cells, far apart, in several number columns
+    table.set(7, "students_primary", "12a")
+    table.set(30_001, "computers", "-3")
+    table.set(44_444, "books", "１２０")
+    table.set(len(table.rows) - 1, "teaching_aux_area_m2", "1e999")
+    path = table.to_csv(tmp_path / "schools_2023.csv")
+    threaded = _read(path)
+    monkeypatch.setattr(reader, "_THREADED_ROWS", 10 ** 9)
+    serial = _read(path)
+    assert threaded[0] is None and serial[0] is None
+    assert [p.__dict__ for p in threaded[1]] == [p.__dict__ for p in serial[1]]
+    assert {p.code for p in threaded[1]} >= {"not_a_number", "negative", "non_finite"}
+
+    # and a clean large sheet: the same values, exactly
+    table.set(7, "students_primary", first[7 % len(first)][table.pos(ZH["students_primary"])])
+    table.set(30_001, "computers", 10).set(44_444, "books", 120).set(len(table.rows) - 1, "teaching_aux_area_m2", 900)
+    path = table.to_csv(tmp_path / "schools_2024.csv")
+    serial_ok = _read(path)
+    monkeypatch.setattr(reader, "_THREADED_ROWS", 1)
+    threaded_ok = _read(path)
+    assert serial_ok[0] is not None and threaded_ok[0] is not None
+    pd.testing.assert_frame_equal(threaded_ok[0].frame, serial_ok[0].frame, check_exact=True)
+    assert [w.__dict__ for w in threaded_ok[0].warnings] == [w.__dict__ for w in serial_ok[0].warnings]
+
+
+@pytest.fixture(scope="module")
+def sample_evaluation():
+    from pathlib import Path
+    paths = sorted((Path(__file__).resolve().parents[1] / "data" / "raw").glob("*/schools_*.xlsx"))
+    return evaluate(read_schools(paths))
+
+
+def test_cause_measures_are_the_same_two_at_a_time(sample_evaluation, monkeypatch):
+    parts = sample_evaluation.parts
+    codes = list(next(iter(sample_evaluation.standards.values())).codes)
+    monkeypatch.setattr(causes, "_THREADED_ROWS", 10 ** 9)
+    serial = causes.causes_by_group(parts, codes)
+    monkeypatch.setattr(causes, "_THREADED_ROWS", 1)
+    threaded = causes.causes_by_group(parts, codes)
+    assert np.array_equal(serial["group"], threaded["group"])
+    for code in codes:
+        for name, value in serial[code].items():
+            other = threaded[code][name]
+            if value.dtype == object:
+                assert value.tolist() == other.tolist(), (code, name)
+            else:
+                assert np.array_equal(value, other, equal_nan=True), (code, name)
+
+
+def test_school_level_checks_beside_the_parts_give_the_same_evaluation(monkeypatch):
+    from pathlib import Path
+    from junyun_lib.evaluation import evaluate as evaluate_module
+
+    paths = sorted((Path(__file__).resolve().parents[1] / "data" / "raw").glob("*/schools_*.xlsx"))
+    table = read_schools(paths)
+    monkeypatch.setattr(evaluate_module, "_THREADED_ROWS", 10 ** 9)
+    serial = evaluate(table)
+    monkeypatch.setattr(evaluate_module, "_THREADED_ROWS", 1)
+    threaded = evaluate(table)
+    for name in evaluate_module.TABLES:
+        pd.testing.assert_frame_equal(getattr(threaded, name), getattr(serial, name), check_exact=True)
+    assert [w.__dict__ for w in threaded.warnings] == [w.__dict__ for w in serial.warnings]
