@@ -140,13 +140,15 @@ def causes_by_group(parts: pd.DataFrame, codes: list[str], *, ranking: bool = Tr
     def measures_of(code: str) -> dict:
         x_all = values[code]
         keep = ~np.isnan(x_all)
-        x, g, w = x_all[keep], g_all[keep], students[keep]
+        every = bool(keep.all())        # the usual case: no copies of the whole columns
+        x, g, w = (x_all, g_all, students) if every else (x_all[keep], g_all[keep], students[keep])
         r = cv_by_codes(x.reshape(-1, 1), w, g, n)
         mean = r["mean"][:, 0]
         total = np.bincount(g, weights=w, minlength=n)
         with np.errstate(divide="ignore", invalid="ignore"):
             p = w / total[g]
-            rel = x / mean[g]
+            mean_g = mean[g]
+            rel = x / mean_g
             term = p * (rel - 1.0) ** 2
             # each group's parts sorted by value (Gini, McLoone, and its smallest and largest value)
             order = np.lexsort((x, g))
@@ -160,7 +162,7 @@ def causes_by_group(parts: pd.DataFrame, codes: list[str], *, ranking: bool = Tr
             cv2 = np.bincount(g, weights=term, minlength=n)
             share = np.where(equal[g], 0.0, term / cv2[g])
             # within / between 城乡分类: groups h = (stage group, urban/rural class)
-            h = g * n_urban + urban[keep]
+            h = g * n_urban + (urban if every else urban[keep])
             rh = cv_by_codes(x.reshape(-1, 1), w, h, n * n_urban)
             s_h = rh["students"] / np.repeat(np.where(total > 0, total, np.nan), n_urban)
             mu = np.repeat(mean, n_urban)
@@ -180,8 +182,10 @@ def causes_by_group(parts: pd.DataFrame, codes: list[str], *, ranking: bool = Tr
             reach = (w_cum - w_before[gs]) >= 0.5 * total[gs] * (1.0 - PERCENTILE_TOL)
             first = np.full(n, len(xs))
             hits = np.flatnonzero(reach)
-            groups_hit, at = np.unique(gs[hits], return_index=True)     # first part reaching half, per group
-            first[groups_hit] = hits[at]
+            # first part reaching half, per group (``gs`` is sorted: the first of each run of a group)
+            hit_groups = gs[hits]
+            starts = np.flatnonzero(np.r_[True, hit_groups[1:] != hit_groups[:-1]]) if len(hits) else hits
+            first[hit_groups[starts]] = hits[starts]
             median = np.where(first < len(xs), xs[np.minimum(first, len(xs) - 1)], np.nan)
             low = xs <= median[gs]
             mcloone = np.bincount(gs, weights=np.where(low, ws * xs, 0.0), minlength=n) / (
@@ -195,8 +199,7 @@ def causes_by_group(parts: pd.DataFrame, codes: list[str], *, ranking: bool = Tr
                     "mcloone": mcloone}
         if ranking:
             part_direction = np.full(len(x_all), None, dtype=object)
-            part_direction[keep] = np.where(equal[g] | (x == mean[g]), "at",
-                                            np.where(x < mean[g], "below", "above"))
+            part_direction[keep] = np.where(equal[g] | (x == mean_g), "at", np.where(x < mean_g, "below", "above"))
             measures["direction"] = part_direction
             measures["order"] = np.lexsort((-np.nan_to_num(part_share, nan=-1.0), g_all))
         return measures

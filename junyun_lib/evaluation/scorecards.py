@@ -193,10 +193,19 @@ def scorecard_tables(evaluation) -> tuple[pd.DataFrame, pd.DataFrame]:
     order = np.arange(n * k).reshape(k, n).T.ravel()
     data = {c: np.concatenate(v)[order] if v else np.array([]) for c, v in cols.items()}
     passes = data.pop("passes").astype(float)
-    # text columns repeat a few values over tens of thousands of rows: categoricals (Parquet dictionaries)
-    for c in ("county", "area", "area_zh", "code", "name", "op", "source", "basis"):
-        codes, values = pd.factorize(data[c])
-        data[c] = pd.Categorical.from_codes(codes, pd.Index(values, dtype=object))
+    # text columns repeat a few values over tens of thousands of rows: categoricals (Parquet dictionaries).
+    # A column fixed per item or per county-year is coded from its k or n values; the others by hashing.
+    def coded(values, at) -> pd.Categorical:
+        codes, uniques = pd.factorize(np.asarray(values, dtype=object))
+        return pd.Categorical.from_codes(codes[at] if len(at) else codes[:0], pd.Index(uniques, dtype=object))
+
+    item_of_row, county_year_of_row = np.tile(np.arange(k), n), np.repeat(np.arange(n), k)
+    data["area"] = coded([it["area"] for it in national], item_of_row)
+    data["area_zh"] = coded([spec["areas"][it["area"]] for it in national], item_of_row)
+    data["code"] = coded([it["code"] for it in national], item_of_row)
+    data["county"] = coded(counties, county_year_of_row)
+    for c in ("name", "op", "source", "basis"):
+        data[c] = coded(data[c], np.arange(len(data[c])))
     items = pd.DataFrame(data)
     items["passes"] = pd.arrays.BooleanArray(passes == 1.0, np.isnan(passes))
     items = items[ITEM_COLUMNS]
