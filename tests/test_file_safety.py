@@ -381,15 +381,22 @@ def test_kill_9_of_a_running_batch_leaves_no_process_and_no_partial_file(four_co
 
 
 def test_ctrl_c_ends_a_batch_with_one_line_and_exit_130(four_counties, tmp_path):
-    out = tmp_path / "out"
-    with running_batch(four_counties, out) as (proc, mark):
-        os.killpg(proc.pid, signal.SIGINT)                     # what Ctrl-C sends to the foreground group
-        _, stderr = proc.communicate(timeout=120)
-        assert proc.returncode == 130
-        text = stderr.decode("utf-8", "replace")
-        assert "Traceback" not in text and "KeyboardInterrupt" not in text, text
-        assert text.strip().splitlines()[-1].startswith("已中断")
-        assert _wait_until_gone(mark) == []
+    # On a fast machine under load the eight pages can all be done before Ctrl-C lands (the batch then
+    # rightly ends with 0 and status "finished"): such an attempt tests nothing and is made again (3 at most).
+    for attempt in range(3):
+        out = tmp_path / f"out{attempt}"
+        with running_batch(four_counties, out) as (proc, mark):
+            os.killpg(proc.pid, signal.SIGINT)                 # what Ctrl-C sends to the foreground group
+            _, stderr = proc.communicate(timeout=120)
+            left = _wait_until_gone(mark)
+        status = json.loads((out / "manifest.json").read_text(encoding="utf-8"))["batches"][-1]["status"]
+        if not (proc.returncode == 0 and status == "finished"):
+            break
+    text = stderr.decode("utf-8", "replace")
+    assert proc.returncode == 130, text
+    assert "Traceback" not in text and "KeyboardInterrupt" not in text, text
+    assert text.strip().splitlines()[-1].startswith("已中断")
+    assert left == []
     manifest = _assert_nothing_looks_complete_that_is_not(out)
     assert manifest["batches"][-1]["status"] == "interrupted"
     finished = {r["year"] for r in manifest["runs"] if r["status"] == "ok"}
