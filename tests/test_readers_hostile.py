@@ -739,3 +739,29 @@ def test_cli_evaluates_a_county_with_no_school_in_scope(tmp_path, capsys):
     (doc,) = json.loads((tmp_path / "out" / "r.json").read_text(encoding="utf-8"))["results"]
     assert len(doc["excluded"]) == 4 and doc["stages"]["primary"]["schools_in_scope"] == 0
     assert (tmp_path / "out" / "r.xlsx").is_file()
+
+
+# ------------------------------------------------------------------ the quick test for control characters
+def test_the_quick_byte_test_never_clears_text_the_exact_check_rejects():
+    """``textfile._may_be_garbled_utf8`` lets a UTF-8 file skip the regular expression over its whole text;
+    it may send clean text to the exact check, but never clears text that holds a control character or a
+    non-character (each one tried alone and among Chinese text, tabs and line ends)."""
+    from hypothesis import given, settings, strategies as st
+
+    from junyun_lib.io import textfile
+
+    flagged = [chr(c) for c in [*range(0x00, 0x09), 0x0b, 0x0c, *range(0x0e, 0x20), 0xfffe, 0xffff,
+                                *range(0xfdd0, 0xfdf0)]]
+    for ch in flagged:
+        assert textfile._may_be_garbled_utf8(f"县,年度\r\n进贤{ch}县,2024\n".encode("utf-8"))
+    assert not textfile._may_be_garbled_utf8("县,年度\r\n进贤县\t,2024\n".encode("utf-8"))   # clean: cleared
+
+    @settings(max_examples=300, deadline=None)
+    @given(st.text(alphabet=st.sampled_from(["县", "a", "1", ",", "\t", "\n", "\r", "\ufdcf", "\ufdf0", "﷼",
+                                              "\uffef", *flagged]), max_size=40))
+    def check(text):
+        if textfile._GARBLED.search(text):
+            assert textfile._may_be_garbled_utf8(text.encode("utf-8"))
+
+    check()
+    assert textfile.decode("县,年度\r\n进贤县\t,2024\n".encode("utf-8"), "a.csv")[1] == "utf-8"

@@ -37,6 +37,7 @@ from ..version import __version__
 
 TABLE_NAMES = ("stages", "indicators", "school_parts", "exclusions", "guarantee", "gaps", "scorecard_items",
                "scorecard")
+_KEY_COLUMNS = ("county", "year", "stage", "indicator", "school_id", "part", "code")
 _THREADED_ROWS = 50_000     # school parts above which the scorecards are built in a second thread
 _PART_KEYS = ["county", "year", "school_id", "school_name", "school_type", "urban_rural", "ownership", "part",
               "students", "share"]
@@ -122,10 +123,13 @@ def write_results(tables: dict[str, pd.DataFrame], folder, *, standard: str, syn
     meta = {"package": "junyun", "version": __version__, "standard": standard, "synthetic": bool(synthetic)}
     def write(name: str) -> None:
         table = _arrow(tables[name], {**meta, "table": name})
-        # dictionary pages for text only: trying them on every number column costs more than zstd saves
+        # dictionary pages for text only (trying them on every number column costs more than it saves);
+        # snappy, Parquet's usual codec; min/max statistics on the key columns that readers filter by
         text = [f.name for f in table.schema if pa.types.is_dictionary(f.type) or pa.types.is_string(f.type)
                 or pa.types.is_large_string(f.type)]
-        pq.write_table(table, tmp / f"{name}.parquet", compression="zstd", use_dictionary=text)
+        keys = [c for c in table.column_names if c in _KEY_COLUMNS]
+        pq.write_table(table, tmp / f"{name}.parquet", compression="snappy", use_dictionary=text,
+                       write_statistics=keys or False)
 
     with atomic_folder(folder) as tmp:
         # the two largest tables (school parts, guarantee) take most of the time: write in two threads
