@@ -72,14 +72,16 @@ def _may_be_garbled_utf8(data: bytes) -> bool:
     """Whether UTF-8 bytes may hold a character of ``_GARBLED``; ``False`` only when they certainly do not.
 
     In UTF-8 a control character is a byte below 0x20 and no other character contains one, so the file is
-    free of them when its bytes below 0x20 are exactly its tabs and line ends.  The non-characters are
-    EF BF BE, EF BF BF and EF B7 90–AF; any EF B7 sends the text to the exact check.  A few counting passes
+    free of them when its only bytes below 0x20 are tabs and line ends.  The non-characters are EF BF BE,
+    EF BF BF and EF B7 90–AF; an EF followed by BF or B7 sends the text to the exact check.  Vectorised passes
     over the bytes instead of a regular expression over the whole text (national files are 50 MB).
     """
-    below = int(np.count_nonzero(np.frombuffer(data, dtype=np.uint8) < 0x20))
-    if below != data.count(b"\t") + data.count(b"\n") + data.count(b"\r"):
+    octets = np.frombuffer(data, dtype=np.uint8)
+    low = octets[octets < 0x20]
+    if not np.isin(low, (0x09, 0x0A, 0x0D)).all():
         return True
-    return b"\xef\xbf\xbe" in data or b"\xef\xbf\xbf" in data or b"\xef\xb7" in data
+    lead = np.flatnonzero(octets[:-1] == 0xEF)
+    return bool(np.isin(octets[lead + 1], (0xBF, 0xB7)).any())
 
 
 def _decode(data: bytes, file: str) -> tuple[str, str]:
