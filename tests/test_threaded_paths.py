@@ -1,9 +1,10 @@
 """The national-scale paths that use two threads give exactly what the one-at-a-time paths give.
 
-Above ``_THREADED_ROWS`` rows, a sheet's number columns are parsed two at a time, an evaluation runs its
-school-level checks beside the parts and CVs, and the cause measures take two indicators at a time.  Each is
-checked here against the same code run one step after the other: the same table, the same problems in the
-same order, and bit-for-bit the same values.
+Above ``junyun_lib.threads.THREADED_ROWS`` rows, a sheet's number columns are parsed two at a time, an
+evaluation runs its school-level checks beside the parts and CVs, the cause measures take two indicators at a
+time, and the results' scorecards are built beside the other tables.  Each is checked here against the same
+code run one step after the other: the same table, the same problems in the same order, and bit-for-bit the
+same values.
 """
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ import pytest
 from _badinput_helpers import ZH, base_table
 from junyun_lib.evaluation import causes
 from junyun_lib.evaluation.evaluate import evaluate
-from junyun_lib.io import reader
+from junyun_lib import threads
 from junyun_lib.io.reader import read_schools
 from junyun_lib.problems import ValidationError
 
@@ -30,7 +31,7 @@ def test_a_large_sheet_reads_the_same_in_threads_as_column_by_column(tmp_path, m
     table = base_table()
     first = [list(r) for r in table.rows]
     table.rows = []
-    for k in range(reader._THREADED_ROWS // len(first) + 1):
+    for k in range(threads.THREADED_ROWS // len(first) + 1):
         for i, row in enumerate(first):
             row = list(row)
             row[table.pos(ZH["school_id"])] = f"{k:05d}{i:02d}{row[table.pos(ZH['school_id'])]}"
@@ -42,7 +43,7 @@ def test_a_large_sheet_reads_the_same_in_threads_as_column_by_column(tmp_path, m
     table.set(len(table.rows) - 1, "teaching_aux_area_m2", "1e999")
     path = table.to_csv(tmp_path / "schools_2023.csv")
     threaded = _read(path)
-    monkeypatch.setattr(reader, "_THREADED_ROWS", 10 ** 9)
+    monkeypatch.setattr(threads, "THREADED_ROWS", 10 ** 9)
     serial = _read(path)
     assert threaded[0] is None and serial[0] is None
     assert [p.__dict__ for p in threaded[1]] == [p.__dict__ for p in serial[1]]
@@ -53,7 +54,7 @@ def test_a_large_sheet_reads_the_same_in_threads_as_column_by_column(tmp_path, m
     table.set(30_001, "computers", 10).set(44_444, "books", 120).set(len(table.rows) - 1, "teaching_aux_area_m2", 900)
     path = table.to_csv(tmp_path / "schools_2024.csv")
     serial_ok = _read(path)
-    monkeypatch.setattr(reader, "_THREADED_ROWS", 1)
+    monkeypatch.setattr(threads, "THREADED_ROWS", 1)
     threaded_ok = _read(path)
     assert serial_ok[0] is not None and threaded_ok[0] is not None
     pd.testing.assert_frame_equal(threaded_ok[0].frame, serial_ok[0].frame, check_exact=True)
@@ -70,9 +71,9 @@ def sample_evaluation():
 def test_cause_measures_are_the_same_two_at_a_time(sample_evaluation, monkeypatch):
     parts = sample_evaluation.parts
     codes = list(next(iter(sample_evaluation.standards.values())).codes)
-    monkeypatch.setattr(causes, "_THREADED_ROWS", 10 ** 9)
+    monkeypatch.setattr(threads, "THREADED_ROWS", 10 ** 9)
     serial = causes.causes_by_group(parts, codes)
-    monkeypatch.setattr(causes, "_THREADED_ROWS", 1)
+    monkeypatch.setattr(threads, "THREADED_ROWS", 1)
     threaded = causes.causes_by_group(parts, codes)
     assert np.array_equal(serial["group"], threaded["group"])
     for code in codes:
@@ -90,10 +91,22 @@ def test_school_level_checks_beside_the_parts_give_the_same_evaluation(monkeypat
 
     paths = sorted((Path(__file__).resolve().parents[1] / "data" / "raw").glob("*/schools_*.xlsx"))
     table = read_schools(paths)
-    monkeypatch.setattr(evaluate_module, "_THREADED_ROWS", 10 ** 9)
+    monkeypatch.setattr(threads, "THREADED_ROWS", 10 ** 9)
     serial = evaluate(table)
-    monkeypatch.setattr(evaluate_module, "_THREADED_ROWS", 1)
+    monkeypatch.setattr(threads, "THREADED_ROWS", 1)
     threaded = evaluate(table)
     for name in evaluate_module.TABLES:
         pd.testing.assert_frame_equal(getattr(threaded, name), getattr(serial, name), check_exact=True)
     assert [w.__dict__ for w in threaded.warnings] == [w.__dict__ for w in serial.warnings]
+
+
+def test_scorecards_beside_the_other_tables_give_the_same_results(sample_evaluation, monkeypatch):
+    from junyun_lib.report.results import results_tables
+
+    monkeypatch.setattr(threads, "THREADED_ROWS", 10 ** 9)
+    serial = results_tables(sample_evaluation)
+    monkeypatch.setattr(threads, "THREADED_ROWS", 1)
+    threaded = results_tables(sample_evaluation)
+    assert list(threaded) == list(serial)
+    for name, table in serial.items():
+        pd.testing.assert_frame_equal(threaded[name], table, check_exact=True)

@@ -6,7 +6,6 @@ used by the machine-readable results of national files).
 from __future__ import annotations
 
 import math
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
@@ -15,6 +14,7 @@ import pandas as pd
 from ..measures.cv import cv_by_codes, weighted_cv
 from ..measures.inequality import (PERCENTILE_TOL, WithinBetween, contributions, gini, leave_one_out, mcloone,
                                    restricted_range, theil_t, within_between)
+from ..threads import map_in_order
 
 
 @dataclass(frozen=True)
@@ -99,9 +99,6 @@ def causes_table(result) -> pd.DataFrame:
 
 
 # ------------------------------------------------------------------------------ all groups at once (JSON)
-_THREADED_ROWS = 50_000     # below this, threads cost more than they save
-
-
 def _classes(column: pd.Series) -> tuple[np.ndarray, int]:
     """Class numbers of a column in order of first appearance (missing is a class of its own), and how many;
     as ``pd.factorize(column.astype(str))`` but without turning a categorical into text."""
@@ -204,13 +201,5 @@ def causes_by_group(parts: pd.DataFrame, codes: list[str], *, ranking: bool = Tr
             measures["order"] = np.lexsort((-np.nan_to_num(part_share, nan=-1.0), g_all))
         return measures
 
-    out: dict = {"group": g_all}
-    # the indicators are independent and numpy works outside the GIL on arrays this size: on a national
-    # file two threads take them two at a time (each indicator's arithmetic is unchanged)
-    if len(parts) >= _THREADED_ROWS and len(codes) > 1:
-        with ThreadPoolExecutor(max_workers=2) as pool:
-            done = dict(zip(codes, pool.map(measures_of, codes)))
-    else:
-        done = {code: measures_of(code) for code in codes}
-    out.update((code, done[code]) for code in codes)
-    return out
+    # the indicators are independent: on a national file two threads take them two at a time
+    return {"group": g_all, **dict(zip(codes, map_in_order(measures_of, codes, rows=len(parts))))}

@@ -9,7 +9,6 @@ reads or writes a file: tables, county configurations and unit costs are passed 
 """
 from __future__ import annotations
 
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -21,6 +20,7 @@ from ..measures.cv import cv_by_codes
 from ..problems import Problem, ValidationError
 from ..rules import CountyConfig, Standard, compare, load_standard
 from ..rules.schema import STAGES, columns, field_zh
+from ..threads import beside
 from .gaps import add_shortfalls, gap_summary, shortfall_views
 from .guarantee import full_standard, guarantee_checks, long_table
 from .indicators import build_parts
@@ -249,9 +249,6 @@ def _require_columns(table: SchoolTable, standard: Standard) -> None:
         raise ValidationError(problems)
 
 
-_THREADED_ROWS = 50_000     # rows above which the school-level checks run in a second thread
-
-
 def _school_level(frame: pd.DataFrame, standard: Standard) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The checks that read the school rows alone (校额、班额、专用教室; staffing sections), not the parts."""
     return guarantee_checks(frame[guarantee_scope(frame)], standard), staffing_sections(frame)
@@ -259,16 +256,11 @@ def _school_level(frame: pd.DataFrame, standard: Standard) -> tuple[pd.DataFrame
 
 def _evaluate_variant(frame: pd.DataFrame, standard: Standard, costs: pd.DataFrame) -> dict:
     frame = frame.reset_index(drop=True)
-    if len(frame) >= _THREADED_ROWS:
-        # a national file: the school-level checks (about half the work) run beside the parts and CVs; both
-        # only read ``frame``, and the results are the same as one after the other
-        with ThreadPoolExecutor(max_workers=1) as pool:
-            school_level = pool.submit(_school_level, frame, standard)
-            out = _parts_and_cvs(frame, standard, costs)
-            out["guarantee_wide"], out["staffing"] = school_level.result()
-        return out
-    out = _parts_and_cvs(frame, standard, costs)
-    out["guarantee_wide"], out["staffing"] = _school_level(frame, standard)
+    # on a national file the school-level checks (about half the work) run beside the parts and CVs; both
+    # only read ``frame``
+    school_level, out = beside(lambda: _school_level(frame, standard),
+                               lambda: _parts_and_cvs(frame, standard, costs), rows=len(frame))
+    out["guarantee_wide"], out["staffing"] = school_level
     return out
 
 

@@ -22,7 +22,6 @@ import difflib
 import re
 import xml.etree.ElementTree as ET
 import zipfile
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
@@ -35,6 +34,7 @@ import pyarrow.csv as pacsv
 from ..problems import Problem, ValidationError
 from ..rules import schema
 from ..synthetic import SYNTHETIC_MARK
+from ..threads import map_in_order
 from . import cells, textfile
 from .validation import check_rows
 
@@ -664,20 +664,17 @@ class _CellChecker:
         return pd.Series(num)
 
 
-_THREADED_ROWS = 50_000     # below this, parsing in threads costs more than it saves
-
-
 def _parse(raw: _RawSheet, mapping: dict[str, int]) -> tuple[pd.DataFrame, list[Problem]]:
     checker = _CellChecker(raw)
     fields = schema.by_field()
     parsed: dict[str, cells.Column] = {}
-    if len(raw.frame) >= _THREADED_ROWS and not raw.marked:
-        # a large sheet without marked cells: the number columns are parsed by pyarrow (outside the GIL) two at
-        # a time; the checks and their problems below stay in column order
+    if not raw.marked:
+        # a sheet without marked cells: the number columns are parsed first (by pyarrow, two at a time on a
+        # national sheet); the checks and their problems below stay in column order
         numeric = [(fld, pos) for fld, pos in mapping.items() if fields[fld].is_numeric]
-        with ThreadPoolExecutor(max_workers=2) as pool:
-            parsed = dict(zip([fld for fld, _ in numeric], pool.map(
-                lambda item: cells.parse_column(_parse_input(raw.frame[item[1]].reset_index(drop=True))), numeric)))
+        parsed = dict(zip([fld for fld, _ in numeric], map_in_order(
+            lambda item: cells.parse_column(_parse_input(raw.frame[item[1]].reset_index(drop=True))), numeric,
+            rows=len(raw.frame))))
     data = {}
     for fld, pos in mapping.items():
         col = fields[fld]

@@ -22,7 +22,6 @@ carries ``junyun`` metadata (version, standard, synthetic) and is written atomic
 from __future__ import annotations
 
 import json
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import numpy as np
@@ -33,12 +32,12 @@ import pyarrow.parquet as pq
 from ..evaluation.causes import causes_by_group
 from ..evaluation.scorecards import scorecard_tables
 from ..io.atomic import atomic_folder
+from ..threads import beside, map_in_order
 from ..version import __version__
 
 TABLE_NAMES = ("stages", "indicators", "school_parts", "exclusions", "guarantee", "gaps", "scorecard_items",
                "scorecard")
 _KEY_COLUMNS = ("county", "year", "stage", "indicator", "school_id", "part", "code")
-_THREADED_ROWS = 50_000     # school parts above which the scorecards are built in a second thread
 _PART_KEYS = ["county", "year", "school_id", "school_name", "school_type", "urban_rural", "ownership", "part",
               "students", "share"]
 
@@ -50,53 +49,51 @@ def results_tables(evaluation, *, scorecard: bool = True) -> dict[str, pd.DataFr
     once (:func:`junyun_lib.evaluation.scorecards.scorecard_tables`).  Large tables keep their categorical
     columns (written as Parquet dictionaries: small and fast); nothing is copied more than once.
     """
+    if not (scorecard and evaluation.standard_code == "quality-2017"):
+        return _evaluation_tables(evaluation)
+    # on a national file the scorecards are built in a second thread while the cause measures are computed
+    (items, overall), tables = beside(lambda: scorecard_tables(evaluation), lambda: _evaluation_tables(evaluation),
+                                      rows=len(evaluation.parts))
+    return {**tables, "scorecard_items": items, "scorecard": overall}
+
+
+def _evaluation_tables(evaluation) -> dict[str, pd.DataFrame]:
+    """Every table but the scorecards: the evaluation's own, and the school parts and indicators with their
+    cause measures."""
     codes = list(next(iter(evaluation.standards.values())).codes) if evaluation.standards else []
     parts = evaluation.parts
-    with_card = scorecard and evaluation.standard_code == "quality-2017"
-    # a national file: the scorecards are built in a second thread while the cause measures are computed
-    # (both are numpy work on different tables; the results are the same either way)
-    pool = ThreadPoolExecutor(max_workers=1) if with_card and len(parts) >= _THREADED_ROWS else None
-    cards = pool.submit(scorecard_tables, evaluation) if pool is not None else None
-    try:
-        keep = [c for c in _PART_KEYS if c in parts] + [f"{k}_{c}" for c in codes for k in ("value", "meets")
-                                                         if f"{k}_{c}" in parts]
-        keep += [c for c in ("n_meeting", "passes_school_rule") if c in parts]
-        keep += [f"{k}_{c}" for c in codes for k in ("shortfall", "cost") if f"{k}_{c}" in parts]
-        keep += [c for c in ("cost_total", "source_file", "source_row") if c in parts]
-        # each column as it is held (numpy, categorical, text): no conversion, one copy at most
-        columns = {c: _as_held(parts[c]) for c in keep}
-        indicators = evaluation.indicators.reset_index(drop=True)
-        if len(parts) and codes:
-            causes = causes_by_group(parts, codes, ranking=False)
+    keep = [c for c in _PART_KEYS if c in parts] + [f"{k}_{c}" for c in codes for k in ("value", "meets")
+                                                     if f"{k}_{c}" in parts]
+    keep += [c for c in ("n_meeting", "passes_school_rule") if c in parts]
+    keep += [f"{k}_{c}" for c in codes for k in ("shortfall", "cost") if f"{k}_{c}" in parts]
+    keep += [c for c in ("cost_total", "source_file", "source_row") if c in parts]
+    # each column as it is held (numpy, categorical, text): no conversion, one copy at most
+    columns = {c: _as_held(parts[c]) for c in keep}
+    indicators = evaluation.indicators.reset_index(drop=True)
+    if len(parts) and codes:
+        causes = causes_by_group(parts, codes, ranking=False)
+        for code in codes:
+            columns[f"cv2_share_{code}"] = causes[code]["share"]
+        # the group measures (groups = county, year, stage in sorted order), matched to the indicator rows
+        groups = parts.groupby(["county", "year", "part"], sort=True, observed=True).size().reset_index()
+        key = groups["county"].astype(str) + "|" + groups["year"].astype(str) + "|" + groups["part"].astype(str)
+        position = pd.Series(np.arange(len(groups)), index=key.to_numpy())
+        ind_key = (indicators["county"].astype(str) + "|" + indicators["year"].astype(str) + "|"
+                   + indicators["stage"].astype(str))
+        at = position.reindex(ind_key.to_numpy()).to_numpy()
+        found = ~np.isnan(at)
+        at = np.where(found, at, 0).astype(int)
+        for name in ("within", "between", "theil", "gini", "mcloone"):
+            values = np.full(len(indicators), np.nan)
             for code in codes:
-                columns[f"cv2_share_{code}"] = causes[code]["share"]
-            # the group measures (groups = county, year, stage in sorted order), matched to the indicator rows
-            groups = parts.groupby(["county", "year", "part"], sort=True, observed=True).size().reset_index()
-            key = groups["county"].astype(str) + "|" + groups["year"].astype(str) + "|" + groups["part"].astype(str)
-            position = pd.Series(np.arange(len(groups)), index=key.to_numpy())
-            ind_key = (indicators["county"].astype(str) + "|" + indicators["year"].astype(str) + "|"
-                       + indicators["stage"].astype(str))
-            at = position.reindex(ind_key.to_numpy()).to_numpy()
-            found = ~np.isnan(at)
-            at = np.where(found, at, 0).astype(int)
-            for name in ("within", "between", "theil", "gini", "mcloone"):
-                values = np.full(len(indicators), np.nan)
-                for code in codes:
-                    rows = found & (indicators["indicator"] == code).to_numpy()
-                    values[rows] = np.asarray(causes[code][name])[at[rows]]
-                indicators[name] = values
-        tables = {"stages": evaluation.stages.reset_index(drop=True), "indicators": indicators,
-                  "school_parts": pd.DataFrame(columns, copy=False),
-                  "exclusions": evaluation.excluded.reset_index(drop=True),
-                  "guarantee": evaluation.guarantee_wide.reset_index(drop=True),
-                  "gaps": evaluation.gaps.reset_index(drop=True)}
-        if with_card:
-            items, overall = cards.result() if cards is not None else scorecard_tables(evaluation)
-            tables["scorecard_items"], tables["scorecard"] = items, overall
-    finally:
-        if pool is not None:
-            pool.shutdown()
-    return tables
+                rows = found & (indicators["indicator"] == code).to_numpy()
+                values[rows] = np.asarray(causes[code][name])[at[rows]]
+            indicators[name] = values
+    return {"stages": evaluation.stages.reset_index(drop=True), "indicators": indicators,
+            "school_parts": pd.DataFrame(columns, copy=False),
+            "exclusions": evaluation.excluded.reset_index(drop=True),
+            "guarantee": evaluation.guarantee_wide.reset_index(drop=True),
+            "gaps": evaluation.gaps.reset_index(drop=True)}
 
 
 def _as_held(series: pd.Series):
@@ -132,10 +129,8 @@ def write_results(tables: dict[str, pd.DataFrame], folder, *, standard: str, syn
                        write_statistics=keys or False)
 
     with atomic_folder(folder) as tmp:
-        # the two largest tables (school parts, guarantee) take most of the time: write in two threads
-        # (pyarrow encodes and compresses without holding the GIL)
+        # the two largest tables (school parts, guarantee) take most of the time: on a national file they are
+        # written two at a time (pyarrow encodes and compresses without holding the GIL)
         names = sorted(tables, key=lambda n: -len(tables[n]))
-        with ThreadPoolExecutor(max_workers=2) as pool:
-            for done in [pool.submit(write, name) for name in names]:
-                done.result()
+        map_in_order(write, names, rows=max((len(t) for t in tables.values()), default=0))
     return [folder / f"{name}.parquet" for name in tables]
