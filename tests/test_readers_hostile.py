@@ -765,3 +765,45 @@ def test_the_quick_byte_test_never_clears_text_the_exact_check_rejects():
 
     check()
     assert textfile.decode("县,年度\r\n进贤县\t,2024\n".encode("utf-8"), "a.csv")[1] == "utf-8"
+
+
+def test_decoding_only_the_head_agrees_with_decoding_the_whole_file():
+    """``textfile.decode_head`` (a national CSV's lines above the body, the rest only validated) answers only
+    when :func:`textfile.decode` would read the bytes as UTF-8, and then gives the same first lines: on any
+    bytes — valid or broken UTF-8, GBK, byte-order marks, control characters, NUL bytes, zip signatures."""
+    from hypothesis import given, settings, strategies as st
+
+    from junyun_lib.io import textfile
+
+    def whole(data):
+        try:
+            return textfile.decode(data, "a.csv")
+        except ValidationError:
+            return None
+
+    def first_lines(text, n):
+        lines = text.splitlines(keepends=True)   # also splits at \v, \f, \x1c…: only used on clean text
+        return "".join(lines[:n])
+
+    pieces = st.sampled_from([b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff", b"\xff\xfe\x00\x00", b"PK\x03\x04", b"\x00",
+                              "县,年度".encode("utf-8"), "县,年度".encode("gbk"), b"\r\n", b"\r", b"\n", b",",
+                              b"\xed\xa0\x80", b"\xc0\x80", b"\xe4\xb8", b"\xef\xbf\xbe", b"\x07", b"\t", b"a"])
+
+    @settings(max_examples=500, deadline=None)
+    @given(st.lists(pieces, max_size=12), st.integers(1, 4))
+    def check(chunks, n):
+        data = b"".join(chunks)
+        head = textfile.decode_head(data, n)
+        full = whole(data)
+        if head is None:
+            return
+        assert full is not None and full[1] == head[1], (data, head, full)
+        assert head[0] == first_lines(full[0], n), (data, head, full)
+
+    check()
+    # the usual file is answered, with its line ends kept; GBK and UTF-16 are left to decode()
+    text = "县,年度\r\n进贤县,2024\n南昌县,2024\r"
+    assert textfile.decode_head(text.encode("utf-8"), 2) == ("县,年度\r\n进贤县,2024\n", "utf-8")
+    assert textfile.decode_head(b"\xef\xbb\xbf" + text.encode("utf-8"), 9) == (text, "utf-8-sig")
+    assert textfile.decode_head(text.encode("gbk"), 2) is None
+    assert textfile.decode_head(text.encode("utf-16"), 2) is None

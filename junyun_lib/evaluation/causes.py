@@ -10,6 +10,8 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from ..measures.cv import cv_by_codes, weighted_cv
 from ..measures.inequality import (PERCENTILE_TOL, WithinBetween, contributions, gini, leave_one_out, mcloone,
@@ -115,6 +117,18 @@ def _classes(column: pd.Series) -> tuple[np.ndarray, int]:
     return rank[codes], len(present)
 
 
+def _group_then_value_order(groups: np.ndarray, values: np.ndarray) -> np.ndarray:
+    """``np.lexsort((values, groups))``: positions sorted by group, then by value, ties in their order.
+
+    pyarrow's sort is stable like lexsort and takes about a third of its time on a national table.
+
+    >>> _group_then_value_order(np.array([1, 0, 1, 0]), np.array([2.0, 5.0, 1.0, 5.0])).tolist()
+    [1, 3, 2, 0]
+    """
+    keys = pa.table({"group": groups, "value": values})
+    return pc.sort_indices(keys, sort_keys=[("group", "ascending"), ("value", "ascending")]).to_numpy()
+
+
 def causes_by_group(parts: pd.DataFrame, codes: list[str], *, ranking: bool = True) -> dict:
     """The measures of :func:`causes_json` for every stage group of an evaluation at once, vectorised.
 
@@ -148,7 +162,7 @@ def causes_by_group(parts: pd.DataFrame, codes: list[str], *, ranking: bool = Tr
             rel = x / mean_g
             term = p * (rel - 1.0) ** 2
             # each group's parts sorted by value (Gini, McLoone, and its smallest and largest value)
-            order = np.lexsort((x, g))
+            order = _group_then_value_order(g, x)
             gs, xs, ps, ws = g[order], x[order], p[order], w[order]
             start = np.searchsorted(gs, np.arange(n))
             stop = np.searchsorted(gs, np.arange(n), side="right")
@@ -198,7 +212,7 @@ def causes_by_group(parts: pd.DataFrame, codes: list[str], *, ranking: bool = Tr
             part_direction = np.full(len(x_all), None, dtype=object)
             part_direction[keep] = np.where(equal[g] | (x == mean_g), "at", np.where(x < mean_g, "below", "above"))
             measures["direction"] = part_direction
-            measures["order"] = np.lexsort((-np.nan_to_num(part_share, nan=-1.0), g_all))
+            measures["order"] = _group_then_value_order(g_all, -np.nan_to_num(part_share, nan=-1.0))
         return measures
 
     # the indicators are independent: on a national file two threads take them two at a time

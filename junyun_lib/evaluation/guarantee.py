@@ -54,12 +54,13 @@ def guarantee_checks(frame: pd.DataFrame, standard: Standard) -> pd.DataFrame:
     out = frame[KEYS].reset_index(drop=True).copy()
     frame = frame.reset_index(drop=True)
     window = in_transitional_window(frame["year"], standard)
+    bands = _Bands(frame)        # class-size bands, read once for the class-size and room checks
     if "school_size" in g:
         _school_size(out, frame, g["school_size"], window)
     if "class_size" in g:
-        _class_size(out, frame, g["class_size"])
+        _class_size(out, frame, g["class_size"], bands)
     if "special_rooms" in g:
-        _special_rooms(out, frame, g["special_rooms"], window)
+        _special_rooms(out, frame, g["special_rooms"], window, bands)
     return out
 
 
@@ -130,57 +131,68 @@ CLASS_SIZE_BASIS = ["最大班额", "按班额分段班数判定（统计表只�
                     "班额分段跨越限额，无法判定（请填写最大班额）"]
 
 
-def _class_size(out: pd.DataFrame, frame: pd.DataFrame, rule: dict) -> None:
-    bands = schema.class_bands()
+def _class_size(out: pd.DataFrame, frame: pd.DataFrame, rule: dict, bands: "_Bands") -> None:
+    edges = schema.class_bands()
     for stage, limit in rule["limit"].items():
         largest = frame[f"max_class_{stage}"].astype(float) if f"max_class_{stage}" in frame \
             else pd.Series(np.nan, index=frame.index)
-        counts = _band_counts(frame, stage)
-        top = _top_band(counts)
+        counts, top = bands.counts(stage), bands.top(stage)
         by_bands = largest.isna().to_numpy() & (top >= 0)
         # a class in a band wholly above the limit fails; all classes in bands wholly within it pass
-        over = np.array([(counts[:, i] > 0) & (b.low > limit) for i, b in enumerate(bands)]).any(axis=0) \
-            if len(frame) else np.zeros(0, dtype=bool)
-        within = np.array([(counts[:, i] == 0) | (b.high is not None and b.high <= limit)
-                           for i, b in enumerate(bands)]).all(axis=0) if len(frame) else np.zeros(0, dtype=bool)
+        over, within = np.zeros(len(frame), dtype=bool), np.ones(len(frame), dtype=bool)
+        for column, band in zip(counts, edges):
+            if band.low > limit:
+                over |= column > 0
+            if not (band.high is not None and band.high <= limit):
+                within &= column == 0
         passes = np.where(by_bands, within, compare(largest, limit, "<="))
         unknown = (by_bands & ~over & ~within) | (largest.isna().to_numpy() & (top < 0))
         applies = (frame[f"students_{stage}"] > 0).to_numpy()
         basis = np.where(by_bands, np.where(unknown, 2, 1), 0)
         _put(out, f"class_size_{stage}", largest, np.full(len(frame), float(limit)), passes, applies,
              (basis, CLASS_SIZE_BASIS), unknown & applies)
-        labels = np.array([b.label for b in bands] + [None], dtype=object)
+        labels = np.array([b.label for b in edges] + [None], dtype=object)
         out[f"class_size_{stage}_band"] = np.where(applies & by_bands, labels[top], None)
 
 
-def _band_counts(frame: pd.DataFrame, stage: str) -> np.ndarray:
-    """Classes per band (rows: schools, columns: ``schema.class_bands()``); 0 where a column is absent."""
-    return np.column_stack([frame[c].fillna(0).to_numpy(dtype=float) if c in frame else np.zeros(len(frame))
-                            for c in schema.band_columns(stage)])
+class _Bands:
+    """A stage's classes per band (班额分段班数, one array per band of ``schema.class_bands()``, 0 where the
+    column is absent or blank) and the highest band with a class (−1: none), each read once."""
 
+    def __init__(self, frame: pd.DataFrame):
+        self.frame = frame
+        self._counts: dict[str, list[np.ndarray]] = {}
+        self._top: dict[str, np.ndarray] = {}
 
-def _top_band(counts: np.ndarray) -> np.ndarray:
-    """Index of the highest band with a class (-1: none)."""
-    filled = counts > 0
-    last = counts.shape[1] - 1 - np.argmax(filled[:, ::-1], axis=1)
-    return np.where(filled.any(axis=1), last, -1)
+    def counts(self, stage: str) -> list[np.ndarray]:
+        if stage not in self._counts:
+            n = len(self.frame)
+            self._counts[stage] = [self.frame[c].fillna(0).to_numpy(dtype=float) if c in self.frame else np.zeros(n)
+                                   for c in schema.band_columns(stage)]
+        return self._counts[stage]
 
+    def top(self, stage: str) -> np.ndarray:
+        if stage not in self._top:
+            top = np.full(len(self.frame), -1, dtype=np.int64)
+            for i, column in enumerate(self.counts(stage)):     # a later band with a class is higher
+                top[column > 0] = i
+            self._top[stage] = top
+        return self._top[stage]
 
-def _largest_at_most(frame: pd.DataFrame, stage: str) -> np.ndarray:
-    """The largest class of a stage where known, else the upper edge of its highest band (inf if unbounded or
-    unknown); 0 for a stage without classes."""
-    largest = frame[f"max_class_{stage}"].astype(float).to_numpy() if f"max_class_{stage}" in frame \
-        else np.full(len(frame), np.nan)
-    top = _top_band(_band_counts(frame, stage))
-    highs = np.array([b.high if b.high is not None else np.inf for b in schema.class_bands()] + [np.inf])
-    from_bands = highs[top]
-    out = np.where(np.isnan(largest), from_bands, largest)
-    no_pupils = ~(frame[f"students_{stage}"].to_numpy(dtype=float) > 0)
-    return np.where(no_pupils, 0.0, out)
+    def largest_at_most(self, stage: str) -> np.ndarray:
+        """The largest class of a stage where known, else the upper edge of its highest band (inf if unbounded
+        or unknown); 0 for a stage without classes."""
+        frame = self.frame
+        largest = frame[f"max_class_{stage}"].astype(float).to_numpy() if f"max_class_{stage}" in frame \
+            else np.full(len(frame), np.nan)
+        highs = np.array([b.high if b.high is not None else np.inf for b in schema.class_bands()] + [np.inf])
+        out = np.where(np.isnan(largest), highs[self.top(stage)], largest)
+        no_pupils = ~(frame[f"students_{stage}"].to_numpy(dtype=float) > 0)
+        return np.where(no_pupils, 0.0, out)
 
 
 def _room_area_limit(frame: pd.DataFrame, rule: dict, kind: str, zh: str,
-                     window: np.ndarray) -> tuple[np.ndarray, tuple]:
+                     window: np.ndarray, largest: np.ndarray) -> tuple[np.ndarray, tuple]:
     """Area limit per school and (codes, texts) saying which exception set it."""
     texts = ["标准面积", f"{rule['old_built_year_max']}年及以前规划建成，过渡期内按放宽标准评估（有关指标说明（六））",
              f"最大班额低于{rule['small_rural_max_class_below']}人的农村小规模学校（不足"
@@ -194,7 +206,6 @@ def _room_area_limit(frame: pd.DataFrame, rule: dict, kind: str, zh: str,
         take = old & (old_limit < limit)
         limit = np.where(take, old_limit, limit)
         basis[take] = 1
-    largest = np.maximum(_largest_at_most(frame, "primary"), _largest_at_most(frame, "junior"))
     pupils = (frame["students_primary"] + frame["students_junior"]).to_numpy()
     small_rural = (frame["urban_rural"] == rule["small_rural_urban_rural"]).to_numpy() & (
         pupils < rule["small_rural_students_below"]) & (largest < rule["small_rural_max_class_below"]) & window
@@ -207,14 +218,15 @@ def _room_area_limit(frame: pd.DataFrame, rule: dict, kind: str, zh: str,
     return limit, (basis, texts)
 
 
-def _special_rooms(out: pd.DataFrame, frame: pd.DataFrame, rule: dict, window: np.ndarray) -> None:
+def _special_rooms(out: pd.DataFrame, frame: pd.DataFrame, rule: dict, window: np.ndarray, bands: _Bands) -> None:
     classes = frame["classes_primary"] + frame["classes_junior"]
     required = np.ceil(classes.to_numpy() / rule["classes_per_room"])
     count_basis = (np.zeros(len(frame)), [f"每{rule['classes_per_room']}个班至少1间（按义务教育阶段班数）"])
+    largest = np.maximum(bands.largest_at_most("primary"), bands.largest_at_most("junior"))
     for kind, zh in (("music", "音乐"), ("art", "美术")):
         rooms = frame[f"{kind}_rooms"].to_numpy()
         _put(out, f"{kind}_rooms", rooms, required, compare(rooms, required, ">="), basis=count_basis)
-        limit, why = _room_area_limit(frame, rule, kind, zh, window)
+        limit, why = _room_area_limit(frame, rule, kind, zh, window, largest)
         area = frame[f"{kind}_room_min_area_m2"]
         _put(out, f"{kind}_room_area", area, limit, compare(area, limit, ">="), rooms > 0, why)
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import pandas as pd
 
 from .. import rules
+from ..columns import as_text
 from ..rules.schema import STAGE_ZH, STAGES
 
 EXCLUDED_COLUMNS = ["county", "year", "school_id", "school_name", "school_type", "part", "students",
@@ -71,7 +72,7 @@ def _rows(sub: pd.DataFrame, part: str, students, code: str, reason, reason_en: 
     if sub.empty:
         return pd.DataFrame(columns=EXCLUDED_COLUMNS)
     out = sub[["county", "year", "school_id", "school_name", "school_type"]].copy()
-    out["school_type"] = out["school_type"].astype(str)
+    out["school_type"] = as_text(out["school_type"])
     out["part"] = part
     out["students"] = pd.Series(students, index=sub.index).astype("int64")
     out["reason_code"] = code

@@ -110,8 +110,9 @@ def _resource_rule(evaluation, keys: pd.DataFrame, stage: str) -> dict:
             "source": np.where(present, f"未达到校级规则的{zh}学段数（学校基础数据）", "该学段无纳入评估的学校").astype(object)}
 
 
-def _census(evaluation, keys: pd.DataFrame, item: str) -> tuple[np.ndarray, np.ndarray]:
-    """(share in % of schools meeting every applicable check of a guarantee item, source), per county-year."""
+def _census(evaluation, keys: pd.DataFrame, item: str, position: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(share in % of schools meeting every applicable check of a guarantee item, source), per county-year;
+    ``position``: each school's row in ``keys`` (:func:`_key_positions`)."""
     wide = evaluation.guarantee_wide
     columns = [f"{c}_passes" for c in GUARANTEE_ITEMS[item] if f"{c}_passes" in wide]
     n = len(keys)
@@ -120,7 +121,6 @@ def _census(evaluation, keys: pd.DataFrame, item: str) -> tuple[np.ndarray, np.n
     checks = np.stack([wide[c].to_numpy(dtype=float, na_value=np.nan) for c in columns], axis=1)
     applicable = ~np.isnan(checks).all(axis=1)
     passes = np.where(np.isnan(checks), 1.0, checks).min(axis=1).astype(bool) & applicable
-    position = _key_positions(wide["county"], wide["year"], keys)
     found = position >= 0
     total = np.bincount(position[found], weights=applicable[found], minlength=n)
     ok = np.bincount(position[found], weights=passes[found], minlength=n)
@@ -147,6 +147,16 @@ def scorecard_tables(evaluation) -> tuple[pd.DataFrame, pd.DataFrame]:
     cols: dict[str, list] = {c: [] for c in ITEM_COLUMNS}
     # a county's own items (``requires``, e.g. 进贤县's staffing ratios) are left to its per-county scorecard
     national = [item for item in spec["items"] if "requires" not in item]
+    school_position = None
+    # the configurations that set thresholds: one for every county without its own county_targets (None), and
+    # each county's own; ``config_of_row`` numbers each county-year's
+    configs, number = [None], {None: 0}
+    for c in distinct:
+        cfg = evaluation.counties.get(c)
+        if getattr(cfg, "county_targets", None) and c not in number:
+            number[c] = len(configs)
+            configs.append(cfg)
+    config_of_row = np.array([number.get(c, 0) for c in counties], dtype=np.int64)
     for item in national:
         kind, _, arg = item["input"].partition(":")
         name = np.full(n, item["name_zh"], dtype=object)
@@ -160,20 +170,16 @@ def scorecard_tables(evaluation) -> tuple[pd.DataFrame, pd.DataFrame]:
             ops[empty] = [(evaluation.standards[c].cv_limit or {}).get("comparison", "") for c in counties[empty]]
             name = np.array([_name(item, op) for op in ops], dtype=object)
         else:
-            # each county's threshold (its county_targets may replace the national one); counties without
-            # a configuration share one
-            by_config: dict[int | None, tuple[float, str]] = {}
-            thresholds = {}
-            for c in distinct:
-                cfg = evaluation.counties.get(c)
-                own = id(cfg) if getattr(cfg, "county_targets", None) else None
-                if own not in by_config:
-                    by_config[own] = _threshold(item, cfg)
-                thresholds[c] = by_config[own]
-            standard = np.array([thresholds[c][0] for c in counties], dtype=float)
-            basis = np.array([thresholds[c][1] for c in counties], dtype=object)
+            # each county's threshold (its county_targets may replace the national one)
+            thresholds = [_threshold(item, cfg) for cfg in configs]
+            standard = np.array([t for t, _ in thresholds], dtype=float)[config_of_row]
+            basis = np.array([b for _, b in thresholds], dtype=object)[config_of_row]
             if kind == "census":
-                value, source = _census(evaluation, keys, arg)
+                if school_position is None:     # each school's county-year, found once for the census items
+                    wide = evaluation.guarantee_wide
+                    school_position = _key_positions(wide["county"], wide["year"], keys) if len(wide) else \
+                        np.zeros(0, dtype=np.int64)
+                value, source = _census(evaluation, keys, arg, school_position)
             else:
                 value, source = np.full(n, np.nan), np.full(n, "无县级指标表", dtype=object)
             op = item.get("op", ">=")
@@ -182,30 +188,27 @@ def scorecard_tables(evaluation) -> tuple[pd.DataFrame, pd.DataFrame]:
         got["basis"] = basis
         for c in ("value", "standard", "op", "passes", "source", "basis"):
             cols[c].append(got[c])
-        for c, v in (("area", item["area"]), ("area_zh", spec["areas"][item["area"]]), ("no", item["no"]),
-                     ("code", item["code"])):
-            cols[c].append(np.full(n, v, dtype=object))
         cols["name"].append(name)
-        cols["county"].append(counties)
-        cols["year"].append(keys["year"].to_numpy())
     k = len(national)
     # item-major blocks → county-year-major rows, items in form order
     order = np.arange(n * k).reshape(k, n).T.ravel()
+    item_of_row, county_year_of_row = np.tile(np.arange(k), n), np.repeat(np.arange(n), k)
     data = {c: np.concatenate(v)[order] if v else np.array([]) for c, v in cols.items()}
     passes = data.pop("passes").astype(float)
+    data["no"] = np.array([it["no"] for it in national], dtype=object)[item_of_row]
+    data["year"] = keys["year"].to_numpy()[county_year_of_row]
     # text columns repeat a few values over tens of thousands of rows: categoricals (Parquet dictionaries).
     # A column fixed per item or per county-year is coded from its k or n values; the others by hashing.
     def coded(values, at) -> pd.Categorical:
         codes, uniques = pd.factorize(np.asarray(values, dtype=object))
         return pd.Categorical.from_codes(codes[at] if len(at) else codes[:0], pd.Index(uniques, dtype=object))
 
-    item_of_row, county_year_of_row = np.tile(np.arange(k), n), np.repeat(np.arange(n), k)
     data["area"] = coded([it["area"] for it in national], item_of_row)
     data["area_zh"] = coded([spec["areas"][it["area"]] for it in national], item_of_row)
     data["code"] = coded([it["code"] for it in national], item_of_row)
     data["county"] = coded(counties, county_year_of_row)
     for c in ("name", "op", "source", "basis"):
-        data[c] = coded(data[c], np.arange(len(data[c])))
+        data[c] = coded(data[c], np.arange(n * k))
     items = pd.DataFrame(data)
     items["passes"] = pd.arrays.BooleanArray(passes == 1.0, np.isnan(passes))
     items = items[ITEM_COLUMNS]

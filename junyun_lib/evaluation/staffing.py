@@ -29,6 +29,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from ..columns import as_text
 from ..rules import compare, scope_rules
 from ..rules.schema import STAGE_ZH
 
@@ -47,17 +48,20 @@ def staffing_sections(frame: pd.DataFrame) -> pd.DataFrame:
     """One row per compulsory section of every school but the excluded types: students, classes and 专任教师
     (NaN where the column is absent or the cell blank)."""
     cfg = scope_rules()
-    frame = frame[~frame["school_type"].isin(cfg["excluded_types"])]
+    in_scope = ~frame["school_type"].isin(cfg["excluded_types"]).to_numpy()
     pieces = []
     for stage in ("primary", "junior"):
-        sub = frame[frame[f"students_{stage}"] > 0]
+        # only the rows and columns the sections need: a national table has some 45 columns
+        rows = np.flatnonzero(in_scope & (frame[f"students_{stage}"] > 0).to_numpy())
+        column = f"teachers_{stage}"
+        sub = frame[KEYS + ["urban_rural", f"students_{stage}", f"classes_{stage}"]
+                    + ([column] if column in frame else [])].take(rows)
         piece = sub[KEYS].copy()
-        piece["school_type"] = piece["school_type"].astype(str)
-        piece["urban_rural"] = sub["urban_rural"].astype(str)
+        piece["school_type"] = as_text(piece["school_type"])
+        piece["urban_rural"] = as_text(sub["urban_rural"])
         piece["stage"] = stage
         piece["students"] = sub[f"students_{stage}"].to_numpy(dtype=float)
         piece["classes"] = sub[f"classes_{stage}"].to_numpy(dtype=float)
-        column = f"teachers_{stage}"
         piece["teachers"] = sub[column].to_numpy(dtype=float) if column in sub else np.nan
         pieces.append(piece)
     out = pd.concat(pieces, ignore_index=True) if pieces else pd.DataFrame(columns=COLUMNS)

@@ -193,10 +193,15 @@ def _parse_arrow(array) -> Column:
     # large_string (pandas' own text storage, what the CSV reader gives) is kept: no copy of the offsets
     text = pa.large_string() if pa.types.is_large_string(array.type) else pa.string()
     array = pc.fill_null(array.cast(text), "")
-    # the usual cells — plain ASCII digits (a count) or nothing at all — need no regular expression; the
-    # others go through the full rules below (same result, a fraction of the time on a national table)
+    # the usual cells — plain ASCII digits (a count), digits with one decimal point (an area), or nothing at
+    # all — need no regular expression; the others go through the full rules below (same result, a fraction
+    # of the time on a national table)
+    empty = pc.equal(pc.binary_length(array), 0)
     digits = pc.ascii_is_decimal(array)
-    easy = pc.or_(digits, pc.equal(pc.binary_length(array), 0)).to_numpy(zero_copy_only=False)
+    easy = pc.or_(digits, empty).to_numpy(zero_copy_only=False)
+    if not easy.all():
+        digits = pc.ascii_is_decimal(pc.replace_substring(array, ".", "", max_replacements=1))
+        easy = pc.or_(digits, empty).to_numpy(zero_copy_only=False)
     if easy.all():
         out = pc.cast(pc.if_else(digits, array, pa.scalar(None, text)), pa.float64()) \
             .to_numpy(zero_copy_only=False).astype(float)

@@ -319,12 +319,20 @@ def _mark(body: list[list], rows: list[list], first: int, width: int, merges, fo
 def _load_csv(path: Path, display: str) -> tuple[_RawSheet | None, list[Problem]]:
     try:
         data = textfile.read_bytes(path)
+    except ValidationError as exc:   # missing, unreadable: located by textfile
+        return None, exc.problems
+    # clean UTF-8 (the usual large file): pyarrow parses the bytes, only the lines above the body are decoded
+    head = textfile.decode_head(data, HEADER_SCAN_ROWS + 1)
+    raw = _csv_arrow(head[0], data, head[1], display) if head is not None else None
+    if raw is not None:
+        return raw, []
+    try:
         text, encoding = textfile.decode(data, display)
-    except ValidationError as exc:   # missing, unreadable, not text, undecodable: located by textfile
+    except ValidationError as exc:   # not text, undecodable: located by textfile
         return None, exc.problems
     if not text or text.isspace():
         return None, [_problem("empty_sheet", "文件为空", "the file is empty", file=display)]
-    raw = _csv_arrow(text, data, encoding, display)
+    raw = _csv_arrow(text, data, encoding, display) if head is None else None
     if raw is not None:
         return raw, []
     try:
@@ -339,6 +347,9 @@ _LINE_END = re.compile(r"\r\n|\r|\n")
 
 def _csv_arrow(text: str, data: bytes, encoding: str, display: str) -> _RawSheet | None:
     """The fast path: pyarrow reads the lines below the header, every cell as text, no null tokens.
+
+    ``text`` is the decoded file, or for UTF-8 at least its first ``HEADER_SCAN_ROWS + 1`` lines
+    (:func:`textfile.decode_head`).
 
     Taken only when it is exact: the lines above the header are one record each, and pyarrow returns one record
     per line below it (it drops blank lines and would join lines at a quoted line break, shifting the row

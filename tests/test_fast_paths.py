@@ -1,0 +1,67 @@
+"""The shortcuts taken for national-size speed give what the plain pandas and numpy calls give.
+
+Each shortcut is checked against the obvious way of doing the same thing (Hypothesis draws the inputs,
+including the awkward values: missing categories, ties, −0.0, infinities).
+"""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+from hypothesis import given, settings, strategies as st
+
+from junyun_lib.columns import as_text
+from junyun_lib.evaluation.causes import _group_then_value_order
+
+_NAMES = st.sampled_from(["城区", "镇区", "乡村", "小学", "a", "", "1", "1.0"])
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.one_of(st.none(), _NAMES), max_size=40), st.booleans())
+def test_a_categorical_as_text_equals_astype_str(values, unused_category):
+    column = pd.Series(pd.Categorical(values), index=np.arange(len(values)) * 3 + 1, name="urban_rural")
+    if unused_category:
+        column = column.cat.add_categories(["未用"])
+    pd.testing.assert_series_equal(as_text(column), column.astype(str), check_exact=True)
+
+
+def test_a_text_column_as_text_is_astype_str():
+    column = pd.Series(["小学", None, "初中"], dtype=object)
+    pd.testing.assert_series_equal(as_text(column), column.astype(str))
+
+
+_VALUES = st.one_of(st.sampled_from([0.0, -0.0, 1.0, 2.5, np.inf, -np.inf]),
+                    st.floats(allow_nan=False, width=64))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 6), _VALUES), max_size=60))
+def test_group_then_value_order_equals_lexsort(pairs):
+    groups = np.array([g for g, _ in pairs], dtype=np.int64)
+    values = np.array([v for _, v in pairs], dtype=float)
+    np.testing.assert_array_equal(_group_then_value_order(groups, values), np.lexsort((values, groups)))
+
+
+# ------------------------------------------------------------------------------ numbers parsed by column
+_CELL_TEXT = st.one_of(
+    st.text(alphabet="0123456789.", max_size=8),          # the plain cells, and the near misses ("1.2.3", ".")
+    st.lists(st.sampled_from(["0", "1", "7", "9", ".", ",", "-", "+", "e", " ", "１", "．", "a", "N/A", "\u3000",
+                              "1e999"]), max_size=6).map("".join))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_CELL_TEXT, min_size=1, max_size=30), st.integers(0, 1500), st.sampled_from(["", "12", "3.25"]))
+def test_a_text_column_parses_as_each_cell_would(cells_, padding, filler):
+    """The reader parses a column of text with pyarrow (plain digits and plain decimals without a regular
+    expression, the rest by the full rules); each cell must read exactly as :func:`cells.parse_number` reads
+    it alone — value, blank, error and warning.  ``padding`` plain cells make the column long enough (over
+    1,000 rows) for the split between plain and other cells."""
+    from junyun_lib.io import cells
+
+    values = [filler] * padding + cells_
+    column = cells.parse_column(pa.array(values, type=pa.large_string()))
+    one_by_one = cells._cells(values)
+    np.testing.assert_array_equal(column.values, one_by_one.values)      # NaN where NaN, else the same float
+    np.testing.assert_array_equal(column.blank, one_by_one.blank)
+    assert column.errors == one_by_one.errors
+    assert column.warnings == one_by_one.warnings
