@@ -758,10 +758,13 @@ def test_the_quick_byte_test_never_clears_text_the_exact_check_rejects():
 
     @settings(max_examples=300, deadline=None)
     @given(st.text(alphabet=st.sampled_from(["县", "a", "1", ",", "\t", "\n", "\r", "\ufdcf", "\ufdf0", "﷼",
-                                              "\uffef", *flagged]), max_size=40))
-    def check(text):
-        if textfile._GARBLED.search(text):
-            assert textfile._may_be_garbled_utf8(text.encode("utf-8"))
+                                              "\uffef", *flagged]), max_size=40), st.sampled_from([1, 2, 3, 5, 1 << 20]))
+    def check(text, block):
+        # blocks of a few bytes put every character across a block's end somewhere
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(textfile, "_BLOCK", block)
+            if textfile._GARBLED.search(text):
+                assert textfile._may_be_garbled_utf8(text.encode("utf-8"))
 
     check()
     assert textfile.decode("县,年度\r\n进贤县\t,2024\n".encode("utf-8"), "a.csv")[1] == "utf-8"

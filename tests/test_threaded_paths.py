@@ -1,10 +1,11 @@
 """The national-scale paths that use two threads give exactly what the one-at-a-time paths give.
 
-Above ``junyun_lib.threads.THREADED_ROWS`` rows, a sheet's number columns are parsed two at a time, an
-evaluation runs its school-level checks beside the parts and CVs, the cause measures take two indicators at a
-time, and the results' scorecards are built beside the other tables.  Each is checked here against the same
-code run one step after the other: the same table, the same problems in the same order, and bit-for-bit the
-same values.
+Above ``junyun_lib.threads.THREADED_ROWS`` rows, a sheet's number columns are parsed two at a time and the
+duplicate-id check runs beside the other row checks; an evaluation runs its school-level checks and its table
+of excluded schools beside the parts and CVs, and the gaps beside the CV tables; the cause measures take two
+indicators at a time, and the results' scorecards are built beside the other tables.  Each is checked here
+against the same code run one step after the other: the same table, the same problems in the same order, and
+bit-for-bit the same values.
 """
 from __future__ import annotations
 
@@ -41,17 +42,22 @@ def test_a_large_sheet_reads_the_same_in_threads_as_column_by_column(tmp_path, m
     table.set(30_001, "computers", "-3")
     table.set(44_444, "books", "１２０")
     table.set(len(table.rows) - 1, "teaching_aux_area_m2", "1e999")
+    # and row-level problems: a duplicate id (checked beside the other row checks), a junior section without
+    # classes
+    table.set(40_000, "school_id", table.get(20_000, "school_id"))
+    table.set(45_000, "classes_junior", 0).set(45_000, "students_junior", 300)
     path = table.to_csv(tmp_path / "schools_2023.csv")
     threaded = _read(path)
     monkeypatch.setattr(threads, "THREADED_ROWS", 10 ** 9)
     serial = _read(path)
     assert threaded[0] is None and serial[0] is None
     assert [p.__dict__ for p in threaded[1]] == [p.__dict__ for p in serial[1]]
-    assert {p.code for p in threaded[1]} >= {"not_a_number", "negative", "non_finite"}
+    assert {p.code for p in threaded[1]} >= {"not_a_number", "negative", "non_finite", "duplicate_id"}
 
     # and a clean large sheet: the same values, exactly
     table.set(7, "students_primary", first[7 % len(first)][table.pos(ZH["students_primary"])])
     table.set(30_001, "computers", 10).set(44_444, "books", 120).set(len(table.rows) - 1, "teaching_aux_area_m2", 900)
+    table.set(40_000, "school_id", "unique-40000").set(45_000, "students_junior", 0)
     path = table.to_csv(tmp_path / "schools_2024.csv")
     serial_ok = _read(path)
     monkeypatch.setattr(threads, "THREADED_ROWS", 1)

@@ -25,7 +25,7 @@ from .gaps import add_shortfalls, gap_summary, shortfall_views
 from .guarantee import full_standard, guarantee_checks, long_table
 from .indicators import build_parts
 from .school_rule import apply_school_rule
-from .scope import empty_parts, guarantee_scope, school_in_scope
+from .scope import excluded_table, guarantee_scope, in_scope_mask
 from .staffing import COLUMNS as STAFFING_COLUMNS, staffing_sections
 from .verdicts import stage_verdicts
 
@@ -251,34 +251,40 @@ def _require_columns(table: SchoolTable, standard: Standard) -> None:
 
 def _school_level(frame: pd.DataFrame, standard: Standard) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The checks that read the school rows alone (校额、班额、专用教室; staffing sections), not the parts."""
-    return guarantee_checks(frame[guarantee_scope(frame)], standard), staffing_sections(frame)
+    return guarantee_checks(frame, standard, where=guarantee_scope(frame)), staffing_sections(frame)
 
 
 def _evaluate_variant(frame: pd.DataFrame, standard: Standard, costs: pd.DataFrame) -> dict:
     frame = frame.reset_index(drop=True)
-    # on a national file the school-level checks (about half the work) run beside the parts and CVs; both
-    # only read ``frame``
-    school_level, out = beside(lambda: _school_level(frame, standard),
-                               lambda: _parts_and_cvs(frame, standard, costs), rows=len(frame))
+    in_scope = in_scope_mask(frame)
+    # on a national file the school-level checks and the table of excluded schools run beside the parts and
+    # CVs; both only read ``frame``
+    (school_level, excluded), out = beside(
+        lambda: (_school_level(frame, standard), excluded_table(frame, in_scope)),
+        lambda: _parts_and_cvs(frame, in_scope, standard, costs), rows=len(frame))
     out["guarantee_wide"], out["staffing"] = school_level
+    out["excluded"] = excluded
     return out
 
 
-def _parts_and_cvs(frame: pd.DataFrame, standard: Standard, costs: pd.DataFrame) -> dict:
+def _parts_and_cvs(frame: pd.DataFrame, in_scope: pd.Series, standard: Standard, costs: pd.DataFrame) -> dict:
     county_year = frame.groupby(["county", "year"], sort=True).ngroup().to_numpy()
     cy_keys = frame[["county", "year"]].drop_duplicates().sort_values(["county", "year"]).reset_index(drop=True)
     stage_keys = cy_keys.loc[cy_keys.index.repeat(len(STAGES))].reset_index(drop=True)
     stage_keys["stage"] = np.tile(STAGES, len(cy_keys))
-    in_scope, excluded = school_in_scope(frame)
-    excluded = pd.concat([excluded, empty_parts(frame, in_scope)], ignore_index=True)
     parts = build_parts(frame, in_scope, standard, county_year)
     parts = apply_school_rule(parts, standard)
     views = shortfall_views(parts, standard) if standard.has_school_standards else None
     parts = add_shortfalls(parts, standard, costs, views)
-    indicators, warnings = _indicator_table(parts, standard, stage_keys)
-    stages = _stage_table(parts, indicators, standard, stage_keys)
-    return {"parts": parts, "indicators": indicators, "stages": stages, "excluded": excluded,
-            "gaps": gap_summary(parts, standard, costs, stage_keys, views), "warnings": warnings}
+
+    def cv_tables():
+        indicators, warnings = _indicator_table(parts, standard, stage_keys)
+        return indicators, warnings, _stage_table(parts, indicators, standard, stage_keys)
+
+    # the gaps and the CV tables both only read the parts: two at a time on a national file
+    gaps, (indicators, warnings, stages) = beside(lambda: gap_summary(parts, standard, costs, stage_keys, views),
+                                                  cv_tables, rows=len(parts))
+    return {"parts": parts, "indicators": indicators, "stages": stages, "gaps": gaps, "warnings": warnings}
 
 
 def _indicator_table(parts, standard: Standard, stage_keys: pd.DataFrame) -> tuple[pd.DataFrame, list[Problem]]:

@@ -48,11 +48,12 @@ CHECKS = {
 }
 
 
-def guarantee_checks(frame: pd.DataFrame, standard: Standard) -> pd.DataFrame:
-    """Wide table: one row per school; ``<check>_passes`` is NA where the check does not apply."""
+def guarantee_checks(frame: pd.DataFrame, standard: Standard, where=None) -> pd.DataFrame:
+    """Wide table: one row per school (those of the mask ``where``, default all); ``<check>_passes`` is NA
+    where the check does not apply."""
     g = standard.guarantee
-    out = frame[KEYS].reset_index(drop=True).copy()
-    frame = frame.reset_index(drop=True)
+    frame = _Schools(frame, where)
+    out = frame[KEYS]
     window = in_transitional_window(frame["year"], standard)
     bands = _Bands(frame)        # class-size bands, read once for the class-size and room checks
     if "school_size" in g:
@@ -62,6 +63,33 @@ def guarantee_checks(frame: pd.DataFrame, standard: Standard) -> pd.DataFrame:
     if "special_rooms" in g:
         _special_rooms(out, frame, g["special_rooms"], window, bands)
     return out
+
+
+class _Schools:
+    """The rows of a school table that a mask picks, each column taken when a check first reads it: a national
+    table has some 40 columns and the checks read about half, so the other half is never copied.  Reads like
+    the DataFrame of those rows with a fresh index (``frame[column]``, ``frame[[columns]]``, ``column in
+    frame``, ``len(frame)``, ``frame.index``)."""
+
+    def __init__(self, frame: pd.DataFrame, where=None):
+        self._frame = frame
+        self._rows = None if where is None else np.flatnonzero(np.asarray(where, dtype=bool))
+        self._taken: dict[str, pd.Series] = {}
+        self.index = pd.RangeIndex(len(frame) if self._rows is None else len(self._rows))
+
+    def __len__(self) -> int:
+        return len(self.index)
+
+    def __contains__(self, column) -> bool:
+        return column in self._frame.columns
+
+    def __getitem__(self, column):
+        if isinstance(column, list):
+            return pd.DataFrame({c: self[c] for c in column})
+        if column not in self._taken:
+            series = self._frame[column]
+            self._taken[column] = (series if self._rows is None else series.take(self._rows)).reset_index(drop=True)
+        return self._taken[column]
 
 
 def transitional_window(standard: Standard) -> tuple[int, int] | None:

@@ -30,32 +30,33 @@ def build_parts(frame: pd.DataFrame, in_scope: pd.Series, standard: Standard, co
     primary before junior within a school.
     """
     shares = stage_shares(frame)
-    needed = {ind.numerator_column(stage) for ind in standard.indicators for stage in STAGES}
-    frame = frame[["county", "year", "school_id", *PART_INFO, *STAGE_STUDENTS, *sorted(needed),
-                   "source_row", "source_file"]]
-    pieces = []
-    for stage_index, stage in enumerate(STAGES):
-        has = (in_scope & (frame[f"students_{stage}"] > 0) & (stage_weight(frame["school_type"], stage) > 0)).to_numpy()
-        sub = frame[has]
-        part = sub[["county", "year", "school_id"]].copy()
-        part["part"] = stage
-        for column in PART_INFO:
-            part[column] = sub[column]
-        part["students"] = sub[f"students_{stage}"].astype("int64")
-        part["share"] = shares[f"share_{stage}"].to_numpy()[has]
-        for ind in standard.indicators:
-            quantity = sub[ind.numerator_column(stage)].to_numpy(dtype=float)
-            numerator = quantity if ind.numerator_kind == "section" else quantity * part["share"].to_numpy()
-            part[f"numerator_{ind.code}"] = numerator
-            part[f"value_{ind.code}"] = numerator * ind.scale / part["students"].to_numpy()
-        part["source_row"] = sub["source_row"]
-        part["source_file"] = sub["source_file"]
-        part["group"] = county_year[has] * 2 + stage_index
-        part["_position"] = np.flatnonzero(has) * 2 + stage_index
-        pieces.append(part)
-    parts = pd.concat(pieces, ignore_index=True)
-    order = np.argsort(parts["_position"].to_numpy(), kind="stable")
-    return parts.iloc[order].drop(columns="_position").reset_index(drop=True)
+    # the parts in their final order (school, then stage), each column taken once from the schools' rows
+    has = [(in_scope & (frame[f"students_{stage}"] > 0) & (stage_weight(frame["school_type"], stage) > 0)).to_numpy()
+           for stage in STAGES]
+    position = np.concatenate([np.flatnonzero(h) * len(STAGES) + i for i, h in enumerate(has)])
+    position.sort(kind="stable")
+    school, stage_index = position // len(STAGES), position % len(STAGES)
+
+    def by_stage(column_of_stage) -> np.ndarray:
+        """The value of each part's own stage column (e.g. ``students_primary`` for a primary part)."""
+        return np.choose(stage_index, [np.asarray(column_of_stage(stage))[school] for stage in STAGES])
+
+    data = {c: frame[c].take(school).reset_index(drop=True) for c in ("county", "year", "school_id")}
+    data["part"] = pd.Series(np.asarray(STAGES, dtype=object)[stage_index], dtype="str")
+    for column in PART_INFO:
+        data[column] = frame[column].take(school).reset_index(drop=True)
+    students = by_stage(lambda stage: frame[f"students_{stage}"].to_numpy()).astype("int64")
+    share = by_stage(lambda stage: shares[f"share_{stage}"].to_numpy())
+    data["students"], data["share"] = students, share
+    for ind in standard.indicators:
+        quantity = by_stage(lambda stage: frame[ind.numerator_column(stage)].to_numpy(dtype=float))
+        numerator = quantity if ind.numerator_kind == "section" else quantity * share
+        data[f"numerator_{ind.code}"] = numerator
+        data[f"value_{ind.code}"] = numerator * ind.scale / students
+    data["source_row"] = frame["source_row"].take(school).reset_index(drop=True)
+    data["source_file"] = frame["source_file"].take(school).reset_index(drop=True)
+    data["group"] = county_year[school] * 2 + stage_index
+    return pd.DataFrame(data, copy=False)
 
 
 def standard_values(parts: pd.DataFrame, standard: Standard, code: str) -> np.ndarray:

@@ -17,19 +17,37 @@ EXCLUDED_COLUMNS = ["county", "year", "school_id", "school_name", "school_type",
                     "reason_code", "reason", "reason_en"]
 
 
-def school_in_scope(frame: pd.DataFrame) -> tuple[pd.Series, pd.DataFrame]:
-    """(mask of schools in resource-allocation scope, table of excluded schools with reasons).
+def in_scope_mask(frame: pd.DataFrame) -> pd.Series:
+    """Which schools are in resource-allocation scope (进入资源配置评估的学校).
 
     Out of scope: special-education and vocational schools, teaching points under 50 pupils (有关事项说明
-    （三）), and schools with no compulsory-education pupils this year (nothing per pupil can be computed).
+    （三）), and schools with no compulsory-education pupils this year (nothing per pupil can be computed);
+    :func:`excluded_table` lists them with their reasons.
     """
+    by_type, small_point, no_pupils, _ = _out_of_scope(frame)
+    return ~(by_type | small_point | no_pupils)
+
+
+def excluded_table(frame: pd.DataFrame, in_scope: pd.Series) -> pd.DataFrame:
+    """Every school or part left out, with its reason: the schools out of scope (:func:`in_scope_mask`),
+    then the expected stages a mixed school does not enrol (:func:`empty_parts`)."""
+    return pd.concat([_excluded_schools(frame), empty_parts(frame, in_scope)], ignore_index=True)
+
+
+def _out_of_scope(frame: pd.DataFrame) -> tuple[pd.Series, pd.Series, pd.Series, pd.Series]:
+    """(excluded types, teaching points under the minimum, no compulsory pupils, compulsory pupils)."""
     cfg = rules.scope_rules()
     compulsory = frame["students_primary"] + frame["students_junior"]
     by_type = frame["school_type"].isin(cfg["excluded_types"])
     no_pupils = ~by_type & (compulsory <= 0)
     small_point = (frame["school_type"] == cfg["teaching_point_type"]) & (
         frame["students_primary"] < cfg["teaching_point_min_students"]) & ~no_pupils
-    minimum = cfg["teaching_point_min_students"]
+    return by_type, small_point, no_pupils, compulsory
+
+
+def _excluded_schools(frame: pd.DataFrame) -> pd.DataFrame:
+    by_type, small_point, no_pupils, compulsory = _out_of_scope(frame)
+    minimum = rules.scope_rules()["teaching_point_min_students"]
     excluded = [
         _rows(frame[by_type], "", compulsory[by_type], "excluded_type",
               lambda f: f["school_type"].astype(str) + "不参与资源配置评估（有关事项说明（三））",
@@ -42,7 +60,7 @@ def school_in_scope(frame: pd.DataFrame) -> tuple[pd.Series, pd.DataFrame]:
               lambda f: pd.Series("本年度无小学、初中在校生，不参与评估", index=f.index),
               "no primary or junior students this year; not evaluated"),
     ]
-    return ~(by_type | small_point | no_pupils), pd.concat(excluded, ignore_index=True)
+    return pd.concat(excluded, ignore_index=True)
 
 
 def guarantee_scope(frame: pd.DataFrame) -> pd.Series:

@@ -84,10 +84,9 @@ def decode_head(data: bytes, lines: int) -> tuple[str, str] | None:
         else (data, "utf-8")
     if encoding == "utf-8" and (any(data.startswith(bom) for bom, _ in _BOMS) or _not_text(data)):
         return None
-    try:
-        as_array = pa.Array.from_buffers(pa.large_binary(), 1, [None, pa.array([0, len(body)], pa.int64()).buffers()[1],
-                                                               pa.py_buffer(body)])
-        as_array.cast(pa.large_string())                    # validates without making a Python string
+    try:    # one string over the bytes, no copy; its full validation checks the UTF-8
+        pa.Array.from_buffers(pa.large_string(), 1, [None, pa.array([0, len(body)], pa.int64()).buffers()[1],
+                                                     pa.py_buffer(body)]).validate(full=True)
     except pa.ArrowInvalid:
         return None
     if _may_be_garbled_utf8(data):
@@ -114,14 +113,24 @@ def _may_be_garbled_utf8(data: bytes) -> bool:
     In UTF-8 a control character is a byte below 0x20 and no other character contains one, so the file is
     free of them when its only bytes below 0x20 are tabs and line ends.  The non-characters are EF BF BE,
     EF BF BF and EF B7 90–AF; an EF followed by BF or B7 sends the text to the exact check.  Vectorised passes
-    over the bytes instead of a regular expression over the whole text (national files are 50 MB).
+    over the bytes instead of a regular expression over the whole text (national files are 50 MB), a block of
+    :data:`_BLOCK` bytes at a time so that no temporary array is as large as the file.
     """
     octets = np.frombuffer(data, dtype=np.uint8)
-    low = octets[octets < 0x20]
-    if not np.isin(low, (0x09, 0x0A, 0x0D)).all():
-        return True
-    lead = np.flatnonzero(octets[:-1] == 0xEF)
-    return bool(np.isin(octets[lead + 1], (0xBF, 0xB7)).any())
+    mask = np.empty(_BLOCK, dtype=bool)
+    for start in range(0, len(octets), _BLOCK):
+        block = octets[start:start + _BLOCK + 1]        # one byte more: an EF at the end sees what follows it
+        own = block[:_BLOCK]
+        low = np.less(own, 0x20, out=mask[:len(own)])
+        if low.any() and not np.isin(own[low], (0x09, 0x0A, 0x0D)).all():
+            return True
+        lead = np.equal(block[:-1], 0xEF, out=mask[:len(block) - 1])
+        if lead.any() and np.isin(block[1:][lead], (0xBF, 0xB7)).any():
+            return True
+    return False
+
+
+_BLOCK = 1 << 20
 
 
 def _decode(data: bytes, file: str) -> tuple[str, str]:
