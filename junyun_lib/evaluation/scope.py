@@ -15,6 +15,7 @@ from ..rules.schema import STAGE_ZH, STAGES
 
 EXCLUDED_COLUMNS = ["county", "year", "school_id", "school_name", "school_type", "part", "students",
                     "reason_code", "reason", "reason_en"]
+_EXCLUSION_READS = ["county", "year", "school_id", "school_name", "school_type", *(f"students_{s}" for s in STAGES)]
 
 
 def in_scope_mask(frame: pd.DataFrame) -> pd.Series:
@@ -31,6 +32,7 @@ def in_scope_mask(frame: pd.DataFrame) -> pd.Series:
 def excluded_table(frame: pd.DataFrame, in_scope: pd.Series) -> pd.DataFrame:
     """Every school or part left out, with its reason: the schools out of scope (:func:`in_scope_mask`),
     then the expected stages a mixed school does not enrol (:func:`empty_parts`)."""
+    frame = frame[_EXCLUSION_READS]      # only what the table shows: the rows are picked from these columns
     return pd.concat([_excluded_schools(frame), empty_parts(frame, in_scope)], ignore_index=True)
 
 
