@@ -19,7 +19,6 @@ from ..rules.schema import STAGES
 from .splitting import stage_shares, stage_weight
 
 PART_INFO = ["school_name", "school_type", "urban_rural", "ownership"]
-STAGE_STUDENTS = [f"students_{s}" for s in STAGES]
 
 
 def build_parts(frame: pd.DataFrame, in_scope: pd.Series, standard: Standard, county_year: np.ndarray) -> pd.DataFrame:

@@ -51,7 +51,7 @@ def staffing_sections(frame: pd.DataFrame) -> pd.DataFrame:
     in_scope = ~frame["school_type"].isin(cfg["excluded_types"]).to_numpy()
     pieces = []
     for stage in ("primary", "junior"):
-        # only the rows and columns the sections need: a national table has some 45 columns
+        # only the rows and columns the sections need: a national table has some 40 columns
         rows = np.flatnonzero(in_scope & (frame[f"students_{stage}"] > 0).to_numpy())
         column = f"teachers_{stage}"
         sub = frame[KEYS + ["urban_rural", f"students_{stage}", f"classes_{stage}"]
