@@ -323,18 +323,20 @@ def _load_csv(path: Path, display: str) -> tuple[_RawSheet | None, list[Problem]
         return None, exc.problems
     # clean UTF-8 (the usual large file): pyarrow parses the bytes, only the lines above the body are decoded
     head = textfile.decode_head(data, HEADER_SCAN_ROWS + 1)
-    raw = _csv_arrow(head[0], data, head[1], display) if head is not None else None
-    if raw is not None:
-        return raw, []
+    if head is not None:
+        raw = _csv_arrow(head[0], data, head[1], display)
+        if raw is not None:
+            return raw, []
     try:
         text, encoding = textfile.decode(data, display)
     except ValidationError as exc:   # not text, undecodable: located by textfile
         return None, exc.problems
     if not text or text.isspace():
         return None, [_problem("empty_sheet", "文件为空", "the file is empty", file=display)]
-    raw = _csv_arrow(text, data, encoding, display) if head is None else None
-    if raw is not None:
-        return raw, []
+    if head is None:                 # another encoding (clean UTF-8 had its fast path above)
+        raw = _csv_arrow(text, data, encoding, display)
+        if raw is not None:
+            return raw, []
     try:
         records = textfile.csv_rows(text, display)
     except ValidationError as exc:   # an unclosed quote, at the line where it opened
