@@ -2,9 +2,12 @@
 plan | cheapest | roadmap | run | batch | sample``.
 
 Every command works in a :class:`~junyun_lib.workspace.Workspace` (``--data-dir``, default ``$JUNYUN_DATA``
-or ``./data``; outputs folder ``--out``, default ``$JUNYUN_OUTPUTS`` or ``./outputs``): files it reads must be
-inside the data folder, files it writes inside the outputs folder (the template and import commands may also
-write new raw files under the data folder), and never onto an input.
+or ``./data``; outputs folder ``--out``, default ``$JUNYUN_OUTPUTS`` or ``./outputs``), the folders junyun
+manages.  A file named on the command line is read from wherever it is and an output is written where it is
+named, relative to the current folder — never onto an input, into the data folder's ``raw/`` (the template
+and import commands excepted, which make new raw files there) or ``processed/``, or over a folder.  junyun
+writes into a results or outputs folder only when it is new, empty or its own, and there replaces only files
+it wrote (:mod:`junyun_lib.io.ownership`).
 
 Exit status: 0 success; 2 bad input or a refused path (every problem listed, located; nothing written);
 1 a county or briefing that failed, an output that could not be written, or an internal error (one line on
@@ -13,6 +16,7 @@ the screen, the traceback in ``<outputs>/logs/``); 130 interrupted (Ctrl-C).
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import tempfile
 import traceback
@@ -43,7 +47,7 @@ def _cmd_template(args) -> int:
     from .io.template import write_template
 
     ws = _workspace(args)
-    path = ws.output_path(args.path, "模板文件", in_data=True)
+    path = ws.output_path(args.path, "模板文件", into_raw=True)
     _refuse_existing(path, args.force)
     if path.suffix.lower() != ".xlsx":
         raise PathRefused([Problem("error", "not_xlsx", "模板文件须为 .xlsx", "the template must be an .xlsx file",
@@ -56,7 +60,7 @@ def _cmd_county_template(args) -> int:
     from .io.county_table import write_county_template
 
     ws = _workspace(args)
-    path = ws.output_path(args.path, "县级指标表模板", in_data=True)
+    path = ws.output_path(args.path, "县级指标表模板", into_raw=True)
     _refuse_existing(path, args.force)
     if path.suffix.lower() not in (".csv", ".xlsx"):
         raise PathRefused([Problem("error", "not_csv", "县级指标表须为 .csv 或 .xlsx", "must be .csv or .xlsx",
@@ -89,10 +93,10 @@ def _cmd_evaluate(args) -> int:
 
     ws = _workspace(args, costs=True)
     inputs = [ws.input_path(f, "评估文件") for f in args.files]
-    if args.results:
-        ws.output_path(args.results, "结果目录", inputs)          # refused before anything is computed
-    targets = {kind: ws.output_path(path, "结果文件", inputs) for kind, path in (("json", args.json), ("excel", args.excel))
-               if path}
+    # every output is checked before anything is computed
+    folder = ws.output_folder(args.results, "结果目录", inputs) if args.results else None
+    targets = {kind: ws.output_path(path, "结果文件", inputs + ([folder] if folder else []))
+               for kind, path in (("json", args.json), ("excel", args.excel)) if path}
     evaluation = ws.evaluate_files(inputs, county=args.county, year=args.year, standard=args.standard)
     _show_warnings(ws)
     results = evaluation.results()
@@ -105,7 +109,7 @@ def _cmd_evaluate(args) -> int:
     if "excel" in targets:
         print(f"已写出 (written): {ws.write_workbook(targets['excel'], evaluation_sheets(evaluation, scorecards))}")
     if args.results:
-        written = ws.write_results(ws.output_path(args.results, "结果目录", inputs), evaluation)
+        written = ws.write_results(folder, evaluation)
         print(f"已写出分析用结果表 (tidy results written): {written[0].parent}（{len(written)} 个 Parquet 表）")
     return 0
 
@@ -131,23 +135,12 @@ def _cmd_plan(args) -> int:
     return 0
 
 
-def _target(ws, path, what: str = "结果文件"):
-    """An output file named on the command line of ``cheapest`` and ``roadmap``: a relative path that does not
-    lie in the outputs folder is taken inside it (``--json out.json`` → ``<outputs>/out.json``)."""
-    p = Path(path).expanduser()
-    if not p.is_absolute():
-        resolved = p.resolve()
-        if not (resolved == ws.outputs_dir or ws.outputs_dir in resolved.parents):
-            p = ws.outputs_dir / p
-    return ws.output_path(p, what)
-
-
 def _cmd_cheapest(args) -> int:
     """The one-year least-cost plan with its optimality certificate."""
     from .report.roadmap_report import cheapest_json, cheapest_text
 
     ws = _workspace(args, costs=True)
-    target = _target(ws, args.json) if args.json else None
+    target = ws.output_path(args.json, "结果文件") if args.json else None
     cfg = ws.config(args.county)
     year = args.year if args.year is not None else (ws.years(cfg.name) or [None])[-1]
     if year is None:
@@ -165,7 +158,8 @@ def _cmd_roadmap(args) -> int:
     from .report.roadmap_report import roadmap_json, roadmap_sheets
 
     ws = _workspace(args, costs=True)
-    targets = {kind: _target(ws, path) for kind, path in (("json", args.json), ("excel", args.excel)) if path}
+    targets = {kind: ws.output_path(path, "结果文件") for kind, path in (("json", args.json), ("excel", args.excel))
+               if path}
     if "excel" in targets and targets["excel"].suffix.lower() != ".xlsx":
         raise PathRefused([Problem("error", "not_xlsx", "路线图工作簿须为 .xlsx", "the workbook must be an .xlsx file",
                                    file=str(args.excel))])
@@ -173,13 +167,18 @@ def _cmd_roadmap(args) -> int:
     cfg = ws.config(args.county)
     rm = ws.roadmap(cfg.name, args.target_year, budget, standard=args.standard, time_limit=args.time_limit,
                     use_solver=not args.no_solver, moves=not args.no_moves)
+    from .problems import warnings_report
+
+    report = warnings_report(rm.warnings)          # e.g. a new school's id not yet in the data
+    if report:
+        print(report, file=sys.stderr)
     print(rm.summary_zh())
     if rm.synthetic:
         from .synthetic import SYNTHETIC_LABEL
         print(f"（{SYNTHETIC_LABEL}）")
     doc = roadmap_json(rm)
     # the county's briefings show the roadmap last made for it, from this file
-    stored = ws.write_json(ws.roadmap_paths(cfg.slug)[0], doc)
+    stored = ws.write_json(ws.managed_path(ws.roadmap_paths(cfg.slug)[0]), doc)
     print(f"已写出，简报将显示此路线图 (written; briefings show it): {stored}")
     if "json" in targets and targets["json"] != stored:
         print(f"已写出 (written): {ws.write_json(targets['json'], doc)}")
@@ -210,9 +209,9 @@ def _cmd_import(args) -> int:
     if str(mapping).endswith(".toml"):
         mapping = ws.input_path(mapping, "映射文件")
     inputs = exports + [p for p in (campus, supplement) if p] + ([mapping] if isinstance(mapping, Path) else [])
-    out = ws.output_path(args.out, "标准学校数据表", inputs, in_data=True)
+    out = ws.output_path(args.out, "标准学校数据表", inputs, into_raw=True)
     report = ws.output_path(Path(args.report) if args.report else out.with_name(f"{out.stem}-导入报告.xlsx"),
-                            "导入报告", inputs + [out], in_data=True)
+                            "导入报告", inputs + [out], into_raw=True)
     for path in (out, report):
         _refuse_existing(path, args.force)
     if campus and not args.merge_campuses:
@@ -238,7 +237,7 @@ def _cmd_supplement_template(args) -> int:
     mapping = args.mapping
     if str(mapping).endswith(".toml"):
         mapping = ws.input_path(mapping, "映射文件")
-    path = ws.output_path(args.path, "补充表", exports, in_data=True)
+    path = ws.output_path(args.path, "补充表", exports, into_raw=True)
     _refuse_existing(path, args.force)
     if path.suffix.lower() != ".xlsx":
         raise PathRefused([Problem("error", "not_xlsx", "补充表模板须为 .xlsx", "the supplementary table must be .xlsx",
@@ -286,7 +285,7 @@ def _cmd_batch(args) -> int:
 
 
 def _cmd_sample(args) -> int:
-    from .io.sample import SAMPLE_COUNTIES, SAMPLE_YEARS, write_county_sample, write_school_sample
+    from .io.sample import SAMPLE_COUNTIES, SAMPLE_YEARS, is_sample_file, write_county_sample, write_school_sample
     from .workspace import Workspace
 
     ws = Workspace.for_raw_folder(args.out) if args.out is not None and args.data_dir is None else \
@@ -294,11 +293,19 @@ def _cmd_sample(args) -> int:
     if args.out is not None and Path(args.out).expanduser().resolve() != ws.raw_dir:
         raise PathRefused([Problem("error", "not_raw", f"--out 应为数据目录下的原始数据文件夹 {ws.raw_dir}",
                                    f"--out must be the data folder's raw folder {ws.raw_dir}", file=str(args.out))])
-    for slug in SAMPLE_COUNTIES:
-        for year in SAMPLE_YEARS:
-            for path in (write_school_sample(slug, year, ws.school_file(slug, year)),
-                         write_county_sample(slug, year, ws.county_table_file(slug, year))):
-                print(f"已写出合成示例数据 (synthetic sample written): {path}")
+    targets = [(slug, year) for slug in SAMPLE_COUNTIES for year in SAMPLE_YEARS]
+    # a sample county's folder may hold an analyst's real file by now: only junyun's own samples are replaced
+    foreign = [p for slug, year in targets for p in (ws.school_file(slug, year), ws.county_table_file(slug, year))
+               if p.exists() and not is_sample_file(p)]
+    if foreign:
+        raise PathRefused([Problem("error", "not_a_sample", "这个文件不是 junyun 生成的合成示例数据，不会被覆盖；"
+                                   "请先移走它，或用 --data-dir 另指定数据目录",
+                                   "not a synthetic sample junyun wrote: never overwritten; move it away or name "
+                                   "another data folder with --data-dir", file=str(p)) for p in foreign])
+    for slug, year in targets:
+        for path in (write_school_sample(slug, year, ws.school_file(slug, year)),
+                     write_county_sample(slug, year, ws.county_table_file(slug, year))):
+            print(f"已写出合成示例数据 (synthetic sample written): {path}")
     return 0
 
 
@@ -333,10 +340,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     def evaluation_options(q):
         q.add_argument("--standard", default="quality-2017", choices=standard_codes())
-        q.add_argument("--costs", default=None, help="单位成本表 CSV（放在数据目录内），默认为内置示例成本")
+        q.add_argument("--costs", default=None, help="单位成本表 CSV（任意位置），默认为内置示例成本 (unit costs CSV)")
 
     t = sub.add_parser("template", help="写出空白学校数据模板 (write an empty school-table template)")
-    t.add_argument("path", help="…/raw/<县区简称>/schools_<年度>.xlsx 或输出目录内的 .xlsx")
+    t.add_argument("path", help="模板 .xlsx，写到此文件，如 data/raw/<县区简称>/schools_<年度>.xlsx (template to this file)")
     t.add_argument("--force", action="store_true", help="覆盖已有文件 (overwrite)")
     folders(t)
     t.set_defaults(func=_cmd_template)
@@ -347,18 +354,18 @@ def build_parser() -> argparse.ArgumentParser:
     i.set_defaults(func=_cmd_ingest)
 
     e = sub.add_parser("evaluate", help="资源配置评估 (evaluate resource allocation)")
-    e.add_argument("files", nargs="+", help="数据目录内的 .xlsx / .csv 原始文件或 .parquet 处理后文件")
+    e.add_argument("files", nargs="+", help=".xlsx / .csv 原始文件或 .parquet 处理后文件（任意位置） (raw or processed files, anywhere)")
     e.add_argument("--county", default=None)
     e.add_argument("--year", type=int, default=None)
-    e.add_argument("--json", default=None, help="写出 JSON 结果（输出目录内） (machine-readable results)")
-    e.add_argument("--excel", default=None, help="写出 Excel 结果工作簿（输出目录内） (workbook for county offices)")
-    e.add_argument("--results", default=None, help="写出分析用 Parquet 结果表到此目录（输出目录内） (tidy tables)")
+    e.add_argument("--json", default=None, help="写出 JSON 结果到此文件 (machine-readable results to this file)")
+    e.add_argument("--excel", default=None, help="写出 Excel 结果工作簿到此文件 (workbook for county offices)")
+    e.add_argument("--results", default=None, help="写出分析用 Parquet 结果表到此文件夹：新建、空的或 junyun 写过的文件夹 (tidy tables into this folder)")
     evaluation_options(e)
     folders(e)
     e.set_defaults(func=_cmd_evaluate)
 
     ct = sub.add_parser("county-template", help="写出空白县级指标表 (write an empty county-level indicator table)")
-    ct.add_argument("path", help="…/raw/<县区简称>/county_indicators_<年度>.csv 或 .xlsx")
+    ct.add_argument("path", help="县级指标表 .csv 或 .xlsx，写到此文件，如 data/raw/<县区简称>/county_indicators_<年度>.csv")
     ct.add_argument("--year", type=int, default=None)
     ct.add_argument("--force", action="store_true", help="覆盖已有文件 (overwrite)")
     folders(ct)
@@ -367,7 +374,7 @@ def build_parser() -> argparse.ArgumentParser:
     pl = sub.add_parser("plan", help="对照县域推进计划的年度进度 (progress against the county plan)")
     pl.add_argument("county", help="县区名称或简称 (name or slug)")
     pl.add_argument("--year", type=int, default=None, help="截至年度，默认最新有数据的年度 (as of; default latest)")
-    pl.add_argument("--json", default=None, help="写出 JSON（输出目录内）：各项目各年度的目标、实际、差距、状态与预测")
+    pl.add_argument("--json", default=None, help="写出 JSON 到此文件：各项目各年度的目标、实际、差距、状态与预测 (JSON to this file)")
     pl.add_argument("--standard", default="quality-2017", choices=standard_codes())
     folders(pl)
     pl.set_defaults(func=_cmd_plan)
@@ -375,7 +382,7 @@ def build_parser() -> argparse.ArgumentParser:
     ch = sub.add_parser("cheapest", help="一年的最低成本达标方案及最优性证明 (one-year least-cost plan with a certificate)")
     ch.add_argument("county", help="县区名称或简称 (name or slug)")
     ch.add_argument("--year", type=int, default=None, help="数据年度，默认最新 (data year; default the latest)")
-    ch.add_argument("--json", default=None, help="写出 JSON（输出目录内；相对路径写在输出目录下）")
+    ch.add_argument("--json", default=None, help="写出 JSON 到此文件（相对路径相对于当前文件夹） (JSON to this file)")
     ch.add_argument("--time-limit", type=_nonnegative, default=20.0, help="求解时限（秒），默认 20 (solver time limit)")
     ch.add_argument("--no-solver", action="store_true", help="只用启发式方法，不用 SCIP (heuristic only)")
     evaluation_options(ch)
@@ -387,8 +394,8 @@ def build_parser() -> argparse.ArgumentParser:
     rm.add_argument("--target-year", type=int, default=None, help="目标年度，默认 county.toml 的 plan_target_year")
     money = rm.add_mutually_exclusive_group()
     money.add_argument("--budget", type=_nonnegative, default=None, help="每年新增投入预算（万元/年）")
-    money.add_argument("--budget-file", default=None, help="逐年预算 CSV（年度,预算（万元）），放在数据目录内")
-    rm.add_argument("--json", default=None, help="写出 JSON（输出目录内；相对路径写在输出目录下）")
+    money.add_argument("--budget-file", default=None, help="逐年预算 CSV（年度,预算（万元）），任意位置 (yearly budgets CSV)")
+    rm.add_argument("--json", default=None, help="写出 JSON 到此文件（相对路径相对于当前文件夹） (JSON to this file)")
     rm.add_argument("--excel", default=None, help="写出 Excel 工作簿（每年一张表和汇总）")
     rm.add_argument("--time-limit", type=_nonnegative, default=30.0, help="每次求解的时限（秒），默认 30")
     rm.add_argument("--no-solver", action="store_true", help="只用启发式方法，不用 SCIP (heuristic only)")
@@ -398,10 +405,10 @@ def build_parser() -> argparse.ArgumentParser:
     rm.set_defaults(func=_cmd_roadmap)
 
     im = sub.add_parser("import", help="从教育事业统计导出表生成标准学校数据表 (import statistics exports)")
-    im.add_argument("exports", nargs="+", help="一个县区的各学段导出表 .xlsx（小学、初中、高中），放在数据目录内")
+    im.add_argument("exports", nargs="+", help="一个县区的各学段导出表 .xlsx（小学、初中、高中），任意位置 (the exports, anywhere)")
     im.add_argument("--year", type=int, required=True)
     im.add_argument("--county", required=True)
-    im.add_argument("--out", required=True, help="标准学校数据表 .xlsx（原始数据目录或输出目录内）")
+    im.add_argument("--out", required=True, help="标准学校数据表 .xlsx，写到此文件 (canonical table to this file)")
     im.add_argument("--mapping", default="stats-2021", help="映射：stats-2021（教基表式）、stats-2020（基础基表式）或自己的 .toml")
     im.add_argument("--supplement", default=None,
                     help="补充表（音乐、美术专用教室等统计表中没有的数据；用 junyun supplement-template 生成）")
@@ -417,7 +424,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     st = sub.add_parser("supplement-template",
                         help="写出补充表模板：音乐、美术专用教室等统计表中没有的数据 (write the supplementary table)")
-    st.add_argument("path", help="补充表 .xlsx（原始数据目录或输出目录内）")
+    st.add_argument("path", help="补充表 .xlsx，写到此文件 (supplementary table to this file)")
     st.add_argument("--exports", nargs="*", default=None, help="各学段导出表：据此列出学校标识码和名称 (pre-fill schools)")
     st.add_argument("--mapping", default="stats-2021", help="读导出表用的映射：stats-2021、stats-2020 或自己的 .toml")
     st.add_argument("--force", action="store_true", help="覆盖已有文件 (overwrite)")
@@ -458,7 +465,15 @@ def _log_internal_error(args) -> Path:
     stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
     text = f"junyun {__version__}\n{' '.join(sys.argv)}\n\n{traceback.format_exc()}"
     outputs = getattr(args, "out_dir", None) or getattr(args, "outputs_dir", None)
-    for folder in (Workspace(getattr(args, "data_dir", None), outputs).log_dir, Path(tempfile.gettempdir())):
+    folders = [Path(tempfile.gettempdir())]
+    try:
+        ws = Workspace(getattr(args, "data_dir", None), outputs)
+        if ws.outputs_problem() is None:         # never into a folder that is not junyun's
+            ws.claim_outputs()
+            folders.insert(0, ws.log_dir)
+    except Exception:  # noqa: BLE001 — the log goes to the temporary folder instead
+        pass
+    for folder in folders:
         try:
             folder.mkdir(parents=True, exist_ok=True)
             path = folder / f"junyun-error-{stamp}.log"
@@ -483,6 +498,13 @@ def main(argv=None) -> int:
     except KeyboardInterrupt:
         print("已中断，未完成的文件均未写出 (interrupted; nothing half-written was left)", file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        # the reader went away (``junyun evaluate … | head``): not an error of junyun's; quiet, as Unix tools are
+        try:
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        except OSError:
+            pass
+        return 141
     except Exception as exc:  # noqa: BLE001 — a genuine bug: one line here, the traceback in the log
         log = _log_internal_error(args)
         print(f"junyun 内部错误 (internal error): {type(exc).__name__}: {exc}；详情见 (details in) {log}",

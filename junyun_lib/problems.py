@@ -8,6 +8,7 @@ report and no traceback.
 from __future__ import annotations
 
 import errno
+import re
 from dataclasses import asdict, dataclass
 
 
@@ -44,6 +45,48 @@ class Problem:
 
     def to_dict(self) -> dict:
         return asdict(self)
+
+
+#: control characters (控制字符): C0 (U+0000–U+001F, tab and line breaks included) and DEL with C1
+#: (U+007F–U+009F).  None belongs in a name, a source or a table cell that pages, workbooks and the terminal
+#: show: a BEL or an escape sequence would reach them as it is, a line break would break a table row.
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
+
+
+def control_character(text) -> str | None:
+    """The first control character of ``text`` (see :data:`_CONTROL`), or None; not text: None.
+
+    The one test every reader of settings files applies to what it keeps (``county.toml`` strings, cells of
+    the unit-cost, budget, plan and county-level tables).
+
+    Examples
+    --------
+    >>> control_character("进贤县"), control_character("进贤\\x07县"), control_character("a\\nb"), control_character(3)
+    (None, '\\x07', '\\n', None)
+    """
+    if not isinstance(text, str):
+        return None
+    found = _CONTROL.search(text)
+    return found.group() if found else None
+
+
+def visible(text) -> str:
+    """``text`` with every control character written as its code (``\\u0007``), for a message that quotes it.
+
+    >>> visible("进贤\\x07县\\n")
+    '进贤\\\\u0007县\\\\u000a'
+    """
+    return _CONTROL.sub(lambda m: f"\\u{ord(m.group()):04x}", str(text))
+
+
+def control_character_problem(text: str, **where) -> Problem:
+    """The located error for text holding a control character (:func:`control_character`); ``where`` gives
+    file, row, column … as for :class:`Problem`; the value is quoted with the character made visible."""
+    code = f"U+{ord(control_character(text)):04X}"
+    return Problem("error", "control_character",
+                   f"含控制字符 {code}（不可见字符，如响铃、换行、制表符），请删除后保存",
+                   f"holds the control character {code} (an invisible character such as a bell, line break or "
+                   "tab); delete it and save", value=visible(text), **where)
 
 
 class JunyunError(Exception):

@@ -17,19 +17,21 @@ A workspace is a data folder and an outputs folder::
     <outputs>/plans/<slug>-roadmap.json|xlsx         the roadmap to the target year (达标路线图)
     <outputs>/<year>/<slug>-cheapest.json            the one-year least-cost plan (最低成本达标方案)
     <outputs>/manifest.json, logs/                   run records and error logs
+    <outputs>/_junyun_outputs.json                   junyun's mark on its outputs folder (:mod:`.io.ownership`)
 
 It lists counties and years, loads each county-year once and caches its evaluation by (county, year,
-standard), and is what the command line, the notebooks, the batch and the explorer go through.  Every path
-it is handed from outside — the command line, a notebook parameter — must resolve inside the data or
-outputs folder, and no output may be written onto an input (:meth:`Workspace.input_path`,
-:meth:`Workspace.output_path`); slugs are ``[a-z0-9-]`` (:mod:`junyun_lib.rules.counties`).  Every file is
-written through :mod:`junyun_lib.io.atomic`.  An error in any year a result depends on is raised as an
+standard), and is what the command line, the notebooks, the batch and the explorer go through.  A path a
+person names — on the command line or to a public function — is honoured: read from wherever it is, written
+where it is named, but never onto an input, into ``raw/`` or ``processed/``, or over a folder
+(:meth:`Workspace.input_path`, :meth:`Workspace.output_path`, :meth:`Workspace.output_folder`).  A path built
+from data stays in the data or outputs folder: slugs are ``[a-z0-9-]`` (:mod:`junyun_lib.rules.counties`),
+and junyun writes into an outputs folder only when it is new, empty or its own
+(:meth:`Workspace.claim_outputs`).  Every file is written through :mod:`junyun_lib.io.atomic`.  An error in any year a result depends on is raised as an
 error (located), never turned into "no data".
 """
 from __future__ import annotations
 
 import os
-import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -43,12 +45,14 @@ from .io import atomic
 from .io.costs import load_unit_costs
 from .io.county_config import read_county_config
 from .io.county_table import CountyValues, read_county_values
+from .io.ownership import RESULTS_MARKER, claim_outputs_folder, outputs_folder_problem, results_folder_problem
 from .io.budgets import read_budget_file
 from .io.plan_file import Plan, read_plan
 from .io.projects import Projects, read_enrolment_overrides, read_projects
 from .io.processed import processed_county, read_processed, read_table, write_processed
 from .io.reader import SchoolTable, read_schools
 from .io.workbook import write_workbook
+from .io.years import COUNTY_TABLE_FILE, SCHOOL_FILE
 from .planning.cheapest import PathPlan, cheapest_path
 from .planning.optimiser import optimal_path
 from .planning.roadmap import Roadmap, build_roadmap
@@ -66,8 +70,8 @@ COUNTY_FILE = "county.toml"
 PLAN_FILE = "plan.csv"
 PROJECTS_FILE = "projects.csv"
 OVERRIDES_FILE = "enrolment_overrides.csv"
-SCHOOL_FILE = re.compile(r"^schools_(\d{4})\.(xlsx|csv)$", re.IGNORECASE)
-COUNTY_TABLE_FILE = re.compile(r"^county_indicators_(\d{4})\.(csv|xlsx)$", re.IGNORECASE)
+# SCHOOL_FILE and COUNTY_TABLE_FILE (schools_<year>.xlsx|csv, county_indicators_<year>.csv|xlsx) come from
+# junyun_lib.io.years: the readers compare the year these names state with the rows' 统计年度
 QUALITY = "quality-2017"
 HISTORY = "history"                          # the folder of the counties' multi-year pages
 
@@ -135,7 +139,7 @@ class Workspace:
     outputs_dir : path, optional
         The outputs folder; default ``$JUNYUN_OUTPUTS`` or ``./outputs``.
     costs : path, optional
-        A unit-cost CSV inside the data folder (default: the package's illustrative costs).
+        A unit-cost CSV, wherever it is (default: the package's illustrative costs).
 
     Examples
     --------
@@ -162,6 +166,7 @@ class Workspace:
         self._county_years: list | None = None
         self._tables: dict[str, SchoolTable] = {}
         self.read_warnings: list[Problem] = []     # warnings of the last raw read, for the command to show
+        self._outputs_claimed = False
 
     @classmethod
     def for_notebook(cls, data_dir=None, outputs_dir=None, *, costs=None) -> "Workspace":
@@ -270,38 +275,45 @@ class Workspace:
         return sorted(p for p in self.raw_dir.glob("*/*") if SCHOOL_FILE.match(p.name) and p.is_file())
 
     # ------------------------------------------------------------------------------------- path checks
+    # Two kinds of path (docs/decisions.md, decision 134).  A path a person typed — on the command line, or
+    # passed to a public function — is honoured: read from wherever it is, written where it is named
+    # (:meth:`input_path`, :meth:`output_path`).  A path junyun builds from data — a slug, a year — stays in
+    # the data or outputs folder: the layout methods above build it from a checked slug, and junyun writes its
+    # own files into the outputs folder through :meth:`managed_path`, which claims the folder first
+    # (:meth:`claim_outputs`, :mod:`junyun_lib.io.ownership`).
     def _inside(self, path: Path, *roots: Path) -> bool:
         return any(path == root or root in path.parents for root in roots)
 
     def input_path(self, path, what: str = "输入文件") -> Path:
-        """``path`` resolved; it must lie inside the data folder and exist, else :class:`PathRefused`."""
+        """A file a person named for reading, resolved against the current folder: read from wherever it is.
+        It must exist and be a file (else a located :class:`ValidationError`)."""
         resolved = Path(path).expanduser().resolve()
-        if not self._inside(resolved, self.data_dir):
-            raise PathRefused([Problem("error", "outside_data", f"{what}不在数据目录 {self.data_dir} 内：请把文件放到"
-                                       "数据目录下（原始数据放在 raw/<县区简称>/），或用 --data-dir 指定数据目录",
-                                       f"{what} is outside the data folder {self.data_dir}; put it there or "
-                                       "name the data folder with --data-dir", file=str(path))])
+        if resolved.is_dir():
+            raise ValidationError([Problem("error", "is_a_folder", f"{what}是一个文件夹，应为文件",
+                                           "a folder was named where a file is wanted", file=str(path))])
         if not resolved.is_file():
             raise ValidationError([Problem("error", "not_found", f"{what}不存在", "file not found", file=str(path))])
         return resolved
 
     def outputs_file(self, path, what: str = "输出文件") -> Path:
-        """``path`` for writing, a relative one taken inside the outputs folder (not the current folder): what
-        the explorer's export box names.  Refused (:class:`PathRefused`) unless it lies in the outputs folder."""
+        """A file name typed in the explorer's export box: a relative one is taken inside the outputs folder
+        (a notebook's current folder is ``notebooks/``, not where anyone looks for results), an absolute one
+        is honoured.  Checked like every output (:meth:`output_path`)."""
         path = Path(str(path).strip()).expanduser()
         return self.output_path(path if path.is_absolute() else self.outputs_dir / path, what)
 
-    def output_path(self, path, what: str = "输出文件", inputs=(), *, in_data: bool = False) -> Path:
-        """``path`` resolved for writing: inside the outputs folder (or, with ``in_data``, the data folder's
-        ``raw/`` — for the template and import commands), and neither an input of the command (``inputs``)
-        nor inside one.  Raises :class:`PathRefused`."""
+    def output_path(self, path, what: str = "输出文件", inputs=(), *, into_raw: bool = False) -> Path:
+        """A file a person named for writing, resolved against the current folder: written where it is named.
+
+        Refused (:class:`PathRefused`, nothing written): a folder (an output never replaces one); one of the
+        command's ``inputs`` or a path inside one; a path in the data folder's ``processed/`` (junyun's own
+        build products, written by ``junyun ingest`` alone); a path in the raw data folder ``raw/``, unless
+        ``into_raw`` (the template and import commands, which make new raw files there)."""
         resolved = Path(path).expanduser().resolve()
-        roots = [self.outputs_dir] + ([self.raw_dir] if in_data else [])
-        if not self._inside(resolved, *roots):
-            where = f"输出目录 {self.outputs_dir} " + (f"或原始数据目录 {self.raw_dir} " if in_data else "")
-            raise PathRefused([Problem("error", "outside_outputs", f"{what}应写在{where}内，可用 --out 指定输出目录",
-                                       f"{what} must be inside {self.outputs_dir}"
-                                       + (f" or {self.raw_dir}" if in_data else "") + "; name it with --out",
+        if resolved.is_dir():
+            raise PathRefused([Problem("error", "output_is_folder", f"{what}指向一个已有的文件夹，文件夹不会被替换；"
+                                       "请写出包括文件名的路径",
+                                       "the output names an existing folder, which is never replaced; name a file",
                                        file=str(path))])
         for source in inputs:
             source = Path(source).expanduser().resolve()
@@ -309,7 +321,70 @@ class Workspace:
                 raise PathRefused([Problem("error", "output_onto_input", f"{what}会覆盖输入文件，未写出；请换一个文件名",
                                            "the output would overwrite an input; choose another name",
                                            file=str(path))])
+        if self._inside(resolved, self.processed_dir):
+            raise PathRefused([Problem("error", "output_in_processed", f"{what}不能写在处理后数据目录 "
+                                       f"{self.processed_dir} 内（那里只放 junyun ingest 生成的文件）",
+                                       f"outputs are never written inside the processed-data folder "
+                                       f"{self.processed_dir}", file=str(path))])
+        if not into_raw and self._inside(resolved, self.raw_dir):
+            raise PathRefused([Problem("error", "output_in_raw", f"{what}不能写在原始数据目录 {self.raw_dir} 内"
+                                       "（原始数据从不改动）；请写到其他位置",
+                                       f"outputs are never written inside the raw-data folder {self.raw_dir} "
+                                       "(raw data is never edited); write it elsewhere", file=str(path))])
         return resolved
+
+    def output_folder(self, path, what: str = "结果目录", inputs=()) -> Path:
+        """A folder a person named for junyun's results (``--results DIR``), resolved against the current folder.
+
+        Refused like :meth:`output_path` (an input or inside one, inside ``raw/`` or ``processed/``), and when
+        a file of that name exists.  What the folder already holds is checked when writing: junyun replaces
+        only the files it wrote there before (:mod:`junyun_lib.io.ownership`); :meth:`results_problem` says
+        beforehand."""
+        resolved = Path(path).expanduser().resolve()
+        if resolved.exists() and not resolved.is_dir():
+            raise PathRefused([Problem("error", "not_a_folder", f"{what}应为文件夹，但这里已有同名文件；该文件未被改动",
+                                       "a file of that name exists where a folder is wanted; it was left unchanged",
+                                       file=str(path))])
+        probe = resolved / RESULTS_MARKER       # the folder's own checks, as for a file written into it
+        self.output_path(probe, what, inputs)
+        problem = results_folder_problem(resolved, what=what)
+        if problem is not None:
+            raise problem
+        return resolved
+
+    def outputs_problem(self) -> PathRefused | None:
+        """Why junyun may not write into its outputs folder, or None: the folder must not lie in the data
+        folder's ``raw/`` or ``processed/``, and must be new, empty or junyun's own
+        (:mod:`junyun_lib.io.ownership`)."""
+        if self._inside(self.outputs_dir, self.raw_dir, self.processed_dir) or self.outputs_dir == self.data_dir:
+            return PathRefused([Problem("error", "outputs_in_data", f"输出目录不能是数据目录或位于其原始数据、处理后数据"
+                                        f"目录内：{self.outputs_dir}；请用 --out 另指定",
+                                        "the outputs folder may not be the data folder or lie inside its raw or "
+                                        "processed folder; name another with --out", file=str(self.outputs_dir))])
+        return outputs_folder_problem(self.outputs_dir)
+
+    def claim_outputs(self) -> Path:
+        """Make the outputs folder junyun's (created, marked) before junyun writes anything of its own into
+        it; :class:`PathRefused`, naming the files in the way, when it holds files junyun did not make."""
+        if not self._outputs_claimed:
+            problem = self.outputs_problem()
+            if problem is not None:
+                raise problem
+            claim_outputs_folder(self.outputs_dir)
+            self._outputs_claimed = True
+        return self.outputs_dir
+
+    def managed_path(self, path) -> Path:
+        """A path junyun built itself (a layout method above, from a checked slug and a year) for writing one of
+        its own files: it must lie in the outputs folder, which is claimed first (:meth:`claim_outputs`), so
+        junyun never puts its files among someone else's."""
+        resolved = Path(path).resolve()
+        if not self._inside(resolved, self.outputs_dir):
+            raise PathRefused([Problem("error", "outside_outputs", f"由数据生成的路径应在输出目录 {self.outputs_dir} 内",
+                                       f"a path built from data must lie inside the outputs folder {self.outputs_dir}",
+                                       file=str(path))])
+        self.claim_outputs()
+        return self.output_path(resolved)
 
     # ---------------------------------------------------------------------------------------- counties
     def counties(self) -> dict[str, CountyConfig]:
@@ -396,7 +471,7 @@ class Workspace:
             if folder.is_dir() else []
 
     def load_raw(self, files) -> dict[str, str]:
-        """Read and validate raw school tables from the data folder and keep them in memory, nothing written;
+        """Read and validate raw school tables (wherever they are) and keep them in memory, nothing written;
         later calls for these counties use them.  Returns ``{county name: slug}``."""
         paths = [self.input_path(f, "原始数据文件") for f in files]
         table = read_schools(paths)
@@ -431,8 +506,9 @@ class Workspace:
     def ingest(self, files) -> list[Path]:
         """Validate raw school tables and write one processed file per county-year (``junyun ingest``).
 
-        Every file must lie in the data folder.  Nothing is written unless every file validates; each file
-        is written atomically, so two ingests of the same file at once both succeed.  Returns the paths.
+        Files are read wherever they are; the processed files go to the data folder.  Nothing is written
+        unless every file validates; each file is written atomically, so two ingests of the same file at once
+        both succeed.  Returns the paths.
         """
         slugs = self.load_raw(files)
         written = []
@@ -520,7 +596,7 @@ class Workspace:
 
     def evaluate_files(self, files, county: str | None = None, year: int | None = None,
                        standard: str = QUALITY) -> Evaluation:
-        """Raw or processed files from the data folder, evaluated together (``junyun evaluate``)."""
+        """Raw or processed files wherever they are, evaluated together (``junyun evaluate``)."""
         paths = [self.input_path(f, "评估文件") for f in files]
         table = read_table(paths, county=county, year=year)
         self.read_warnings = list(table.warnings)
@@ -578,22 +654,43 @@ class Workspace:
         return read_enrolment_overrides(path, county=cfg.name) if cfg.configured and path.is_file() else None
 
     def budget_file(self, path) -> dict[int, float]:
-        """Yearly budgets (万元) from a CSV inside the data folder (``junyun roadmap --budget-file``)."""
+        """Yearly budgets (万元) from a CSV, wherever it is (``junyun roadmap --budget-file``)."""
         return read_budget_file(self.input_path(path, "预算文件"))
 
     def roadmap(self, county: str, target_year: int | None = None, budget=None, *, standard: str = QUALITY,
                 start_year: int | None = None, **options) -> Roadmap:
         """The year-by-year roadmap to pass by the target year (达标路线图; :mod:`junyun_lib.planning.roadmap`):
-        the county's projects, enrolment overrides and plan are read from its folder."""
+        the county's projects, enrolment overrides and plan are read from its folder.
+
+        Every problem of the inputs is raised at once (:class:`ValidationError`): the project list's and the
+        overrides' own, and the target year, the budget and their school ids against the school table
+        (:func:`junyun_lib.planning.roadmap.roadmap_input_problems`).  The roadmap's input warnings are left in
+        ``read_warnings`` for the command to show."""
+        from .planning.roadmap import roadmap_input_problems
+
         cfg = self.config(county)
         ev = self.evaluation(cfg.name, standard)
         if cfg.name not in {c for c, _ in ev.county_years()}:
             raise ValidationError([Problem("error", "no_processed_data", f"没有{cfg.name}的处理后数据：请先运行 junyun ingest",
                                            f"no processed data for {cfg.name}; run junyun ingest first",
                                            county=cfg.name)])
-        return build_roadmap(ev, cfg.name, target_year=target_year, budget=budget, projects=self.projects(cfg.name),
-                             overrides=self.enrolment_overrides(cfg.name), plan=self.plan(cfg.name), costs=self.costs,
-                             start_year=start_year, **options)
+        # one pass: a file that cannot be read is reported together with the other inputs' problems
+        problems, inputs = [], {}
+        for key, read in (("projects", self.projects), ("overrides", self.enrolment_overrides)):
+            try:
+                inputs[key] = read(cfg.name)
+            except ValidationError as exc:
+                problems += exc.problems
+        if problems:
+            problems += [p for p in roadmap_input_problems(
+                ev, cfg.name, target_year=target_year, budget=budget, costs=self.costs, start_year=start_year,
+                projects=inputs.get("projects"), overrides=inputs.get("overrides")) if p.severity == "error"]
+            raise ValidationError(problems)
+        rm = build_roadmap(ev, cfg.name, target_year=target_year, budget=budget, projects=inputs["projects"],
+                           overrides=inputs["overrides"], plan=self.plan(cfg.name), costs=self.costs,
+                           start_year=start_year, **options)
+        self.read_warnings = list(rm.warnings)
+        return rm
 
     def stored_roadmap(self, county: str) -> dict | None:
         """The roadmap JSON last written by ``junyun roadmap`` for the county, or None."""
@@ -684,12 +781,13 @@ class Workspace:
                       **options) -> PathPlan:
         """The least-cost additions that pass (最低成本达标方案), verified by re-evaluation: SCIP's plan with its
         certificate (:func:`junyun_lib.planning.optimiser.optimal_path`), or with ``solver=False`` the
-        heuristic alone (:func:`junyun_lib.planning.cheapest.cheapest_path`)."""
+        heuristic alone (:func:`junyun_lib.planning.cheapest.cheapest_path`), its certificate saying so.
+        ``options`` are those of ``optimal_path`` either way (``time_limit`` is simply unused without SCIP)."""
         result = self.evaluate(county, year, standard)
         ev = self.evaluation(result.county, standard)
-        if solver:
-            return optimal_path(ev, result.county, result.year, costs=self.costs, **options)
-        return cheapest_path(ev, result.county, result.year, costs=self.costs, **options)
+        # optimal_path without the solver is the heuristic plus a "heuristic, no bound" certificate: the same
+        # options as with it (the heuristic itself takes no time_limit), and a plan that says what it is
+        return optimal_path(ev, result.county, result.year, costs=self.costs, use_solver=solver, **options)
 
     def briefing(self, county: str, year: int, standard: str = QUALITY) -> Briefing:
         """Everything a county briefing shows for a county-year (当年结果、历年趋势、评估表、推进计划、达标方案)."""
@@ -709,21 +807,22 @@ class Workspace:
 
     # ------------------------------------------------------------------------------------------ writing
     def write_text(self, path, text: str) -> Path:
-        """Write text (UTF-8) atomically to a path inside the outputs folder."""
+        """Write text (UTF-8) atomically to ``path`` (checked by :meth:`output_path`)."""
         return atomic.write_text(self.output_path(path), text)
 
     def write_json(self, path, doc) -> Path:
-        """Write a JSON document (valid JSON: no NaN or infinity) atomically inside the outputs folder."""
+        """Write a JSON document (valid JSON: no NaN or infinity) atomically to ``path``."""
         return atomic.write_text(self.output_path(path), dumps(doc))
 
     def write_results(self, folder, evaluation: Evaluation) -> list[Path]:
         """The tidy Parquet tables of ``evaluation`` (:mod:`junyun_lib.report.results`) written to ``folder``
-        inside the outputs folder, replacing it as a whole.  The scorecard covers every county-year: the
+        (a folder a person named, :meth:`output_folder`; junyun replaces only the tables it wrote there
+        before, :mod:`junyun_lib.io.ownership`).  The scorecard covers every county-year: the
         school-derived items for all at once; a configured county gets its exact per-county scorecard instead
         (its county-level table, its own items such as staffing ratios, the prerequisite)."""
         from .report.results import results_tables, write_results
 
-        target = self.output_path(folder, "结果目录")
+        target = self.output_folder(folder, "结果目录")
         tables = results_tables(evaluation)
         if "scorecard_items" in tables:
             tables["scorecard_items"], tables["scorecard"] = self._with_county_tables(
@@ -759,7 +858,7 @@ class Workspace:
                 overall.sort_values(order, kind="stable").reset_index(drop=True))
 
     def write_workbook(self, path, sheets: dict[str, pd.DataFrame]) -> Path:
-        """Write ``{sheet: table}`` to an .xlsx file inside the outputs folder, atomically."""
+        """Write ``{sheet: table}`` to an .xlsx file at ``path``, atomically."""
         return write_workbook(self.output_path(path), sheets)
 
 

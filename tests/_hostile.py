@@ -532,21 +532,16 @@ def _argv(*args: str):
 case("workers-negative", zh="正整数", en="positive")(_argv("batch", "--workers", "-1"))
 case("workers-zero", zh="正整数")(_argv("run", "--workers", "0"))
 case("template-to-csv", zh=".xlsx", file="t.csv")(_argv("template", "{root}/out/t.csv"))
-case("evaluate-excel-onto-input", zh="输出目录", en="must be inside")(
+case("evaluate-excel-onto-input", zh="覆盖输入文件", en="overwrite an input")(
     _argv("evaluate", "{file}", "--excel", "{file}"))
-case("evaluate-file-outside-data", zh="数据目录", file="elsewhere.xlsx")(
-    lambda root: _outside(root))
+case("evaluate-json-into-raw", zh="原始数据目录", en="raw-data folder")(
+    _argv("evaluate", "{file}", "--json", "{root}/data/raw/r.json"))
+case("evaluate-excel-over-a-folder", zh="文件夹", en="folder")(_argv("evaluate", "{file}", "--excel", "{root}"))
+case("evaluate-a-folder", zh="文件夹", en="folder")(_argv("evaluate", "{root}"))
 case("evaluate-year-not-in-data", zh="2019", en="not in the data")(_argv("evaluate", "{file}", "--year", "2019"))
 case("evaluate-county-not-in-data", zh="不存在县", en="not in the data")(
     _argv("evaluate", "{file}", "--county", "不存在县"))
 case("unknown-standard", zh="", en="invalid choice")(_argv("evaluate", "{file}", "--standard", "quality-2030"))
-
-
-def _outside(root: Path) -> list[str]:
-    path = school_xlsx(root)
-    other = root / "elsewhere.xlsx"
-    shutil.copy(path, other)
-    return evaluate(other, root)
 
 
 # ================================================================= accepted, with what must be kept

@@ -183,7 +183,7 @@ def test_same_school_id_in_another_year_is_fine(tmp_path, capsys):
     table = base_table()
     for r in base_table(year=2024).rows:
         table.add_row(r)
-    path = xlsx(tmp_path, table)
+    path = xlsx(tmp_path, table, name="schools.xlsx")     # two years: a name with one year would disagree
     assert read_schools(path).county_years() == [(COUNTY, 2023), (COUNTY, 2024)]
     status, err = run_ingest(path, tmp_path, capsys)
     assert status == 0, err
@@ -523,7 +523,8 @@ def test_county_not_in_file_lists_those_present(tmp_path):
 
 
 def test_year_not_in_file_lists_those_present(tmp_path):
-    path = xlsx(tmp_path, base_table())
+    # a name without a year: --year selects; a named file whose year disagrees is tests/test_years_agree.py's
+    path = xlsx(tmp_path, base_table(), name="schools.xlsx")
     err = read_errors(path, year=2019)
     hits = find(err.problems, code="year_not_found")
     assert len(hits) == 1, describe(err.problems)
@@ -576,7 +577,7 @@ def test_require_single_raises_for_several_county_years(tmp_path):
     table = base_table()
     for r in base_table(year=2024).rows + base_table(county="乙县").rows:
         table.add_row(r)
-    path = xlsx(tmp_path, table)
+    path = xlsx(tmp_path, table, name="schools.xlsx")     # two years: a name with one year would disagree
     read = read_schools(path)
     with pytest.raises(ValidationError) as exc:
         require_single(read)

@@ -123,8 +123,8 @@ def test_widget_app_wires_the_scenario(data_dir, tmp_path):
 
 
 def test_widget_says_what_it_cannot_do(data_dir, tmp_path, monkeypatch):
-    """No school, a negative or zero amount, a path outside the outputs folder: said in red, nothing changed;
-    a relative export path never lands in the current folder."""
+    """No school, a negative or zero amount, a path into the raw data: said in red, nothing changed; a relative
+    export path never lands in the current folder, a full one is honoured."""
     out, elsewhere = tmp_path / "out", tmp_path / "cwd"
     elsewhere.mkdir()
     monkeypatch.chdir(elsewhere)
@@ -138,13 +138,17 @@ def test_widget_says_what_it_cannot_do(data_dir, tmp_path, monkeypatch):
         app.amount_box.value = amount
         app.add_button.click()
         assert red in app.message.value and "补充数量应大于 0" in app.message.value and app.scenario.additions.empty
-    for bad in ("../outside.xlsx", str(tmp_path / "outside.xlsx"), "", "s.csv"):
+    raw = Path(app.workspace.raw_dir)
+    before = sorted(raw.rglob("*"))
+    for bad in (str(raw / "s.xlsx"), "", "s.csv"):         # raw data is never written; a name must be .xlsx
         app.path_box.value = bad
         assert red in app.target.value
         assert app.export() is None and red in app.message.value and "未导出" in app.message.value
-    assert not (tmp_path / "outside.xlsx").exists() and not out.exists()
+    assert sorted(raw.rglob("*")) == before and not out.exists()
     app.path_box.value = "outputs/s.xlsx"                  # relative: inside the outputs folder, not the cwd
     assert app.export() == out / "outputs" / "s.xlsx" and list(elsewhere.iterdir()) == []
+    app.path_box.value = str(tmp_path / "分析 结果" / "s.xlsx")   # a full path a person typed: honoured
+    assert app.export() == tmp_path / "分析 结果" / "s.xlsx"
 
 
 def test_cheapest_path_keeps_manual_additions_and_the_workbook_is_chinese(data_dir, tmp_path):

@@ -248,16 +248,20 @@ def test_exception_inside_its_window_and_not_after(window_checks, r):
     assert "过渡期" in inside["basis"]
 
 
-def test_a_county_may_move_the_window(tmp_path):
-    """[overrides.quality-2017.guarantee.transitional] in county.toml moves the last year."""
+def test_a_county_may_shorten_the_window(tmp_path):
+    """[overrides.quality-2017.guarantee.transitional] in county.toml moves the last year earlier: a county
+    may make the standard stricter, never looser (a later last year is refused: tests/test_settings_checks.py).
+    Built in 2010, 2400 pupils in 2025: inside the national window (2400 allowed), after the county's (2000)."""
     from junyun_lib.evaluation.evaluate import evaluate
     from junyun_lib.io.reader import read_schools
     from junyun_lib.rules.counties import parse_county_config
 
     text = ('name = "测试县"\nslug = "ceshi"\n[overrides.quality-2017.guarantee.transitional]\n'
-            'last_year = 2026\nsource = "测试：延长一年"\n')
+            'last_year = 2024\nsource = "测试：提前一年结束"\n')
     cfg = parse_county_config(text, "county.toml")
-    table = read_schools(pd.DataFrame([_sized("old", "小学", year=2026, built_year=2010, primary=2400)]))
+    table = read_schools(pd.DataFrame([_sized("old", "小学", year=2025, built_year=2010, primary=2400)]))
+    row = evaluate(table).guarantee.query("check == 'school_size'").iloc[0]
+    assert row["limit"] == 2400
     ev = evaluate(table, counties={"测试县": cfg})
     row = ev.guarantee[ev.guarantee["check"] == "school_size"].iloc[0]
-    assert row["limit"] == 2400
+    assert row["limit"] == 2000 and not row["passes"]

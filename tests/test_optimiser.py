@@ -225,7 +225,7 @@ def test_cli_cheapest_writes_a_certified_plan(tmp_path):
     shutil.copy(REPO / "data/raw/xiangning/county.toml", data / "raw/xiangning/county.toml")
     ingest([REPO / "data/raw/xiangning/schools_2024.xlsx"], data_dir=data)
     out = tmp_path / "outputs"
-    code = main(["cheapest", "乡宁县", "--year", "2024", "--json", "c.json", "--data-dir", str(data), "--out", str(out),
+    code = main(["cheapest", "乡宁县", "--year", "2024", "--json", str(out / "c.json"), "--data-dir", str(data), "--out", str(out),
                  "--time-limit", "300"])
     assert code == 0
     doc = json.loads((out / "c.json").read_text(encoding="utf-8"))

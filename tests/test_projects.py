@@ -250,11 +250,14 @@ def test_template_explains_every_column_and_reads_back_empty(tmp_path):
 def test_link_problems(tmp_path):
     header = HEADER.replace(",note", ",from_school_id,note")
     body = ("1,分流,0,2024,方案,move_students,A,乙小学,primary,40,Z,n\n"
-            "2,扩建,10,2024,方案,add_area_m2,Q,,,100,,n\n")
+            "2,扩建,10,2024,方案,add_area_m2,Q,,,100,,n\n"
+            "3,新建,10,2024,方案,new_school,N,新小学,primary,500,,n\n")
     r = read_projects(write(tmp_path, body, header=header))
     import pandas as pd
     schools = pd.DataFrame({"school_id": ["A", "B"], "school_name": ["甲小学", "乙小学"]})
     found = {(p.severity, p.code, p.row, p.column, p.value) for p in link_problems(r, schools)}
+    # adding area to a school the table does not hold is an error (issue 24); only a new school's id may be new
     assert found == {("error", "unknown_school", 2, "from_school_id", "Z"),
                      ("warning", "name_mismatch", 2, "school_name", "乙小学"),
-                     ("warning", "unknown_school", 3, "school_id", "Q")}
+                     ("error", "unknown_school", 3, "school_id", "Q"),
+                     ("warning", "unknown_school", 4, "school_id", "N")}

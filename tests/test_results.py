@@ -58,7 +58,10 @@ def run(tmp_path_factory):
 
 def test_every_table_is_written_with_its_metadata(run):
     _, _, root = run
-    assert sorted(p.name for p in (root / "out" / "tables").iterdir()) == sorted(f"{n}.parquet" for n in TABLE_NAMES)
+    names = sorted(p.name for p in (root / "out" / "tables").iterdir())
+    assert names == sorted([f"{n}.parquet" for n in TABLE_NAMES] + ["_junyun_results.json"])
+    marker = json.loads((root / "out" / "tables" / "_junyun_results.json").read_text(encoding="utf-8"))
+    assert marker["complete"] is True and sorted(marker["files"]) == sorted(f"{n}.parquet" for n in TABLE_NAMES)
     meta = json.loads(pq.read_schema(root / "out" / "tables" / "stages.parquet").metadata[b"junyun"])
     assert meta["standard"] == "quality-2017" and meta["synthetic"] is True
 
@@ -144,15 +147,22 @@ def test_unconfigured_county_gets_a_scorecard_never_a_pass(tmp_path):
     assert pd.isna(overall) or not bool(overall)
 
 
-def test_results_folder_is_replaced_as_a_whole(tmp_path):
-    from junyun_lib.io.atomic import atomic_folder
+def test_an_interrupted_results_write_leaves_the_old_set_and_a_foreign_file_stops_it(tmp_path):
+    from junyun_lib.io.ownership import results_complete, write_owned_files
+    from junyun_lib.problems import PathRefused
 
     target = tmp_path / "t"
-    with atomic_folder(target) as tmp:
-        (tmp / "old.parquet").write_bytes(b"1")
+    write_owned_files(target, ["old.parquet"], lambda stage: (stage / "old.parquet").write_bytes(b"1"))
+
+    def interrupted(stage):
+        (stage / "new.parquet").write_bytes(b"2")
+        raise KeyboardInterrupt
+
     with pytest.raises(KeyboardInterrupt):
-        with atomic_folder(target) as tmp:
-            (tmp / "new.parquet").write_bytes(b"2")
-            raise KeyboardInterrupt
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["t"]
-    assert sorted(p.name for p in target.iterdir()) == ["old.parquet"]
+        write_owned_files(target, ["new.parquet"], interrupted)
+    assert sorted(p.name for p in target.iterdir()) == ["_junyun_results.json", "old.parquet"]
+    assert (target / "old.parquet").read_bytes() == b"1" and results_complete(target)
+    (target / "mine.csv").write_bytes(b"analyst's own")
+    with pytest.raises(PathRefused, match="mine.csv"):
+        write_owned_files(target, ["old.parquet"], lambda stage: (stage / "old.parquet").write_bytes(b"3"))
+    assert (target / "old.parquet").read_bytes() == b"1" and (target / "mine.csv").read_bytes() == b"analyst's own"

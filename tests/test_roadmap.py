@@ -226,7 +226,7 @@ def sample(tmp_path_factory):
 
 def test_cli_roadmap_on_the_sample_county(sample, tmp_path):
     out = tmp_path / "outputs"
-    code = main(["roadmap", "石城县", "--json", "out.json", "--excel", "plans/shicheng-roadmap.xlsx",
+    code = main(["roadmap", "石城县", "--json", str(out / "out.json"), "--excel", str(out / "plans/shicheng-roadmap.xlsx"),
                  "--data-dir", str(sample), "--out", str(out), "--time-limit", "300"])
     assert code == 0
     doc = json.loads((out / "out.json").read_text(encoding="utf-8"))

@@ -65,9 +65,16 @@ def test_chinese_headers_name_the_indicator_not_its_code(ws):
     assert "学段" in shown.columns and set(shown["学段"]) <= {"小学", "初中"}
 
 
-def test_paths_from_outside_are_refused(ws, tmp_path):
-    with pytest.raises(PathRefused):
-        ws.input_path(tmp_path / "x.xlsx")
-    with pytest.raises(PathRefused):
+def test_typed_paths_are_honoured_but_never_into_raw_data_or_over_a_folder(ws, tmp_path):
+    elsewhere = tmp_path / "下载 文件" / "x.xlsx"
+    elsewhere.parent.mkdir()
+    elsewhere.write_bytes(b"")
+    assert ws.input_path(elsewhere) == elsewhere.resolve()
+    assert ws.output_path(tmp_path / "分析" / "x.json") == (tmp_path / "分析" / "x.json").resolve()
+    with pytest.raises(PathRefused, match="原始数据目录"):
         ws.output_path(ws.data_dir / "raw" / "jinxian" / "x.json")
+    with pytest.raises(PathRefused, match="处理后数据目录"):
+        ws.output_path(ws.data_dir / "processed" / "x.json")
+    with pytest.raises(PathRefused, match="文件夹"):
+        ws.output_path(tmp_path)
     assert ws.output_path(ws.outputs_dir / "2024" / "x.json") == ws.outputs_dir / "2024" / "x.json"

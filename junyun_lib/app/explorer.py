@@ -184,8 +184,7 @@ class ExplorerApp:
         try:
             return self.workspace.outputs_file(name, "导出的情景")
         except PathRefused as exc:
-            raise ValueError(f"只能导出到输出目录 {self.workspace.outputs_dir} 内（可在参数单元格的 output_dir 或环境变量 "
-                             f"JUNYUN_OUTPUTS 中另指定输出目录）：{name}") from exc
+            raise ValueError("；".join(p.message_zh for p in exc.problems) + f"：{name}") from exc
 
     # ------------------------------------------------------------------------------------------ actions
     def _add(self) -> None:

@@ -68,44 +68,6 @@ def atomic_path(path) -> Iterator[Path]:
         raise
 
 
-@contextlib.contextmanager
-def atomic_folder(path) -> Iterator[Path]:
-    """A temporary folder to fill; it replaces ``path`` (a folder of outputs) when the block ends without an
-    error, so a reader never sees half the files of a new set beside the old ones.
-
-    >>> import tempfile
-    >>> root = Path(tempfile.mkdtemp())
-    >>> with atomic_folder(root / "results") as tmp:
-    ...     _ = (tmp / "a.txt").write_text("1", encoding="utf-8")
-    >>> sorted(p.name for p in root.iterdir()), sorted(p.name for p in (root / "results").iterdir())
-    (['results'], ['a.txt'])
-    """
-    path = Path(path)
-    if path.exists() and not path.is_dir():
-        raise OutputError(path, NotADirectoryError(f"{path} is a file"))
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = temporary_name(path)
-        tmp.mkdir()
-    except OSError as exc:
-        raise OutputError(path, exc) from None
-    try:
-        yield tmp
-        old = None
-        if path.exists():
-            old = temporary_name(path)
-            os.replace(path, old)
-        os.replace(tmp, path)
-        if old is not None:
-            shutil.rmtree(old, ignore_errors=True)
-    except OSError as exc:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise OutputError(path, exc) from None
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
-
-
 def write_bytes(path, data: bytes) -> Path:
     """Write ``data`` to ``path`` atomically; returns the path."""
     path = Path(path)
@@ -141,7 +103,8 @@ def _alive(pid: int) -> bool:
 
 
 def sweep(folder) -> list[Path]:
-    """Remove the temporary files in ``folder`` left by processes that no longer run (e.g. after ``kill -9``).
+    """Remove the temporary files (and staging folders) in ``folder`` left by processes that no longer run (e.g.
+    after ``kill -9``).
 
     Temporary files of running processes (a concurrent run) are left alone.  Returns what was removed.
     """
@@ -151,8 +114,13 @@ def sweep(folder) -> list[Path]:
         return removed
     for entry in folder.iterdir():
         m = _TMP.match(entry.name)
-        if m and entry.is_file() and not _alive(int(m.group(1))):
-            _discard(entry)
+        if m and not _alive(int(m.group(1))):
+            if entry.is_dir() and not entry.is_symlink():      # a staging folder (:mod:`.ownership`)
+                shutil.rmtree(entry, ignore_errors=True)
+            elif entry.is_file():
+                _discard(entry)
+            else:
+                continue
             removed.append(entry)
     return removed
 

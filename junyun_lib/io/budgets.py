@@ -3,7 +3,8 @@
 The file is read like every CSV junyun reads (:mod:`junyun_lib.io.textfile`: UTF-8, GBK, UTF-16; rows as a
 text editor numbers them) and its numbers like every number (:func:`junyun_lib.io.cells.parse_number`).
 Every problem is located and reported at once: a missing column, a year that is not a whole number in
-1990–2100 or appears twice, a budget that is blank, not a number, infinite or negative.  A year the
+1990–2100 or appears twice, a budget that is blank, not a number, infinite or negative, a cell holding a
+control character.  A year the
 roadmap needs beyond the file's last year gets the last year's budget (said in the roadmap).
 """
 from __future__ import annotations
@@ -58,6 +59,10 @@ def read_budget_file(path) -> dict[int, float]:
             problems.append(Problem("error", "ragged_row", f"本行有 {len(line)} 个单元格，表头行有 {len(header)} 个：可能多了或少了"
                                     "逗号（含逗号的数字请用英文双引号括起）", f"this line has {len(line)} cells, the header "
                                     f"{len(header)}", row=row_no, value=",".join(line), **where))
+            continue
+        hidden = cells.control_character_problems(line, header, row_no, **where)
+        if hidden:                                   # an invisible character is no year and no budget
+            problems += hidden
             continue
         raw_year, raw_budget = line[position["year"]].strip(), line[position["budget_wan"]]
         year = cells.parse_number(raw_year)

@@ -33,6 +33,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from ..problems import Problem, control_character, control_character_problem
+
 NUMBER = r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?"
 _NUMBER = re.compile(NUMBER)
 _GROUPED = re.compile(r"[+-]?\d{1,3}(?:,\d{3})+(?:\.\d+)?")
@@ -251,3 +253,25 @@ def normalise_text(raw) -> tuple[str, bool]:
     stripped = text.strip()
     normal = unicodedata.normalize("NFKC", stripped).strip()
     return normal, normal != stripped
+
+
+def control_character_problems(line, header, row: int, **where) -> list[Problem]:
+    """The located errors of a row's text cells that hold a control character (控制字符, U+0000–U+001F,
+    U+007F–U+009F; :func:`junyun_lib.problems.control_character`), one per cell; ``header`` names the columns
+    by position, ``where`` gives file, sheet …
+
+    Cells are judged as the readers keep them, stripped of the white space around them (a tab or line break
+    after a value is dropped, never shown); a character inside the text would reach pages, workbooks and the
+    terminal.  Cells that are not text (Excel numbers, dates) have none.
+
+    Examples
+    --------
+    >>> [(p.code, p.row, p.column, p.value) for p in control_character_problems(["进贤\x07县", "1 "], ["a", "b"], 3)]
+    [('control_character', 3, 'a', '进贤\\\\u0007县')]
+    """
+    out = []
+    for position, cell in enumerate(line):
+        if isinstance(cell, str) and control_character(cell.strip()) is not None:
+            column = str(header[position]).strip() if position < len(header) else ""
+            out.append(control_character_problem(cell.strip(), row=row, column=column, **where))
+    return out

@@ -7,7 +7,7 @@ The file is read like every CSV junyun reads (:mod:`junyun_lib.io.textfile`: UTF
 UTF-16; rows as a text editor numbers them) and its costs like every number
 (:func:`junyun_lib.io.cells.parse_number`).  Every problem is located and reported at once: a missing file,
 a line whose cells do not line up with the header, an indicator that no registered standard has, the same
-indicator twice, a cost that is blank, not a number, infinite or negative.
+indicator twice, a cost that is blank, not a number, infinite or negative, a cell holding a control character.
 """
 from __future__ import annotations
 
@@ -96,6 +96,10 @@ def _parse(text: str, display: str) -> pd.DataFrame:
             continue                                         # a blank line
         if len(line) != len(header):
             problems.append(ragged_row(line, len(header), row_no, **where))
+            continue
+        hidden = cells.control_character_problems(line, header, row_no, **where)
+        if hidden:                                   # an invisible character would reach the cost tables
+            problems += hidden
             continue
         cell = {c: line[i] for c, i in position.items()}
         indicator = cell["indicator"].strip()

@@ -22,7 +22,8 @@ A CSV may be UTF-8 (with or without BOM), GBK or UTF-16 (:mod:`junyun_lib.io.tex
 do not line up with the header is an error (a comma too many or too few would shift the values).  Values
 follow :mod:`junyun_lib.io.cells` (``3000,5``, ``NaN``, ``inf``, ``1e999``, TRUE/FALSE, dates and formulas
 never calculated are errors; ``1,234`` is 1234), besides 是/否 for yes/no items and Ⅰ–Ⅳ for levels.  A
-damaged workbook is a located error.
+cell holding a control character inside its text (a line break typed with Alt+Enter, a tab, a C1 character
+such as U+0085) is an error (:func:`junyun_lib.io.cells.control_character_problems`).  A damaged workbook is a located error.
 A ``source`` containing "合成示例数据" marks the table as synthetic.
 """
 from __future__ import annotations
@@ -30,7 +31,6 @@ from __future__ import annotations
 import difflib
 import io
 import itertools
-import re
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -40,7 +40,7 @@ import pandas as pd
 from ..problems import Problem, ValidationError
 from ..rules.county_indicators import definitions
 from ..synthetic import SYNTHETIC_MARK
-from . import cells
+from . import cells, years
 from .atomic import atomic_path, write_bytes
 from .textfile import csv_rows, decode, read_bytes
 
@@ -54,7 +54,6 @@ HEADERS = {
     "note": ("说明", "note"),
 }
 REQUIRED = ("code", "value")
-_YEAR_IN_NAME = re.compile(r"county_indicators_(\d{4})\.(csv|xlsx)$", re.IGNORECASE)
 
 
 @dataclass
@@ -189,11 +188,17 @@ def _number(cell, unit: str) -> cells.Cell:
 
 
 def read_county_values(path, county: str = "", year: int | None = None) -> CountyValues:
-    """Read and check one county-level table; raises :class:`ValidationError` listing every problem."""
+    """Read and check one county-level table; raises :class:`ValidationError` listing every problem.
+
+    The table's year is ``year`` or, without it, the year in the file name (``county_indicators_2024.csv``);
+    when both are given they must agree, and the year must lie within 2010 .. next year
+    (:mod:`junyun_lib.io.years`; 统计年度).
+    """
     path = Path(path)
+    named = years.name_year(path)
+    year_problems = _year_problems(path, year, "指定的年度", "the year given", county=county)
     if year is None:
-        match = _YEAR_IN_NAME.search(path.name)
-        year = int(match.group(1)) if match else None
+        year = named
     sheet, lines = _read_lines(path)
     defs = definitions()
     problems: list[Problem] = []
@@ -233,7 +238,9 @@ def read_county_values(path, county: str = "", year: int | None = None) -> Count
         problems.append(Problem("error", "no_year", "无法从文件名确定年度，文件名应为 county_indicators_<年度>.csv",
                                 "cannot tell the year; name the file county_indicators_<year>.csv", **where))
     if any(p.severity == "error" for p in problems):
-        raise ValidationError(problems)
+        raise ValidationError(year_problems + problems)
+    # a year problem does not stop the rows being checked: every problem of the file is reported at once
+    problems += year_problems
 
     rows, seen, warnings = [], {}, []
     for row_no, line in body:
@@ -241,6 +248,10 @@ def read_county_values(path, county: str = "", year: int | None = None) -> Count
             continue                                   # an empty line
         if (len(line) != written_width) if not sheet else any(not _blank(c) for c in line[width:]):
             problems.append(_ragged(row_no, line, width if sheet else written_width, bool(sheet), where))
+            continue
+        hidden = cells.control_character_problems(line[:width], header, row_no, **where)
+        if hidden:                                   # sources and notes are shown as evidence on the pages
+            problems += hidden
             continue
         raw = {k: (line[pos] if pos < len(line) else "") for k, (pos, _) in header_of.items()}
         cell = {k: str(v).strip() for k, v in raw.items()}
@@ -300,6 +311,17 @@ def read_county_values(path, county: str = "", year: int | None = None) -> Count
     return CountyValues(county=county, year=int(year), table=table, synthetic=synthetic, warnings=warnings)
 
 
+def _year_problems(path: Path, year: int | None, stated_zh: str, stated_en: str, **where) -> list[Problem]:
+    """The year of a county-level table — its file name's, and ``year`` when given — in range and agreeing
+    (统计年度).  A year out of range is said once: the workspace passes the name's own year."""
+    named = years.name_year(path)
+    problems = years.name_range_problems(path, year=named, **where)
+    if year is not None and year != named:
+        problems += years.asked_range_problems(year, stated_zh=stated_zh, stated_en=stated_en, file=str(path),
+                                               **where)
+    return problems + years.names_disagree(path, year, stated_zh=stated_zh, stated_en=stated_en, **where)
+
+
 def _ragged(row_no: int, line: list, width: int, excel: bool, where: dict) -> Problem:
     """A row whose cells do not line up with the header: a CSV line with a comma too many or too few, or an
     Excel row with content right of the last header (which would otherwise be dropped)."""
@@ -331,8 +353,15 @@ def _number_message(reason: cells.Reason, d, text: str) -> tuple[str, str]:
 
 
 def write_county_template(path, year: int | None = None) -> Path:
-    """An empty county-level table with every indicator code, its name and unit (CSV or .xlsx)."""
+    """An empty county-level table with every indicator code, its name and unit (CSV or .xlsx).
+
+    ``year`` (``--year``) and the year in the file name must agree and lie within 2010 .. next year
+    (统计年度; :mod:`junyun_lib.io.years`); otherwise nothing is written (:class:`ValidationError`).
+    """
     path = Path(path)
+    problems = _year_problems(path, year, years.ASKED_ZH, years.ASKED_EN)
+    if problems:
+        raise ValidationError(problems)
     rows = [{"指标代码": d.code, "指标名称（仅供参考）": d.name_zh, "数值": "", "单位": d.unit,
              "来源": "", "说明": d.description} for d in definitions().values()]
     frame = pd.DataFrame(rows)

@@ -60,7 +60,7 @@ import pandas as pd
 from ..problems import Problem, ValidationError
 from ..rules import _files, schema
 from ..synthetic import SYNTHETIC_MARK
-from . import cells
+from . import cells, years
 from .atomic import atomic_path
 from .textfile import csv_rows, read_bytes, read_text
 from .workbook import protect_formulas
@@ -701,11 +701,14 @@ def import_exports(paths, year: int, county: str, mapping="stats-2021", campus_m
 
     ``supplement`` is the analyst's supplementary table (a path, or a :class:`~junyun_lib.io.supplement.Supplement`);
     ``merge_campuses`` merges 不计校数 campuses into their parents (``campus_map``: campus id → parent id).
+    ``year`` (``--year``) becomes every row's 统计年度: it must lie within 2010 .. next year
+    (:mod:`junyun_lib.io.years`).
     """
     from .supplement import Supplement, read_supplement
 
     mapping = mapping if isinstance(mapping, Mapping) else load_mapping(mapping)
-    problems: list[Problem] = []
+    # reported with the exports' problems: the year is written into every row, so a wrong one is never imported
+    problems: list[Problem] = years.asked_range_problems(year, county=county)
     if campus_map and not merge_campuses:
         problems.append(Problem("error", "campus_map_without_merge", "校区对应表只在合并校区时使用：请同时加 "
                                 "--merge-campuses（默认每个独立校区单独计，有关指标说明（一））",
@@ -1126,8 +1129,19 @@ def school_list(paths, mapping="stats-2021") -> pd.DataFrame:
 
 # ----------------------------------------------------------------------------------------------- writing
 def write_canonical(result: ImportResult, path) -> Path:
-    """The canonical school table as .xlsx (Chinese headers, as ``junyun template``), readable by the core."""
+    """The canonical school table as .xlsx (Chinese headers, as ``junyun template``), readable by the core.
+
+    A file name that states a year (``schools_2023.xlsx``) must state the rows' 统计年度 (``--year``), and lie
+    within 2010 .. next year (:mod:`junyun_lib.io.years`): otherwise nothing is written (:class:`ValidationError`),
+    so ``junyun ingest`` never meets a 2023 file holding 2024's rows.
+    """
     path = Path(path)
+    problems = years.name_range_problems(path)
+    for year in sorted({int(y) for y in result.table["year"].dropna()}) if "year" in result.table else []:
+        problems += years.names_disagree(path, year, stated_zh="导入数据的「统计年度」（--year）",
+                                         stated_en="the imported rows' 统计年度 (--year)")
+    if problems:
+        raise ValidationError(problems)
     frame = result.table.rename(columns={c.field: c.header_zh for c in schema.columns()})
     notes = [f"由 junyun import 从教育事业统计导出表生成（映射：{result.mapping.name}，{result.mapping.path}）。"]
     if result.synthetic:

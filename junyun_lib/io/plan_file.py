@@ -21,8 +21,9 @@ note        free text (decisions on defective source rows live here and in ``pla
 ==========  ====================================================================================
 
 :func:`read_plan` checks every row and reports all problems at once, located by file, row (as a text editor
-shows it, blank lines counted), column and value; a line whose cells do not line up with the header and an
-unclosed quote are located too.
+shows it, blank lines counted), column and value; a line whose cells do not line up with the header, an
+unclosed quote and a cell holding a control character (:func:`junyun_lib.io.cells.control_character_problems`)
+are located too.
 """
 from __future__ import annotations
 
@@ -91,6 +92,10 @@ def read_plan(path, county: str = "", slug: str = "") -> Plan:
             continue                                     # a blank line
         if len(line) != len(header):
             problems.append(ragged_row(line, len(header), row_no, **where))
+            continue
+        hidden = cells.control_character_problems(line, header, row_no, **where)
+        if hidden:                                   # item wording and sources reach the plan pages
+            problems += hidden
             continue
         cell = {c: (line[position[c]].strip() if c in position else "") for c in COLUMNS}
 

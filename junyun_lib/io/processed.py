@@ -11,12 +11,14 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
 from ..problems import Problem, ValidationError
 from ..version import __version__
+from . import years
 from .atomic import atomic_path
 from .reader import SchoolTable, read_schools, select_problems
 from .validation import check_rows
@@ -49,14 +51,16 @@ def processed_county(path) -> str | None:
         return None
 
 
-def read_processed(paths) -> SchoolTable:
+def read_processed(paths, *, year: int | None = None) -> SchoolTable:
     """Load processed files back as a :class:`SchoolTable` (warnings recomputed from the rows).
 
-    A file that is missing or is not a Parquet file written by junyun is a located error.
+    A file that is missing or is not a Parquet file written by junyun is a located error, and so is a
+    statistics year (统计年度) out of 2010 .. next year or disagreeing between the file's name
+    (``2024.parquet``), its rows and ``year`` (``--year``, compared only; :func:`read_table` selects).
     """
     if isinstance(paths, (str, Path)):
         paths = [paths]
-    frames, synthetic, problems = [], [], []
+    frames, synthetic, problems = [], [], list(years.asked_range_problems(year))
     for p in paths:
         try:
             arrow = pq.read_table(p)
@@ -67,7 +71,9 @@ def read_processed(paths) -> SchoolTable:
             continue
         meta = json.loads((arrow.schema.metadata or {}).get(META_KEY, b"{}"))
         synthetic.append(bool(meta.get("synthetic")))
-        frames.append(arrow.to_pandas())
+        frame = arrow.to_pandas()
+        problems += _year_problems(frame, str(p), year)
+        frames.append(frame)
     if problems:
         raise ValidationError(problems)
     frame = pd.concat(frames, ignore_index=True)
@@ -75,12 +81,36 @@ def read_processed(paths) -> SchoolTable:
     return SchoolTable(frame, warnings, [str(p) for p in paths], synthetic=bool(synthetic) and all(synthetic))
 
 
+def _year_problems(frame: pd.DataFrame, file: str, asked: int | None) -> list[Problem]:
+    """A processed file's statistics years: its name's and its rows' in range, and agreeing with each other and
+    with ``asked``.  A processed file has no rows of its own to point at: a problem says which raw file and
+    row the first offending row came from."""
+    values = pd.to_numeric(frame["year"], errors="coerce").to_numpy(dtype=float)
+
+    def origin(i: int) -> tuple[str, str]:
+        source, row = frame["source_file"].iat[i], frame["source_row"].iat[i]
+        return f"首行来自 {source} 第{row}行", f"the first from {source} row {row}"
+
+    problems = years.name_range_problems(file)
+    first, last = years.statistics_year_range()
+    out = np.flatnonzero(~((values >= first) & (values <= last)))
+    if len(out):
+        zh, en = years.range_text()
+        o_zh, o_en = origin(int(out[0]))
+        problems.append(Problem("error", "year_range", f"{zh}；有 {len(out)} 行超出范围（{o_zh}）：请改正原始数据后"
+                                "重新运行 junyun ingest", f"{en}; {len(out)} row(s) out of range ({o_en}): "
+                                "correct the raw data and run junyun ingest again", file=file,
+                                column=years.STATISTICS_YEAR_ZH, value=str(frame["year"].iat[int(out[0])])))
+    return problems + years.rows_disagree(values, None, file=file, header=years.STATISTICS_YEAR_ZH, asked=asked,
+                                          origin=origin)
+
+
 def read_table(paths, county: str | None = None, year: int | None = None) -> SchoolTable:
     """Raw (.xlsx/.csv) or processed (.parquet) files, optionally narrowed to one county and/or year."""
     paths = [paths] if isinstance(paths, (str, Path)) else list(paths)
     if not (paths and all(str(p).endswith(".parquet") for p in paths)):
         return read_schools(paths, county=county, year=year)
-    table = read_processed(paths)
+    table = read_processed(paths, year=year)
     problems = select_problems(table.frame, county, year, file=", ".join(map(str, paths)))
     if problems:
         raise ValidationError(problems)

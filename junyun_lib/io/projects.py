@@ -42,6 +42,10 @@ editor shows it), header as written and value, in Chinese with an English gloss.
 are read with a warning).  :func:`write_projects_template` writes an empty file whose comment lines explain
 the columns; :func:`link_problems` checks the school ids against a county's school rows.
 
+Planning inputs are checked against the data they refer to: an amount beyond the plausible magnitude of the
+school-table column it adds to (``rules/data_checks.toml`` ``[limits]``, :func:`amount_limit`) is an error,
+above its ``warn`` a warning; a cell holding a control character is an error at its cell.
+
 :func:`read_enrolment_overrides` reads the other forward-looking input, an analyst's enrolment overrides
 (``enrolment_overrides.csv``), with the same strictness; :mod:`junyun_lib.planning.enrolment` applies them.
 It lives here because planning reads no files (``docs/architecture.md``).
@@ -49,16 +53,18 @@ It lives here because planning reads no files (``docs/architecture.md``).
 from __future__ import annotations
 
 import difflib
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from ..problems import Problem, ValidationError
+from ..problems import Problem, ValidationError, control_character, control_character_problem, visible
+from ..rules import schema
 from . import cells
 from .atomic import write_bytes
-from .textfile import csv_rows, ragged_row, read_text
+from .textfile import csv_rows, decode, ragged_row, read_bytes
 
 COLUMNS = ("project_no", "project", "subproject", "content", "budget_wan", "start_year", "completion_year",
            "source", "effect", "school_id", "school_name", "stage", "amount", "from_school_id", "note")
@@ -78,7 +84,15 @@ YEAR_MIN, YEAR_MAX = 1990, 2100
 
 @dataclass(frozen=True)
 class Effect:
-    """What one row of the table does to a school: its unit, whether the amount is whole, what it needs."""
+    """What one row of the table does to a school (效果): its unit, whether the amount is whole, what it needs,
+    and the school-table columns (学校基础数据表的列) its amount adds to.
+
+    ``adds_to`` names the columns of ``rules/school_columns.csv`` the amount is added to; a stage-dependent
+    effect names both stage columns and its row's ``stage`` picks one (:meth:`columns_for`).  Their plausible
+    magnitudes (``[limits]`` of ``rules/data_checks.toml``) bound the amount, on the same scale as the school
+    table's own checks.  ``creates_school``: the effect brings a school into being, so its ``school_id`` may be
+    one the school table does not hold yet.
+    """
 
     code: str
     name_zh: str
@@ -87,21 +101,40 @@ class Effect:
     integer: bool
     stages: tuple[str, ...]          # allowed stages
     needs_school: bool               # a school_id or school_name is required
+    adds_to: tuple[str, ...] = ()
+    creates_school: bool = False
+
+    def columns_for(self, stage: str) -> tuple[str, ...]:
+        """The school-table columns the amount of a row with ``stage`` adds to.
+
+        Examples
+        --------
+        >>> EFFECTS["hire_teachers"].columns_for("junior"), EFFECTS["new_school"].columns_for("all")
+        (('teachers_junior',), ('students_primary', 'students_junior'))
+        """
+        own = tuple(c for c in self.adds_to if c.endswith(f"_{stage}")) if stage in ("primary", "junior") else ()
+        return own or self.adds_to
 
 
 _ANY = STAGES
+_BY_STAGE = ("primary", "junior")
 EFFECTS: dict[str, Effect] = {e.code: e for e in (
-    Effect("new_school", "新建学校（新增学位）", "a new school: places", "个学位", True, _ANY, True),
+    Effect("new_school", "新建学校（新增学位）", "a new school: places", "个学位", True, _ANY, True,
+           adds_to=("students_primary", "students_junior"), creates_school=True),
     Effect("move_students", "学生从 from_school_id 转入本校", "students moved from from_school_id to this school",
-           "人", True, ("primary", "junior"), True),
+           "人", True, _BY_STAGE, True, adds_to=("students_primary", "students_junior")),
     Effect("add_area_m2", "增加教学及辅助用房面积", "teaching and auxiliary room area added", "平方米", False, _ANY,
-           True),
-    Effect("add_sports_m2", "增加体育运动场馆面积", "sports ground and hall area added", "平方米", False, _ANY, True),
-    Effect("add_equipment_yuan", "增加教学仪器设备值", "teaching equipment value added", "元", False, _ANY, True),
-    Effect("add_classrooms", "增加网络多媒体教室", "networked multimedia classrooms added", "间", True, _ANY, True),
-    Effect("add_rooms_music", "增加音乐专用教室", "music rooms added", "间", True, _ANY, True),
-    Effect("add_rooms_art", "增加美术专用教室", "art rooms added", "间", True, _ANY, True),
-    Effect("hire_teachers", "招聘专任教师", "full-time teachers hired", "人", True, ("primary", "junior"), True),
+           True, adds_to=("teaching_aux_area_m2",)),
+    Effect("add_sports_m2", "增加体育运动场馆面积", "sports ground and hall area added", "平方米", False, _ANY, True,
+           adds_to=("sports_area_m2",)),
+    Effect("add_equipment_yuan", "增加教学仪器设备值", "teaching equipment value added", "元", False, _ANY, True,
+           adds_to=("equipment_value_yuan",)),
+    Effect("add_classrooms", "增加网络多媒体教室", "networked multimedia classrooms added", "间", True, _ANY, True,
+           adds_to=("multimedia_classrooms",)),
+    Effect("add_rooms_music", "增加音乐专用教室", "music rooms added", "间", True, _ANY, True, adds_to=("music_rooms",)),
+    Effect("add_rooms_art", "增加美术专用教室", "art rooms added", "间", True, _ANY, True, adds_to=("art_rooms",)),
+    Effect("hire_teachers", "招聘专任教师", "full-time teachers hired", "人", True, _BY_STAGE, True,
+           adds_to=("teachers_primary", "teachers_junior")),
     Effect("not_stated", "对学校的效果未注明", "the source states no effect on a school", "", False, _ANY, False),
 )}
 
@@ -119,6 +152,7 @@ class Projects:
     path: Path
     rows: pd.DataFrame        # COLUMNS + row; project_no/completion_year/start_year int, budget_wan/amount float
     warnings: list[Problem] = field(default_factory=list)
+    headers: dict[str, str] = field(default_factory=dict)    # column -> header as written, for later problems
 
     @property
     def projects(self) -> pd.DataFrame:
@@ -167,14 +201,14 @@ def read_projects(path, county: str = "", slug: str = "") -> Projects:
     junyun_lib.problems.ValidationError: 输入数据有 2 处错误...
     """
     path = Path(path)
-    text = _blank_comments(read_text(path, "项目清单文件"))
+    text = _blank_comments(_read_table_text(path, "项目清单文件"))
     lines = csv_rows(text, str(path))
     where = {"file": str(path), "county": county}
     first = next((i for i, (_, c) in enumerate(lines) if any(x.strip() for x in c)), None)
     header_row = lines[first][0] if first is not None else 1
-    header = [h.strip() for h in (lines[first][1] if first is not None else [])]
+    header, problems = _control_problems(lines[first][1] if first is not None else [], [], header_row, where)
+    header = [h.strip() for h in header]
     body = lines[first + 1:] if first is not None else []
-    problems: list[Problem] = []
     position: dict[str, int] = {}
     written: dict[str, str] = {}                       # canonical -> header as written
     aliases = {**{c: c for c in COLUMNS}, **{zh: c for c, zh in HEADERS_ZH.items()},
@@ -206,6 +240,8 @@ def read_projects(path, county: str = "", slug: str = "") -> Projects:
     for row_no, line in body:
         if not any(x.strip() for x in line):
             continue
+        line, hidden = _control_problems(line, header, row_no, where)
+        problems += hidden
         if len(line) != len(header):
             problems.append(ragged_row(line, len(header), row_no, **where))
             continue
@@ -299,7 +335,8 @@ def read_projects(path, county: str = "", slug: str = "") -> Projects:
                         bad("amount", f"数量应为整数（单位：{effect.unit_zh}）", f"amount must be a whole number "
                             f"({effect.unit_zh})", code="not_whole")
                     else:
-                        amount = value
+                        amount = _checked_amount(value, effect, cell["stage"], bad, warnings, row_no, written,
+                                                 where, cell["amount"])
                 if effect.needs_school and not (cell["school_id"] or cell["school_name"]):
                     bad("school_id", f"效果「{effect.code}」须注明学校（学校标识码或学校名称）",
                         f"effect {effect.code} needs a school (school_id or school_name)", code="no_school")
@@ -323,7 +360,8 @@ def read_projects(path, county: str = "", slug: str = "") -> Projects:
     for c in ("project_no", "start_year", "completion_year", "row"):
         rows[c] = rows[c].astype(int)
     rows = rows.sort_values(["project_no", "row"], kind="stable").reset_index(drop=True)
-    return Projects(county=county, slug=slug or path.parent.name, path=path, rows=rows, warnings=warnings)
+    return Projects(county=county, slug=slug or path.parent.name, path=path, rows=rows, warnings=warnings,
+                    headers=written)
 
 
 def _blank_comments(text: str) -> str:
@@ -342,6 +380,107 @@ def _blank_comments(text: str) -> str:
         elif stripped:
             break
     return "\n".join(lines)
+
+
+#: what may pad a cell and is dropped, as every reader drops it; any other control character (控制字符, C0,
+#: DEL, C1 — :func:`junyun_lib.problems.control_character`) is refused wherever it stands in a cell, even at
+#: its end where ``str.strip`` would silently remove it
+_CELL_PADDING = " \t\r\n"
+_NONCHARACTER = re.compile("[\ufffe\uffff\ufdd0-\ufdef]")
+
+
+def _read_table_text(path: Path, what: str) -> str:
+    """The text of a planning table (项目清单、在校生数修正), as :func:`junyun_lib.io.textfile.decode` reads it —
+    except that a file that is valid UTF-8 (or GB18030) and is refused only for a control character is read as
+    it is: :func:`_control_problems` then reports each one at its cell (row, column, value), not at its line
+    with no column.  Any other decoding problem stands.
+    """
+    data = read_bytes(path, what)
+    try:
+        return decode(data, str(path))[0]
+    except ValidationError as exc:
+        if not {p.code for p in exc.problems} <= {"encoding", "control_character"}:
+            raise
+        for encoding in ("utf-8-sig", "gb18030"):
+            try:
+                text = data.decode(encoding)
+            except UnicodeDecodeError:
+                continue
+            if not _NONCHARACTER.search(text):
+                return text
+        raise
+
+
+def _control_problems(line: list[str], header: list[str], row_no: int, where: dict) -> tuple[list, list]:
+    """``(line, problems)``: a located error for every cell of ``line`` holding a control character
+    (:func:`junyun_lib.problems.control_character_problem`, the wording every reader uses), and the line with
+    those cells made :func:`~junyun_lib.problems.visible`, so that no later message prints the character.
+
+    >>> line, found = _control_problems(["A\\x07", " x\\t"], ["id", "n"], 2, {"file": "p.csv"})
+    >>> line, [(p.row, p.column, p.value) for p in found]
+    (['A\\\\u0007', ' x\\t'], [(2, 'id', 'A\\\\u0007')])
+    """
+    clean, problems = [], []
+    for position, cell in enumerate(line):
+        kept = cell.strip(_CELL_PADDING)
+        if control_character(kept) is not None:
+            column = header[position] if position < len(header) else ""
+            problems.append(control_character_problem(kept, row=row_no, column=column, **where))
+            cell = visible(kept)
+        clean.append(cell)
+    return clean, problems
+
+
+def amount_limit(effect: Effect, stage: str) -> schema.Limit | None:
+    """The plausible magnitude (合理量级) of an effect's amount: the limits (``rules/data_checks.toml``
+    ``[limits]``) of the school-table columns it adds to, summed over them — a new school of both stages may
+    hold up to a primary and a junior school's worth of places, one stage's only up to that stage's.  None for
+    an effect that adds to no column (``not_stated``).
+
+    Examples
+    --------
+    >>> amount_limit(EFFECTS["add_area_m2"], "") == schema.limits()["teaching_aux_area_m2"]
+    True
+    >>> amount_limit(EFFECTS["new_school"], "all").error == 2 * schema.limits()["students_primary"].error
+    True
+    """
+    columns = effect.columns_for(stage)
+    if not columns:
+        return None
+    found = [schema.limits()[c] for c in columns]
+    return schema.Limit("+".join(dict.fromkeys(x.group for x in found)), sum(x.warn for x in found),
+                        sum(x.error for x in found))
+
+
+def _checked_amount(value: float, effect: Effect, stage: str, bad, warnings: list, row_no: int, written: dict,
+                    where: dict, raw: str) -> float:
+    """``value`` against :func:`amount_limit`: above ``error`` a located error (and NaN), above ``warn`` a
+    warning — the scale and the wording of the school table's own checks (:mod:`junyun_lib.io.reader`)."""
+    limit = amount_limit(effect, stage)
+    if limit is None:
+        return value
+    columns = effect.columns_for(stage)
+    names_zh = "、".join(schema.field_zh(c) for c in columns)
+    unit = effect.unit_zh
+    if value > limit.error:
+        bad("amount", f"超出合理范围：一所学校的{names_zh}不应增加 {_number_text(limit.error)}{unit}以上"
+            f"（data_checks.toml [limits.{limit.group}]），请检查是否多打了数字、填了合计或单位有误",
+            f"out of range: more than {_number_text(limit.error)} ({effect.name_en}) is not plausible for one "
+            f"school's {', '.join(columns)}; check for extra digits, a total, or a wrong unit", code="out_of_range")
+        return np.nan
+    if value > limit.warn:
+        warnings.append(Problem("warning", "unusually_large", f"数值异常大（一所学校的{names_zh}增加超过 "
+                                f"{_number_text(limit.warn)}{unit}），请核实", f"unusually large (above "
+                                f"{_number_text(limit.warn)} for one school's {', '.join(columns)}); please check",
+                                row=row_no, column=written.get("amount", "amount"), value=raw, **where))
+    return value
+
+
+def _number_text(value: float) -> str:
+    """A limit for messages, as the school table's checks write it: ``300``, ``3,000,000``, ``200,000,000``."""
+    if float(value).is_integer() and abs(value) < 1e15:
+        return f"{int(value):,}" if abs(value) >= 10000 else str(int(value))
+    return repr(float(value))
 
 
 def _whole(text: str) -> int | None:
@@ -388,40 +527,131 @@ def _number(cell, column, zh, en, bad, warnings, row_no, written, where, require
     return float(parsed.value)
 
 
-def link_problems(projects: Projects, schools: pd.DataFrame) -> list[Problem]:
-    """School ids of ``projects`` that a county's school rows (``county``, ``year``, ``school_id``,
-    ``school_name``) do not hold: a ``from_school_id`` is an error (students leave an existing school); a
-    ``school_id`` is a warning (a new school may be given its id before it opens).  A ``school_id`` whose
-    ``school_name`` differs from the school table's is a warning too.
+def link_problems(projects: Projects, schools: pd.DataFrame, data_year: int | None = None) -> list[Problem]:
+    """The school ids of ``projects`` checked against a county's school rows (学校标识码核对): ``school_id``,
+    ``school_name`` — the rows of the data year the plan starts from (``data_year``).
+
+    * an effect that changes an existing school (adds area, teachers, equipment, moves students …) on a
+      ``school_id`` the school table does not hold is an error — unless a ``new_school`` row of the list
+      gives that id, then it must not complete before that school does; a ``from_school_id`` likewise;
+    * a ``new_school`` row's ``school_id`` the table does not hold is a warning (a new school may be given its
+      id before it opens); one the table already holds, completing after ``data_year``, is a warning too (its
+      places are not counted again);
+    * a ``not_stated`` row's unknown ``school_id`` is a warning (it changes nothing);
+    * a ``school_id`` whose ``school_name`` differs from the school table's is a warning.
+
+    Problems are located by file, row and the header as written (:attr:`Projects.headers`).
 
     Examples
     --------
     >>> import tempfile
     >>> p = Path(tempfile.mkdtemp()) / "projects.csv"
     >>> _ = p.write_text("project_no,project,budget_wan,completion_year,source,effect,school_id,amount,"
-    ...                  "stage,from_school_id\\n1,分流,0,2024,方案,move_students,A,30,primary,Z\\n",
-    ...                  encoding="utf-8")
+    ...                  "stage,from_school_id\\n1,分流,0,2024,方案,move_students,A,30,primary,Z\\n"
+    ...                  "2,扩建,5,2024,方案,add_area_m2,Q,100,,\\n", encoding="utf-8")
     >>> schools = pd.DataFrame({"school_id": ["A"], "school_name": ["甲小学"]})
     >>> [(x.severity, x.column, x.value) for x in link_problems(read_projects(p), schools)]
-    [('error', 'from_school_id', 'Z')]
+    [('error', 'from_school_id', 'Z'), ('error', 'school_id', 'Q')]
     """
-    names = schools.drop_duplicates("school_id", keep="last").set_index("school_id")["school_name"].to_dict() \
-        if len(schools) else {}
+    names = schools.drop_duplicates("school_id", keep="last").set_index("school_id")["school_name"] \
+        .astype(str).to_dict() if len(schools) else {}
+    names = {str(k): v for k, v in names.items()}
+    headers = getattr(projects, "headers", None) or {}
     where = {"file": str(projects.path), "county": projects.county}
+    table = f"学校数据（{data_year}年）" if data_year is not None else "学校数据"
+    table_en = f"the school table ({data_year})" if data_year is not None else "the school table"
+    records = projects.rows.to_dict("records")
+    # a new school's id, given on its new_school row, is known to the list's other rows from its completion on
+    created: dict[str, dict] = {}
+    for r in records:
+        effect = EFFECTS.get(r["effect"])
+        if effect is not None and effect.creates_school and r["school_id"] and r["school_id"] not in names:
+            known = created.get(r["school_id"])
+            if known is None or int(r["completion_year"]) < int(known["completion_year"]):
+                created[r["school_id"]] = r
+    out: list[Problem] = []
+
+    def problem(severity, code, r, column, zh, en):
+        out.append(Problem(severity, code, zh, en, row=int(r["row"]), column=headers.get(column, column),
+                           value=str(r[column]), **where))
+
+    def existing(r, column, what_zh, what_en):
+        """An id an effect changes: in the school table, or a new school of the list built in time."""
+        sid = r[column]
+        if sid in names:
+            return
+        new = created.get(sid)
+        if new is None:
+            problem("error", "unknown_school", r, column,
+                    f"{table}中没有这个{what_zh}：效果「{r['effect']}」作用于已有学校（新建学校须另有一行 new_school "
+                    "写明此标识码）", f"{table_en} has no school with this {what_en}: {r['effect']} changes an "
+                    "existing school (a new school needs its own new_school row with this id)")
+        elif int(new["completion_year"]) > int(r["completion_year"]):
+            problem("error", "school_not_yet_built", r, column,
+                    f"此学校是第{int(new['row'])}行的新建学校，{int(new['completion_year'])}年才建成，晚于本行的完成年份 "
+                    f"{int(r['completion_year'])}", f"this is the new school of row {int(new['row'])}, completed in "
+                    f"{int(new['completion_year'])}, after this row's completion year {int(r['completion_year'])}")
+
+    for r in records:
+        effect = EFFECTS[r["effect"]]
+        sid = r["school_id"]
+        if sid and effect.creates_school:
+            if sid not in names:
+                problem("warning", "unknown_school", r, "school_id",
+                        f"{table}中没有这个学校标识码：按新建学校计入（请核实标识码）",
+                        f"{table_en} has no school with this id: counted as a new school (check the id)")
+            elif data_year is not None and int(r["completion_year"]) > data_year:
+                problem("warning", "already_in_data", r, "school_id",
+                        f"{table}中已有此学校：新建学校的学位不再计入测算（扩建请用 move_students 等效果）",
+                        f"{table_en} already holds this school: the new school's places are not counted (for an "
+                        "extension use move_students or another effect)")
+        elif sid and effect.code == "not_stated" and sid not in names:
+            problem("warning", "unknown_school", r, "school_id", f"{table}中没有这个学校标识码（效果未注明，不影响测算）",
+                    f"{table_en} has no school with this id (no effect stated: nothing is computed from it)")
+        elif sid:
+            existing(r, "school_id", "学校标识码", "school_id")
+        if r["from_school_id"]:
+            existing(r, "from_school_id", "转出学校标识码", "from_school_id")
+        if sid in names and r["school_name"] and names[sid] != r["school_name"]:
+            problem("warning", "name_mismatch", r, "school_name", f"学校名称与{table}中的「{names[sid]}」不同",
+                    f"school name differs from {table_en}'s {names[sid]!r}")
+    return out
+
+
+def override_link_problems(overrides: pd.DataFrame, schools: pd.DataFrame, county: str = "",
+                           data_year: int | None = None) -> list[Problem]:
+    """Enrolment overrides (:func:`read_enrolment_overrides`) checked against a county's school rows (the data
+    year the projection starts from): an override for a school the rows do not hold, or for another county,
+    would never be applied — a located error each (file, row, header as written, value).
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> p = Path(tempfile.mkdtemp()) / "enrolment_overrides.csv"
+    >>> _ = p.write_text("学校标识码,年度,学段,在校生数,来源\\nA,2026,primary,0,撤并通知\\nZ,2026,primary,5,x\\n",
+    ...                  encoding="utf-8")
+    >>> [(x.row, x.column, x.value) for x in override_link_problems(read_enrolment_overrides(p),
+    ...                                                              pd.DataFrame({"school_id": ["A"]}))]
+    [(3, '学校标识码', 'Z')]
+    """
+    ids = set(schools["school_id"].astype(str)) if len(schools) else set()
+    headers = overrides.attrs.get("headers", {})
+    table = f"学校数据（{data_year}年）" if data_year is not None else "学校数据"
+    table_en = f"the school table ({data_year})" if data_year is not None else "the school table"
     out = []
-    for r in projects.rows.to_dict("records"):
-        if r["from_school_id"] and r["from_school_id"] not in names:
-            out.append(Problem("error", "unknown_school", "学校数据中没有这个转出学校标识码",
-                               "the school table has no school with this from_school_id", row=r["row"],
-                               column="from_school_id", value=r["from_school_id"], **where))
-        if r["school_id"] and r["school_id"] not in names:
-            out.append(Problem("warning", "unknown_school", "学校数据中没有这个学校标识码（新建学校可先留空）",
-                               "the school table has no school with this id (leave it blank for a new school)",
-                               row=r["row"], column="school_id", value=r["school_id"], **where))
-        elif r["school_id"] and r["school_name"] and names[r["school_id"]] != r["school_name"]:
-            out.append(Problem("warning", "name_mismatch", f"学校名称与学校数据中的「{names[r['school_id']]}」不同",
-                               f"school name differs from the school table's {names[r['school_id']]!r}",
-                               row=r["row"], column="school_name", value=r["school_name"], **where))
+    for r in overrides.to_dict("records"):
+        where = {"file": str(r.get("file", "")), "row": int(r["row"]), "county": county}
+        if str(r["school_id"]) not in ids:
+            out.append(Problem("error", "unknown_school",
+                               f"{table}中没有这个学校标识码：此修正不会被使用（新建学校的在校生数由项目清单中转入的学生决定）",
+                               f"{table_en} has no school with this id: the override would never be used (a new "
+                               "school's students are those the project list moves to it)",
+                               column=headers.get("school_id", "school_id"), value=str(r["school_id"]), **where))
+        other = str(r.get("county") or "")
+        if county and other and other != county:
+            out.append(Problem("error", "other_county", f"县区与本文件所属的「{county}」不同：此修正不会被使用",
+                               f"a county other than this file's {county!r}: the override would never be used",
+                               column=headers.get("county", "county"), value=other, **where))
     return out
 
 
@@ -513,7 +743,9 @@ def read_enrolment_overrides(path, county: str = "") -> pd.DataFrame:
     (县区) and ``note`` (说明).  The same school, year and stage twice is an error.  Every problem is located
     and reported at once (:class:`ValidationError`).  Lines starting with ``#`` above the header are comments.
 
-    Returns a DataFrame with those columns plus ``file`` and ``row`` (``year`` int, ``students`` int).
+    Returns a DataFrame with those columns plus ``file`` and ``row`` (``year`` int, ``students`` int);
+    ``attrs["headers"]`` maps each column to its header as written.  :func:`override_link_problems` checks the
+    school ids against the school table.
 
     Examples
     --------
@@ -529,13 +761,14 @@ def read_enrolment_overrides(path, county: str = "") -> pd.DataFrame:
     junyun_lib.problems.ValidationError: 输入数据有 3 处错误...
     """
     path = Path(path)
-    lines = csv_rows(_blank_comments(read_text(path, "在校生数修正文件")), str(path))
+    lines = csv_rows(_blank_comments(_read_table_text(path, "在校生数修正文件")), str(path))
     where = {"file": str(path), "county": county}
     first = next((i for i, (_, c) in enumerate(lines) if any(x.strip() for x in c)), None)
     header_row = lines[first][0] if first is not None else 1
-    header = [h.strip() for h in (lines[first][1] if first is not None else [])]
+    header, problems = _control_problems(lines[first][1] if first is not None else [], [], header_row, where)
+    header = [h.strip() for h in header]
     aliases = {**{c: c for c in OVERRIDE_COLUMNS}, **{zh: c for c, zh in OVERRIDE_HEADERS_ZH.items()}}
-    problems, position, written = [], {}, {}
+    position, written = {}, {}
     for pos, h in enumerate(header):
         key = aliases.get(h) or aliases.get(h.lower())
         if not h:
@@ -559,6 +792,8 @@ def read_enrolment_overrides(path, county: str = "") -> pd.DataFrame:
     for row_no, line in lines[first + 1:]:
         if not any(x.strip() for x in line):
             continue
+        line, hidden = _control_problems(line, header, row_no, where)
+        problems += hidden
         if len(line) != len(header):
             problems.append(ragged_row(line, len(header), row_no, **where))
             continue
@@ -610,4 +845,5 @@ def read_enrolment_overrides(path, county: str = "") -> pd.DataFrame:
     for c in ("year", "students", "row"):
         table[c] = table[c].astype(int)
     table.attrs["warnings"] = warnings
+    table.attrs["headers"] = written            # header as written, for problems found later (override_link_problems)
     return table

@@ -35,7 +35,7 @@ from ..problems import Problem, ValidationError
 from ..rules import schema
 from ..synthetic import SYNTHETIC_MARK
 from ..threads import map_in_order
-from . import cells, textfile
+from . import cells, textfile, years
 from .validation import check_rows
 
 SYNTHETIC_SHEET = "数据说明"
@@ -665,9 +665,18 @@ class _CellChecker:
                      np.flatnonzero(frac), pos)
             done |= frac
         if col.kind == "year":
-            out = ~done & ((num < YEAR_RANGE[0]) | (num > YEAR_RANGE[1]))
-            self.add("year_range", f"年份应在{YEAR_RANGE[0]}–{YEAR_RANGE[1]}之间",
-                     f"year outside {YEAR_RANGE[0]}-{YEAR_RANGE[1]}", np.flatnonzero(out), pos)
+            if col.field == years.STATISTICS_YEAR_FIELD:
+                # the statistics year is read only from 2010 to next year (Beijing time): a 2100 is a typo,
+                # never a year to evaluate; the year a school was built keeps the wider range
+                low, high = years.statistics_year_range()
+                zh = f"年份应在{low}–{high}之间（统计年度不早于{low}年、不晚于北京时间当前年份的下一年）"
+                en = f"year outside {low}-{high} (a statistics year is {low} or later and at most next year, " \
+                     "Beijing time)"
+            else:
+                low, high = YEAR_RANGE
+                zh, en = f"年份应在{low}–{high}之间", f"year outside {low}-{high}"
+            out = ~done & ((num < low) | (num > high))
+            self.add("year_range", zh, en, np.flatnonzero(out), pos)
         blank = parsed.blank & ~marked
         if col.blank_means_zero:
             num[blank] = 0.0
@@ -728,15 +737,21 @@ def read_schools(sources, *, county: str | None = None, year: int | None = None,
     """Read and validate one or more raw school tables (学校基础数据表).
 
     ``sources`` is a path, a DataFrame, or a list of them.  ``county``/``year`` select one county-year;
-    asking for one that is not in the data is an error.  Raises :class:`ValidationError` listing every
+    asking for one that is not in the data is an error.  The statistics year (统计年度) must agree wherever it is
+    stated — a file's name (``schools_2024.xlsx``), its 统计年度 column and ``year`` (``--year``) — and lie
+    within 2010 .. next year (:mod:`junyun_lib.io.years`).  Raises :class:`ValidationError` listing every
     problem; returns a :class:`SchoolTable` otherwise.
     """
     if isinstance(sources, (str, Path, pd.DataFrame)):
         sources = [sources]
-    frames, problems, synthetic, written = [], [], [], {}
+    names = [str(s) if not isinstance(s, pd.DataFrame) else "<DataFrame>" for s in sources]
+    asked_out_of_range = years.asked_range_problems(year, file=", ".join(names))
+    frames, problems, synthetic, written = [], list(asked_out_of_range), [], {}
     for source in sources:
         raw, found = _load(source, sheet)
         problems += found
+        if not isinstance(source, pd.DataFrame) and Path(source).exists():
+            problems += years.name_range_problems(source)   # a missing file is reported as missing only
         if raw is None:
             continue
         raw = _drop_blank_rows(raw)
@@ -751,13 +766,15 @@ def read_schools(sources, *, county: str | None = None, year: int | None = None,
             continue  # cell checks on a sheet with missing columns would only repeat the same cause
         frame, found = _parse(raw, mapping)
         problems += found
+        # the file name's year, the 统计年度 column and --year, compared in the same pass as the cells
+        problems += years.rows_disagree(frame["year"], frame["source_row"], file=raw.file, sheet=raw.sheet,
+                                        header=raw.headers[mapping["year"]], asked=year)
         frames.append(frame)
         written[frame["source_file"].iat[0]] = {fld: raw.headers[pos] for fld, pos in mapping.items()}
         synthetic.append(raw.synthetic)
     if not frames:
         raise ValidationError(problems)
     frame = _largest_class_where_no_pupils(pd.concat(frames, ignore_index=True))
-    names = [str(s) if not isinstance(s, pd.DataFrame) else "<DataFrame>" for s in sources]
     # row checks run on the rows whose cells all parsed, so one pass reports both kinds of problem (a value out
     # of range did parse: it is a finite number, and the row's consistency is worth reporting with it)
     # … except a largest class out of range: it is set aside (blank), and "no largest class" would repeat it
@@ -771,7 +788,12 @@ def read_schools(sources, *, county: str | None = None, year: int | None = None,
         located = pd.Series(list(zip(frame["source_file"], frame["source_row"])), index=frame.index)
         clean = frame[~located.isin(bad_cells)]
     problems += check_rows(clean.reset_index(drop=True), written)
-    problems += select_problems(frame, county, year, file=", ".join(names))
+    selection = select_problems(frame, county, year, file=", ".join(names))
+    # "--year not in the data" is said once: by the range error, or by each file's disagreement (which names it)
+    disagreeing = {p.file for p in problems if p.code == "year_disagrees"}
+    if asked_out_of_range or set(written) <= disagreeing:
+        selection = [p for p in selection if p.code != "year_not_found"]
+    problems += selection
     errors = [p for p in problems if p.severity == "error"]
     if errors:
         raise ValidationError(problems)

@@ -832,3 +832,30 @@ def write_county_sample(slug: str, year: int, path: Path) -> Path:
     """Write the synthetic county-level table of a sample county and year to ``path``."""
     data = county_indicator_frame(slug, int(year)).to_csv(index=False, lineterminator="\n").encode("utf-8")
     return write_bytes(path, data)
+
+
+def is_sample_file(path) -> bool:
+    """True when ``path`` is a synthetic sample file (合成示例数据) that ``junyun sample`` may replace: a school
+    workbook whose note sheet carries the synthetic mark, or a county-level CSV whose source says so.  Anything
+    else — an analyst's real data put in a sample county's folder — is never overwritten."""
+    from ..synthetic import SYNTHETIC_MARK
+
+    path = Path(path)
+    try:
+        if path.suffix.lower() == ".xlsx":
+            from openpyxl import load_workbook
+
+            from .reader import SYNTHETIC_SHEET
+
+            book = load_workbook(path, read_only=True)
+            try:
+                if SYNTHETIC_SHEET not in book.sheetnames:
+                    return False
+                return any(SYNTHETIC_MARK in str(c) for row in book[SYNTHETIC_SHEET].iter_rows(max_row=5,
+                                                                                           values_only=True)
+                           for c in row if c is not None)
+            finally:
+                book.close()
+        return SYNTHETIC_MARK in path.read_text(encoding="utf-8", errors="replace")
+    except Exception:  # noqa: BLE001 — unreadable: not a sample file junyun could recognise
+        return False

@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 import pyarrow as pa
 
-from ..problems import Problem, ValidationError
+from ..problems import Problem, ValidationError, control_character_problem
 
 _BOMS = ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"), (codecs.BOM_UTF8, "utf-8-sig"),
          (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
@@ -46,7 +46,8 @@ def decode(data: bytes, file: str) -> tuple[str, str]:
     """``(text, encoding)`` of a text file's bytes; raises a located :class:`ValidationError`.
 
     Text that decodes but holds control characters or Unicode non-characters (bytes that merely look like
-    UTF-16, e.g. a stray ``FF FE`` at the start) is an encoding error too, not a table of unknown columns.
+    UTF-16, e.g. a stray ``FF FE`` at the start) is an encoding error too, not a table of unknown columns;
+    valid UTF-8 with a control character (tab and line ends apart) is refused as that character, at its line.
 
     Examples
     --------
@@ -59,6 +60,12 @@ def decode(data: bytes, file: str) -> tuple[str, str]:
     if encoding in ("utf-8", "utf-8-sig") and not _may_be_garbled_utf8(data):
         return text, encoding
     bad = _GARBLED.search(text)
+    if bad and encoding in ("utf-8", "utf-8-sig") and bad.group() < "\x20":
+        # valid UTF-8 with a control character (a BEL byte typed into a cell): the encoding is right, the
+        # character is what to delete — say so, at its line
+        row = text[:bad.start()].count("\n") + 1
+        line = text[text.rfind("\n", 0, bad.start()) + 1:].split("\n", 1)[0]
+        raise ValidationError([control_character_problem(line, file=file, row=row)])
     if bad:
         raise ValidationError([_problem(file, "encoding", "无法识别文件编码：应为 UTF-8 或 GBK（GB18030）编码",
                                         f"cannot decode the file (read as {encoding}, it holds control characters); "

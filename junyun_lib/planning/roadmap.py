@@ -29,15 +29,19 @@ the budget reaches a pass and the uniform yearly budget that would reach the tar
 from __future__ import annotations
 
 import math
+import numbers
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from ..evaluation.evaluate import evaluate
 from ..io.costs import load_unit_costs
+from ..io.projects import EFFECTS, Projects, link_problems, override_link_problems
 from ..io.reader import SchoolTable
 from ..measures.cv import weighted_cv
+from ..problems import Problem, ValidationError
 from ..rules import REL_TOL, compare
 from ..rules.schema import STAGE_ZH
 from .cheapest import (ADDITION_COLUMNS, EPS, MARGIN, _Buy, _model, _require_school_standards, apply_additions,
@@ -53,9 +57,12 @@ STEERED = ("indicator_share", "school_rule_share", "max_cv")
 EARLY_WEIGHT = 1e-6
 MOVE_COST = 1e-4          # 万元 (1 元) per moved teacher in the objective: no move without a purpose
 SEARCH_YEARS = 10         # how far past the target year the earliest feasible year is looked for
-PROJECT_COLUMNS = {"add_area_m2": "teaching_aux_area_m2", "add_sports_m2": "sports_area_m2",
-                   "add_equipment_yuan": "equipment_value_yuan", "add_classrooms": "multimedia_classrooms",
-                   "add_rooms_music": "music_rooms", "add_rooms_art": "art_rooms"}
+#: the last target year a roadmap may aim at: 2035 is the horizon of 《中国教育现代化2035》, the furthest any
+#: county plan looks (the seeds' plans end by 2030); a later year is a typing error, and a roadmap to it would
+#: rest on an enrolment trend run on for decades
+TARGET_YEAR_LAST = 2035
+#: facility effects of a project (:data:`junyun_lib.io.projects.EFFECTS`) -> the school column they add to
+PROJECT_COLUMNS = {code: e.adds_to[0] for code, e in EFFECTS.items() if len(e.adds_to) == 1}
 NEW_SCHOOL_TYPE = {"primary": "小学", "junior": "初级中学", "all": "九年一贯制学校", "": "九年一贯制学校"}
 METHOD_ZH = ("逐年路线图：以最新数据年度的学校数据为起点，按预测在校生数、县里已列项目（按完成年份计入）、教师交流轮岗（零成本，"
              "先于新增）和最低成本补充（当年购置、以后各年累计），用一个多年度混合整数二阶锥规划（SCIP）求解：目标年度所有差异系数"
@@ -106,6 +113,7 @@ class Roadmap:
     notes: list = field(default_factory=list)
     synthetic: bool = False
     method: str = METHOD_ZH
+    warnings: list = field(default_factory=list)        # located input warnings (Problem), also in ``notes``
 
     def summary_zh(self) -> str:
         """The roadmap in a few sentences (Chinese, plain text)."""
@@ -501,29 +509,35 @@ def build_roadmap(evaluation, county: str | None = None, *, target_year: int | N
         The county's plan (its annual resource targets are steered for).
     start_year : int, optional
         The data year to start from (default the latest).
+
+    Raises
+    ------
+    ValidationError
+        Every problem of the inputs at once (:func:`roadmap_input_problems`): a target year outside the data
+        year … :data:`TARGET_YEAR_LAST`, a negative or non-finite budget or unit cost, a project or enrolment
+        override on a school the school table does not hold.
     """
-    years_have = sorted(y for c, y in evaluation.county_years() if county is None or c == county)
-    names = sorted({c for c, _ in evaluation.county_years() if county is None or c == county})
-    if len(names) != 1:
-        raise KeyError(f"需要唯一的县区，匹配到 {names} (need exactly one county)")
-    county = names[0]
-    start = int(start_year) if start_year is not None else years_have[-1]
-    if start not in years_have:
-        raise ValueError(f"{county} 没有 {start} 年的数据 (no data for {start})")
+    county, start = _county_and_start(evaluation, county, start_year)
     first = evaluation.county(county, start)
     _require_school_standards(first)
     cfg = evaluation.counties.get(county)
-    target = int(target_year) if target_year is not None else (getattr(cfg, "plan_target_year", None) or start)
-    if target < start:
-        raise ValueError(f"目标年度 {target} 早于数据年度 {start}：请用 --target-year 指定 {start} 年或以后 "
-                         f"(the target year {target} is before the data year {start})")
+    checked = roadmap_input_problems(evaluation, county, target_year=target_year, budget=budget, costs=costs,
+                                     start_year=start, projects=projects, overrides=overrides)
+    if any(p.severity == "error" for p in checked):
+        raise ValidationError(checked)
+    target = _whole_number(target_year) if target_year is not None else \
+        (getattr(cfg, "plan_target_year", None) or start)
     cost_table = costs if isinstance(costs, pd.DataFrame) else load_unit_costs(costs)
     project_rows = projects.rows if hasattr(projects, "rows") else projects
     schools = evaluation.schools
     frame_all = schools[(schools["county"] == county) & (schools["year"] <= start)].reset_index(drop=True)
     base = frame_all[frame_all["year"] == start].reset_index(drop=True)
     budgets = _budgets(budget, start, target)
-    notes = []
+    # input warnings (an unusually large amount, a new school's id not yet in the data …) travel with the roadmap
+    warnings = [p for p in checked if p.severity == "warning"] + list(getattr(projects, "warnings", None) or [])
+    if overrides is not None:
+        warnings += list(overrides.attrs.get("warnings", []))
+    notes = [f"提示 (warning)：{p}" for p in warnings]
     searching = bool(search and budgets and target > start)
     last_max = target + (SEARCH_YEARS if searching else 0)
     all_years = [start] if target == start else list(range(start + 1, last_max + 1))
@@ -633,7 +647,144 @@ def build_roadmap(evaluation, county: str | None = None, *, target_year: int | N
         total_cost=total, naive_cost=naive_cost, naive_target_cost=naive_target_cost, project_budget=proj_total, project_budget_horizon=horizon_budget,
         budgets=budgets, feasible=bool(feasible and passes), verified=bool(verified), earliest_year=earliest,
         budget_needed=needed, infeasible_reason=reason if not (feasible and passes) else "",
-        move_problems=problems, notes=notes, synthetic=bool(evaluation.synthetic))
+        move_problems=problems, notes=notes, synthetic=bool(evaluation.synthetic), warnings=warnings)
+
+
+# ------------------------------------------------------------------------------------- input checks
+def _county_and_start(evaluation, county: str | None, start_year) -> tuple[str, int]:
+    """The one county of ``evaluation`` (or ``county``) and the data year the roadmap starts from."""
+    years_have = sorted(y for c, y in evaluation.county_years() if county is None or c == county)
+    names = sorted({c for c, _ in evaluation.county_years() if county is None or c == county})
+    if len(names) != 1:
+        raise KeyError(f"需要唯一的县区，匹配到 {names} (need exactly one county)")
+    start = int(start_year) if start_year is not None else years_have[-1]
+    if start not in years_have:
+        raise ValidationError([Problem("error", "no_data_year", f"{names[0]}没有{start}年的数据：起点年度应为有数据的年度"
+                                       f"（{'、'.join(map(str, years_have))}）", f"no data for {start}; the start year "
+                                       f"must be a data year ({', '.join(map(str, years_have))})",
+                                       column="start_year", value=str(start_year), county=names[0])])
+    return names[0], start
+
+
+def _whole_number(value) -> int | None:
+    """``value`` as an int when it is a whole number (``2025``, ``2025.0``, ``"2025"``), else None."""
+    if isinstance(value, bool):
+        return None
+    try:
+        number = float(value)
+        return int(number) if number == int(number) else None
+    except (TypeError, ValueError, OverflowError):
+        return None
+
+
+def _finite_nonnegative(value) -> bool:
+    return isinstance(value, numbers.Real) and not isinstance(value, bool) and math.isfinite(value) and value >= 0
+
+
+def target_year_problems(county: str, start: int, target_year, cfg=None) -> list[Problem]:
+    """The target year (目标年度) of a roadmap: a whole year from the data year ``start`` to
+    :data:`TARGET_YEAR_LAST`.  Given as ``target_year`` (``--target-year``) or, when that is None, the county's
+    ``plan_target_year`` — then the problem points at ``county.toml``.
+
+    Examples
+    --------
+    >>> [p.code for p in target_year_problems("示例县", 2024, 1900)]
+    ['target_year_out_of_range']
+    >>> target_year_problems("示例县", 2024, 2024) + target_year_problems("示例县", 2024, 2035)
+    []
+    """
+    if target_year is None:
+        value = getattr(cfg, "plan_target_year", None)
+        if value is None:
+            return []                                        # the data year itself
+        where = {"file": str(getattr(cfg, "source", "") or ""), "column": "plan_target_year"}
+        hint_zh, hint_en = "（county.toml 的规划目标年，可用 --target-year 另行指定）", " (county.toml; --target-year " \
+            "gives another)"
+    else:
+        value = target_year
+        where = {"column": "target_year / --target-year"}
+        hint_zh, hint_en = "", ""
+    year = _whole_number(value)
+    if year is not None and start <= year <= TARGET_YEAR_LAST:
+        return []
+    return [Problem("error", "target_year_out_of_range",
+                    f"目标年度应为 {start}—{TARGET_YEAR_LAST} 年之间的整数年份{hint_zh}：不早于{county}的数据年度 {start}，"
+                    f"不晚于 {TARGET_YEAR_LAST} 年，即《中国教育现代化2035》的期限",
+                    f"the target year must be a whole year from {start} (the data year of {county}) to "
+                    f"{TARGET_YEAR_LAST}{hint_en}", value=str(value), county=county, **where)]
+
+
+def budget_problems(budget, county: str = "") -> list[Problem]:
+    """A roadmap's budget (年度预算, 万元 a year): None, one number, or ``{year: number}``; each a finite number
+    ≥ 0 — a negative, NaN or infinite budget would make the schedule meaningless, never silently.
+
+    Examples
+    --------
+    >>> [(p.column, p.value) for p in budget_problems({2025: 100, 2026: float("nan"), "2027": 5})]
+    [('budget[2026]', 'nan'), ("budget['2027']", '2027')]
+    >>> budget_problems(0) + budget_problems(None)
+    []
+    """
+    if budget is None:
+        return []
+    zh = "预算应为不小于 0 的有限数（万元/年）：负数、NaN、无穷大均不接受"
+    en = "a budget must be a finite number ≥ 0 (10,000 yuan a year); negative, NaN and infinite values are refused"
+    if not isinstance(budget, dict):
+        return [] if _finite_nonnegative(budget) else \
+            [Problem("error", "bad_budget", zh, en, column="budget", value=str(budget), county=county)]
+    out = []
+    for year, value in budget.items():
+        if not isinstance(year, numbers.Integral) or isinstance(year, bool):
+            out.append(Problem("error", "bad_budget_year", "逐年预算的年度应为整数年份（如 2025）",
+                               "the years of a yearly budget must be whole numbers (e.g. 2025)",
+                               column=f"budget[{year!r}]", value=str(year), county=county))
+        elif not _finite_nonnegative(value):
+            out.append(Problem("error", "bad_budget", zh, en, column=f"budget[{int(year)}]", value=str(value),
+                               county=county, year=int(year)))
+    return out
+
+
+def cost_problems(costs) -> list[Problem]:
+    """A unit-cost table handed over as a DataFrame (a file is checked by
+    :func:`junyun_lib.io.costs.load_unit_costs`): every ``cost_wan_per_unit`` a finite number ≥ 0."""
+    if not isinstance(costs, pd.DataFrame) or "cost_wan_per_unit" not in costs.columns:
+        return []
+    out = []
+    for indicator, value in zip(costs.get("indicator", pd.Series([""] * len(costs))), costs["cost_wan_per_unit"]):
+        number = value.item() if isinstance(value, np.generic) else value
+        if not _finite_nonnegative(number):
+            out.append(Problem("error", "bad_cost", "单位成本应为不小于 0 的有限数（万元）：负数、NaN、无穷大均不接受",
+                               "a unit cost must be a finite number ≥ 0 (10,000 yuan); negative, NaN and infinite "
+                               "values are refused", column=f"cost_wan_per_unit[{indicator}]", value=str(value)))
+    return out
+
+
+_PROJECT_LINK_COLUMNS = ("row", "effect", "school_id", "school_name", "from_school_id", "completion_year")
+
+
+def roadmap_input_problems(evaluation, county: str | None = None, *, target_year=None, budget=None, costs=None,
+                           start_year: int | None = None, projects=None, overrides=None) -> list[Problem]:
+    """Every problem of a roadmap's inputs (路线图输入检查), errors and warnings, located, in one pass:
+    :func:`target_year_problems`, :func:`budget_problems`, :func:`cost_problems`, and the projects' and
+    enrolment overrides' school ids against the start year's school rows
+    (:func:`junyun_lib.io.projects.link_problems`, :func:`junyun_lib.io.projects.override_link_problems`).
+    :func:`build_roadmap` raises when any is an error; a caller that failed to read a file calls it to report
+    the other inputs' problems together with that file's.
+    """
+    county, start = _county_and_start(evaluation, county, start_year)
+    problems = target_year_problems(county, start, target_year, evaluation.counties.get(county))
+    problems += budget_problems(budget, county)
+    problems += cost_problems(costs)
+    schools = evaluation.schools
+    base = schools[(schools["county"] == county) & (schools["year"] == start)]
+    if projects is not None:
+        listed = projects if isinstance(projects, Projects) else \
+            Projects(county=county, slug="", path=Path("projects.csv"), rows=pd.DataFrame(projects))
+        if all(c in listed.rows.columns for c in _PROJECT_LINK_COLUMNS):
+            problems += link_problems(listed, base, data_year=start)
+    if overrides is not None and len(overrides):
+        problems += override_link_problems(overrides, base, county=county, data_year=start)
+    return problems
 
 
 class _Solver:

@@ -31,7 +31,7 @@ import pyarrow.parquet as pq
 
 from ..evaluation.causes import causes_by_group
 from ..evaluation.scorecards import scorecard_tables
-from ..io.atomic import atomic_folder
+from ..io.ownership import write_owned_files
 from ..threads import beside, map_in_order
 from ..version import __version__
 
@@ -113,24 +113,29 @@ def _arrow(frame: pd.DataFrame, meta: dict) -> pa.Table:
 
 
 def write_results(tables: dict[str, pd.DataFrame], folder, *, standard: str, synthetic: bool) -> list[Path]:
-    """Write each table as ``<folder>/<name>.parquet``; the folder is replaced as a whole
-    (:func:`junyun_lib.io.atomic.atomic_folder`), so an interrupted run leaves the previous set or nothing.
-    Returns the paths."""
+    """Write each table as ``<folder>/<name>.parquet`` (creating the folder) and return the paths.
+
+    The folder keeps junyun's marker of what it wrote (:mod:`junyun_lib.io.ownership`): tables of an earlier
+    run are replaced, a file junyun did not write is never touched (the write is refused, naming it), and an
+    interrupted run leaves a set marked incomplete, never one that looks finished."""
     folder = Path(folder)
     meta = {"package": "junyun", "version": __version__, "standard": standard, "synthetic": bool(synthetic)}
-    def write(name: str) -> None:
-        table = _arrow(tables[name], {**meta, "table": name})
-        # dictionary pages for text only (trying them on every number column costs more than it saves);
-        # snappy, Parquet's usual codec; min/max statistics on the key columns that readers filter by
-        text = [f.name for f in table.schema if pa.types.is_dictionary(f.type) or pa.types.is_string(f.type)
-                or pa.types.is_large_string(f.type)]
-        keys = [c for c in table.column_names if c in _KEY_COLUMNS]
-        pq.write_table(table, tmp / f"{name}.parquet", compression="snappy", use_dictionary=text,
-                       write_statistics=keys or False)
+    names = [f"{name}.parquet" for name in tables]
 
-    with atomic_folder(folder) as tmp:
+    def write_all(stage: Path) -> None:
+        def write(name: str) -> None:
+            table = _arrow(tables[name], {**meta, "table": name})
+            # dictionary pages for text only (trying them on every number column costs more than it saves);
+            # snappy, Parquet's usual codec; min/max statistics on the key columns that readers filter by
+            text = [f.name for f in table.schema if pa.types.is_dictionary(f.type) or pa.types.is_string(f.type)
+                    or pa.types.is_large_string(f.type)]
+            keys = [c for c in table.column_names if c in _KEY_COLUMNS]
+            pq.write_table(table, stage / f"{name}.parquet", compression="snappy", use_dictionary=text,
+                           write_statistics=keys or False)
+
         # the two largest tables (school parts, guarantee) take most of the time: on a national file they are
         # written two at a time (pyarrow encodes and compresses without holding the GIL)
-        names = sorted(tables, key=lambda n: -len(tables[n]))
-        map_in_order(write, names, rows=max((len(t) for t in tables.values()), default=0))
-    return [folder / f"{name}.parquet" for name in tables]
+        order = sorted(tables, key=lambda n: -len(tables[n]))
+        map_in_order(write, order, rows=max((len(t) for t in tables.values()), default=0))
+
+    return write_owned_files(folder, names, write_all, "结果目录")

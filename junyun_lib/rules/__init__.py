@@ -5,6 +5,7 @@ document and clause it comes from.  The modules here read them; nothing here rea
 * :mod:`~junyun_lib.rules.comparison` — the one comparison every verdict uses
 * :mod:`~junyun_lib.rules.standards` — 评估标准 (``quality-2017.toml``, ``basic-2012.toml``), scope, splitting
 * :mod:`~junyun_lib.rules.counties` — a county's configuration (``county.toml``) and its slug
+* :mod:`~junyun_lib.rules.county_schema` — the format of ``county.toml`` (``county_config.toml``) and its checks
 * :mod:`~junyun_lib.rules.schema` — the school table's columns (``school_columns.csv``)
 * :mod:`~junyun_lib.rules.county_indicators` — the county-level indicators (``county_indicators.csv``)
 * :mod:`~junyun_lib.rules.scorecard_form` — the evaluation form (``scorecard.toml``)

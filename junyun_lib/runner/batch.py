@@ -388,6 +388,9 @@ def run_batch(ws: Workspace, tasks: list[Task], workers: int | None = None, sche
     runner = get_executor(name, **({"address": scheduler} if name == "dask" else {"workers": workers}))
     batch = {"id": f"{_now()}-{os.getpid()}", "started": _now(), "finished": "", "status": "running",
              "executor": name, "tasks": len(tasks), "ok": 0, "failed": 0}
+    # junyun's own folder, or refused (PathRefused) before any worker starts; an unwritable one is reported
+    # like the manifest, and each county then says where it could not write
+    record(ws.claim_outputs)
     tasks = [replace(t, batch=batch["id"]) for t in tasks]
     years = {t.year for t in tasks}
     for year in years:

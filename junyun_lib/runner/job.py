@@ -68,6 +68,7 @@ def run_counties(ws: Workspace, standard: str, echo=print) -> list[CountyOutcome
                 documents = county_outputs(ws, county, standard)
                 outcome.written += ws.write_processed(county)
                 for path, (kind, doc) in documents.items():
+                    path = ws.managed_path(path)
                     outcome.written.append(ws.write_json(path, doc) if kind == "json" else
                                            ws.write_workbook(path, doc))
         except JunyunError as exc:
@@ -89,6 +90,7 @@ def run_main_job(ws: Workspace, standard: str = "quality-2017", workers: int | N
         raise ValidationError([Problem("error", "no_raw_files", f"{ws.raw_dir} 下没有 <县区简称>/schools_<年度>.xlsx 或 .csv",
                                        "no raw school files found (raw/<slug>/schools_<year>.xlsx|csv)",
                                        file=str(ws.raw_dir))])
+    ws.claim_outputs()           # refused before anything is written when the outputs folder is not junyun's
     outcomes = run_counties(ws, standard, echo)
     failed = [o for o in outcomes if o.error is not None]
     status = 1 if failed else 0
