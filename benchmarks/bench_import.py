@@ -1,74 +1,119 @@
-"""Import from statistics exports: seconds for a county-sized export (SYNTHETIC, 合成数据).
+"""Import from statistics exports: seconds for a 300-school county (SYNTHETIC, 合成数据), as county-wide stage
+files and as per-school workbooks.
 
-    .venv/bin/python benchmarks/bench_import.py [--copies 60] [--repeat 3]
+    .venv/bin/python benchmarks/bench_import.py [--copies 30] [--repeat 3] [--series 2021|2020]
 
-Builds the synthetic 2021-layout exports of tests/_exports.py (stage files 小学, 初中, 高中 with merged
-multi-row headers, a summary row, the supplementary table) and a larger set with every school copied
-``--copies`` times under new identifiers and names (60 copies ≈ 840 rows); times ``import_exports`` (read with
-merged headers, normalise and match header paths, derive, join the 高中 file and the supplementary table, merge)
-and writing the canonical table and the report.  Prints its figures; asserts nothing.
+The county is tests/_forms.py's (ten schools: a 九年一贯制, a 完全中学, a 十二年一贯制, a village school, a 高级中学
+…) copied ``--copies`` times under new identifiers and names: 30 copies are 300 schools.  It is written twice —
+as the county-wide export (tests/_forms.py: three stage files, merged multi-row headers, a title and a 合计
+row) and as one workbook per school (tests/_school_workbooks.py: a sheet per form, with cover and contents
+sheets; 300 workbooks) — with the same supplementary table.  For each it times
+
+* the whole command, ``junyun import … --out …`` in a fresh process (interpreter start, imports, reading,
+  matching, deriving, joining, writing the table and the report), ``--repeat`` times, best and median, beside
+  its baseline: a fresh process that only starts Python and imports what the command imports;
+* the same work in this process (``import_exports``, ``write_canonical``, ``write_report``), a second line.
+
+The load average is printed with each figure (2 shared cores: a busy machine slows every line).  Targets, on the
+median of the whole command: county-wide files ≤ 10 s, per-school workbooks ≤ 30 s (PASS / MISS).  The county
+itself (one copy) is timed in-process too.  Prints its figures; asserts nothing.
 """
 from __future__ import annotations
 
 import argparse
+import dataclasses
+import os
 import shutil
+import statistics
+import subprocess
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(REPO), str(REPO / "tests"), str(Path(__file__).resolve().parent)]
 
-import _exports as ex  # noqa: E402
-from _timing import timed  # noqa: E402
+import _forms as fm  # noqa: E402
+import _school_workbooks as sw  # noqa: E402
+from _timing import loop_ms, timed  # noqa: E402
 from junyun_lib.io.importer import import_exports, write_canonical, write_report  # noqa: E402
 
+TARGETS = {"wide": 10.0, "schools": 30.0}
+BASELINE = "import junyun_lib.cli, junyun_lib.io.importer, junyun_lib.io.school_forms, junyun_lib.io.supplement"
 
-def scaled_files(folder: Path, copies: int) -> tuple[list[Path], Path]:
-    """Every school row copied ``copies`` times (new ids and names); the supplementary table likewise."""
-    out = []
-    for n, stage in enumerate(("primary", "junior", "senior"), start=1):
-        columns = ex.LAYOUT_2021[stage]
-        id_col, name_col = columns.index(("机构编码",)), columns.index(("机构名称",))
-        rows = []
-        for k in range(copies):
-            for row in ex.export_rows(stage, columns, "2021"):
-                row = list(row)
-                if not row[id_col]:
-                    continue                                 # the summary row is written once, below
-                row[id_col] = f"{int(row[id_col]) + k * 1000:010d}"
-                row[name_col] = f"{row[name_col].replace('合成县', f'合成县{k:02d}')}"
-                rows.append(row)
-        out.append(ex.write_export(folder / f"scaled_{n}.xlsx", columns, rows, ex._TITLES["2021"][stage],
-                                   ex.SHEETS[stage]))
-    base = ex.supplement_file(folder / "base")
-    lines = base.read_text(encoding="utf-8").splitlines()
-    copied = [lines[0]] + [f"{int(line.split(',')[0]) + k * 1000:010d}," + line.split(",", 1)[1]
-                           for k in range(copies) for line in lines[1:]]
-    supplement = folder / "scaled_补充数据.csv"
-    supplement.write_text("\n".join(copied) + "\n", encoding="utf-8")
-    return out, supplement
+
+def county(copies: int) -> list:
+    """tests/_forms.py's schools copied ``copies`` times: ids + 10 000 × k, names 合成县 → 合成县<k>."""
+    return [dataclasses.replace(s, id=f"{int(s.id) + k * 10000:010d}", name=s.name.replace("合成县", f"合成县{k:02d}"))
+            for k in range(copies) for s in fm.COUNTY]
+
+
+def _load() -> str:
+    return " ".join(f"{x:.2f}" for x in os.getloadavg()) if hasattr(os, "getloadavg") else "n/a"
+
+
+def fresh(argv: list, repeat: int) -> tuple[float, float, str]:
+    """Best and median seconds of ``argv`` run in a fresh process ``repeat`` times (it must succeed), and the
+    load average before the last run."""
+    times, load = [], ""
+    for _ in range(repeat):
+        load = _load()
+        start = time.perf_counter()
+        run = subprocess.run(argv, cwd=tempfile.gettempdir(), capture_output=True, text=True)
+        times.append(time.perf_counter() - start)
+        if run.returncode != 0:
+            raise SystemExit(f"failed ({run.returncode}): {' '.join(map(str, argv))}\n{run.stdout}\n{run.stderr}")
+    return min(times), statistics.median(times), load
 
 
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--copies", type=int, default=60)
+    ap.add_argument("--copies", type=int, default=30, help="copies of the county's 10 schools (30: 300 schools)")
     ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--series", choices=("2021", "2020"), default="2021", help="form series of the workbooks")
     args = ap.parse_args(argv)
     folder = Path(tempfile.mkdtemp(prefix="junyun-bench-import-"))
+    python = [sys.executable]
     try:
-        small = ex.import_files(folder / "small")
-        big = scaled_files(folder, args.copies)
-        print(f"import benchmark — SYNTHETIC data (合成数据), 2021 layout, best / median of {args.repeat}")
-        for label, (files, supplement) in (("fixture (3 stage files)", small), (f"{args.copies} copies", big)):
-            best, median, result = timed(lambda: import_exports(files, ex.YEAR, ex.COUNTY, supplement=supplement),
-                                         args.repeat)
-            w_best, w_median, _ = timed(lambda: (write_canonical(result, folder / "out.xlsx"),
-                                                 write_report(result, folder / "report.xlsx")), args.repeat)
-            rows = sum(len(ex.export_rows(s, ex.LAYOUT_2021[s])) for s in ("primary", "junior", "senior")) * \
-                (1 if files is small[0] else args.copies)
-            print(f"  {label}: ~{rows} export rows → {len(result.table)} schools, {len(result.merges)} merges; "
-                  f"import {best:.2f} / {median:.2f} s; write table + report {w_best:.2f} / {w_median:.2f} s")
+        schools = county(args.copies)
+        small = fm.write_county_exports(folder / "small"), sw.supplement_file(folder / "small")
+        wide = fm.write_county_exports(folder / "wide", county=schools)
+        supplement = sw.supplement_file(folder, schools)
+        books = sw.county_workbooks(folder / "workbooks", args.series,
+                                    sw.Layout(cover=True, contents=True, headings=args.series == "2020"), schools)
+        print(f"import benchmark — SYNTHETIC data (合成数据); {os.cpu_count()} CPUs; load average {_load()} at start; "
+              f"a loop of 10⁶ additions {loop_ms():.0f} ms; best / median of {args.repeat}")
+        best, median, result = timed(lambda: import_exports(small[0], fm.YEAR, fm.COUNTY_NAME, supplement=small[1]),
+                                     args.repeat)
+        print(f"  the county once (3 stage files, in this process): {len(result.table)} schools, import "
+              f"{best:.2f} / {median:.2f} s")
+        b_best, b_median, b_load = fresh(python + ["-c", BASELINE], args.repeat)
+        print(f"  start-up baseline (fresh process: Python and the command's imports, nothing read): "
+              f"{b_best:.2f} / {b_median:.2f} s (load {b_load})")
+        cases = (("wide", f"county-wide stage files (3 workbooks, {len(schools)} schools)", wide, "stats-2021"),
+                 ("schools", f"per-school workbooks ({len(books)} workbooks, {args.series} forms)", [folder / "workbooks"],
+                  f"stats-{args.series}"))
+        for key, label, inputs, mapping in cases:
+            out = folder / f"out-{key}" / f"schools_{fm.YEAR}.xlsx"
+            command = python + ["-m", "junyun_lib.cli", "import", *map(str, inputs), "--mapping", mapping,
+                                "--supplement", str(supplement), "--year", str(fm.YEAR), "--county", fm.COUNTY_NAME,
+                                "--out", str(out), "--force", "--data-dir", str(folder / "data"),
+                                "--outputs-dir", str(out.parent)]
+            c_best, c_median, c_load = fresh(command, args.repeat)
+
+            def in_process():
+                result = import_exports(inputs, fm.YEAR, fm.COUNTY_NAME, mapping, supplement=supplement)
+                write_canonical(result, folder / f"in-{key}.xlsx")
+                write_report(result, folder / f"in-{key}-report.xlsx")
+                return result
+            i_best, i_median, result = timed(in_process, args.repeat)
+            verdict = "PASS" if c_median <= TARGETS[key] else "MISS"
+            print(f"  {label}: {len(result.table)} schools, {len(result.merges)} merges")
+            print(f"    junyun import, whole command in a fresh process: {c_best:.2f} / {c_median:.2f} s "
+                  f"(baseline {b_median:.2f} s; load {c_load}) — target ≤ {TARGETS[key]:.0f} s (median): {verdict}")
+            print(f"    in this process (import_exports + write_canonical + write_report): {i_best:.2f} / "
+                  f"{i_median:.2f} s (load {_load()})")
     finally:
         shutil.rmtree(folder, ignore_errors=True)
     return 0

@@ -197,12 +197,22 @@ def _nonnegative(text: str) -> float:
     return value
 
 
+def _exports(ws, names) -> list:
+    """The exports named: files, or folders of workbooks (each school's own workbook, a sheet per form, or the
+    stage files; junyun_lib.io.school_forms, decision 145) — a folder is read, never written into."""
+    return [Path(p).expanduser().resolve() if Path(p).expanduser().is_dir() else ws.input_path(p, "导出表")
+            for p in names]
+
+
 def _cmd_import(args) -> int:
     """Statistics exports → canonical school table + import report; nothing written on error."""
+    from .io.county_config import write_new_county_config
     from .io.importer import import_exports, read_campus_map, write_canonical, write_report
+    from .io.supplement import note_missing_supplement
+    from .problems import ValidationError
 
     ws = _workspace(args)
-    exports = [ws.input_path(p, "导出表") for p in args.exports]
+    exports = _exports(ws, args.exports)
     campus = ws.input_path(args.campus_map, "校区对应表") if args.campus_map else None
     supplement = ws.input_path(args.supplement, "补充表") if args.supplement else None
     mapping = args.mapping
@@ -220,9 +230,31 @@ def _cmd_import(args) -> int:
                                    "--campus-map is used only with --merge-campuses", file=str(campus))])
     result = import_exports(exports, args.year, args.county, mapping, read_campus_map(campus) if campus else None,
                             merge_campuses=args.merge_campuses, supplement=supplement)
+    # without a supplementary table the import goes on: music and art rooms are no data (never 0), and the
+    # report and the screen say which item lacks data and how to supply it
+    rooms = note_missing_supplement(result, args.county, args.year)
+    # a county new to junyun: its slug is its raw folder's name or the pinyin of its name, and in
+    # <data>/raw/<slug>/ it gets a minimal county.toml (never overwritten)
+    slug, county_file, why = ws.new_county_file(out, args.county)
     print(f"已写出标准学校数据表 (canonical table written): {write_canonical(result, out)}（{len(result.table)} 所学校）")
+    made = ""
+    if county_file is not None:
+        try:
+            if write_new_county_config(county_file, args.county, slug, args.year):
+                made = str(county_file)
+                print(f"已新建县区配置 (county configuration written): {county_file}（县区简称 slug = {slug}；"
+                      "可补充省份、地市、推进计划 (add province, city, plan)）")
+        except (ValidationError, OutputError) as exc:   # a name county.toml cannot hold, a folder not writable:
+            # said, and the import stands (the table is written; the configuration is the analyst's to add)
+            print(f"未新建县区配置 (no county configuration written):\n{exc.report()}", file=sys.stderr)
+    elif why:
+        print(f"提示 (note)：{why}", file=sys.stderr)
+    at = next((i for i, (key, _) in enumerate(result.about) if key == "警告"), len(result.about))
+    result.about[at:at] = [("县区简称", slug)] + ([("县区配置", f"已新建（最简）：{made}")] if made else [])
     print(f"已写出导入报告 (import report written): {write_report(result, report)}：合并 {len(result.merges)} 处，"
           f"删除 {len(result.dropped)} 行，警告 {len(result.warnings)} 条")
+    if rooms is not None:
+        print(f"注意 (note)：{rooms.message_zh}\n({rooms.message_en})", file=sys.stderr)
     return 0
 
 
@@ -233,7 +265,7 @@ def _cmd_supplement_template(args) -> int:
     from .io.supplement import write_supplement_template
 
     ws = _workspace(args)
-    exports = [ws.input_path(p, "导出表") for p in (args.exports or [])]
+    exports = _exports(ws, args.exports or [])
     mapping = args.mapping
     if str(mapping).endswith(".toml"):
         mapping = ws.input_path(mapping, "映射文件")
@@ -405,13 +437,16 @@ def build_parser() -> argparse.ArgumentParser:
     rm.set_defaults(func=_cmd_roadmap)
 
     im = sub.add_parser("import", help="从教育事业统计导出表生成标准学校数据表 (import statistics exports)")
-    im.add_argument("exports", nargs="+", help="一个县区的各学段导出表 .xlsx（小学、初中、高中），任意位置 (the exports, anywhere)")
+    im.add_argument("exports", nargs="+", help="一个县区的各学段导出表 .xlsx（小学、初中、高中），或每校一个工作簿的基层报表"
+                    "（一表一个工作表），或存放它们的文件夹；任意位置 (the exports, per-school workbooks, or folders)")
     im.add_argument("--year", type=int, required=True)
-    im.add_argument("--county", required=True)
+    im.add_argument("--county", required=True, help="县区名称；新县区的简称取自 --out 所在的 raw/<简称>/ 文件夹名，"
+                    "否则取县区名称的拼音 (slug: the raw folder's name, else the pinyin of the name)")
     im.add_argument("--out", required=True, help="标准学校数据表 .xlsx，写到此文件 (canonical table to this file)")
     im.add_argument("--mapping", default="stats-2021", help="映射：stats-2021（教基表式）、stats-2020（基础基表式）或自己的 .toml")
     im.add_argument("--supplement", default=None,
-                    help="补充表（音乐、美术专用教室等统计表中没有的数据；用 junyun supplement-template 生成）")
+                    help="补充表（音乐、美术专用教室等统计表中没有的数据；用 junyun supplement-template 生成）；"
+                         "不提供时这些项目为无数据，不按 0 计 (without it music/art rooms are no data)")
     im.add_argument("--merge-campuses", action="store_true",
                     help="将不计校数的校区并入所属学校（默认每个独立校区单独计，有关指标说明（一））")
     im.add_argument("--campus-map", default=None,

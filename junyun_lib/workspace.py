@@ -60,7 +60,7 @@ from .planning.progress import PlanProgress, plan_progress
 from .problems import JunyunError, PathRefused, Problem, ValidationError
 from .report.briefing import Briefing
 from .report.jsonvalues import dumps
-from .rules import CountyConfig, is_slug
+from .rules import CountyConfig, fallback_slug, is_slug
 from .rules.scorecard_form import applies_to, form
 
 #: what each file of the layout is called (the names users and their scripts depend on)
@@ -164,6 +164,8 @@ class Workspace:
         self._projects: dict = {}
         self._cards: dict = {}
         self._county_years: list | None = None
+        self._index = None                        # :meth:`_processed_index`
+        self._raw_slugs: dict[str, str] = {}        # the slug :meth:`load_raw` chose for each county
         self._tables: dict[str, SchoolTable] = {}
         self.read_warnings: list[Problem] = []     # warnings of the last raw read, for the command to show
         self._outputs_claimed = False
@@ -423,13 +425,80 @@ class Workspace:
             return by_slug[county]
         if county in self._config_errors:
             raise self._config_errors[county]
-        unknown = CountyConfig.unknown(county)
-        if is_slug(county) and not (self.processed_dir / unknown.slug).is_dir() \
-                and (self.processed_dir / county).is_dir():
-            for cy in self.county_years():      # the slug of an unconfigured county's processed folder
-                if cy.slug == county:
-                    return CountyConfig.unknown(cy.county)
-        return unknown
+        # a county without a configuration keeps the slug of its processed folder (its raw folder's name, or an
+        # older junyun's), so its years stay together; else the pinyin of its name, distinct from the others'
+        names, slugs = self._processed_index()
+        processed = names.get(county, [])
+        if len(processed) > 1:                  # e.g. an older junyun's folder beside the new one: the new one
+            plain = fallback_slug(county)
+            return CountyConfig(name=county, slug=plain if plain in processed else processed[0])
+        if processed:
+            return CountyConfig(name=county, slug=processed[0])
+        if is_slug(county) and county in slugs:   # the slug of an unconfigured county's processed folder
+            return CountyConfig(name=slugs[county], slug=county)
+        return CountyConfig.unknown(county, self._taken_slugs())
+
+    def _processed_index(self) -> tuple[dict[str, list[str]], dict[str, str]]:
+        """({county name: its processed folders' slugs}, {slug: county name}) of :meth:`county_years`, built
+        once per listing (:meth:`config` is asked for every county of a national workspace)."""
+        years = self.county_years()
+        if self._index is None or self._index[0] is not self._county_years:
+            names: dict[str, list[str]] = {}
+            for cy in years:
+                if cy.slug not in names.setdefault(cy.county, []):
+                    names[cy.county].append(cy.slug)
+            self._index = (self._county_years, names, {cy.slug: cy.county for cy in years})
+        return self._index[1], self._index[2]
+
+    def _taken_slugs(self) -> set[str]:
+        """The slugs counties already use: configured ones, folders whose ``county.toml`` is broken, processed
+        folders.  A county new to junyun gets a slug outside them (:func:`~junyun_lib.rules.counties.fallback_slug`:
+        two names with the same pinyin stay apart)."""
+        configs = self.counties()
+        return {c.slug for c in configs.values()} | set(self._config_errors) | set(self._processed_index()[1])
+
+    def slug_for_new_county(self, county: str, folder=None) -> str:
+        """The slug a county without a ``county.toml`` gets (新县区的简称): its processed folder's when it has
+        one; else the name of ``folder`` (the raw folder its table lies in) when that is ``<data>/raw/<name>/``,
+        ``<name>`` a valid slug no other county uses; else the pinyin of its name (合成县 → ``hechengxian``)."""
+        cfg = self.config(county)
+        if cfg.configured or (self.processed_dir / cfg.slug).is_dir():
+            return cfg.slug
+        if folder is not None:
+            folder = Path(folder).expanduser().resolve()
+            if folder.parent == self.raw_dir and is_slug(folder.name) and folder.name not in self._taken_slugs():
+                return folder.name
+        return cfg.slug
+
+    def new_county_file(self, table_path, county: str) -> tuple[str, Path | None, str]:
+        """Where ``junyun import`` may write a new county's ``county.toml`` (新县区的县区配置), for the school
+        table it writes at ``table_path``: ``(slug, path or None, why not)``.
+
+        Only beside the table, only when that folder is ``<data>/raw/<slug>/`` (``<slug>`` a valid slug no other
+        county uses, configured or processed), only for a county not configured yet, and only when the folder
+        has no ``county.toml`` (never overwritten).  Otherwise ``path`` is None and ``why`` says, in Chinese
+        with an English gloss, what the county's slug will be and how to fix it."""
+        folder = Path(table_path).expanduser().resolve().parent
+        configs = self.counties()
+        if county in configs:
+            return configs[county].slug, None, ""
+        slug = self.slug_for_new_county(county)
+        hint = (f"{county} 没有县区配置 county.toml：junyun ingest 将以「{slug}」为县区简称（已有处理后数据的沿用其文件夹名，"
+                "否则由县区名称的拼音生成）；"
+                f"要固定简称并注明省份、地市，请把导入的表写到数据目录的 raw/{slug}/ 下（junyun import 会在那里新建 "
+                f"county.toml），或在表所在的 raw/<简称>/ 文件夹中自建 county.toml（name、slug）"
+                f" ({county} has no county.toml: ingest will use the slug {slug!r} (its processed folder's, else the "
+                "pinyin of its name); "
+                f"write the table under raw/{slug}/ of the data folder to get a county.toml)")
+        if folder.parent != self.raw_dir or not is_slug(folder.name):
+            return slug, None, hint
+        owner = self._processed_index()[1].get(folder.name)
+        if (folder / COUNTY_FILE).exists() or folder.name in self._config_errors or folder.name in \
+                {c.slug for c in configs.values()} or owner not in (None, county):
+            other = f"「{owner}」" if owner not in (None, county) else "另一县区"
+            return slug, None, (f"文件夹 {folder} 已属于{other}（已有 county.toml 或处理后数据），未新建县区配置；" + hint
+                                + f" (the folder {folder} belongs to another county: no county.toml written)")
+        return folder.name, folder / COUNTY_FILE, ""
 
     def region(self, county: str) -> tuple[str, str]:
         """(province, city) of a county as its ``county.toml`` states them; ``""`` for what it does not state
@@ -490,11 +559,12 @@ class Workspace:
             self._tables[county] = SchoolTable(
                 table.frame[rows].reset_index(drop=True),
                 [w for w in table.warnings if w.county in ("", county)], list(table.sources), table.synthetic)
+            self._raw_slugs[county] = slugs[county]     # a new county's slug may be its raw folder's name
         return slugs
 
     def write_processed(self, county: str) -> list[Path]:
         """Write the processed files of a county loaded by :meth:`load_raw`, one per year, atomically."""
-        table, slug = self._tables[county], self.config(county).slug
+        table, slug = self._tables[county], self._raw_slugs.get(county) or self.config(county).slug
         written = []
         for year, frame in table.frame.groupby("year", sort=True):
             path = self.processed_path(slug, year)
@@ -523,11 +593,12 @@ class Workspace:
         configs = self.counties()
         if county in configs:
             return configs[county].slug
-        folders = {Path(str(f)).parent.name for f in table.frame.loc[table.frame["county"] == county, "source_file"]}
+        folders = {Path(str(f)).parent for f in table.frame.loc[table.frame["county"] == county, "source_file"]}
         for folder in folders:
-            if folder in self._config_errors:
-                raise self._config_errors[folder]
-        return CountyConfig.unknown(county).slug
+            if folder.name in self._config_errors:
+                raise self._config_errors[folder.name]
+        # a county new to junyun: named after its raw folder when all its files lie in one <data>/raw/<slug>/
+        return self.slug_for_new_county(county, folders.pop() if len(folders) == 1 else None)
 
     def _forget(self, county: str) -> None:
         """Drop what was computed from a county's school rows (they are about to change)."""

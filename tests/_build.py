@@ -19,7 +19,9 @@ COUNTY = "测试县"
 YEAR = 2023
 JINXIAN_DATA = Path(__file__).resolve().parents[1] / "data"   # holds raw/jinxian/county.toml (CV "<")
 
-REQUIRED = [c.field for c in schema.columns() if c.needed]
+# music and art rooms are optional in the school table (blank = no data); the rows here state 0 unless given
+REQUIRED = [c.field for c in schema.columns() if c.needed] + ["music_rooms", "music_room_min_area_m2", "art_rooms",
+                                                             "art_room_min_area_m2"]
 INDICATORS = ["teachers_above_degree", "key_teachers", "pe_art_teachers", "teaching_aux_area", "sports_area",
               "equipment_value", "multimedia_classrooms"]
 

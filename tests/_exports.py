@@ -641,7 +641,9 @@ def expected_canonical(merged: bool = False) -> pd.DataFrame:
              migrant_students=180),                   # 120 + 60
         # 合成县北山村小学 (closed) and 合成县高级中学 (only in the 高中 file) have no row
     ]
-    fields = [c for c in schema.columns() if c.needed or c.field in ("built_year", "migrant_students")]
+    # the rooms are optional in the school table (blank = no data) but the supplementary table gives them here
+    fields = [c for c in schema.columns() if c.needed or c.field in (
+        "built_year", "migrant_students", "music_rooms", "music_room_min_area_m2", "art_rooms", "art_room_min_area_m2")]
     frame = pd.DataFrame(rows)[[c.field for c in fields]]
     for c in fields:
         if c.kind in ("count", "year"):

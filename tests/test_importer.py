@@ -193,16 +193,36 @@ def test_printed_header_variants_match():
     assert ("本学年校舍建筑面积\n（平方米）", "一、教学及辅助用房", "其中：室内体育用房") in ex.LAYOUT_2021_PRINTED["primary"]
 
 
-def test_a_unit_that_contradicts_the_mapping_is_an_error(tmp_path):
-    layout = {**ex.LAYOUT_2021, "primary": [("固定资产总值", "教学仪器设备资产值(元)") if p[-1] == "教学仪器设备资产值(万元)"
-                                            else p for p in ex.LAYOUT_2021["primary"]]}
-    ex._KEYS["2021"][("固定资产总值", "教学仪器设备资产值(元)")] = "equipment_wan"
+def test_a_unit_printed_in_the_header_is_used_as_printed(tmp_path):
+    """Changed by design (issue 25 item 7): a header stating 元 for the mapping's 万元 entry is read in 元 (the
+    formula's × 10000 undone), no longer refused; the fixture's figures are 万元 ones, so every primary school is now
+    10⁴ too poor, and the import says which unit the column is likely in."""
+    printed = ("固定资产总值", "教学仪器设备资产值(元)")
+    layout = {**ex.LAYOUT_2021, "primary": [printed if p[-1] == "教学仪器设备资产值(万元)" else p
+                                            for p in ex.LAYOUT_2021["primary"]]}
+    ex._KEYS["2021"][printed] = "equipment_wan"
     files, supplement = ex.import_files(tmp_path, layout)
+    result = import_exports(files, ex.YEAR, ex.COUNTY, supplement=supplement)
+    got = result.table.set_index("school_id")["equipment_value_yuan"]
+    want = ex.expected_canonical().set_index("school_id")["equipment_value_yuan"]
+    primary = {ex.NINE_YEAR_ID, ex.RURAL_ID, ex.CAMPUS_ID, ex.PARENT_ID, ex.PRIVATE_ID, ex.TWELVE_ID}
+    for sid in want.index:                  # the primary file gives the whole-school values of its schools
+        assert got[sid] == pytest.approx(want[sid] / 10000 if sid in primary else want[sid], rel=1e-12), sid
+    (warning,) = [w for w in result.warnings if w.code == "unit_suspect"]
+    assert (warning.file, warning.value, warning.column) == (str(files[0]), "万元", " › ".join(printed))
+    assert "万元" in warning.message_zh and "元" in warning.message_en
+    used = result.columns[(result.columns["变量"] == "equipment_wan") & (result.columns["学段"] == "primary")]
+    assert list(used["表头单位"]) == ["元"] and "÷10000" in used["换算"].iloc[0]
+    # a unit of another kind cannot be converted: still an error
+    other = ("固定资产总值", "教学仪器设备资产值(平方米)")
+    ex._KEYS["2021"][other] = "equipment_wan"
+    layout = {**layout, "primary": [other if p == printed else p for p in layout["primary"]]}
+    files, supplement = ex.import_files(tmp_path / "other", layout)
     with pytest.raises(ValidationError) as info:
         import_exports(files, ex.YEAR, ex.COUNTY, supplement=supplement)
     (p,) = info.value.problems
-    assert (p.code, p.value, p.file) == ("unit_mismatch", "元", str(files[0]))
-    assert "万元" in p.message_zh and p.column == "固定资产总值 › 教学仪器设备资产值(元)"
+    assert (p.code, p.value, p.file) == ("unit_mismatch", "平方米", str(files[0]))
+    assert "万元" in p.message_zh and p.column == " › ".join(other)
 
 
 def test_summary_rows_are_dropped_and_reported(tmp_path):
@@ -238,11 +258,10 @@ def test_senior_stage_file(tmp_path):
 
 def test_supplementary_table_is_joined_by_id(tmp_path):
     files = ex.export_files(tmp_path, ex.LAYOUT_2021)
-    # no supplementary table: one error naming what is missing and how to get it
-    with pytest.raises(ValidationError) as info:
-        import_exports(files, ex.YEAR, ex.COUNTY)
-    (p,) = info.value.problems
-    assert p.code == "no_source" and "音乐专用教室数" in p.message_zh and "supplement-template" in p.message_zh
+    # no supplementary table: the import goes on, music and art rooms are no data (absent, never 0);
+    # tests/test_new_county.py follows it through the report, the screen and the scorecard
+    result = import_exports(files, ex.YEAR, ex.COUNTY)
+    assert not {"music_rooms", "art_rooms"} & set(result.table.columns)
     # an id the exports do not have is an error at its row; a school without a row is an error at its export row
     supplement = ex.supplement_file(tmp_path, ids=set(ex._BY_ID) - {ex.RURAL_ID},
                                     extra=[["2136999999", "不存在的学校", 1, 96, 1, 90, 2000]])
@@ -321,7 +340,7 @@ def test_cli_writes_table_and_report(tmp_path, capsys):
     assert main(["import", *map(str, files), "--supplement", str(supplement), "--year", str(ex.YEAR),
                  "--county", ex.COUNTY, "--out", str(out), "--data-dir", str(tmp_path / "data")]) == 0
     report = openpyxl.load_workbook(out.with_name("schools_2023-导入报告.xlsx"), read_only=True)
-    assert report.sheetnames == ["说明", "列映射", "派生计算", "合并记录", "删除记录", "警告"]
+    assert report.sheetnames == ["说明", "学段表", "列映射", "派生计算", "合并记录", "删除记录", "警告"]
     about = [c for row in report["说明"].iter_rows(values_only=True) for c in row if c]
     assert any("合成示例数据" in str(c) for c in about) and any("以独立校区为统计单位" in str(c) for c in about)
     table = read_schools(out)

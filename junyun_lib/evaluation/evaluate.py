@@ -195,7 +195,7 @@ def evaluate(table, standard: str = "quality-2017", *, costs=None, counties=None
     cost_table = costs if costs is not None else default_unit_costs()
     configs = counties or {}
     names = table.frame["county"].unique()
-    county_configs = {name: configs.get(name) or CountyConfig.unknown(name) for name in names}
+    county_configs = {name: configs.get(name) or CountyConfig.national(name) for name in names}
     standards = {name: load_standard(standard, cfg) for name, cfg in county_configs.items()}
     if not transitional:
         closed = {id(s): full_standard(s) for s in standards.values()}     # one object per variant

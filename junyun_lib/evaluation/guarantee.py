@@ -16,7 +16,9 @@ Seed 002 附件1 二(二) items 3–5 with the exceptions of 附件3 (六)(七);
   (a school with junior students) for rural small schools (乡村, fewer than 100 compulsory pupils, 有关指标说明
   （四）) whose largest class is under 30 (known from the bands only when the highest band with a class ends
   below 30; otherwise the exception is not applied).  When several exceptions apply the most lenient holds.  The area
-  check is not applicable when there is no room.
+  check is not applicable when there is no room.  Rooms left blank (or a table without the columns: an import
+  without the supplementary table — no statistics form has them) are no data, never 0: both checks keep their
+  limit and are undetermined (passes NA), so 政府保障程度 3 shows 无数据.
 
 The exceptions of 有关指标说明（六）（七） are transitional ("近三年评估中 … 认定后三年之内达到规定标准要求"): they
 apply only to the statistics years of the standard's ``[guarantee.transitional]`` window (a county may
@@ -242,21 +244,62 @@ def _room_area_limit(frame: pd.DataFrame, rule: dict, kind: str, zh: str,
     take = small_rural & (small_limit < limit)
     limit = np.where(take, small_limit, limit)
     basis[take] = 2
-    basis[frame[f"{kind}_rooms"].to_numpy() <= 0] = 3
+    rooms = _column(frame, f"{kind}_rooms")
+    basis[rooms <= 0] = 3
+    texts.append(ROOMS_NO_DATA)
+    basis[np.isnan(rooms) | np.isnan(_column(frame, f"{kind}_room_min_area_m2"))] = 4
     return limit, (basis, texts)
+
+
+#: why a special-room check is undetermined (the basis shown beside 无数据; one text for both kinds, so the
+#: scorecard says it once)
+ROOMS_NO_DATA = ("无音乐、美术专用教室数据（教育事业统计表中没有，须由补充表提供：junyun supplement-template 生成，"
+                 "junyun import --supplement 导入）")
+
+
+def _column(frame, name: str) -> np.ndarray:
+    """A numeric column as floats, NaN (no data) throughout when the table does not have it."""
+    return frame[name].to_numpy(dtype=float, na_value=np.nan) if name in frame else np.full(len(frame), np.nan)
 
 
 def _special_rooms(out: pd.DataFrame, frame: pd.DataFrame, rule: dict, window: np.ndarray, bands: _Bands) -> None:
     classes = frame["classes_primary"] + frame["classes_junior"]
     required = np.ceil(classes.to_numpy() / rule["classes_per_room"])
-    count_basis = (np.zeros(len(frame)), [f"每{rule['classes_per_room']}个班至少1间（按义务教育阶段班数）"])
     largest = np.maximum(bands.largest_at_most("primary"), bands.largest_at_most("junior"))
     for kind, zh in (("music", "音乐"), ("art", "美术")):
-        rooms = frame[f"{kind}_rooms"].to_numpy()
-        _put(out, f"{kind}_rooms", rooms, required, compare(rooms, required, ">="), basis=count_basis)
+        rooms = _column(frame, f"{kind}_rooms")
+        unknown = np.isnan(rooms)           # no data: the limit stands, the verdict is left open (never 0 rooms)
+        count_basis = (unknown.astype(np.int8), [f"每{rule['classes_per_room']}个班至少1间（按义务教育阶段班数）",
+                                                 ROOMS_NO_DATA])
+        _put(out, f"{kind}_rooms", rooms, required, compare(rooms, required, ">="), basis=count_basis,
+             unknown=unknown)
         limit, why = _room_area_limit(frame, rule, kind, zh, window, largest)
-        area = frame[f"{kind}_room_min_area_m2"]
-        _put(out, f"{kind}_room_area", area, limit, compare(area, limit, ">="), rooms > 0, why)
+        area = _column(frame, f"{kind}_room_min_area_m2")
+        # the area counts where there are rooms; where the rooms or the area are unknown it is undetermined
+        undetermined = unknown | ((rooms > 0) & np.isnan(area))
+        _put(out, f"{kind}_room_area", area, limit, compare(area, limit, ">="), (rooms > 0) | undetermined, why,
+             undetermined)
+
+
+def value_as_number(values) -> np.ndarray:
+    """The values of :func:`long_table` as floats for sorting and distances: a class size known only as its band
+    ("46-50人") counts as the band's lower edge — the largest class has at least that many pupils — and is
+    never parsed as a number; anything else not a number is NaN.
+
+    >>> value_as_number(pd.Series([2100.0, "51-55人", "66人及以上", None], dtype=object)).tolist()
+    [2100.0, 51.0, 66.0, nan]
+    """
+    low = {b.label: float(b.low) for b in schema.class_bands()}
+    out = []
+    for v in np.asarray(values, dtype=object):
+        if isinstance(v, str):
+            out.append(low.get(v, np.nan))
+        else:
+            try:
+                out.append(float(v) if v is not None and not pd.isna(v) else np.nan)
+            except (TypeError, ValueError):
+                out.append(np.nan)
+    return np.asarray(out, dtype=float)
 
 
 def long_table(wide: pd.DataFrame) -> pd.DataFrame:

@@ -156,7 +156,10 @@ def scorecard(result, county_values=None, prerequisite: dict | None = None) -> S
             standard, basis = _threshold(item, result.config)
             if kind == "census":
                 m = guarantee_share(result, arg)
-                value, evidence = m.value, (f"{m.basis}（学校基础数据）" if m.value is not None else "无学校数据")
+                # no value: the reason when schools were there but undecidable (rooms without data), else none
+                value = m.value
+                evidence = f"{m.basis}（学校基础数据）" if value is not None else \
+                    (m.basis if m.basis.startswith("无数据") else "无学校数据")
             else:
                 value = county_values.get(arg) if county_values is not None else None
                 evidence = _evidence(county_values, arg, value)

@@ -119,15 +119,23 @@ def _census(evaluation, keys: pd.DataFrame, item: str, position: np.ndarray) -> 
     if wide.empty or not columns:
         return np.full(n, np.nan), np.full(n, "无学校数据", dtype=object)
     checks = np.stack([wide[c].to_numpy(dtype=float, na_value=np.nan) for c in columns], axis=1)
-    applicable = ~np.isnan(checks).all(axis=1)
+    # as :func:`.shares.guarantee_share`: a check that applies (it has a limit) but is undetermined (班额分段
+    # 跨越限额; music and art rooms without data) leaves its school out of the share unless another check fails
+    limits = np.stack([wide[c[:-len("_passes")] + "_limit"].notna().to_numpy() for c in columns], axis=1)
+    undetermined = (np.isnan(checks) & limits).any(axis=1)
+    fails = (checks == 0).any(axis=1)
+    open_ = undetermined & ~fails
+    applicable = ~np.isnan(checks).all(axis=1) & ~open_
     passes = np.where(np.isnan(checks), 1.0, checks).min(axis=1).astype(bool) & applicable
     found = position >= 0
     total = np.bincount(position[found], weights=applicable[found], minlength=n)
     ok = np.bincount(position[found], weights=passes[found], minlength=n)
+    unknown = np.bincount(position[found], weights=open_[found], minlength=n)
     with np.errstate(invalid="ignore", divide="ignore"):
         value = np.where(total > 0, 100.0 * ok / total, np.nan)
-    source = np.array([f"{int(a)}/{int(b)} 所学校达标（学校基础数据）" if b > 0 else "无学校数据"
-                       for a, b in zip(ok, total)], dtype=object)
+    source = np.array([(f"{int(a)}/{int(b)} 所学校达标（学校基础数据）" + (f"（另有 {int(u)} 所无法判定）" if u else ""))
+                       if b > 0 else (f"无数据：{int(u)} 所学校无法判定" if u else "无学校数据")
+                       for a, b, u in zip(ok, total, unknown)], dtype=object)
     return value, source
 
 

@@ -70,9 +70,25 @@ def guarantee_share(result, item: str) -> Measurement:
     passes[undetermined & ~fails] = pd.NA
     measured = share(passes[applicable], "所学校达标")
     unknown = int((undetermined & ~fails)[applicable].sum())
+    if unknown and measured.value is None:
+        # nothing decided (e.g. music and art rooms without data): no data, and why — never a share of 0
+        return Measurement(None, f"无数据：{unknown} 所学校无法判定（{_undetermined_why(wide, names)}）")
     if unknown:
         return Measurement(measured.value, f"{measured.basis}（另有 {unknown} 所无法判定）")
     return measured
+
+
+def _undetermined_why(wide: pd.DataFrame, names: list[str]) -> str:
+    """The distinct reasons (``<check>_basis``) of the checks that apply but are undetermined."""
+    reasons: list[str] = []
+    for c in names:
+        if f"{c}_basis" not in wide:
+            continue
+        open_ = wide[f"{c}_passes"].isna().to_numpy() & wide[f"{c}_limit"].notna().to_numpy()
+        for text in wide.loc[open_, f"{c}_basis"].astype(str).unique():
+            if text not in reasons:
+                reasons.append(text)
+    return "；".join(reasons) or "无法判定"
 
 
 def school_rule_share(result, stage: str) -> Measurement:

@@ -82,6 +82,41 @@ def write_text(path, text: str) -> Path:
     return write_bytes(path, text.encode("utf-8"))
 
 
+def write_new_text(path, text: str) -> bool:
+    """Write ``text`` (UTF-8) to ``path`` only if no file is there: whole or not at all, never replacing one
+    (a file a person made, or one another process wrote meanwhile).  True when written, False when a file was
+    already there.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> target = Path(tempfile.mkdtemp()) / "county.toml"
+    >>> write_new_text(target, "a"), write_new_text(target, "b"), target.read_text(encoding="utf-8")
+    (True, False, 'a')
+    """
+    path = Path(path)
+    _prepare(path)
+    if path.exists():
+        return False
+    tmp = temporary_name(path)
+    try:
+        tmp.write_bytes(text.encode("utf-8"))
+        _fsync(tmp)
+        try:
+            os.link(tmp, path)                  # fails if the name exists: no window to replace a new file
+        except FileExistsError:
+            return False
+        except OSError:                         # a file system without hard links: check, then rename
+            if path.exists():
+                return False
+            os.replace(tmp, path)
+        return True
+    except OSError as exc:
+        raise OutputError(path, exc) from None
+    finally:
+        _discard(tmp)
+
+
 def _fsync(path: Path) -> None:
     with open(path, "rb+") as handle:
         os.fsync(handle.fileno())

@@ -16,3 +16,45 @@ def read_county_config(path) -> CountyConfig:
     path = Path(path)
     text, _ = decode(read_bytes(path, "县区配置文件"), str(path))
     return parse_county_config(text, str(path), folder=path.parent.name)
+
+
+def minimal_county_toml(name: str, slug: str, year: int | None = None) -> str:
+    """The text of a minimal ``county.toml`` for a county new to junyun (新县区的最简县区配置): ``name`` and
+    ``slug``, the statistics year it was made for as a comment (a comment, not a key: the format,
+    ``rules/county_config.toml``, has no such key and a county's configuration holds for every year), and the
+    optional keys commented out for the analyst to fill in.
+
+    Examples
+    --------
+    >>> text = minimal_county_toml('合成"县', "hechengxian", 2023)
+    >>> parse_county_config(text, "county.toml", "hechengxian").name
+    '合成"县'
+    """
+    import json
+
+    made = f"导入 {int(year)} 年统计数据时" if year is not None else "导入时"
+    # json.dumps gives a TOML basic string: quotes, backslashes and control characters escaped
+    return "\n".join([
+        f"# 县区配置 (county configuration)：由 junyun import 在{made}新建，此后不会被覆盖；可按需修改。",
+        "# 格式见 docs/import.md “The county configuration”（The format: docs/import.md）。",
+        "# 可补充 (may add)：province 所属省份、city 所属地市（总览页按此分组）、plan 推进计划名称和文号、",
+        "# plan_target_year 规划目标年（达标路线图）、[county_targets] 比国家标准更严的县区目标。",
+        f"name = {json.dumps(name, ensure_ascii=False)}",
+        f"slug = {json.dumps(slug)}",
+        '# province = ""',
+        '# city = ""',
+        '# plan = ""',
+        "# plan_target_year = 2030",
+        ""])
+
+
+def write_new_county_config(path, name: str, slug: str, year: int | None = None) -> bool:
+    """Write a minimal ``county.toml`` (:func:`minimal_county_toml`) to ``path`` unless a file is there —
+    never overwritten.  The text is checked as every ``county.toml`` is read (a name with a control character
+    is refused: :class:`~junyun_lib.problems.ValidationError`).  True when written."""
+    from . import atomic
+
+    path = Path(path)
+    text = minimal_county_toml(name, slug, year)
+    parse_county_config(text, str(path), folder=path.parent.name)
+    return atomic.write_new_text(path, text)

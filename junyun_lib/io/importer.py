@@ -1,18 +1,44 @@
 """Import from the education-statistics exports (教育事业统计导出表) into the canonical school table.
 
-A county's "wide" export is one workbook per stage (小学, 初中, 高中), one row per school or independent campus,
-under multi-row merged headers.  Columns are found by **header path** (the header texts of a column from the top
+A county's "wide" export is one workbook per stage (小学, 初中, 高中), or one workbook with a sheet per stage, one
+row per school or independent campus, under multi-row merged headers.  Columns are found by **header path** (the header texts of a column from the top
 header row down, merged cells repeated over the columns they span) through a mapping file — data, versioned by
 form year (``junyun_lib/rules/imports/stats-2021.toml`` for the 教基NNNN forms, ``stats-2020.toml`` for
 基础基xxx) and editable; each entry cites the form and the row or column it comes from (``source``).
 
-**Header texts as printed.**  Before matching, every header text and every mapping text is normalised
-(:func:`normalise_header`): full-width forms read as half-width (（）：＃ → ():#), white space and line breaks
-dropped, dashes unified, list and subset prefixes dropped ("一、", "（一）", "1.", "其中：", "#"), unit brackets
-dropped ("（平方米）", "(万元)"; the unit is kept and checked against the mapping's ``unit``).  A mapping path
-matches a column when its texts appear in the column's path in that order (other levels may sit between); an
-entry may list alternatives (``paths``: 机构编码 or 学校标识码), the first that matches is used.  No match (for
-an entry that is not ``optional``) or several matches is an error naming the path, the file and the candidates.
+**Every sheet, its header block found** (:func:`find_header`).  Every sheet of every workbook is read.  Above
+the header block may stand 0–3 title, unit and note rows (a row holding one text, plus texts such as
+"单位：人"); the block is the rows from there down to the first row that holds a number (a school's id, a count,
+a 合计 row's sums), extended down to the bottom of every merged cell that starts in it (merged cells are read
+across and down; at most 6 rows); a
+numbering row (栏号 "甲 乙 1 2 3 …") right below it is skipped.  The block must hold the school's name and id
+columns (the mapping's ``identity``): otherwise one error names the rows read as title and header and what
+they held.  A sheet without those columns that is empty, holds no number or is named 说明, 目录, 封面 … is
+skipped and listed in the report; one that looks like stage data (numbers, and a stage in its name or title, or
+the workbook's only sheet) is that error.  Each data sheet is a stage file: its stage is told by the sheet
+name, else its title rows, else the form codes of its header (``[stage_forms]``: 教基3112 → 小学), else the file
+name; naming no stage, or two sources naming different stages, is a located error.
+
+**Header texts as printed** (:func:`match_level`).  Before matching, every header text and every mapping text is
+normalised (:func:`normalise_header`): full-width forms read as half-width (（）：＃ → ():#), white space and
+line breaks dropped, dashes unified, list and subset prefixes dropped ("一、", "（一）", "1.", "其中：", "#"),
+unit brackets dropped ("（平方米）", "(万元)"; the unit is kept, see below).  A mapping path matches a column
+when its texts match levels of the column's path in that order (other levels may sit between).  A text
+matches a level that equals it, that equals one of its ``[synonyms]`` ("班额" ↔ "按班额分"), that holds it as
+a form code (教基1102 in "教基1102续 学校（机构）基本情况续表"), or — for variables, not identity columns — that
+ends in it after a qualifier that is not a negation ("初中专任教师" ⊃ 专任教师, "中小学占地面积及其他办学条件"
+⊃ 占地面积及其他办学条件, never "非专任教师"; texts of one character match only exactly).  Exact, synonym and
+form-code matches rank above such containment: the one column matched exactly is used even when others
+contain the text; two candidates of the best rank are an error listing them.  An entry may list alternatives
+(``paths``: 机构编码 or 学校标识码): the first that matches exactly is used, else the first that matches by
+containment.  No match (for an entry that is not ``optional``) is an error naming the path and the file.
+
+**Units.**  A unit printed in the header ("(元)", "（万元）"), else in a unit row above the block ("单位：元") when
+it is of the same kind as the entry's ``unit``, is used as printed: a value in 元 read for an entry in 万元 is
+divided by 10 000 before the mapping's formula multiplies it back (元, 千元, 万元, 亿元; 平方米, 万平方米).  A
+unit of another kind is an error.  After the import, an equipment value per pupil off by 10⁴ from the
+plausible range (``equipment_per_student_min_yuan`` of ``rules/data_checks.toml`` and 10⁴ times it) is a
+located warning naming the likely unit.
 
 Then, in this order (every step listed in the import report):
 
@@ -22,19 +48,24 @@ Then, in this order (every step listed in the import report):
 3. section quantities (students, classes, class-size bands, teachers…) come from each stage file for its own
    stage; derived quantities use the mapping's formulas (教学及辅助用房 − 室内体育用房, 运动场地面积 + 室内体育用房,
    万元 × 10000, degree sums, 体育与健康 + 艺术小计); whole-school quantities from the 小学 and 初中 files only;
-4. the 高中 file (教基3118 / 基础基314) gives ``students_senior`` to the schools of the compulsory files; a
+4. every sheet's schools and pupils are counted and checked against its 合计 row (the largest summary row; a
+   difference is an error there), and the stages are checked complete: only a 高中 file, an empty 小学 or 初中
+   file or sheet, a stage missing that a 一贯制 school or a 完全中学 read needs are errors; a stage missing that
+   no school needs is a warning (:func:`_sheet_totals`, :func:`_stage_checks`; the report's 学段表);
+5. the 高中 file (教基3118 / 基础基314) gives ``students_senior`` to the schools of the compulsory files; a
    完全中学 or 十二年一贯制学校 without a row there is an error naming it; schools found only there (高级中学)
    are not imported and are listed;
-5. the supplementary table (``--supplement``, :mod:`junyun_lib.io.supplement`) gives what no form has — music
+6. the supplementary table (``--supplement``, :mod:`junyun_lib.io.supplement`) gives what no form has — music
    and art rooms and their smallest areas, 建成年份 where the export lacks it — joined by school id; an id the
    exports do not have is an error at its row;
-6. each independent campus is its own unit (有关指标说明（一）"以独立校区为统计单位"); only with
+7. each independent campus is its own unit (有关指标说明（一）"以独立校区为统计单位"); only with
    ``merge_campuses`` are campuses flagged 是否计校数 = 否 / 0 merged into their parent school — from
    ``campus_map`` (campus id → parent id) or the school whose name is the campus name without a trailing
    "（…校区）" (the words are the mapping's ``[campuses] name_suffixes``): counts, bands and areas summed, the
    larger largest class, the smaller smallest room; the choice is recorded in the report;
-7. a school found in several stage files (一贯制) is one row: each stage from its file, whole-school quantities
-   taken once (from the first file; a different value in another file is a warning).
+8. a school found in several stage files (一贯制) is one row: each stage from its file, whole-school quantities
+   taken once (from the first file; a different value in another file is a warning);
+9. an equipment value per pupil off by 10⁴ is a warning naming the likely unit (:func:`_unit_plausibility`).
 
 Numbers are read by :func:`junyun_lib.io.cells.parse_number` (``#N/A``, ``3000,5``, ``inf``, a formula never
 calculated are errors), except that a blank statistics cell is 0 — the export's convention.  A missing,
@@ -53,6 +84,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -71,9 +103,18 @@ STAGE_ZH = {"primary": "小学", "junior": "初中", "senior": "高中"}
 IDENTITY_REQUIRED = ("school_name", "school_id", "school_type", "sponsor")
 FLAGS = ("counted", "closed", "new")
 #: unit words a bracket may hold after a header text ("占地面积（平方米）"); a mapping may add more
-UNIT_WORDS = ("平方米", "m2", "m²", "㎡", "万元", "千元", "元", "人", "人次", "个", "间", "册", "台", "所", "班", "学时",
-              "小时", "Mbps")
+UNIT_WORDS = ("平方米", "万平方米", "m2", "m²", "㎡", "万元", "千元", "亿元", "元", "人", "人次", "个", "间", "册", "台", "所",
+              "班", "学时", "小时", "Mbps")
+#: units of one kind and their size in the kind's base unit: a unit printed in the header converts to the entry's
+UNIT_FAMILIES = ({"元": 1, "千元": 1000, "万元": 10000, "亿元": 100000000},
+                 {"平方米": 1, "m2": 1, "m²": 1, "㎡": 1, "万平方米": 10000})
 SUMMARY_WORDS = ("合计", "总计", "小计")
+#: a qualifier ending in one of these negates the text it stands before ("非专任教师" is not 专任教师)
+NEGATIONS = ("非", "不", "无", "未", "除", "其他", "其它", "另", "减")
+#: sheets with these words in their name hold no stage data when no school header is found in them
+NOT_DATA_SHEETS = ("说明", "目录", "封面", "指标解释", "注释", "附注", "备注", "填表", "填报", "封底")
+MAX_TOP_ROWS = 3          # title, subtitle, unit rows above the header block
+MAX_HEADER_ROWS = 6
 
 
 # ------------------------------------------------------------------------------------------ header texts
@@ -123,6 +164,115 @@ def header_unit(texts, units: re.Pattern = _UNITS) -> str:
     return ""
 
 
+def unit_scale(printed: str, wanted: str) -> tuple[int, int] | None:
+    """``(multiply, divide)`` that turns a value in the ``printed`` unit into the ``wanted`` one (单位换算), (1, 1)
+    when they are equal or either is unstated, None when they are of different kinds.
+
+    >>> unit_scale("元", "万元"), unit_scale("万元", "元"), unit_scale("万元", "万元"), unit_scale("人", "万元")
+    ((1, 10000), (10000, 1), (1, 1), None)
+    """
+    if not printed or not wanted or printed == wanted:
+        return (1, 1)
+    for family in UNIT_FAMILIES:
+        if printed in family and wanted in family:
+            a, b = family[printed], family[wanted]
+            return (a // b, 1) if a >= b else (1, b // a)
+    return None
+
+
+def _family(unit: str) -> int | None:
+    return next((i for i, f in enumerate(UNIT_FAMILIES) if unit in f), None)
+
+
+_FORM_CODE = re.compile(r"[(\[]?(教基|基础基)(\d{3,4})(续表?\d*)?[)\]]?")
+_SEPARATORS = ":-、,;/| "
+
+
+@dataclass(frozen=True)
+class Level:
+    """One header text as compared (表头层级): normalised, its form codes (表号) and the text without them."""
+
+    text: str
+    rest: str
+    codes: tuple = ()       # ((教基1102, 续), …)
+
+
+@functools.lru_cache(maxsize=20000)
+def header_level(text, units: re.Pattern = _UNITS) -> Level:
+    """A printed header text split into form code and title (表号与表名).
+
+    >>> header_level("教基1102续 学校（机构）基本情况续表")
+    Level(text='教基1102续学校(机构)基本情况续表', rest='学校(机构)基本情况续表', codes=(('教基1102', '续'),))
+    >>> header_level("#按班额分").text, header_level("教基5176").rest
+    ('按班额分', '')
+    """
+    normal = normalise_header(text, units)
+    codes = tuple((m.group(1) + m.group(2), m.group(3) or "") for m in _FORM_CODE.finditer(normal))
+    rest = _FORM_CODE.sub("", normal).strip(_SEPARATORS) if codes else normal
+    return Level(normal, rest, codes)
+
+
+def match_level(wanted: Level, printed: Level, synonyms: dict, contain: bool = True) -> tuple[int, str]:
+    """How a mapping text matches one printed header level (表头层级的匹配): ``(2, note)`` equal, one of its
+    synonyms, or its form code; ``(1, note)`` contained as a whole word-run; ``(0, "")`` no match.  ``note``
+    says how when it was not plain equality (for the report's 列映射).
+
+    A form code (教基1102) matches a level printing that code, alone or before its title, with or without
+    "续"/"续表" (教基1102续 is the 1102 form's continuation); a numbered 续表1 is another form.  Containment
+    (``contain``): the printed text, form code taken out, *ends* in the mapping text (or a synonym of it) after a
+    qualifier — Chinese puts qualifiers before the noun they narrow ("初中专任教师", "进城务工人员随迁子女",
+    "中小学占地面积及其他办学条件") — unless the qualifier ends in a negation (非、不、无、未、除、其他、另、减:
+    "非专任教师"); a text of one character ("计") is never matched by containment ("合计", "小计" hold it).
+
+    >>> syn = {"班额": frozenset({"按班额分"})}
+    >>> [match_level(header_level(w), header_level(p), syn)[0] for w, p in [("专任教师", "初中专任教师"),
+    ...  ("专任教师", "非专任教师"), ("班额", "#按班额分"), ("教基1102", "教基1102续 学校（机构）基本情况续表"),
+    ...  ("计", "合计"), ("高中阶段", "高中阶段以下"), ("随迁子女", "其中：随迁子女")]]
+    [1, 0, 2, 2, 0, 0, 2]
+    """
+    if wanted.codes:
+        base, suffix = wanted.codes[0]
+        if not any(b == base and (s == suffix or (not suffix and s in ("续", "续表"))) for b, s in printed.codes):
+            return 0, ""
+        if not wanted.rest:
+            return 2, "" if printed.text == wanted.text else f"{wanted.text}→{printed.text}（表号）"
+        grade, _ = match_level(Level(wanted.rest, wanted.rest), Level(printed.rest, printed.rest), synonyms, contain)
+        return grade, "" if printed.text == wanted.text else f"{wanted.text}→{printed.text}（表号）"
+    word = wanted.text
+    if printed.text == word:
+        return 2, ""
+    if printed.rest == word:
+        return 2, f"{word}→{printed.text}（表号与表名）"
+    others = synonyms.get(word, frozenset())
+    if printed.text in others or printed.rest in others:
+        return 2, f"{word}≈{printed.text}（同义词）"
+    if contain and len(word) >= 2:
+        for w in (word, *sorted(others)):
+            text = printed.rest
+            if len(text) > len(w) and text.endswith(w) and not text[:-len(w)].endswith(NEGATIONS):
+                return 1, f"{word}⊂{printed.text}（包含）"
+    return 0, ""
+
+
+def match_path(wanted: tuple, printed: tuple, synonyms: dict, contain: bool = True) -> tuple[int, tuple]:
+    """The best match of a mapping path (:class:`Level` s) as an ordered subsequence of a column's header levels:
+    ``(grade, notes)``, the grade of its weakest level (2 exact, 1 containment, 0 none)."""
+    def best(i: int, j: int) -> tuple[int, tuple]:
+        if i == len(wanted):
+            return 2, ()
+        found = (0, ())
+        for k in range(j, len(printed) - (len(wanted) - i) + 1):
+            grade, note = match_level(wanted[i], printed[k], synonyms, contain)
+            if grade > found[0]:
+                rest, notes = best(i + 1, k + 1)
+                if min(grade, rest) > found[0]:
+                    found = (min(grade, rest), ((note,) if note else ()) + notes)
+                    if found[0] == 2:
+                        break
+        return found
+    return best(0, 0)
+
+
 # ---------------------------------------------------------------------------------------------- mapping
 @dataclass(frozen=True)
 class Entry:
@@ -160,6 +310,8 @@ class Mapping:
     summary_words: tuple = SUMMARY_WORDS
     summary_columns: tuple = ()   # Entry: other columns where a summary row says 合计
     units: tuple = UNIT_WORDS
+    synonyms: dict = field(default_factory=dict)      # normalised text → the texts it may be printed as
+    stage_forms: dict = field(default_factory=dict)   # stage → form codes that only its file holds
 
     @property
     def campus_pattern(self) -> re.Pattern:
@@ -218,7 +370,7 @@ def load_mapping(name_or_path="stats-2021") -> Mapping:
         tuple(d.get("facility_stages", ("primary", "junior"))),
         tuple(d.get("senior", {}).get("types", ("完全中学", "十二年一贯制学校"))),
         tuple(headers.get("summary_words", SUMMARY_WORDS)), tuple(entries["summary_columns"]),
-        tuple(UNIT_WORDS) + tuple(headers.get("units", ())))
+        tuple(UNIT_WORDS) + tuple(headers.get("units", ())), entries["synonyms"], entries["stage_forms"])
 
 
 def _line_of(text: str, key: str) -> int | None:
@@ -290,7 +442,8 @@ def _check_mapping(d: dict, text: str, file: str) -> dict:
             bad(key, f"「{key}」应为文字", f"{key} must be text", d[key])
     if problems:
         raise ValidationError(problems)
-    entries = {"identity": {}, "variables": {}, "stage_variables": {}, "summary_columns": []}
+    entries = {"identity": {}, "variables": {}, "stage_variables": {}, "summary_columns": [], "synonyms": {},
+               "stage_forms": {}}
     for stage, words in d["stages"].items():
         if not _texts(words):
             bad(f"stages.{stage}", "应为由文字组成的列表，如 [\"小学\"]", 'must be a list of texts, e.g. ["小学"]', words)
@@ -322,6 +475,34 @@ def _check_mapping(d: dict, text: str, file: str) -> dict:
             bad("headers.summary_columns", made, "not a header path", value)
         else:
             entries["summary_columns"].append(Entry(made.name, made.paths, made.source, True, made.unit))
+    synonyms = d.get("synonyms", {})
+    if not isinstance(synonyms, dict):
+        bad("synonyms", "「synonyms」应为表（[synonyms]，如 \"班额\" = [\"按班额分\"]）",
+            'synonyms must be a table, e.g. "班额" = ["按班额分"]', synonyms)
+        synonyms = {}
+    for key, value in synonyms.items():
+        if not _texts(value) or not normalise_header(key):
+            bad(f"synonyms.{key}", "应为由文字组成的列表，如 [\"按班额分\"]", 'must be a list of texts, e.g. ["按班额分"]',
+                value)
+            continue
+        # one group per key, both ways: a mapping may write either text, the header print the other
+        group = {normalise_header(key)} | {normalise_header(v) for v in value} - {""}
+        for word in group:
+            entries["synonyms"][word] = entries["synonyms"].get(word, frozenset()) | frozenset(group - {word})
+    stage_forms = d.get("stage_forms", {})
+    if not isinstance(stage_forms, dict):
+        bad("stage_forms", "「stage_forms」应为表（[stage_forms]，如 primary = [\"教基3112\"]）",
+            'stage_forms must be a table, e.g. primary = ["教基3112"]', stage_forms)
+        stage_forms = {}
+    for stage, codes in stage_forms.items():
+        if stage not in STAGE_ORDER:
+            bad(f"stage_forms.{stage}", f"学段应为 {'、'.join(STAGE_ORDER)} 之一", f"a stage must be one of {STAGE_ORDER}",
+                stage)
+        elif not _texts(codes) or not all(_FORM_CODE.fullmatch(normalise_header(c)) for c in codes):
+            bad(f"stage_forms.{stage}", "应为表号列表，如 [\"教基3112\", \"教基2106\"]",
+                'must be a list of form codes, e.g. ["教基3112", "教基2106"]', codes)
+        else:
+            entries["stage_forms"][stage] = tuple(normalise_header(c) for c in codes)
     for key in ("school_name", "school_id", "school_type"):
         if key not in d["identity"]:
             bad(f"identity.{key}", f"[identity] 缺少「{key}」", f"[identity] lacks {key!r}", code="missing_key")
@@ -408,142 +589,453 @@ def formula_names(formula: str) -> list[str]:
 
 
 # ----------------------------------------------------------------------------------------- reading files
+class Column(NamedTuple):
+    """A mapping entry's column in a stage file (匹配到的列)."""
+
+    index: int               # 0-based
+    header: str              # the column's header path as printed, levels joined by " › "
+    letter: str
+    entry: Entry
+    used: str                # the mapping path (alternative) that matched
+    how: str = "完全相同"     # how it matched: 完全相同, or the synonym / form code / containment notes
+    unit: str = ""           # the unit printed for it (header, else the unit row), "" when none
+    scale: tuple = (1, 1)    # (multiply, divide): a value in the printed unit → the entry's unit
+
+
+@dataclass
+class SheetHeader:
+    """Where a sheet's header block is (表头区域), as :func:`find_header` found it; rows as Excel numbers them."""
+
+    top_rows: list           # [(row, [texts])]: title, unit and note rows above the block
+    top: int                 # first and last row of the header block
+    bottom: int
+    first_data: int          # the first row below the block (a numbering row skipped)
+    paths: list              # every column's header path (texts as printed, top to bottom)
+    texts: list              # [(row, [texts])]: what the block's rows hold, for messages
+    numbering_row: int | None = None
+    unit: str = ""           # a unit row's unit ("单位：元" → 元), "" when none
+    found: bool = False      # the school's name and id columns were found in the block
+
+    @property
+    def title(self) -> str:
+        return " ".join(t for _, texts in self.top_rows for t in texts)
+
+    def shown(self) -> str:
+        """The rows read as title and header and what they held (for the error that no header was found)."""
+        def row(r, texts, kind):
+            held = "、".join(f"「{t}」" for t in texts[:8]) + (f" 等 {len(texts)} 项" if len(texts) > 8 else "")
+            return f"第{r}行（{kind}）{held or '空'}"
+        return "；".join([row(r, t, "标题") for r, t in self.top_rows] + [row(r, t, "表头") for r, t in self.texts])
+
+
 @dataclass
 class StageFile:
-    """One stage file of an export, its columns matched (一个学段的导出表)."""
+    """One stage file or sheet of an export, its columns matched (一个学段的导出表或工作表)."""
 
     path: Path
     sheet: str
     title: str
     stage: str
-    columns: dict            # name → (column index, header path text, column letter, Entry, path used)
+    columns: dict            # name → Column
     rows: list               # (excel row, {name: raw cell value})
     summary: list = field(default_factory=list)    # column indexes where a summary row may say 合计
+    header: SheetHeader | None = None
+    stage_basis: str = ""    # how the stage was told (工作表名「小学」, 标题, 表号 教基3112, 文件名)
+    label: str = ""          # the file name, and the sheet when the workbook holds several data sheets
+
+    def __post_init__(self):
+        self.label = self.label or self.path.name
 
 
-def _header_paths(ws) -> tuple[list[tuple[str, ...]], int, str]:
-    """Header paths of every column, the first data row and the title (row 1)."""
-    merged = list(ws.merged_cells.ranges)
-    title = str(ws.cell(1, 1).value or "")
-    header_top = 2
-    last = header_top
-    for rng in merged:                              # the first column's header spans every header row
-        if rng.min_row == header_top and rng.min_col == 1:
-            last = rng.max_row
-    width = ws.max_column
-    grid = [[ws.cell(r, c).value for c in range(1, width + 1)] for r in range(header_top, last + 1)]
-    for rng in merged:                              # forward-fill merged cells inside the header block
-        if rng.max_row < header_top or rng.min_row > last:
+_NUMBER_TEXT = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
+_META = re.compile(r"^(?:计量单位|单位|填报单位|统计年度|年度|统计时点|制表|制表人|制表机关|填表人|报送日期|日期|表号|批准机关|"
+                   r"批准文号|有效期至|数据来源)[:：]")
+_UNIT_ROW = re.compile(r"单位[:：]\s*([^\s,，;；]+)")
+_SCAN_ROWS = MAX_TOP_ROWS + MAX_HEADER_ROWS + 12     # leading blank rows, a numbering row, some slack
+
+
+def _blank(value) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def _is_number(value) -> bool:
+    """A cell holding a number: a number, or text that is one ("9", "1124.5", "1,234") — never a bool."""
+    if isinstance(value, bool):
+        return False
+    if isinstance(value, (int, float, np.integer, np.floating)):
+        return True
+    return isinstance(value, str) and bool(_NUMBER_TEXT.fullmatch(_nfkc(value).strip().replace(",", "")))
+
+
+def _numbering_row(values) -> bool:
+    """A numbering row (栏号): "甲 乙 1 2 3 …" — its numbers run 1 apart from left to right, its texts are short."""
+    numbers, texts = [], []
+    for v in values:
+        if _blank(v):
             continue
-        value = ws.cell(rng.min_row, rng.min_col).value
-        for r in range(max(rng.min_row, header_top), min(rng.max_row, last) + 1):
-            for c in range(rng.min_col, rng.max_col + 1):
-                grid[r - header_top][c - 1] = value
-    paths = []
-    for c in range(width):
-        texts = []
-        for r in range(len(grid)):
-            t = str(grid[r][c]).strip() if grid[r][c] is not None else ""
-            if t and (not texts or texts[-1] != t):
-                texts.append(t)
-        paths.append(tuple(texts))
-    return paths, last + 1, title
+        if _is_number(v):
+            numbers.append(float(_nfkc(v).strip().replace(",", "")) if isinstance(v, str) else float(v))
+        else:
+            texts.append(str(v).strip())
+    return len(numbers) >= 3 and all(b - a == 1 for a, b in zip(numbers, numbers[1:])) and \
+        all(len(t) <= 4 for t in texts)
 
 
-def _normal_path(path, units: re.Pattern) -> tuple[str, ...]:
+def _top_grid(ws, rows: int):
+    """The first ``rows`` rows as written and with merged cells filled, and each merged cell's extent."""
+    width = ws.max_column or 0
+    rows = min(rows, ws.max_row or 0)
+    raw = [list(r) + [None] * (width - len(r))
+           for r in ws.iter_rows(min_row=1, max_row=rows, max_col=width, values_only=True)] if rows and width else []
+    filled = [r[:] for r in raw]
+    spans = []
+    for rng in ws.merged_cells.ranges:
+        if rng.min_row > rows or rng.min_col > width:
+            continue
+        spans.append((rng.min_row - 1, rng.min_col - 1, rng.max_row - 1, min(rng.max_col, width) - 1))
+        value = raw[rng.min_row - 1][rng.min_col - 1]
+        for r in range(rng.min_row - 1, min(rng.max_row, rows)):
+            for c in range(rng.min_col - 1, min(rng.max_col, width)):
+                filled[r][c] = value
+    return raw, filled, spans
+
+
+def _texts_of(values) -> list[str]:
+    """The distinct texts of a row, in order (a merged cell's text once)."""
     out = []
-    for text in path:
-        t = normalise_header(text, units)
-        if t and (not out or out[-1] != t):
+    for v in values:
+        t = "" if _blank(v) else " ".join(str(v).split())
+        if t and t not in out:
             out.append(t)
-    return tuple(out)
+    return out
 
 
-def _matches(wanted: tuple, path: tuple) -> bool:
-    it = iter(path)
-    return all(any(w == p for p in it) for w in wanted)
+def _identity_words(mapping: Mapping) -> set:
+    return {header_level(t, mapping.unit_pattern).text for e in mapping.identity.values() for p in e.paths for t in p}
 
 
-def _find(entry: Entry, normal: list, units: re.Pattern) -> tuple[list[int], int]:
-    """Columns matching the first alternative that matches anything, and which alternative (-1: none)."""
+def _title_like(raw_row, filled_row, spans, r: int, identity: set, units) -> bool:
+    """A title, unit or note row above the header block: one text at most, besides notes such as "单位：人" and
+    at most two numbers (a year, a date), in a single cell or merged across half the width or more — and no
+    identity header."""
+    if sum(1 for v in raw_row if _is_number(v)) > 2:
+        return False
+    texts = []
+    for v in filled_row:
+        if _blank(v) or _is_number(v):
+            continue
+        t = str(v).strip()
+        if header_level(t, units).text in identity:
+            return False
+        if not _META.match("".join(_nfkc(t).split())) and t not in texts:
+            texts.append(t)
+    if len(texts) > 1:
+        return False
+    if not texts:
+        return True
+    cells = [c for c, v in enumerate(filled_row) if not _blank(v) and str(v).strip() == texts[0]]
+    if len(cells) == 1:
+        return True
+    width = sum(1 for v in filled_row if not _blank(v)) or 1
+    wide = max((c1 - c0 + 1 for r0, c0, r1, c1 in spans if r0 <= r <= r1 and c0 in cells), default=1)
+    return wide * 2 >= max(width, len(filled_row) // 2 or 1)
+
+
+def find_header(ws, mapping: Mapping) -> SheetHeader:
+    """The header block of a sheet (表头区域), found from the sheet rather than assumed.
+
+    From the top: blank rows are passed over, then up to ``MAX_TOP_ROWS`` title, unit and note rows
+    (:func:`_title_like`); the block starts at the next row and runs down over rows that hold no number, and over
+    the full height of every merged cell that starts in it, to at most ``MAX_HEADER_ROWS`` rows; a numbering row
+    (栏号) right below it is skipped.  The first row below is the first data row: the first that holds a number —
+    a school's id, a count, or a 合计 row's sums.  ``found`` is set when the block holds the mapping's school name
+    and school id columns (each matched exactly once); when it does not, the next rows are tried as the block's
+    top (a title printed over two cells, a fourth note row), and the first reading is kept for the message.
+    """
+    raw, filled, spans = _top_grid(ws, _SCAN_ROWS)
+    units, identity = mapping.unit_pattern, _identity_words(mapping)
+    n = len(raw)
+
+    def data_like(i):
+        return any(_is_number(v) for v in raw[i]) or _numbering_row(raw[i])
+
+    def block(top):
+        bottom = top
+        while True:
+            before = bottom
+            for r0, _, r1, _ in spans:               # a merged cell starting in the block spans the block
+                if top <= r0 <= bottom < r1:
+                    bottom = min(r1, top + MAX_HEADER_ROWS - 1, n - 1)
+            while bottom + 1 < n and bottom + 1 - top < MAX_HEADER_ROWS and \
+                    not all(_blank(v) for v in raw[bottom + 1]) and not data_like(bottom + 1):
+                bottom += 1
+            if bottom == before:
+                return bottom
+
+    def reading(top_rows, top):
+        bottom = block(top)
+        numbering = bottom + 1 if bottom + 1 < n and _numbering_row(raw[bottom + 1]) else None
+        paths = []
+        for c in range(len(filled[0]) if filled else 0):
+            texts = []
+            for r in range(top, bottom + 1):
+                v = filled[r][c]
+                t = "" if _blank(v) else str(v).strip()
+                if t and (not texts or texts[-1] != t):
+                    texts.append(t)
+            paths.append(tuple(texts))
+        unit = ""
+        for i in top_rows:
+            for t in _texts_of(raw[i]):
+                m = _UNIT_ROW.search(_nfkc(t))
+                if m and m.group(1) in mapping.units:
+                    unit = m.group(1)
+        header = SheetHeader([(i + 1, _texts_of(filled[i])) for i in top_rows], top + 1, bottom + 1,
+                             (numbering if numbering is not None else bottom) + 2, paths,
+                             [(r + 1, _texts_of(filled[r])) for r in range(top, bottom + 1)],
+                             numbering + 1 if numbering is not None else None, unit)
+        levels = [tuple(header_level(t, units) for t in p) for p in paths]
+        header.found = all(_unique_exact(mapping.identity[k], levels, mapping) for k in ("school_id", "school_name")
+                           if k in mapping.identity)
+        return header
+
+    top_rows, i = [], 0
+    while i < n and (all(_blank(v) for v in raw[i]) or
+                     (len(top_rows) < MAX_TOP_ROWS and _title_like(raw[i], filled[i], spans, i, identity, units))):
+        if not all(_blank(v) for v in raw[i]):
+            top_rows.append(i)
+        i += 1
+    if i >= n:
+        return SheetHeader([(r + 1, _texts_of(filled[r])) for r in top_rows], i + 1, i + 1, i + 2, [], [])
+    first = reading(top_rows, i)
+    if first.found:
+        return first
+    # another top: the rows the first reading took as title or header, one by one (never a data row)
+    nonblank = [r for r in range(n) if not all(_blank(v) for v in raw[r])]
+    for top in nonblank[:MAX_TOP_ROWS + 2]:
+        if top == i or data_like(top):
+            continue
+        other = reading([r for r in nonblank if r < top], top)
+        if other.found:
+            return other
+    return first
+
+
+def _unique_exact(entry: Entry, levels: list, mapping: Mapping) -> bool:
+    hits, _ = _find(entry, levels, mapping, contain=False)
+    return len(hits) == 1
+
+
+def _find(entry: Entry, levels: list, mapping: Mapping, contain: bool = True) -> tuple[list, int]:
+    """The columns an entry matches, ``[(index, grade, notes)]`` of its alternative that matches best, and which
+    alternative (-1: none).  The first alternative with an exact match wins (机构编码 before 学校标识码); failing
+    that, the first with a containment match; of its candidates only the exact ones are kept when there are any
+    (2 exact, 1 contained: :func:`match_path`)."""
+    fallback = None
     for i, alternative in enumerate(entry.paths):
-        wanted = _normal_path(alternative, units)
-        hits = [c for c, p in enumerate(normal) if wanted and _matches(wanted, p)]
-        if hits:
-            return hits, i
-    return [], -1
+        wanted = tuple(w for w in (header_level(t, mapping.unit_pattern) for t in alternative) if w.text)
+        if not wanted:
+            continue
+        hits = []
+        for c, printed in enumerate(levels):
+            grade, notes = match_path(wanted, printed, mapping.synonyms, contain)
+            if grade:
+                hits.append((c, grade, notes))
+        exact = [h for h in hits if h[1] == 2]
+        if exact:
+            return exact, i
+        if hits and fallback is None:
+            fallback = (hits, i)
+    return fallback or ([], -1)
+
+
+def _stages_named(text: str, mapping: Mapping) -> set:
+    """The stages a name or title names by the mapping's ``[stages]`` words ("中小学" names none alone)."""
+    text = "".join(_nfkc(text).split()).replace("中小学", "")
+    return {s for s in STAGE_ORDER if any(w in text for w in mapping.stages.get(s, ()))}
+
+
+def _tell_stage(path: Path, sheet: str, header: SheetHeader, mapping: Mapping) -> tuple[str | None, str, list]:
+    """The stage of a data sheet: ``(stage, basis, conflicts)``.  Sources in order: the sheet name, the title rows,
+    the form codes of the header (``[stage_forms]``), the file name; each counts when it names exactly one stage.
+    ``conflicts`` lists the sources (other than the file name) naming a stage other than the one taken."""
+    codes = {b for p in header.paths for t in p for b, _ in header_level(t, mapping.unit_pattern).codes}
+    by_codes = {s for s, forms in mapping.stage_forms.items() if codes & set(forms)}
+    sources = [(f"工作表名「{sheet}」", _stages_named(sheet, mapping)),
+               (f"标题「{header.title}」", _stages_named(header.title, mapping)),
+               (f"表头中的表号 {'、'.join(sorted(codes & {c for f in mapping.stage_forms.values() for c in f}))}",
+                by_codes),
+               (f"文件名「{path.name}」", _stages_named(path.stem, mapping))]
+    decisive = [(basis, next(iter(named))) for basis, named in sources if len(named) == 1]
+    if not decisive:
+        return None, "", []
+    basis, stage = decisive[0]
+    conflicts = [f"{b}：{STAGE_ZH[s]}" for b, s in decisive[1:] if s != stage and not b.startswith("文件名")]
+    return stage, basis, conflicts
+
+
+def _not_data(ws, header: SheetHeader, mapping: Mapping, only: bool) -> str:
+    """Why a sheet without a school header is not stage data (跳过的原因), or "" when it looks like stage data:
+    numbers, and its name or title names a stage, or it is the workbook's only sheet."""
+    if ws.max_row <= 1 and ws.max_column <= 1 and _blank(ws.cell(1, 1).value):
+        return "空工作表"
+    if getattr(ws, "sheet_state", "visible") != "visible":
+        return "隐藏的工作表，没有学校名称、学校标识码表头"
+    word = next((w for w in NOT_DATA_SHEETS if w in ws.title), "")
+    if word:
+        return f"工作表名含「{word}」，没有学校名称、学校标识码表头"
+    if not any(_is_number(v) for row in ws.iter_rows(max_row=min(ws.max_row, 500), values_only=True) for v in row):
+        return "没有数字，也没有学校名称、学校标识码表头"
+    if only or _stages_named(ws.title, mapping) or _stages_named(header.title, mapping):
+        return ""
+    return "没有学校名称、学校标识码表头，工作表名和标题也不是学段"
+
+
+def _no_header(header: SheetHeader, mapping: Mapping, where: dict) -> Problem:
+    names = " 或 ".join(e.shown for k, e in mapping.identity.items() if k in ("school_name", "school_id"))
+    read = header.shown() or "（工作表的前几行都是空的）"
+    return Problem("error", "no_header", f"找不到表头：读作标题和表头的行中没有学校名称、学校标识码所在的列（映射文件：{names}）。"
+                   f"读到的是：{read}。请核对导出表的表头行，或在映射文件中写上这两列的表头文字",
+                   f"no header found: the rows read as title and header hold no school name and school id column "
+                   f"({names}); they held: {read}", row=header.top, value=read[:500], **where)
+
+
+def read_export(path, mapping: Mapping, problems: list[Problem], identity_only: bool = False) -> tuple[list, list]:
+    """Every data sheet of one export workbook as a :class:`StageFile` (一个导出工作簿的各学段工作表), and the
+    sheets skipped as not stage data (``[{文件, 工作表, 原因}]``); problems are added to ``problems``."""
+    path = Path(path)
+    try:
+        book, formulas = _open_export(path)
+    except ValidationError as exc:
+        problems.extend(exc.problems)
+        return [], []
+    found, skipped, before = [], [], len(problems)
+    sheets = list(book.worksheets)
+    for ws in sheets:
+        where = {"file": str(path), "sheet": ws.title}
+        header = find_header(ws, mapping)
+        if not header.found:
+            reason = _not_data(ws, header, mapping, len(sheets) == 1)
+            if reason:
+                skipped.append({"文件": path.name, "工作表": ws.title, "原因": reason})
+            else:
+                problems.append(_no_header(header, mapping, where))
+            continue
+        stage, basis, conflicts = _tell_stage(path, ws.title, header, mapping)
+        if stage is None:
+            words = "、".join(f"“{w}”" for s in STAGE_ORDER for w in mapping.stages.get(s, ())[:1])
+            problems.append(Problem(
+                "error", "unknown_stage", f"无法判断工作表所属学段：工作表名、标题行、表头中的表号或文件名中应含{words}"
+                f"（只含一个学段）", "cannot tell the stage of the sheet: its name, title rows, form codes or the "
+                "file name must name one stage (小学, 初中, 高中)", row=(header.top_rows or [(header.top,)])[0][0],
+                value=f"工作表名「{ws.title}」；标题「{header.title}」；文件名「{path.name}」", **where))
+            continue
+        if conflicts:
+            problems.append(Problem(
+                "error", "stage_conflict", f"工作表所属学段说法不一：{basis}：{STAGE_ZH[stage]}；{'；'.join(conflicts)}",
+                "the sheet name, title and form codes name different stages", row=header.top,
+                value=f"{basis}；{'；'.join(conflicts)}", **where))
+            continue
+        f = _match_sheet(path, ws, header, stage, mapping, problems, identity_only, formulas.get(ws.title, {}))
+        f.stage_basis = basis
+        found.append(f)
+    if len(found) > 1:
+        for f in found:
+            f.label = f"{path.name}「{f.sheet}」"
+    if not found and len(problems) == before:
+        shown = "；".join(f"「{s['工作表']}」：{s['原因']}" for s in skipped) or "没有工作表"
+        problems.append(Problem("error", "no_data_sheet", f"工作簿中没有学校数据的工作表（{shown}）",
+                                f"no sheet of the workbook holds school rows ({shown})", file=str(path), value=shown))
+    for s in skipped:
+        s["工作表数"] = len(sheets)
+    return found, skipped
 
 
 def read_stage_file(path, mapping: Mapping, problems: list[Problem], identity_only: bool = False) -> StageFile | None:
-    """One stage file, its columns matched; problems are added to ``problems`` (None when it cannot be read)."""
+    """The first data sheet of an export (see :func:`read_export`, which reads them all); None when none."""
+    found, _ = read_export(path, mapping, problems, identity_only)
+    return found[0] if found else None
+
+
+def _match_sheet(path: Path, ws, header: SheetHeader, stage: str, mapping: Mapping, problems: list,
+                 identity_only: bool, formulas: dict) -> StageFile:
+    """A data sheet's columns matched to the mapping's entries, and its rows read."""
     from openpyxl.utils import get_column_letter
 
-    path = Path(path)
-    try:
-        ws, formulas = _open_export(path)
-    except ValidationError as exc:
-        problems.extend(exc.problems)
-        return None
-    paths, first_data, title = _header_paths(ws)
-    units = mapping.unit_pattern
-    normal = [_normal_path(p, units) for p in paths]
-    stage = next((s for s in STAGE_ORDER if any(w in title for w in mapping.stages.get(s, ()))), None) or \
-        next((s for s in STAGE_ORDER if any(w in path.name for w in mapping.stages.get(s, ()))), None)
     where = {"file": str(path), "sheet": ws.title}
-    if stage is None:
-        words = "、".join(f"“{w}”" for s in STAGE_ORDER for w in mapping.stages.get(s, ())[:1])
-        problems.append(Problem("error", "unknown_stage", f"无法判断文件所属学段：标题或文件名中应含{words}",
-                                "cannot tell the stage: the title or the file name must name it (小学, 初中, 高中)",
-                                row=1, value=title, **where))
-        return None
-    columns = {}
-    needed = _needed_variables(mapping, stage, identity_only)
-    for name in needed:
+    paths, units = header.paths, mapping.unit_pattern
+    levels = [tuple(header_level(t, units) for t in p) for p in paths]
+    header_row = header.bottom
+    columns, missing = {}, []
+    for name in _needed_variables(mapping, stage, identity_only):
         entry = mapping.entry(stage, name)
-        hits, alternative = _find(entry, normal, units)
+        hits, alternative = _find(entry, levels, mapping, contain=name not in mapping.identity)
         if len(hits) == 1:
-            c = hits[0]
-            columns[name] = (c, SEP.join(paths[c]), get_column_letter(c + 1), entry, SEP.join(entry.paths[alternative]))
-            unit = header_unit(paths[c], units)
-            if entry.unit and unit and unit != entry.unit:
+            c, grade, notes = hits[0]
+            printed = header_unit(paths[c], units)
+            if not printed and entry.unit and _family(header.unit) is not None and \
+                    _family(header.unit) == _family(entry.unit):
+                printed = header.unit            # the unit row speaks for a column that states none of its own
+            scale = unit_scale(printed, entry.unit)
+            columns[name] = Column(c, SEP.join(paths[c]), get_column_letter(c + 1), entry,
+                                   SEP.join(entry.paths[alternative]), "；".join(notes) or "完全相同", printed,
+                                   scale or (1, 1))
+            if scale is None:
                 problems.append(Problem(
-                    "error", "unit_mismatch", f"表头注明的单位是「{unit}」，映射文件按「{entry.unit}」读取（{name}）：请核对"
-                    f"导出表，或修改映射文件中的 unit 与公式", f"the header states the unit {unit!r} but the mapping reads "
-                    f"{entry.unit!r} ({name})", row=first_data - 1, column=SEP.join(paths[c]), value=unit, **where))
+                    "error", "unit_mismatch", f"表头注明的单位是「{printed}」，映射文件按「{entry.unit}」读取（{name}），两者"
+                    f"不能换算：请核对导出表，或修改映射文件中的 unit 与公式", f"the header states the unit {printed!r}, "
+                    f"which cannot be converted to the mapping's {entry.unit!r} ({name})", row=header_row,
+                    column=SEP.join(paths[c]), value=printed, **where))
         elif not hits:
             if not entry.optional:
-                problems.append(Problem("error", "missing_header", f"找不到表头路径「{entry.shown}」（{name}）",
-                                        f"header path {entry.shown!r} ({name}) not found", row=first_data - 1,
-                                        column=entry.shown, **where))
+                missing.append((name, entry))
         else:
-            cands = "；".join(f"{get_column_letter(i + 1)}列「{SEP.join(paths[i])}」" for i in hits)
+            cands = "；".join(f"{get_column_letter(i + 1)}列「{SEP.join(paths[i])}」"
+                             f"（{'完全相同' if g == 2 and not n else '；'.join(n) or '包含'}）" for i, g, n in hits)
             shown = SEP.join(entry.paths[alternative])
             problems.append(Problem("error", "ambiguous_header", f"表头路径「{shown}」匹配到多列：{cands}",
-                                    f"header path {shown!r} matches several columns: {cands}", row=first_data - 1,
+                                    f"header path {shown!r} matches several columns: {cands}", row=header_row,
                                     column=shown, **where))
+    read = header.shown()
+    if len(missing) > 5 and len(missing) * 2 > len(_needed_variables(mapping, stage, identity_only)):
+        # most paths missing: the wrong mapping or the wrong rows, said once with what was read
+        shown = "；".join(f"「{e.shown}」（{n}）" for n, e in missing)
+        problems.append(Problem(
+            "error", "missing_header", f"映射文件的表头路径大多找不到（{len(missing)} 项：{shown}）。读作表头的是：{read}。"
+            f"请核对映射文件的年份（--mapping stats-2020 / stats-2021）或导出表的表头",
+            f"most header paths of the mapping were not found ({len(missing)}); check the mapping's year or the "
+            f"export's header rows", row=header_row, value=read[:500], **where))
+    else:
+        for name, entry in missing:
+            problems.append(Problem("error", "missing_header", f"找不到表头路径「{entry.shown}」（{name}）；读作表头的是"
+                                    f"第{header.top}–{header.bottom}行", f"header path {entry.shown!r} ({name}) not "
+                                    f"found in header rows {header.top}–{header.bottom}", row=header_row,
+                                    column=entry.shown, **where))
     if stage != "senior" and not identity_only:
         if not any(k in columns for k in ("urban_code", "urban_name")) and \
                 any(k in mapping.identity for k in ("urban_code", "urban_name")):
             shown = " 或 ".join(mapping.identity[k].shown for k in ("urban_code", "urban_name") if k in mapping.identity)
             problems.append(Problem("error", "missing_header", f"找不到城乡分类的表头「{shown}」",
-                                    f"no urban/rural column ({shown})", row=first_data - 1, column=shown, **where))
+                                    f"no urban/rural column ({shown})", row=header_row, column=shown, **where))
     summary = []
     for entry in mapping.summary_columns:
-        hits, _ = _find(entry, normal, units)
-        summary += hits
+        hits, _ = _find(entry, levels, mapping, contain=False)
+        summary += [h[0] for h in hits]
     rows = []
-    for r in range(first_data, ws.max_row + 1):
-        values = {name: ws.cell(r, col[0] + 1).value for name, col in columns.items()}
-        extra = [ws.cell(r, c + 1).value for c in summary]
-        if all(v is None or str(v).strip() == "" for v in list(values.values()) + extra) and \
-                not any((r, col[0] + 1) in formulas for col in columns.values()):
+    for r, cells_ in enumerate(ws.iter_rows(min_row=header.first_data, max_col=ws.max_column, values_only=True),
+                               start=header.first_data):
+        cells_ = list(cells_)
+        values = {name: cells_[col.index] if col.index < len(cells_) else None for name, col in columns.items()}
+        extra = [cells_[c] if c < len(cells_) else None for c in summary]
+        if all(_blank(v) for v in list(values.values()) + extra) and \
+                not any((r, col.index + 1) in formulas for col in columns.values()):
             continue
         for name, col in columns.items():
-            if values[name] is None and (r, col[0] + 1) in formulas:
-                values[name] = _Formula(formulas[(r, col[0] + 1)])   # a formula never calculated: never a blank
+            if values[name] is None and (r, col.index + 1) in formulas:
+                values[name] = _Formula(formulas[(r, col.index + 1)])   # a formula never calculated: never a blank
         values["_summary"] = extra
         rows.append((r, values))
-    return StageFile(path, ws.title, title, stage, columns, rows, summary)
+    return StageFile(path, ws.title, header.title, stage, columns, rows, summary, header)
 
 
 @dataclass(frozen=True)
@@ -557,18 +1049,18 @@ class _Formula:
 
 
 def _open_export(path: Path):
-    """The first sheet of an export (full reader: merged ranges are needed) and ``{(row, column): formula}`` of
+    """An export workbook (full reader: merged ranges are needed) and, per sheet, ``{(row, column): formula}`` of
     its formula cells; a missing, truncated or non-.xlsx file is a located :class:`ValidationError`."""
     from openpyxl import load_workbook
 
     data = read_bytes(path, "导出表")
     try:
         book = load_workbook(io.BytesIO(data), data_only=True)
-        ws = book.worksheets[0]
         raw = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
         try:
-            formulas = {(c.row, c.column): str(getattr(c.value, "text", c.value))
-                        for row in raw.worksheets[0].iter_rows() for c in row if getattr(c, "data_type", "") == "f"}
+            formulas = {ws.title: {(c.row, c.column): str(getattr(c.value, "text", c.value))
+                                   for row in ws.iter_rows() for c in row if getattr(c, "data_type", "") == "f"}
+                        for ws in raw.worksheets}
         finally:
             raw.close()
     except Exception as exc:  # noqa: BLE001 — not a zip, truncated, encrypted, a damaged sheet: all unreadable
@@ -576,7 +1068,7 @@ def _open_export(path: Path):
             "error", "unreadable", "无法作为 Excel 工作簿读取（文件不完整、已损坏，或不是 .xlsx 文件）：请从统计系统重新导出为 .xlsx",
             f"cannot read the file as an Excel workbook (truncated, damaged, or not an .xlsx file: "
             f"{type(exc).__name__}: {exc}); export it again as .xlsx", file=str(path))]) from None
-    return ws, formulas
+    return book, formulas
 
 
 def _formula_variables(mapping: Mapping, stage: str) -> set:
@@ -612,6 +1104,11 @@ class ImportResult:
     synthetic: bool = False
     mapping: Mapping | None = None
     about: list = field(default_factory=list)    # (项目, 内容) lines of the report's 说明 sheet
+    sheets: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=SHEET_COLUMNS))   # 学段表
+
+
+#: the report's 学段表: every sheet of every export, read as a stage or skipped
+SHEET_COLUMNS = ["文件", "工作表", "学段", "学段依据", "标题行", "表头行", "数据起始行", "学校数", "在校生数", "合计行核对"]
 
 
 class _BadFlag(ValueError):
@@ -713,7 +1210,12 @@ def import_exports(paths, year: int, county: str, mapping="stats-2021", campus_m
         problems.append(Problem("error", "campus_map_without_merge", "校区对应表只在合并校区时使用：请同时加 "
                                 "--merge-campuses（默认每个独立校区单独计，有关指标说明（一））",
                                 "a campus map is used only when merging campuses: add --merge-campuses"))
-    files = [f for f in (read_stage_file(p, mapping, problems) for p in paths) if f is not None]
+    from .school_forms import split_exports       # a folder; per-school workbooks, a sheet per form (decision 145)
+    (paths, files), skipped = split_exports(paths, mapping, problems, supplement=supplement), []
+    for p in paths:                 # every sheet of every workbook: stage files, or stage sheets of one workbook
+        found, passed = read_export(p, mapping, problems)
+        files += found
+        skipped += passed
     supp = None
     if supplement is not None:
         try:
@@ -737,13 +1239,19 @@ def import_exports(paths, year: int, county: str, mapping="stats-2021", campus_m
             if key in seen and record["school_id"]:
                 other = seen[key]
                 problems.append(Problem("error", "duplicate_id", f"同一学校在{STAGE_ZH[f.stage]}学段出现两次（另见文件 "
-                                        f"{Path(other['file']).name} 第{other['row']}行）", "the school appears twice in "
+                                        f"{other['label']} 第{other['row']}行）", "the school appears twice in "
                                         "the same stage", file=str(f.path), sheet=f.sheet, row=row,
-                                        column=f.columns["school_id"][1], value=record["school_id"], county=county,
-                                        year=year))
+                                        column=f.columns["school_id"].header, value=record["school_id"],
+                                        county=county, year=year))
                 continue
             seen[key] = record
             records.append(record)
+    if problems:
+        raise ValidationError(problems + warnings)
+    # no stage dropped silently: every sheet's schools and pupils counted and checked against its 合计 row, and
+    # every stage the read schools need present and not empty
+    sheets = [_sheet_totals(f, mapping, records, problems, county, year) for f in files]
+    _stage_checks(files, records, mapping, problems, warnings, county, year)
     if problems:
         raise ValidationError(problems + warnings)
 
@@ -764,20 +1272,23 @@ def import_exports(paths, year: int, county: str, mapping="stats-2021", campus_m
         for r in compulsory:
             if not r["counted"]:
                 merges.append({"类型": "不计校数校区单独计（未合并）", "学校标识码": r["school_id"], "学校名称": r["school_name"],
-                               "说明": f"{Path(r['file']).name} 第{r['row']}行 是否计校数 = 否：按有关指标说明（一）“以独立"
+                               "说明": f"{r['label']} 第{r['row']}行 是否计校数 = 否：按有关指标说明（一）“以独立"
                                      "校区为统计单位”单独评估；如需并入所属学校，请加 --merge-campuses"})
     table = _merge_stages(compulsory, merges, warnings, county, year)
+    _unit_plausibility(table, compulsory, files, mapping, warnings, county, year)
     if "built_year" not in table.columns or table["built_year"].isna().all():
         warnings.append(Problem("warning", "no_built_year", "导出表和补充表都没有建校（建成）年份：2010年、2016年及以前建成"
                                 "学校的评估例外无法适用；如需适用，请在补充表中填写「建成年份」",
                                 "no year built in the exports or the supplement: the exceptions for schools built "
                                 "in 2010/2016 or earlier cannot apply", county=county, year=year))
-    synthetic = any(SYNTHETIC_MARK in f.title for f in files)
-    columns = pd.DataFrame([{"文件": f.path.name, "学段": f.stage, "变量": name, "映射表头路径": used,
-                             "导出表中的表头": header, "列": letter, "来源（表号、行列）": entry.source,
-                             "单位": entry.unit}
-                            for f in files for name, (_, header, letter, entry, used) in f.columns.items()],
-                           columns=["文件", "学段", "变量", "映射表头路径", "导出表中的表头", "列", "来源（表号、行列）", "单位"])
+    synthetic = any(SYNTHETIC_MARK in text for f in files for text in (f.title, f.sheet, f.path.name))
+    columns = pd.DataFrame([{"文件": f.path.name, "工作表": f.sheet, "学段": f.stage, "变量": name,
+                             "映射表头路径": col.used, "导出表中的表头": col.header, "列": col.letter,
+                             "匹配方式": col.how, "来源（表号、行列）": col.entry.source, "单位": col.entry.unit,
+                             "表头单位": col.unit, "换算": _scale_shown(col)}
+                            for f in files for name, col in f.columns.items()],
+                           columns=["文件", "工作表", "学段", "变量", "映射表头路径", "导出表中的表头", "列", "匹配方式",
+                                    "来源（表号、行列）", "单位", "表头单位", "换算"])
     derivations = pd.DataFrame(
         [{"标准列": col, "表头": schema.field_zh(col) if col in _fields() else col, "学段": stage, "公式": formula}
          for stage, cols in mapping.section.items() for col, formula in cols.items()] +
@@ -787,7 +1298,9 @@ def import_exports(paths, year: int, county: str, mapping="stats-2021", campus_m
           for col in supp.fields] if supp is not None else []))
     kept = sum(1 for r in compulsory if not r["counted"]) if not merge_campuses else 0
     about = [("映射文件", f"{mapping.name}（{mapping.path}）"), ("学校数", len(table)),
-             ("各学段导出表", "；".join(f"{STAGE_ZH[f.stage]}：{f.path.name}" for f in files)),
+             ("各学段导出表", "；".join(f"{STAGE_ZH[f.stage]}：{f.label}（{s['学校数']} 所学校，在校生 "
+                                       f"{_count_shown(s['在校生数'])} 人）" for f, s in zip(files, sheets))),
+             ("跳过的工作表", "；".join(f"{s['文件']}「{s['工作表']}」：{s['原因']}" for s in skipped) or "无"),
              ("校区处理", "按 --merge-campuses 将不计校数校区并入所属学校（见“合并记录”）" if merge_campuses else
               f"每个独立校区单独计（有关指标说明（一）“以独立校区为统计单位”）；不计校数校区 {kept} 个，未合并"),
              ("补充表", f"{supp.file}（{len(supp.rows)} 所学校）" if supp is not None else "未提供"),
@@ -795,12 +1308,15 @@ def import_exports(paths, year: int, county: str, mapping="stats-2021", campus_m
     if synthetic:
         about.insert(0, ("数据性质", "合成示例数据（导出表为合成示例，数值虚构）"))
     return ImportResult(table, columns, derivations, pd.DataFrame(merges, columns=["类型", "学校标识码", "学校名称", "说明"]),
-                        pd.DataFrame(dropped, columns=["学校标识码", "学校名称", "文件", "行", "原因"]), warnings, synthetic,
-                        mapping, about)
+                        pd.DataFrame(dropped, columns=["学校标识码", "学校名称", "文件", "工作表", "行", "原因"]), warnings, synthetic,
+                        mapping, about, _sheets_table(sheets, skipped))
 
 
 def _sources_problems(mapping: Mapping, files: list, supp) -> list[Problem]:
-    """Every column the school table needs must come from a formula of the mapping or from the supplement."""
+    """Every column the school table needs must come from a formula of the mapping or from the supplement.
+
+    Music and art rooms are not needed: no form has them, and without a supplementary table they are no data
+    (blank, never 0; :func:`junyun_lib.io.supplement.note_missing_supplement` says which items lack data)."""
     given = set(mapping.facility) | {c for cols in mapping.section.values() for c in cols}
     if supp is not None:
         given |= set(supp.fields)
@@ -844,8 +1360,13 @@ def _record(f: StageFile, row: int, raw: dict, mapping: Mapping, county: str, ye
     label = _summary_label([raw.get("school_name"), raw.get("school_id"), *raw.get("_summary", [])],
                            mapping.summary_words)
     if label and not re.fullmatch(r"\d{6,}", sid):
-        dropped.append({"学校标识码": sid, "学校名称": name, "文件": f.path.name, "行": row,
+        dropped.append({"学校标识码": sid, "学校名称": name, "文件": f.path.name, "工作表": f.sheet, "行": row,
                         "原因": f"汇总行（{label}），不是学校"})
+        return None
+    if not sid and _NOTE.match(name) and all(_blank(v) for k, v in raw.items() if k not in ("school_name", "_summary")):
+        # a note under the table ("注：…", "填表人：…"): it holds no school
+        dropped.append({"学校标识码": "", "学校名称": name, "文件": f.path.name, "工作表": f.sheet, "行": row,
+                        "原因": "表下的注释或签名行，不是学校"})
         return None
     flags = {}
     for flag in FLAGS:
@@ -858,7 +1379,7 @@ def _record(f: StageFile, row: int, raw: dict, mapping: Mapping, county: str, ye
                 "a flag must be 1/0 or 是/否", raw.get(flag))
             return None
     if flags.get("closed"):
-        dropped.append({"学校标识码": sid, "学校名称": name, "文件": f.path.name, "行": row,
+        dropped.append({"学校标识码": sid, "学校名称": name, "文件": f.path.name, "工作表": f.sheet, "行": row,
                         "原因": "是否上年撤销 = 是（上年已撤销）"})
         return None
     if not sid:
@@ -883,14 +1404,17 @@ def _record(f: StageFile, row: int, raw: dict, mapping: Mapping, county: str, ye
         elif cell.warning is not None:
             warnings.append(Problem("warning", cell.warning.code, cell.warning.zh, cell.warning.en,
                                     column=f.columns[var][1], value=_shown(raw.get(var)), **where))
-        variables[var] = cell.value or 0.0
-    record = {"file": str(f.path), "sheet": f.sheet, "row": row, "stage": f.stage, "school_id": sid,
-              "school_name": name, "counted": flags.get("counted") is not False, "section": {}, "facility": {},
-              "built_year": None}
+        variables[var] = _scaled(cell.value or 0.0, f.columns[var])     # the printed unit → the mapping's
+    record = {"file": str(f.path), "sheet": f.sheet, "label": f.label, "row": row, "stage": f.stage,
+              "school_id": sid, "school_name": name, "counted": flags.get("counted") is not False, "section": {},
+              "facility": {}, "built_year": None}
     if f.stage != "senior":
         record.update(_identity(f, raw, mapping, bad))
         if record.get("school_type") is None or record.get("ownership") is None or record.get("urban_rural") is None:
             ok = False
+    elif "school_type" in f.columns:      # a 高中 row's type tells whether its school must be in the 初中 file
+        text = _code(raw.get("school_type"))
+        record["school_type"] = mapping.codes["school_type"].get(text, text)
     if not ok:
         return None
     try:
@@ -952,7 +1476,7 @@ def _join_senior(compulsory, senior, files, mapping: Mapping, problems, dropped,
         s = by_id.get(r["school_id"])
         if s is not None:
             r["section"]["students_senior"] = s["section"].get("students_senior", 0.0)
-            r["senior_row"] = (s["file"], s["row"])
+            r["senior_row"] = (s["label"], s["row"])
         elif r.get("school_type") in mapping.senior_types:
             why = "高中学段表中没有该校" if have_senior_file else "未提供高中学段表（教基3118 / 基础基314 普通高中学生数）"
             problems.append(Problem(
@@ -964,7 +1488,257 @@ def _join_senior(compulsory, senior, files, mapping: Mapping, problems, dropped,
     for s in senior:
         if s["school_id"] not in ids:
             dropped.append({"学校标识码": s["school_id"], "学校名称": s["school_name"], "文件": Path(s["file"]).name,
-                            "行": s["row"], "原因": "只见于高中学段表：不是义务教育学校（如高级中学），不导入"})
+                            "工作表": s["sheet"], "行": s["row"], "原因": "只见于高中学段表：不是义务教育学校（如高级中学），不导入"})
+
+
+#: the stages a school of these types has: a 九年一贯制学校 in the 小学 file needs the 初中 file, and so on
+TYPE_STAGES = {"九年一贯制学校": ("primary", "junior"), "十二年一贯制学校": ("primary", "junior", "senior"),
+               "完全中学": ("junior", "senior")}
+_NOTE = re.compile(r"^(?:注|备注|说明|附注|填表|制表|单位负责人|统计负责人|负责人|审核|联系电话|报出日期)")
+
+
+def _scaled(value: float, column: Column) -> float:
+    """A value in the unit printed for its column, in the mapping entry's unit (dividing by a whole number where
+    the printed unit is the smaller one, so that the formula's × 10000 gives the value back)."""
+    multiply, divide = column.scale
+    return value * multiply if divide == 1 else value / divide
+
+
+def _scale_shown(column: Column) -> str:
+    multiply, divide = column.scale
+    if (multiply, divide) == (1, 1):
+        return ""
+    return (f"表头单位「{column.unit}」，映射单位「{column.entry.unit}」：读数" +
+            (f"×{multiply}" if divide == 1 else f"÷{divide}") + "后代入公式")
+
+
+def _count_shown(value) -> str:
+    value = float(value)
+    return str(int(value)) if value.is_integer() else f"{value:g}"
+
+
+def _row_value(formula: str, f: StageFile, raw: dict) -> float | None:
+    """A mapping formula on one row of a stage file (None when a cell it reads is not a number)."""
+    variables = {}
+    for var in formula_names(formula):
+        if var not in f.columns:
+            variables[var] = 0.0
+            continue
+        cell = _number(raw.get(var))
+        if cell.error is not None:
+            return None
+        variables[var] = _scaled(cell.value or 0.0, f.columns[var])
+    try:
+        return evaluate_formula(formula, variables)
+    except ZeroDivisionError:
+        return None
+
+
+def _sheet_totals(f: StageFile, mapping: Mapping, records: list, problems: list, county: str, year: int) -> dict:
+    """One line of the report's 学段表 (各学段导出表的核对): the schools and pupils read from a stage file or sheet,
+    checked against its 合计 row when it has one.
+
+    The largest summary row is the sheet's total (others are subtotals, 小计 of a district, and are not checked);
+    its pupils must equal the sum of the sheet's school rows — counted with or without the schools closed last
+    year, which an export may or may not leave in its total — else a located error at the 合计 row."""
+    column = f"students_{f.stage}"
+    mine = [r for r in records if r["file"] == str(f.path) and r["sheet"] == f.sheet]
+    pupils = sum(r["section"].get(column, 0.0) for r in mine)
+    h = f.header
+    line = {"文件": f.path.name, "工作表": f.sheet, "学段": STAGE_ZH[f.stage], "学段依据": f.stage_basis,
+            "标题行": "、".join(f"第{r}行" for r, _ in h.top_rows) or "无",
+            "表头行": f"第{h.top}–{h.bottom}行" + (f"（第{h.numbering_row}行为栏号，跳过）" if h.numbering_row else ""),
+            "数据起始行": h.first_data, "学校数": len(mine), "在校生数": pupils, "合计行核对": "没有合计行"}
+    formula = mapping.section.get(f.stage, {}).get(column)
+    if formula is None:
+        return line
+    totals, every = [], 0.0
+    for row, raw in f.rows:
+        label = _summary_label([raw.get("school_name"), raw.get("school_id"), *raw.get("_summary", [])],
+                               mapping.summary_words)
+        value = _row_value(formula, f, raw)
+        if label and not re.fullmatch(r"\d{6,}", _code(raw.get("school_id"))):
+            if value is not None:
+                totals.append((row, label, value))
+        elif value is not None:
+            every += value
+    if not totals:
+        return line
+    row, label, total = max(totals, key=lambda t: t[2])
+    others = f"；另有 {len(totals) - 1} 个汇总行（小计）未核对" if len(totals) > 1 else ""
+    if abs(total - every) <= 0.5 or abs(total - pupils) <= 0.5:
+        line["合计行核对"] = f"一致：第{row}行（{label}）在校生 {_count_shown(total)} 人{others}"
+        return line
+    line["合计行核对"] = f"不一致：第{row}行（{label}）{_count_shown(total)} 人，各校之和 {_count_shown(pupils)} 人"
+    var = next((v for v in formula_names(formula) if v in f.columns), None)
+    problems.append(Problem(
+        "error", "total_mismatch", f"{label}行的{STAGE_ZH[f.stage]}在校生数 {_count_shown(total)} 与本表读到的 {len(mine)} "
+        f"所学校之和 {_count_shown(pupils)} 不一致：有学校行被漏读、重复或改动过，请核对导出表",
+        f"the {label} (total) row's pupils, {_count_shown(total)}, differ from the sum over the {len(mine)} school "
+        f"rows read, {_count_shown(pupils)}: a school row was missed, repeated or changed", file=str(f.path),
+        sheet=f.sheet, row=row, column=f.columns[var].header if var else "", value=_count_shown(total), county=county,
+        year=year))
+    return line
+
+
+def _sheets_table(sheets: list, skipped: list) -> pd.DataFrame:
+    rows = list(sheets) + [{"文件": s["文件"], "工作表": s["工作表"], "学段": "—", "学段依据": f"跳过：{s['原因']}"}
+                           for s in skipped]
+    return pd.DataFrame(rows, columns=SHEET_COLUMNS, dtype=object)     # counts stay whole; a skipped sheet's blank
+
+
+def _stage_checks(files: list, records: list, mapping: Mapping, problems: list, warnings: list, county: str,
+                  year: int) -> None:
+    """No stage dropped silently (各学段齐全): only a 高中 file, an empty 小学 or 初中 file or sheet, and a stage file
+    missing while a school read needs it (a 九年一贯制学校 in the 小学 file and no 初中 file; a 完全中学 in the 高中
+    file and no 初中 file …) are located errors; a stage file missing that no school needs is a warning, and so is
+    a 一贯制 school missing from a stage file that is there.  (A 完全中学 or 十二年一贯制学校 without its 高中 row:
+    :func:`_join_senior`.)"""
+    given = {s: [f for f in files if f.stage == s] for s in STAGE_ORDER}
+    rows = {s: [r for r in records if r["stage"] == s] for s in STAGE_ORDER}
+
+    def at(r, code, zh, en, severity="error"):
+        (problems if severity == "error" else warnings).append(Problem(
+            severity, code, zh, en, file=r["file"], sheet=r["sheet"], row=r["row"], value=r["school_name"],
+            school_id=r["school_id"], county=county, year=year))
+
+    if not rows["primary"] and not rows["junior"]:
+        for f in files:
+            problems.append(Problem(
+                "error", "no_compulsory_rows", f"没有小学、初中学校可导入：本表是{STAGE_ZH[f.stage]}学段表，小学、初中学段表"
+                "未提供或没有学校行。高中学段表只用于给完全中学、十二年一贯制学校补上高中在校生数，请一并导入小学、初中学段表",
+                "no primary or junior school to import: the 高中 (senior) file only adds senior pupils to the "
+                "compulsory schools; pass the 小学 and 初中 files too", file=str(f.path), sheet=f.sheet,
+                row=f.header.first_data, county=county, year=year))
+        return
+    reported = set()
+    for stage in ("primary", "junior"):
+        ids = {r["school_id"] for r in rows[stage]}
+        needers, seen = [], set()
+        for r in (r for s in STAGE_ORDER if s != stage for r in rows[s]):
+            if stage in TYPE_STAGES.get(r.get("school_type"), ()) and r["school_id"] not in ids | seen:
+                needers.append(r)
+                seen.add(r["school_id"])
+        names = "、".join(f"{r['school_type']}「{r['school_name']}」" for r in needers[:5]) + \
+            (f" 等 {len(needers)} 所" if len(needers) > 5 else "")
+        if given[stage] and not rows[stage]:
+            for f in given[stage]:
+                problems.append(Problem(
+                    "error", "empty_stage", f"{STAGE_ZH[f.stage]}学段表中没有学校行：本县{STAGE_ZH[f.stage]}在校生将全部缺失"
+                    + (f"（{names}的{STAGE_ZH[stage]}部分也在其中）" if needers else "") + "。请重新导出本学段的数据",
+                    f"the {STAGE_ZH[f.stage]} stage file holds no school row: every {STAGE_ZH[f.stage]} pupil would be "
+                    "missing; export it again", file=str(f.path), sheet=f.sheet, row=f.header.first_data,
+                    county=county, year=year))
+            reported |= seen
+            continue
+        for r in needers:
+            if not given[stage]:
+                at(r, "missing_stage", f"{r['school_type']}「{r['school_name']}」有{STAGE_ZH[stage]}部分，但没有导入"
+                   f"{STAGE_ZH[stage]}学段表：其{STAGE_ZH[stage]}在校生、班级和教师都会缺失，请一并导入{STAGE_ZH[stage]}学段表",
+                   f"{r['school_type']} {r['school_name']!r} has a {STAGE_ZH[stage]} part but no {STAGE_ZH[stage]} "
+                   "stage file was given")
+                reported.add(r["school_id"])
+            else:
+                at(r, "not_in_stage_file", f"{r['school_type']}「{r['school_name']}」不在{STAGE_ZH[stage]}学段表中：如该校"
+                   f"有{STAGE_ZH[stage]}在校生，请核对{STAGE_ZH[stage]}学段表", f"{r['school_type']} "
+                   f"{r['school_name']!r} is not in the {STAGE_ZH[stage]} stage file", "warning")
+        if not given[stage] and not needers:
+            warnings.append(Problem(
+                "warning", "no_stage_file", f"没有导入{STAGE_ZH[stage]}学段表：只导入了"
+                f"{'、'.join(STAGE_ZH[s] for s in ('primary', 'junior') if given[s])}学校；如本县有{STAGE_ZH[stage]}，"
+                f"请一并导入", f"no {STAGE_ZH[stage]} stage file was given", county=county, year=year))
+    compulsory = {r["school_id"] for r in rows["primary"] + rows["junior"]}
+    for r in rows["senior"]:
+        if r.get("school_type") in TYPE_STAGES and r["school_id"] not in compulsory | reported:
+            at(r, "senior_only_mixed", f"{r['school_type']}「{r['school_name']}」只见于高中学段表，小学、初中学段表中没有"
+               f"该校：其义务教育部分会整个缺失，请核对小学、初中学段表", f"{r['school_type']} {r['school_name']!r} is only "
+               "in the 高中 (senior) file; its compulsory part would be missing")
+    if given["senior"] and not rows["senior"] and \
+            not any(r.get("school_type") in mapping.senior_types for r in rows["primary"] + rows["junior"]):
+        for f in given["senior"]:
+            warnings.append(Problem("warning", "empty_stage", "高中学段表中没有学校行", "the 高中 (senior) stage file "
+                                    "holds no school row", file=str(f.path), sheet=f.sheet, row=f.header.first_data,
+                                    county=county, year=year))
+
+
+def _likely_unit(unit: str, larger: bool) -> str:
+    """The unit 10⁴ times larger (元 → 万元) or smaller (万元 → 元) than ``unit``, "" when there is none."""
+    family = next((f for f in UNIT_FAMILIES if unit in f), None)
+    if family is None:
+        return ""
+    size = family[unit] * 10_000 if larger else family[unit] / 10_000
+    return next((u for u, s in family.items() if s == size), "")
+
+
+def _unit_plausibility(table: pd.DataFrame, compulsory: list, files: list, mapping: Mapping, warnings: list,
+                       county: str, year: int) -> None:
+    """A 元/万元 slip (单位可能有误): an equipment value per pupil below ``equipment_per_student_min_yuan`` (rules/
+    data_checks.toml) that 10⁴ times would bring into range, or above 10⁴ times that limit and brought into range
+    by a ten-thousandth, is a warning naming the likely unit of the export's column — once, at the column's header,
+    when every school of the sheet is off the same way (the column's unit), else at each school's row (a cell typed
+    in the other unit).  Schools take their whole-school values from their first stage file, so each is checked
+    where its value was read."""
+    from ..rules import data_check_rules
+
+    column = "equipment_value_yuan"
+    if column not in table.columns or column not in mapping.facility or table.empty:
+        return
+    least = float(data_check_rules()["equipment_per_student_min_yuan"])
+    most = least * 10_000
+    names = formula_names(mapping.facility[column])
+    first: dict = {}
+    for r in compulsory:
+        first.setdefault(r["school_id"], r)
+    pupils = table[["students_primary", "students_junior", "students_senior"]].sum(axis=1).astype(float)
+    values = table[column].astype(float)
+
+    def off(value, count):
+        if count <= 0 or value <= 0:
+            return 0
+        per = value / count
+        if per < least <= per * 10_000 <= most:
+            return 10_000
+        if per > most >= per / 10_000 >= least:
+            return -10_000
+        return 0
+
+    for f in files:
+        var = next((v for v in names if v in f.columns), None)
+        if var is None:
+            continue
+        col = f.columns[var]
+        read = col.unit or col.entry.unit
+        how = "表头注明" if col.unit else "映射文件的单位，表头未注明"
+        mine = [i for i, sid in enumerate(table["school_id"]) if sid in first and first[sid]["file"] == str(f.path)
+                and first[sid]["sheet"] == f.sheet]
+        if not mine:
+            continue
+        factors = {off(float(values.iloc[i]), float(pupils.iloc[i])) for i in mine
+                   if values.iloc[i] > 0 and pupils.iloc[i] > 0}
+        factor = factors.pop() if len(factors) == 1 else 0
+        if factor and len(mine) > 1:          # every school off the same way: the column's unit, said once
+            likely = _likely_unit(read, factor > 0) or ("大一万倍的单位" if factor > 0 else "小一万倍的单位")
+            per = float(values.iloc[mine].sum()) / float(pupils.iloc[mine].sum())
+            warnings.append(Problem(
+                "warning", "unit_suspect", f"本表每所学校的生均教学仪器设备值都与合理范围（{least:g}–{most:g} 元）相差约一万倍"
+                f"（全表 {per:,.2f} 元）：这一列很可能以「{likely}」为单位，现按「{read}」读取（{how}）。请核对表头单位",
+                f"every school's equipment value per pupil is about 10,000 times off the plausible {least:g}–{most:g} "
+                f"yuan (sheet: {per:,.2f}): the column is probably in {likely}, read as {read}", file=str(f.path),
+                sheet=f.sheet, row=f.header.bottom, column=col.header, value=likely, county=county, year=year))
+            continue
+        for i in mine:
+            factor = off(float(values.iloc[i]), float(pupils.iloc[i]))
+            if not factor:
+                continue
+            r = first[table["school_id"].iloc[i]]
+            likely = _likely_unit(read, factor > 0) or ("大一万倍的单位" if factor > 0 else "小一万倍的单位")
+            per = float(values.iloc[i]) / float(pupils.iloc[i])
+            warnings.append(Problem(
+                "warning", "unit_suspect", f"生均教学仪器设备值 {per:,.2f} 元，与合理范围（{least:g}–{most:g} 元）相差约一万倍："
+                f"本校这一格很可能以「{likely}」填报，现按「{read}」读取（{how}）。请核对",
+                f"equipment value per pupil {per:,.2f} yuan, about 10,000 times off the plausible {least:g}–{most:g}: "
+                f"this cell is probably in {likely}, read as {read}", file=r["file"], sheet=r["sheet"], row=r["row"],
+                column=col.header, value=likely, school_id=r["school_id"], county=county, year=year))
 
 
 def _join_supplement(compulsory, supp, closed_ids, problems, warnings, county, year) -> None:
@@ -1054,7 +1828,7 @@ def _merge_campuses(records, campus_map, suffix: re.Pattern, merges, problems, c
         _combine(parent, r)
         merges.append({"类型": "不计校数校区并入所属学校（--merge-campuses）", "学校标识码": parent["school_id"],
                        "学校名称": parent["school_name"],
-                       "说明": f"{r['school_name']}（{r['school_id']}，{Path(r['file']).name} 第{r['row']}行）{how}：人数、"
+                       "说明": f"{r['school_name']}（{r['school_id']}，{r['label']} 第{r['row']}行）{how}：人数、"
                              f"班数与班额分段、教师、面积、设备、教室相加，最大班额取较大者，专用教室最小面积取较小者"})
     return out
 
@@ -1081,16 +1855,16 @@ def _merge_stages(records, merges, warnings, county, year) -> pd.DataFrame:
                           and abs(v - first["facility"][col]) > 1e-9]
                 if differ:
                     warnings.append(Problem("warning", "facility_differs", f"同一学校在不同学段表中的全校数据不一致，取"
-                                            f"{Path(first['file']).name}的值：{'、'.join(schema.field_zh(c) for c in differ)}",
+                                            f"{first['label']}的值：{'、'.join(schema.field_zh(c) for c in differ)}",
                                             "whole-school values differ between stage files; the first file's kept",
                                             file=other["file"], row=other["row"], value=sid, county=county, year=year))
             merges.append({"类型": "一贯制学校合并各学段表", "学校标识码": sid, "学校名称": first["school_name"],
-                           "说明": "；".join(f"{STAGE_ZH[p['stage']]}：{Path(p['file']).name} 第{p['row']}行" for p in parts) +
+                           "说明": "；".join(f"{STAGE_ZH[p['stage']]}：{p['label']} 第{p['row']}行" for p in parts) +
                                    "；各学段数据取自本学段表，全校面积、设备、教室只取一次"})
         if first.get("senior_row"):
             file, line = first["senior_row"]
             merges.append({"类型": "高中在校生数取自高中学段表", "学校标识码": sid, "学校名称": first["school_name"],
-                           "说明": f"高中：{Path(file).name} 第{line}行，高中在校生 {int(row['students_senior'])} 人，用于拆分"})
+                           "说明": f"高中：{file} 第{line}行，高中在校生 {int(row['students_senior'])} 人，用于拆分"})
         rows.append(row)
     table = pd.DataFrame(rows)
     for c in schema.columns():                 # a stage the school does not have: its band counts are 0
@@ -1105,7 +1879,9 @@ def school_list(paths, mapping="stats-2021") -> pd.DataFrame:
     left out), in file order, for a pre-filled supplementary table; raises :class:`ValidationError`."""
     mapping = mapping if isinstance(mapping, Mapping) else load_mapping(mapping)
     problems: list[Problem] = []
-    files = [f for f in (read_stage_file(p, mapping, problems, identity_only=True) for p in paths) if f is not None]
+    from .school_forms import split_exports       # a folder; per-school workbooks, a sheet per form (decision 145)
+    paths, files = split_exports(paths, mapping, problems, identity_only=True)
+    files += [f for p in paths for f in read_export(p, mapping, problems, identity_only=True)[0]]
     if problems:
         raise ValidationError(problems)
     out, seen = [], set()
@@ -1142,8 +1918,19 @@ def write_canonical(result: ImportResult, path) -> Path:
                                          stated_en="the imported rows' 统计年度 (--year)")
     if problems:
         raise ValidationError(problems)
-    frame = result.table.rename(columns={c.field: c.header_zh for c in schema.columns()})
+    from .supplement import ROOM_FIELDS, ROOMS_ITEM_ZH, rooms_no_data
+
+    table = result.table
+    # music and art rooms come only from the supplementary table: without it their columns are written blank —
+    # no data, never 0 — so the table shows what is missing and junyun ingest reads 无数据
+    if any(f not in table.columns for f in ROOM_FIELDS):
+        table = table.reindex(columns=[c.field for c in schema.columns()
+                                       if c.field in table.columns or c.field in ROOM_FIELDS])
+    frame = table.rename(columns={c.field: c.header_zh for c in schema.columns()})
     notes = [f"由 junyun import 从教育事业统计导出表生成（映射：{result.mapping.name}，{result.mapping.path}）。"]
+    if rooms_no_data(table):
+        notes.append(f"音乐、美术专用教室数及最小面积留空：没有补充表提供，即无数据（不按 0 计），{ROOMS_ITEM_ZH}显示为"
+                     "无数据；用 junyun supplement-template 生成补充表，填写后以 junyun import --supplement 重新导入。")
     if result.synthetic:
         notes.insert(0, "合成示例数据（synthetic sample data）：导出表为合成示例，数值虚构。")
     with atomic_path(path) as tmp, pd.ExcelWriter(tmp, engine="openpyxl") as writer:
@@ -1155,7 +1942,9 @@ def write_canonical(result: ImportResult, path) -> Path:
 
 
 def write_report(result: ImportResult, path) -> Path:
-    """The import report (导入报告) as .xlsx: mapping, derivations, merges, dropped rows, warnings."""
+    """The import report (导入报告) as .xlsx: 说明, 学段表 (every sheet read or skipped: its stage and why, the rows
+    read as title and header, schools and pupils, the 合计 check), 列映射 (each entry's header path as printed and
+    how it matched), derivations, merges, dropped rows, warnings."""
     path = Path(path)
     about = list(result.about) or [("映射文件", f"{result.mapping.name}（{result.mapping.path}）"),
                                    ("学校数", len(result.table)), ("合并", len(result.merges)),
@@ -1164,6 +1953,7 @@ def write_report(result: ImportResult, path) -> Path:
                              for p in result.warnings], columns=["位置", "值", "说明", "Message"])
     with atomic_path(path) as tmp, pd.ExcelWriter(tmp, engine="openpyxl") as writer:
         pd.DataFrame(about, columns=["项目", "内容"]).to_excel(writer, sheet_name="说明", index=False)
+        result.sheets.to_excel(writer, sheet_name="学段表", index=False)
         result.columns.to_excel(writer, sheet_name="列映射", index=False)
         result.derivations.to_excel(writer, sheet_name="派生计算", index=False)
         result.merges.to_excel(writer, sheet_name="合并记录", index=False)

@@ -775,6 +775,8 @@ def read_schools(sources, *, county: str | None = None, year: int | None = None,
     if not frames:
         raise ValidationError(problems)
     frame = _largest_class_where_no_pupils(pd.concat(frames, ignore_index=True))
+    frame, found = _rooms_no_data(frame, written)
+    problems += found
     # row checks run on the rows whose cells all parsed, so one pass reports both kinds of problem (a value out
     # of range did parse: it is a finite number, and the row's consistency is worth reporting with it)
     # … except a largest class out of range: it is set aside (blank), and "no largest class" would repeat it
@@ -817,6 +819,35 @@ def _largest_class_where_no_pupils(frame: pd.DataFrame) -> pd.DataFrame:
         values = frame[col.field] if col.field in frame.columns else pd.Series(np.nan, index=frame.index)
         frame[col.field] = values.where(~(no_pupils & values.isna()), 0.0)
     return frame
+
+
+#: 音乐、美术专用教室: in no statistics form, so a table imported without the supplementary table has none
+ROOM_FIELDS = ("music_rooms", "music_room_min_area_m2", "art_rooms", "art_room_min_area_m2")
+
+
+def _rooms_no_data(frame: pd.DataFrame, written: dict) -> tuple[pd.DataFrame, list[Problem]]:
+    """Music and art rooms left out or blank are no data (无数据), never 0: the columns are kept blank (NaN), so
+    the special-room checks are undetermined and 政府保障程度 3 shows 无数据; one warning per file says how many
+    schools and how to supply them.  A blank area beside a count is the row checks' business."""
+    problems = []
+    for col in ROOM_FIELDS:
+        if col not in frame.columns:
+            frame[col] = np.nan
+    blank = frame[["music_rooms", "art_rooms"]].isna().any(axis=1)
+    for file, rows in frame[blank].groupby("source_file", sort=False, observed=True):
+        headers = written.get(file, {})
+        absent = [schema.field_zh(c) for c in ("music_rooms", "art_rooms") if c not in headers]
+        what = f"没有「{'」「'.join(absent)}」列" if absent else "音乐或美术专用教室数为空"
+        problems.append(Problem(
+            "warning", "rooms_no_data", f"{what}（{len(rows)} 所学校）：音乐、美术专用教室无数据（不按 0 计），政府保障程度第3项"
+            "（每12个班级配备音乐、美术专用教室）将显示为无数据；没有此类教室的学校请填 0。教育事业统计表中没有这些数据："
+            "导入时用 junyun supplement-template 生成补充表填写，再以 junyun import --supplement 导入",
+            f"music/art rooms missing for {len(rows)} school(s): no data (never 0); guarantee item 3 shows no "
+            "data. Enter 0 where a school has none; on import supply them with `junyun supplement-template` and "
+            "--supplement", file=file, sheet=str(rows["source_sheet"].iat[0]),
+            column="、".join(headers.get(c, schema.field_zh(c)) for c in ("music_rooms", "art_rooms")),
+            value=f"{len(rows)} 所"))
+    return frame, problems
 
 
 def select_problems(frame: pd.DataFrame, county: str | None, year: int | None, file: str = "") -> list[Problem]:

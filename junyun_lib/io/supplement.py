@@ -14,6 +14,9 @@ or independent campus, joined to the exports by 学校标识码 in ``junyun impo
 * ``小学最大班额``, ``初中最大班额`` (optional) — for analysts who know the largest class (the forms give only
   the class-size bands).
 
+The table itself is optional: without it the import goes on and the rooms are no data (无数据, never 0), and
+:func:`note_missing_supplement` says so in the import report and on the screen (decision 144).
+
 ``write_supplement_template`` writes the empty (or pre-filled) table; ``read_supplement`` reads it with the
 rules of every other table (:mod:`junyun_lib.io.reader`: .xlsx or .csv in UTF-8/GBK, each problem located).
 An id that appears twice, an unknown or missing column, rooms without an area and an area without rooms are
@@ -217,3 +220,48 @@ def write_supplement_template(path, schools: pd.DataFrame | None = None) -> Path
     with atomic_path(out) as tmp:
         wb.save(tmp)
     return out
+
+
+#: what the supplementary table alone gives, and the evaluation item that needs it (政府保障程度 3)
+ROOM_FIELDS = ("music_rooms", "music_room_min_area_m2", "art_rooms", "art_room_min_area_m2")
+ROOMS_ITEM_ZH = "政府保障程度第3项（每12个班级配备音乐、美术专用教室1间以上，面积达标）"
+
+
+def rooms_no_data(table: pd.DataFrame) -> int:
+    """How many schools of an imported table have no music or art room data (the columns absent or blank)."""
+    if not len(table):
+        return 0
+    blank = np.zeros(len(table), dtype=bool)
+    for fld in ROOM_FIELDS:
+        blank |= table[fld].isna().to_numpy() if fld in table else True
+    return int(blank.sum())
+
+
+def note_missing_supplement(result, county: str = "", year: int | None = None) -> Problem | None:
+    """Without a supplementary table the import goes on and the rooms are no data (无数据, never 0): add one
+    warning saying which items lack data and how to supply them to the import report (``result.warnings``
+    and its 说明 sheet, ``result.about``), and return it for the screen; None when every school has them."""
+    missing = rooms_no_data(result.table)
+    if not missing:
+        return None
+    names = "、".join(schema.field_zh(f) for f in ROOM_FIELDS)
+    problem = Problem(
+        "warning", "rooms_no_data",
+        f"{missing} 所学校没有音乐、美术专用教室数据（{names}：教育事业统计表中没有，只能由补充表提供）：这些列留空，"
+        f"即无数据，不按 0 计；评估表中{ROOMS_ITEM_ZH}显示为无数据，总体结论为“无法判定”；差异系数不受影响。补充方法："
+        "junyun supplement-template 补充表.xlsx --exports 各学段导出表 生成补充表，填写后重新运行 junyun import … "
+        "--supplement 补充表.xlsx --force",
+        f"{missing} school(s) have no music/art room data (no statistics form has it; only the supplementary "
+        "table): left blank = no data, never 0; guarantee item 3 shows no data and the overall verdict is "
+        "undetermined; the CVs are unaffected. Write the table with `junyun supplement-template PATH --exports "
+        "…`, fill it in and import again with --supplement PATH --force",
+        column=names, value=f"{missing} 所", county=county, year=year)
+    result.warnings.append(problem)
+    about = [(k, v) for k, v in result.about if k != "警告"]
+    about = [(k, f"{v}：音乐、美术专用教室无数据" if k == "补充表" else v) for k, v in about]
+    about += [("无数据的项目", f"{ROOMS_ITEM_ZH}：{missing} 所学校无音乐、美术专用教室数据"),
+              ("如何补充", "junyun supplement-template 补充表.xlsx --exports 各学段导出表；填写后 junyun import … "
+                         "--supplement 补充表.xlsx --force"),
+              ("警告", len(result.warnings))]
+    result.about[:] = about
+    return problem

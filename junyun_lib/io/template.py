@@ -54,8 +54,10 @@ LEGEND = (
     ("either", "最大班额：有最大班额的请填写；统计表只给出各班额段班数时可留空，改填该学段的班额分段班数",
      "Largest class: fill it in if known; if the census forms give only class-size bands, leave it blank and "
      "fill in the stage's band counts"),
-    ("optional", "选填：有则填写，用于评估例外情形（班额分段班数：统计表教基2106/2107、基础基212/213）",
-     "Optional; used for evaluation exceptions (class-size band counts: forms 教基2106/2107, 基础基212/213)"),
+    ("optional", "选填：有则填写，用于评估例外情形（班额分段班数：统计表教基2106/2107、基础基212/213）；音乐、美术专用教室"
+     "留空即无数据（不按 0 计，政府保障程度第3项显示为无数据），没有此类教室请填 0",
+     "Optional; used for evaluation exceptions (class-size band counts: forms 教基2106/2107, 基础基212/213); music "
+     "and art rooms left blank are no data (never 0: guarantee item 3 shows no data), enter 0 where there are none"),
     ("basic", "仅基本均衡标准需要：仅评估基本均衡时填写", "Needed only by the basic-balance standard"),
 )
 NOTES = (

@@ -245,11 +245,17 @@ def _subsets(rows: _Rows) -> None:
 def _rooms(rows: _Rows) -> None:
     f = rows.frame
     for kind, zh in (("music", "音乐"), ("art", "美术")):
+        if f"{kind}_rooms" not in f.columns or f"{kind}_room_min_area_m2" not in f.columns:
+            continue                 # no data at all: the special-room checks are undetermined (无数据)
         count, area = f[f"{kind}_rooms"], f[f"{kind}_room_min_area_m2"]
         rows.add((count > 0) & ~(area > 0), f"{kind}_room_min_area_m2", "room_without_area",
                  f"有{zh}专用教室（{zh}专用教室数>0）但最小面积为0或空", f"{kind} rooms reported without their area")
         rows.add((count <= 0) & (area > 0), f"{kind}_room_min_area_m2", "area_without_room",
                  f"{zh}专用教室数为0，却填了面积", f"{kind} room area given but no {kind} rooms")
+        # a blank count is no data (never 0); an area beside it says the count was forgotten
+        rows.add(count.isna() & area.notna(), f"{kind}_rooms", "area_without_count",
+                 f"{zh}专用教室数为空，却填了最小面积：请填写教室数（没有请填 0，面积也填 0）",
+                 f"{kind} room area given but the number of {kind} rooms is blank")
 
 
 def _other(rows: _Rows) -> None:

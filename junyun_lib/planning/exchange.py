@@ -421,7 +421,7 @@ def move_effects(frame: pd.DataFrame, moves: pd.DataFrame, standard: Standard | 
     scenario = scenario.assign(county=scenario["label"]).drop(columns=["label", "move"])
     scenario = apply_moves(scenario, moves.assign(county=labels))
     stacked = pd.concat([base, scenario], ignore_index=True)
-    configs = {c: counties.get(c) or CountyConfig.unknown(c) for c in base["county"].unique()}
+    configs = {c: counties.get(c) or CountyConfig.national(c) for c in base["county"].unique()}
     configs.update({label: configs[c] for label, c in zip(labels, moves["county"])})
     result = evaluate(SchoolTable(stacked), code, counties=configs)
     return _effects_table(result, moves, labels, std)

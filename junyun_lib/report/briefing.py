@@ -35,7 +35,7 @@ import pandas as pd
 
 from ..evaluation.causes import indicator_causes
 from ..evaluation.evaluate import CountyResult
-from ..evaluation.guarantee import transitional_window
+from ..evaluation.guarantee import transitional_window, value_as_number
 from ..evaluation.scorecard import Scorecard
 from ..evaluation.verdicts import stages_verdict, verdict
 from ..planning.cheapest import PathPlan
@@ -317,6 +317,8 @@ def _guarantee_unit(check: str) -> str:
 
 
 def _guarantee_value(value, check: str) -> str:
+    if isinstance(value, str):          # a class size known only as its band ("46-50人"): never a number
+        return f"班额{value}"
     unit = _guarantee_unit(check)
     if value is None or pd.isna(value):
         return "—"
@@ -337,10 +339,13 @@ def guarantee_failures(b: Briefing, examples: int = 3) -> pd.DataFrame | None:
     if not b.result.standard.guarantee:
         return None
     g = _guarantee_rows(b)
+    if g.empty and _undetermined(b).any():
+        return None       # nothing fails but not everything is decided: exceptions_text says so, never "均达标"
     rows = []
     for (check, check_zh), sub in g.groupby(["check", "check_zh"], sort=False):
-        over = sub["value"].astype(float) - sub["limit"].astype(float)
-        worst = sub.assign(_off=over.abs()).sort_values("_off", ascending=False, kind="stable")
+        # a band-based class size ("51-55人") is placed by its band's lower edge, never parsed as a number
+        over = value_as_number(sub["value"]) - sub["limit"].astype(float).to_numpy()
+        worst = sub.assign(_off=np.abs(over)).sort_values("_off", ascending=False, kind="stable")
         names = [f"{name}（{_guarantee_value(v, check)}）" for name, v in
                  zip(worst["school_name"].head(examples), worst["value"].head(examples))]
         more = f" 等 {sub['school_id'].nunique()} 所" if sub["school_id"].nunique() > examples else ""
@@ -369,21 +374,50 @@ def guarantee_details(b: Briefing) -> pd.DataFrame:
                          "依据": [for_people(x) for x in g["basis"]]}).reset_index(drop=True)
 
 
+def _undetermined(b: Briefing) -> pd.Series:
+    """Checks that apply (they have a limit) but cannot be decided: music and art rooms without data, a
+    class-size band across the limit."""
+    g = b.result.guarantee
+    return g["passes"].isna() & g["limit"].notna() if len(g) else pd.Series(False, index=g.index)
+
+
+def undetermined_text(b: Briefing) -> str:
+    """What the school-level checks could not decide, by reason, as Markdown (empty when everything is decided).
+
+    No data is never a pass: these checks are left out of the failures and of the shares, and the scorecard
+    shows the item as 无数据."""
+    g = b.result.guarantee
+    if g.empty or not b.result.standard.guarantee:
+        return ""
+    open_ = g[_undetermined(b)]
+    lines = []
+    for basis, sub in open_.groupby(open_["basis"].astype(str), sort=False):
+        checks = "、".join(dict.fromkeys(sub["check_zh"]))
+        lines.append(f"{md_text(checks)}：{count_text(sub['school_id'].nunique(), '所')}学校无法判定——{md_text(for_people(basis))}。")
+    if not lines:
+        return ""
+    head = "" if (g["passes"].fillna(True) == False).any() else "没有判定为未达标的项目，但以下项目无法判定（不视为达标）："  # noqa: E712
+    return head + " ".join(lines)
+
+
 def exceptions_text(b: Briefing) -> str:
-    """Which schools were held to the transitional exceptions (有关指标说明（六）（七）), and until when."""
+    """Which schools were held to the transitional exceptions (有关指标说明（六）（七）), and until when; then what
+    could not be decided (:func:`undetermined_text`)."""
     g = b.result.guarantee
     if not b.result.standard.guarantee:
         return None                              # no school-level checks (basic-2012): guarantee_text says so
     if g.empty or "basis" not in g:
         return ""
+    open_ = undetermined_text(b)
+    open_ = f"\n\n{open_}" if open_ else ""
     relaxed = g[g["basis"].astype(str).str.contains("过渡期", regex=False)]
     window = transitional_window(b.result.standard)
     until = f"（过渡期至 {window[1]} 年统计数据）" if window else ""
     if relaxed.empty:
-        return f"本年度没有学校按过渡期放宽标准评估{until}。"
+        return f"本年度没有学校按过渡期放宽标准评估{until}。{open_}"
     schools = relaxed["school_id"].nunique()
     return (f"{schools} 所学校的校额或音乐、美术专用教室面积按过渡期放宽标准评估（《县域义务教育优质均衡发展督导评估"
-            f"有关指标说明》（六）（七）“近三年评估中”）{until}；过渡期后须达到完整标准。")
+            f"有关指标说明》（六）（七）“近三年评估中”）{until}；过渡期后须达到完整标准。{open_}")
 
 
 def excluded_table(b: Briefing, top: int | None = TOP) -> pd.DataFrame:

@@ -87,10 +87,15 @@ def _guarantee_lines(result: CountyResult) -> list[str]:
     if g.empty:
         return []
     failing = g[g["passes"].fillna(True) == False]  # noqa: E712  (NA = not applicable)
+    # NA with a limit: the check applies but cannot be decided (no room data, a band across the limit)
+    open_ = g[g["passes"].isna() & g["limit"].notna()]
     out = ["\n政府保障程度（校级项目）："]
     for check_zh, sub in failing.groupby("check_zh", sort=False):
         out.append(f"  {check_zh} 不达标：{sub['school_id'].nunique()} 所")
-    if failing.empty:
+    for basis, sub in open_.groupby(open_["basis"].astype(str), sort=False):
+        checks = "、".join(dict.fromkeys(sub["check_zh"]))
+        out.append(f"  {checks} 无法判定：{sub['school_id'].nunique()} 所（{basis}）")
+    if failing.empty and open_.empty:
         out.append("  校额、班额、音乐美术专用教室均达标")
     return out
 

@@ -6,7 +6,9 @@ turns its text into a :class:`CountyConfig` and checks it against the file's for
 (file, line, key, value) and reported in Chinese with an English gloss — unknown keys with a did-you-mean,
 types, finite numbers, ranges, control characters, and a county's changes of a national standard, which may
 only make it stricter.  The slug names the county's folders and output files, so it is restricted to
-``[a-z0-9-]`` — it can never name a path outside the data or outputs folders.
+``[a-z0-9-]`` — it can never name a path outside the data or outputs folders.  A county new to junyun (no
+``county.toml``) gets a slug a person can read: the pinyin of its name (:func:`fallback_slug`, ``合成县`` →
+``hechengxian``), never a hash unless the name holds nothing that can be romanised.
 """
 from __future__ import annotations
 
@@ -18,7 +20,7 @@ from ..problems import Problem, ValidationError
 from . import _files
 from .county_schema import SLUG, check_county_data, is_slug
 
-__all__ = ["SLUG", "CountyConfig", "fallback_slug", "is_slug", "parse_county_config"]
+__all__ = ["SLUG", "CountyConfig", "fallback_slug", "is_slug", "parse_county_config", "pinyin_slug"]
 
 
 @dataclass(frozen=True)
@@ -29,7 +31,7 @@ class CountyConfig:
     """
 
     name: str
-    slug: str
+    slug: str = ""
     province: str = ""
     city: str = ""
     plan: str = ""
@@ -44,22 +46,69 @@ class CountyConfig:
         return bool(self.source)
 
     @classmethod
-    def unknown(cls, name: str) -> "CountyConfig":
-        """A county with no ``county.toml``: national rules, a slug made from its name (:func:`fallback_slug`)."""
-        return cls(name=name, slug=fallback_slug(name))
+    def unknown(cls, name: str, taken=()) -> "CountyConfig":
+        """A county with no ``county.toml``: national rules, a slug made from its name (:func:`fallback_slug`),
+        distinct from the slugs in ``taken`` (those other counties use)."""
+        return cls(name=name, slug=fallback_slug(name, taken))
+
+    @classmethod
+    def national(cls, name: str) -> "CountyConfig":
+        """National rules for a county evaluated from rows without a configuration
+        (:func:`junyun_lib.evaluation.evaluate.evaluate`): no slug — evaluating names no folder or file; the
+        workspace does (:meth:`junyun_lib.workspace.Workspace.config`), and a path is never built from ``""``
+        (refused).  Romanising thousands of names that no path needs would cost half a second nationally."""
+        return cls(name=name)
 
 
-def fallback_slug(name: str) -> str:
-    """A stable slug for a county without a configuration: ``county-`` and 10 hex digits of its name's hash.
+#: the longest slug made from a name (a folder and file name; 60 letters is a very long county name)
+SLUG_MAX = 60
 
-    The display name never becomes a file name, whatever characters it holds.
+
+def _digest(name: str, digits: int) -> str:
+    return hashlib.sha256(name.strip().encode("utf-8")).hexdigest()[:digits]
+
+
+def pinyin_slug(name: str) -> str:
+    """The pinyin of a county name as a slug (县区名称的拼音): syllables joined, tone marks dropped, ü as ``v``,
+    Latin letters and digits kept (lower case), everything else dropped; ``""`` when nothing is left.
 
     Examples
     --------
+    >>> pinyin_slug("合成县"), pinyin_slug("重庆市渝中区"), pinyin_slug("A县 <1>")
+    ('hechengxian', 'chongqingshiyuzhongqu', 'axian1')
+    """
+    from pypinyin import Style, lazy_pinyin
+
+    # errors="default" keeps what is not Chinese as written (Latin letters, digits), filtered below
+    text = "".join(lazy_pinyin(name.strip(), style=Style.NORMAL, errors="default", v_to_u=False))
+    return re.sub(r"[^a-z0-9]", "", text.lower())
+
+
+def fallback_slug(name: str, taken=()) -> str:
+    """A stable slug for a county without a configuration (未配置县区的简称), readable and always ``[a-z0-9-]``.
+
+    The pinyin of the name (:func:`pinyin_slug`: ``合成县`` → ``hechengxian``), so folders and output files
+    carry a name people recognise; the display name itself never becomes a file name, whatever characters it
+    holds.  Where that slug is in ``taken`` (another county's: two names may share their pinyin, 合成县 and
+    和成县), or is longer than :data:`SLUG_MAX`, six hex digits of the name's hash are appended, so both
+    stay distinguishable and each keeps its own slug whichever is seen first.  Only a name with nothing
+    to romanise gets ``county-`` and 10 hex digits of its hash.
+
+    Examples
+    --------
+    >>> fallback_slug("合成县"), fallback_slug("和成县", taken={"hechengxian"})
+    ('hechengxian', 'hechengxian-5c9568')
     >>> fallback_slug("测试县") == fallback_slug("测试县") and is_slug(fallback_slug('a/b <c>'))
     True
+    >>> fallback_slug("《》")
+    'county-8d65ee0665'
     """
-    return "county-" + hashlib.sha256(name.strip().encode("utf-8")).hexdigest()[:10]
+    base = pinyin_slug(name)
+    if not base:
+        return "county-" + _digest(name, 10)
+    if base in taken or len(base) > SLUG_MAX:
+        return f"{base[:SLUG_MAX]}-{_digest(name, 6)}"
+    return base
 
 
 def _problem(file: str, zh: str, en: str, *, row=None, column="", value="", code="county_config") -> Problem:
