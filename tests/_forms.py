@@ -471,14 +471,15 @@ SUPPLEMENT_HEADERS = ["学校标识码", "学校名称", "音乐专用教室数"
                       "建成年份"]
 
 
-def supplement_file(folder, name: str = "补充数据.csv") -> Path:
-    """The analyst's supplementary table (CSV): rooms and 建成年份 of every compulsory school."""
+def supplement_file(folder, name: str = "补充数据.csv", schools=None) -> Path:
+    """The analyst's supplementary table (CSV): rooms and 建成年份 of every compulsory school (of ``schools``,
+    default the whole county)."""
     path = Path(folder) / name
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("w", encoding="utf-8", newline="") as f:
         writer = csv.writer(f)
         writer.writerow(SUPPLEMENT_HEADERS)
-        for s in COUNTY:
+        for s in COUNTY if schools is None else schools:
             if s.supplement:
                 r = s.supplement
                 writer.writerow([s.id, s.name, r["music_rooms"], r["music_room_min_area_m2"], r["art_rooms"],

@@ -22,7 +22,6 @@ Public names
 """
 from __future__ import annotations
 
-import csv
 import random
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -570,16 +569,6 @@ SUPPLEMENT_HEADERS = fm.SUPPLEMENT_HEADERS
 
 def supplement_file(folder, schools=SCHOOLS, name: str = "补充数据.csv") -> Path:
     """The analyst's supplementary table (CSV) for the county's schools (music and art rooms, year built)."""
-    path = Path(folder) / name
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("w", encoding="utf-8", newline="") as f:
-        out = csv.writer(f)
-        out.writerow(SUPPLEMENT_HEADERS)
-        for s in schools:
-            if s.supplement:
-                r = s.supplement
-                out.writerow([s.id, s.name, r["music_rooms"], r["music_room_min_area_m2"], r["art_rooms"],
-                              r["art_room_min_area_m2"], r["built_year"]])
-    return path
+    return fm.supplement_file(folder, name, schools)
 
 
