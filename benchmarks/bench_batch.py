@@ -1,30 +1,41 @@
-"""Batch briefings: seconds per county, junyun's batch against the loop an analyst would write.
+"""Batch briefings: seconds per county with everything a bureau gets (page, Word copy, workbook), junyun's batch
+against the loop an analyst would write.
 
-SYNTHETIC data (合成数据): 20 counties made from the bundled sample files (the sample counties' 2024 tables
-under new names 合成县01 … 合成县20).  Prints its figures; asserts nothing.
+SYNTHETIC data (合成数据): ``--counties`` counties (20) made from the bundled sample files (the sample counties' 2024
+tables under new names 合成县01 … 合成县20).  Prints its figures; asserts nothing.
 
-    .venv/bin/python benchmarks/bench_batch.py [--counties 20] [--naive 3] [--workers 2]
+    .venv/bin/python benchmarks/bench_batch.py [--counties 20] [--workers 2] [--repeat 3] [--naive 3]
 
-* junyun: ``run_batch`` (papermill's Python API in worker processes, HTML exported in the worker; it also
-  writes the manifest and the index page), for all counties; seconds per county = wall time / counties.
-  The index page is timed again on its own (``write_index``) to show its share.
-* naive loop: per county, the papermill CLI then ``jupyter nbconvert --to html --no-input`` CLI, one after
-  the other, on the same briefing notebook (``briefing_notebook()``), timed on ``--naive`` counties (the
-  per-county figure is their mean).  Its executed notebooks and pages go to ``<outputs>/naive/``.
+What is timed, each ``--repeat`` times (best and median), the two interleaved so that a change of load on a
+shared machine falls on both:
 
-Everything lives in one temporary workspace: ``<tmp>/data`` (raw files and processed tables; the raw files are
-written there before ``Workspace.ingest``, which only takes files inside the data folder) and ``<tmp>/outputs``.
-* where the time goes: per-cell durations that papermill records in the executed notebooks.
-* national projection: the per-county cost in a warm worker (median task seconds, each kernel's first task
-  left out) and the projected wall time for 2,850 counties at N workers, one core each::
+* junyun, the whole command in a fresh process: ``junyun batch --all --workers N --data-dir … --out …`` into a new
+  outputs folder — interpreter start, imports, the workers and their kernels, every county's executed notebook,
+  page, Word copy and 评估结果 workbook, the manifest, the index page and the multi-year pages.  Seconds per
+  county = wall time ÷ counties.
+* the naive loop (the baseline), per county one after the other, each a fresh process: the ``papermill`` CLI on the
+  briefing notebook (``-p county -p year -p data_dir -p output_dir``), then ``jupyter nbconvert --to html
+  --no-input`` on the executed notebook, then — for the Word copy and the workbook, which no CLI makes — one
+  ``python -c`` with junyun's public functions (``Workspace.briefing`` evaluates the county-year, the Word copy
+  takes its charts from the executed notebook, ``workbook_sheets`` + ``Workspace.write_workbook``).  No index page,
+  manifest or multi-year page: the loop does less than the batch.  Timed on ``--naive`` counties per repeat
+  (their mean is the repeat's figure).
+* ratio = naive seconds per county ÷ junyun seconds per county, on the medians (and on the best of each).
 
-      T(N) = ⌈2,850 ÷ N⌉ × t_county + t_first + t_index
+Then, labelled as such, the same batch in this process (``run_batch``: imports already made, no interpreter
+start), where a warm worker's time goes (papermill's per-cell durations of one executed briefing, the rest of the
+task) and a worker's first task.  The load average is printed before and after each part.
 
-  with ``t_first`` the extra of a kernel's first task (start, imports) and ``t_index`` the final index page of
-  2,850 counties (timed here on 2,850 index rows written for the purpose: ``write_index`` reads every county's
-  row and builds the page; during a batch it is rebuilt at most every 5 s in the parent, beside the workers).
-  ``--scheduler tcp://HOST:8786`` runs the batch on a dask.distributed cluster instead of the local pool
-  (start it as ``junyun_lib.runner.executors.DaskCluster`` describes), so t_county is measured there.
+National projection (``--national``, 2,850 by default; 0 skips it): the per-county cost in a warm worker (median
+task seconds, each worker's first task left out) and the projected wall time for 2,850 counties at N workers,
+one core each::
+
+    T(N) = ⌈2,850 ÷ N⌉ × t_county + t_first + t_index
+
+with ``t_first`` the extra of a worker's first task and ``t_index`` the final index page of 2,850 counties (timed
+on 2,850 index rows written for the purpose).  ``--scheduler tcp://HOST:8786`` runs the in-process batch on a
+dask.distributed cluster instead of the local pool (start it as ``junyun_lib.runner.executors.DaskCluster``
+describes).
 """
 from __future__ import annotations
 
@@ -43,12 +54,27 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _timing import loop_ms  # noqa: E402
+from _timing import load_average, loop_ms  # noqa: E402
 from junyun_lib.io.sample import generate  # noqa: E402
 from junyun_lib.runner.batch import briefing_notebook, run_batch, tasks_for, write_index  # noqa: E402
 from junyun_lib.workspace import Workspace  # noqa: E402
 
 SOURCES = ("jinxian", "xiangning", "shicheng", "shizhu")
+
+# The naive loop's Word copy and workbook: what an analyst would write with junyun's public functions.
+COPIES = """\
+import sys
+import nbformat
+from junyun_lib.workspace import Workspace
+from junyun_lib.report.briefing import workbook_sheets
+from junyun_lib.report.word import briefing_docx, notebook_images
+data, out, county, year, executed, docx, xlsx = sys.argv[1:8]
+ws = Workspace(data, out)
+b = ws.briefing(county, int(year))
+with open(docx, "wb") as f:
+    f.write(briefing_docx(b, notebook_images(nbformat.read(executed, as_version=4))))
+ws.write_workbook(xlsx, workbook_sheets(b))
+"""
 
 
 def build(data: Path, counties: int) -> None:
@@ -65,22 +91,42 @@ def build(data: Path, counties: int) -> None:
     Workspace(data).ingest(files)
 
 
-def naive(ws: Workspace, tasks) -> list[float]:
-    """The analyst's loop: papermill CLI, then nbconvert CLI, per county; files under <outputs>/naive/."""
+def _run(argv: list, **kw) -> None:
+    done = subprocess.run([str(a) for a in argv], capture_output=True, text=True, cwd=tempfile.gettempdir(), **kw)
+    if done.returncode != 0:
+        raise SystemExit(f"failed ({done.returncode}): {' '.join(map(str, argv))}\n{done.stdout}\n{done.stderr}")
+
+
+def whole_command(data: Path, out: Path, workers: int, counties: int) -> float:
+    """Wall seconds of ``junyun batch --all`` in a fresh process, into a new outputs folder; every county must
+    have its page, Word copy and workbook."""
+    junyun = Path(sys.executable).parent / "junyun"
+    start = time.perf_counter()
+    _run([junyun, "batch", "--all", "--workers", workers, "--data-dir", data, "--out", out])
+    seconds = time.perf_counter() - start
+    for suffix in (".html", ".docx", ".xlsx"):
+        made = len(list((out / "2024").glob(f"synth*{suffix}")))
+        if made != counties:
+            raise SystemExit(f"junyun batch wrote {made} {suffix} files for {counties} counties")
+    return seconds
+
+
+def naive(ws: Workspace, tasks, out: Path) -> list[float]:
+    """The analyst's loop, per county: papermill CLI, nbconvert CLI, then a Python process for the Word copy and
+    the workbook; files under ``out``."""
     bin_dir = Path(sys.executable).parent
     notebook = briefing_notebook()
-    out = ws.outputs_dir / "naive"
     out.mkdir(parents=True, exist_ok=True)
     times = []
     for task in tasks:
         executed = out / f"{task.slug}.ipynb"
         start = time.perf_counter()
-        subprocess.run([str(bin_dir / "papermill"), str(notebook), str(executed), "-p", "county", task.county,
-                        "-p", "year", str(task.year), "-p", "data_dir", str(ws.data_dir),
-                        "-p", "output_dir", str(ws.outputs_dir), "--no-progress-bar"],
-                       check=True, capture_output=True, cwd=notebook.parent)
-        subprocess.run([str(bin_dir / "jupyter"), "nbconvert", "--to", "html", "--no-input", str(executed)],
-                       check=True, capture_output=True)
+        _run([bin_dir / "papermill", notebook, executed, "-p", "county", task.county, "-p", "year", task.year,
+              "-p", "data_dir", ws.data_dir, "-p", "output_dir", ws.outputs_dir, "--no-progress-bar"],
+             )
+        _run([bin_dir / "jupyter", "nbconvert", "--to", "html", "--no-input", executed])
+        _run([sys.executable, "-c", COPIES, ws.data_dir, out, task.county, task.year, executed,
+              out / f"{task.slug}.docx", out / f"{task.slug}.xlsx"])
         times.append(time.perf_counter() - start)
     return times
 
@@ -95,19 +141,23 @@ def cell_profile(notebook: Path) -> list[tuple[str, float]]:
     return out
 
 
+def warm_and_first(rows: list[dict], workers: int) -> tuple[list[float], list[float]]:
+    """Task seconds of warm workers and of each worker's first task (the ``workers`` largest)."""
+    seconds = sorted(r["seconds"] for r in rows if r["status"] == "ok")
+    return seconds[:-workers], seconds[-workers:]
+
+
 def project(ws: Workspace, rows: list[dict], national: int, workers: int) -> None:
     """Per-county cost in a warm worker and the projected time of a national batch at N workers."""
-    seconds = sorted(r["seconds"] for r in rows if r["status"] == "ok")
-    if len(seconds) <= workers:
+    warm, first = warm_and_first(rows, workers)
+    if not warm:
         print("  projection: too few counties for a warm figure (need more than one per worker)")
         return
-    # each kernel's first task carries its start and imports: the largest ``workers`` figures
-    warm, first = seconds[:-workers], seconds[-workers:]
     t_county = statistics.median(warm)
     t_first = max(statistics.median(first) - t_county, 0.0)
     t_index = index_at_scale(ws, national, rows)
-    print(f"  per county in a warm worker: {t_county:.2f} s (median of {len(warm)}); a kernel's first task "
-          f"+{t_first:.2f} s; index page of {national:,} counties {t_index:.2f} s")
+    print(f"  national projection: per county in a warm worker {t_county:.2f} s (median of {len(warm)}); a worker's "
+          f"first task +{t_first:.2f} s; index page of {national:,} counties {t_index:.2f} s")
     print(f"  projected wall time for {national:,} counties, one core per worker "
           f"(⌈{national:,} ÷ N⌉ × {t_county:.2f} s + {t_first:.2f} s + {t_index:.2f} s):")
     for n in (2, 8, 32, 64, 128, 256):
@@ -118,21 +168,19 @@ def project(ws: Workspace, rows: list[dict], national: int, workers: int) -> Non
 def index_at_scale(ws: Workspace, national: int, rows: list[dict]) -> float:
     """Seconds of ``write_index`` for ``national`` counties: the first county's index row copied under
     invented names (合成县0001 …) into a workspace of its own, as a national batch would leave them."""
-    import json as _json
-
     from junyun_lib.runner.batch import update_manifest
 
     first = next(r for r in rows if r["status"] == "ok")
     year = int(first["year"])
-    doc = _json.loads(ws.index_row_path(first["slug"], year).read_text(encoding="utf-8"))
-    big = Workspace(ws.data_dir, ws.outputs_dir / "national")
+    doc = json.loads(ws.index_row_path(first["slug"], year).read_text(encoding="utf-8"))
+    big = Workspace(ws.data_dir, ws.outputs_dir.parent / "national")
     runs = []
     for i in range(national):
         name, slug = f"合成县{i + 1:04d}", f"n{i + 1:04d}"
         row = dict(doc, county=name, row=dict(doc["row"], 县区=name))
         path = big.index_row_path(slug, year)
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(_json.dumps(row, ensure_ascii=False), encoding="utf-8")
+        path.write_text(json.dumps(row, ensure_ascii=False), encoding="utf-8")
         runs.append({"county": name, "slug": slug, "year": year, "status": "ok"})
     update_manifest(big, runs, {"id": "national-projection", "status": "finished"})
     start = time.perf_counter()
@@ -140,52 +188,75 @@ def index_at_scale(ws: Workspace, national: int, rows: list[dict]) -> float:
     return time.perf_counter() - start
 
 
+def _best_median(values: list[float]) -> str:
+    return f"{min(values):.2f} / {statistics.median(values):.2f}"
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--counties", type=int, default=20)
-    ap.add_argument("--naive", type=int, default=3, help="counties timed with the CLI loop")
-    ap.add_argument("--workers", type=int, default=os.cpu_count() or 1)
-    ap.add_argument("--scheduler", default=None, help="a dask.distributed scheduler address (default: local pool)")
-    ap.add_argument("--national", type=int, default=2850, help="counties of the projection (default 2,850)")
+    ap.add_argument("--workers", type=int, default=2)
+    ap.add_argument("--repeat", type=int, default=3, help="runs of each timing (best and median)")
+    ap.add_argument("--naive", type=int, default=3, help="counties the naive loop runs in each repeat")
+    ap.add_argument("--scheduler", default=None, help="a dask.distributed scheduler address for the in-process "
+                    "batch (default: the local pool)")
+    ap.add_argument("--national", type=int, default=2850, help="counties of the projection (0: none)")
     args = ap.parse_args(argv)
     root = Path(tempfile.mkdtemp(prefix="junyun-bench-batch-"))
     try:
-        data, out = root / "data", root / "outputs"
+        data = root / "data"
         build(data, args.counties)
-        ws = Workspace(data, out)
+        ws = Workspace(data, root / "outputs")
         tasks = tasks_for(ws)
-        start = time.perf_counter()
-        rows = run_batch(ws, tasks, workers=args.workers, scheduler=args.scheduler,
-                         show_progress=False)   # manifest and index included
-        ours = time.perf_counter() - start
-        index_start = time.perf_counter()
-        write_index(ws, sorted({t.year for t in tasks}))        # the index page again, alone, for its share
-        index_seconds = time.perf_counter() - index_start
-        ok = sum(r["status"] == "ok" for r in rows)
-        naive_times = naive(ws, tasks[:args.naive])
-        per_ours = ours / len(tasks)
         print(f"junyun batch benchmark — SYNTHETIC data (合成数据), {len(tasks)} counties, {args.workers} workers, "
-              f"{os.cpu_count()} CPUs; a plain loop of 10⁶ additions {loop_ms():.0f} ms")
-        print(f"  junyun batch (papermill API in workers + in-process HTML + index): {ours:.1f} s in all, "
-              f"{per_ours:.2f} s per county ({ok}/{len(tasks)} ok); per-task seconds in the worker: "
-              f"median {statistics.median(r['seconds'] for r in rows):.2f}, first of each worker "
-              f"{', '.join(f'{r:.2f}' for r in sorted(r['seconds'] for r in rows)[-args.workers:])}; "
-              f"index page {index_seconds:.2f} s (included in the total; timed again alone)")
+              f"{os.cpu_count()} CPUs; a plain loop of 10⁶ additions {loop_ms():.0f} ms; best / median of "
+              f"{args.repeat}; every county: executed notebook, HTML page, Word copy, 评估结果 workbook")
+        ours, theirs, loads = [], [], []
+        for r in range(args.repeat):
+            before = load_average()
+            ours.append(whole_command(data, root / f"whole-{r}", args.workers, len(tasks)) / len(tasks))
+            naive_times = naive(ws, tasks[:args.naive], root / f"naive-{r}") if args.naive else []
+            if naive_times:
+                theirs.append(statistics.mean(naive_times))
+            loads.append(f"{before} → {load_average()}")
+        print(f"  junyun batch, whole command in a fresh process (page + Word copy + workbook, manifest, index, "
+              f"multi-year pages): {_best_median(ours)} s per county ({_best_median([s * len(tasks) for s in ours])} s "
+              f"for {len(tasks)} counties)")
+        if theirs:
+            print(f"  naive loop, per county (papermill CLI + jupyter nbconvert --to html --no-input CLI + python -c "
+                  f"Word copy and workbook), {args.naive} counties per repeat: {_best_median(theirs)} s per county")
+            print(f"  RATIO naive / junyun per county, all outputs: {statistics.median(theirs) / statistics.median(ours):.1f}× "
+                  f"on the medians, {min(theirs) / min(ours):.1f}× on the best (target ≥ 10×)")
+        print(f"  load average (1, 5, 15 min) before → after each repeat: {'; '.join(loads)}")
+        before = load_average()
+        inproc = []
+        rows = []
+        for r in range(args.repeat):
+            start = time.perf_counter()
+            # the tasks of this run's own outputs folder (a task carries where it writes)
+            inproc_ws = Workspace(data, root / f"inproc-{r}")
+            rows = run_batch(inproc_ws, tasks_for(inproc_ws), workers=args.workers, scheduler=args.scheduler,
+                             show_progress=False)
+            inproc.append((time.perf_counter() - start) / len(tasks))
+        ok = sum(r["status"] == "ok" for r in rows)
+        warm, first = warm_and_first(rows, args.workers)
+        print(f"  in-process (run_batch in this process, imports made; same outputs): {_best_median(inproc)} s per "
+              f"county ({ok}/{len(tasks)} ok); task seconds in a worker, last run: median of warm tasks "
+              f"{statistics.median(warm) if warm else float('nan'):.2f}, each worker's first "
+              f"{', '.join(f'{s:.2f}' for s in first)} (load {before} → {load_average()})")
         for r in rows:
             if r["status"] != "ok":
                 print(f"  FAILED {r['county']} {r['year']}: {r['error']}")
-        if naive_times:
-            per_naive = statistics.mean(naive_times)
-            print(f"  naive loop (papermill CLI + jupyter nbconvert CLI), {len(naive_times)} counties: "
-                  f"{', '.join(f'{t:.2f}' for t in naive_times)} s → {per_naive:.2f} s per county")
-            print(f"  ratio naive / junyun per county: {per_naive / per_ours:.1f}× (target ≥ 10×)")
-        print("  where a worker's time goes (cells of one executed briefing, papermill durations):")
-        for source, seconds in cell_profile(Path(rows[0]["notebook"])):
+        print("  where a warm task's time goes (one executed briefing's cells, papermill durations):")
+        task = sorted(rows, key=lambda r: r["seconds"])[len(rows) // 2]
+        profile = cell_profile(Path(task["notebook"]))
+        for source, seconds in profile:
             print(f"    {seconds:6.2f} s  {source}")
-        total_cells = sum(s for _, s in cell_profile(Path(rows[0]["notebook"])))
-        print(f"    {rows[0]['seconds'] - total_cells:6.2f} s  kernel start, imports, shutdown, HTML export "
-              f"(task {rows[0]['seconds']:.2f} s − cells {total_cells:.2f} s)")
-        project(ws, rows, args.national, args.workers)
+        cells = sum(s for _, s in profile)
+        print(f"    {task['seconds'] - cells:6.2f} s  papermill round trips, writing the notebook, HTML page, "
+              f"Word copy, workbook (task {task['seconds']:.2f} s − cells {cells:.2f} s)")
+        if args.national:
+            project(Workspace(data, root / f"inproc-{args.repeat - 1}"), rows, args.national, args.workers)
     finally:
         shutil.rmtree(root, ignore_errors=True)
     return 0

@@ -10,13 +10,14 @@ row) and as one workbook per school (tests/_school_workbooks.py: a sheet per for
 sheets; 300 workbooks) — with the same supplementary table.  For each it times
 
 * the whole command, ``junyun import … --out …`` in a fresh process (interpreter start, imports, reading,
-  matching, deriving, joining, writing the table and the report), ``--repeat`` times, best and median, beside
-  its baseline: a fresh process that only starts Python and imports what the command imports;
+  matching, deriving, joining, writing the table and the report), ``--repeat`` times, best and median wall
+  seconds and peak RSS (benchmarks/_timing.py ``fresh_process``), beside its baseline: a fresh process that only
+  starts Python and imports what the command imports;
 * the same work in this process (``import_exports``, ``write_canonical``, ``write_report``), a second line.
 
-The load average is printed with each figure (2 shared cores: a busy machine slows every line).  Targets, on the
-median of the whole command: county-wide files ≤ 10 s, per-school workbooks ≤ 30 s (PASS / MISS).  The county
-itself (one copy) is timed in-process too.  Prints its figures; asserts nothing.
+The load average is printed with each figure and at the end (2 shared cores: a busy machine slows every
+line).  Targets, on the median of the whole command: county-wide files ≤ 10 s, per-school workbooks ≤ 30 s
+(PASS / MISS).  The county itself (one copy) is timed in-process too.  Prints its figures; asserts nothing.
 """
 from __future__ import annotations
 
@@ -24,11 +25,8 @@ import argparse
 import dataclasses
 import os
 import shutil
-import statistics
-import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
@@ -36,7 +34,7 @@ sys.path[:0] = [str(REPO), str(REPO / "tests"), str(Path(__file__).resolve().par
 
 import _forms as fm  # noqa: E402
 import _school_workbooks as sw  # noqa: E402
-from _timing import loop_ms, timed  # noqa: E402
+from _timing import fresh_process, load_average, loop_ms, summarise, timed  # noqa: E402
 from junyun_lib.io.importer import import_exports, write_canonical, write_report  # noqa: E402
 
 TARGETS = {"wide": 10.0, "schools": 30.0}
@@ -49,22 +47,15 @@ def county(copies: int) -> list:
             for k in range(copies) for s in fm.COUNTY]
 
 
-def _load() -> str:
-    return " ".join(f"{x:.2f}" for x in os.getloadavg()) if hasattr(os, "getloadavg") else "n/a"
-
-
-def fresh(argv: list, repeat: int) -> tuple[float, float, str]:
-    """Best and median seconds of ``argv`` run in a fresh process ``repeat`` times (it must succeed), and the
-    load average before the last run."""
-    times, load = [], ""
-    for _ in range(repeat):
-        load = _load()
-        start = time.perf_counter()
-        run = subprocess.run(argv, cwd=tempfile.gettempdir(), capture_output=True, text=True)
-        times.append(time.perf_counter() - start)
-        if run.returncode != 0:
-            raise SystemExit(f"failed ({run.returncode}): {' '.join(map(str, argv))}\n{run.stdout}\n{run.stderr}")
-    return min(times), statistics.median(times), load
+def fresh(argv: list, repeat: int) -> tuple[float, float, float, str]:
+    """Best and median seconds and the peak RSS (MB) of ``argv`` run in a fresh process ``repeat`` times (it must
+    succeed; :func:`_timing.fresh_process`), and the load average before the runs."""
+    load = load_average()
+    try:
+        runs = fresh_process(argv, tempfile.gettempdir(), repeat)
+    except RuntimeError as exc:
+        raise SystemExit(str(exc)) from None
+    return (*summarise(runs), load)
 
 
 def main(argv=None) -> int:
@@ -82,15 +73,15 @@ def main(argv=None) -> int:
         supplement = sw.supplement_file(folder, schools)
         books = sw.county_workbooks(folder / "workbooks", args.series,
                                     sw.Layout(cover=True, contents=True, headings=args.series == "2020"), schools)
-        print(f"import benchmark — SYNTHETIC data (合成数据); {os.cpu_count()} CPUs; load average {_load()} at start; "
-              f"a loop of 10⁶ additions {loop_ms():.0f} ms; best / median of {args.repeat}")
+        print(f"import benchmark — SYNTHETIC data (合成数据); {os.cpu_count()} CPUs; load average {load_average()} at "
+              f"start; a loop of 10⁶ additions {loop_ms():.0f} ms; best / median of {args.repeat}")
         best, median, result = timed(lambda: import_exports(small[0], fm.YEAR, fm.COUNTY_NAME, supplement=small[1]),
                                      args.repeat)
-        print(f"  the county once (3 stage files, in this process): {len(result.table)} schools, import "
+        print(f"  in-process, the county once (3 stage files): {len(result.table)} schools, import "
               f"{best:.2f} / {median:.2f} s")
-        b_best, b_median, b_load = fresh(python + ["-c", BASELINE], args.repeat)
+        b_best, b_median, b_peak, b_load = fresh(python + ["-c", BASELINE], args.repeat)
         print(f"  start-up baseline (fresh process: Python and the command's imports, nothing read): "
-              f"{b_best:.2f} / {b_median:.2f} s (load {b_load})")
+              f"{b_best:.2f} / {b_median:.2f} s, peak {b_peak:.0f} MB (load {b_load})")
         cases = (("wide", f"county-wide stage files (3 workbooks, {len(schools)} schools)", wide, "stats-2021"),
                  ("schools", f"per-school workbooks ({len(books)} workbooks, {args.series} forms)", [folder / "workbooks"],
                   f"stats-{args.series}"))
@@ -100,7 +91,7 @@ def main(argv=None) -> int:
                                 "--supplement", str(supplement), "--year", str(fm.YEAR), "--county", fm.COUNTY_NAME,
                                 "--out", str(out), "--force", "--data-dir", str(folder / "data"),
                                 "--outputs-dir", str(out.parent)]
-            c_best, c_median, c_load = fresh(command, args.repeat)
+            c_best, c_median, c_peak, c_load = fresh(command, args.repeat)
 
             def in_process():
                 result = import_exports(inputs, fm.YEAR, fm.COUNTY_NAME, mapping, supplement=supplement)
@@ -110,12 +101,14 @@ def main(argv=None) -> int:
             i_best, i_median, result = timed(in_process, args.repeat)
             verdict = "PASS" if c_median <= TARGETS[key] else "MISS"
             print(f"  {label}: {len(result.table)} schools, {len(result.merges)} merges")
-            print(f"    junyun import, whole command in a fresh process: {c_best:.2f} / {c_median:.2f} s "
-                  f"(baseline {b_median:.2f} s; load {c_load}) — target ≤ {TARGETS[key]:.0f} s (median): {verdict}")
-            print(f"    in this process (import_exports + write_canonical + write_report): {i_best:.2f} / "
-                  f"{i_median:.2f} s (load {_load()})")
+            print(f"    junyun import, whole command in a fresh process: {c_best:.2f} / {c_median:.2f} s, peak "
+                  f"{c_peak:.0f} MB (baseline {b_median:.2f} s; load {c_load}) — target ≤ {TARGETS[key]:.0f} s "
+                  f"(median): {verdict}")
+            print(f"    in-process (import_exports + write_canonical + write_report): {i_best:.2f} / "
+                  f"{i_median:.2f} s (load {load_average()})")
     finally:
         shutil.rmtree(folder, ignore_errors=True)
+    print(f"  load average after: {load_average()}")
     return 0
 
 

@@ -1,5 +1,5 @@
-"""The roadmap and the optimiser: how long a 300-school county over 6 years takes, and what the heuristic costs
-against SCIP's optimum (SYNTHETIC data, 合成数据).  Prints its figures; asserts nothing.
+"""The roadmap and the optimiser: how long ``junyun roadmap`` of a 300-school county over 6 years takes, and what
+the heuristic costs against SCIP's optimum (SYNTHETIC data, 合成数据).  Prints its figures; asserts nothing.
 
     .venv/bin/python benchmarks/bench_roadmap.py                    # both parts
     .venv/bin/python benchmarks/bench_roadmap.py --part roadmap     # the 300-school roadmap only
@@ -7,20 +7,36 @@ against SCIP's optimum (SYNTHETIC data, 合成数据).  Prints its figures; asse
 
 * **roadmap** — a 300-school county (the 进贤县 and 石柱县 samples' 2023 and 2024 tables as one county, 307
   schools, 合成县300), roadmap from 2024 to 2030 (six years: projected enrolment, teacher moves, additions),
-  no budget, solver time limit ``--time-limit`` (10 s).  Printed: end-to-end seconds and the solve's share, the
-  certificate (proven optimal, or the gap at the limit), the roadmap's cost against the heuristic schedule it
-  was warm-started with and against "lift every school to the standard now".
+  no budget, solver time limit ``--time-limit`` (10 s).
+
+  - whole command: the county's two years written as CSV files into a temporary data folder
+    (``<tmp>/data/raw/hechengxian300/schools_<year>.csv``, no ``county.toml``) and ingested there, then
+    ``junyun roadmap 合成县300 --target-year 2030 --time-limit <limit> --data-dir <tmp>/data --out <tmp>/outputs``
+    as a user types it, in a fresh process (the venv's ``junyun`` script; working folder a temporary folder
+    outside the repository), after one untimed warm-up run; ``--repeat`` times, best and median wall seconds and
+    peak RSS (MB), beside its start-up baseline timed the same way, run for run: a fresh Python that only imports
+    the modules the command loads (benchmarks/_timing.py ``whole_command``).  The roadmap's cost the command
+    wrote (``<tmp>/outputs/plans/hechengxian300-roadmap.json``) is printed beside the in-process one;
+  - in-process (this process): ``build_roadmap`` end to end and the solve's share, the certificate (proven
+    optimal, or the gap at the limit), the roadmap's cost against the heuristic schedule it was warm-started
+    with and against "lift every school to the standard now".
 * **ratios** — the one-year heuristic (:func:`junyun_lib.planning.cheapest.cheapest_path`) against SCIP's plan
   (:func:`junyun_lib.planning.optimiser.optimal_path`): the four sample counties 2021–2024; the same 2024
   tables with limits tightened to 0.30 / 0.27 (where the CV step does real work); synthetic 30-school counties
-  with 40% 九年一贯制 schools.  ``--quick``: 2024 only and two synthetic counties.
+  with 40% 九年一贯制 schools.  ``--quick``: 2024 only and two synthetic counties.  Its seconds are in-process
+  (``optimal_path`` on an evaluated table; no command plans a table outside a data folder).
+
+The load average is printed before and after (2 shared cores: a busy machine slows every line).
 """
 from __future__ import annotations
 
 import argparse
+import json
 import math
 import platform
+import shutil
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -29,7 +45,9 @@ import pandas as pd
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from _timing import load_average, loop_ms, whole_command, whole_command_lines  # noqa: E402
 from junyun_lib.evaluation.evaluate import evaluate  # noqa: E402
 from junyun_lib.io.reader import read_schools  # noqa: E402
 from junyun_lib.io.sample import generate  # noqa: E402
@@ -41,13 +59,16 @@ from junyun_lib.workspace import Workspace  # noqa: E402
 
 SLUGS = ("jinxian", "xiangning", "shicheng", "shizhu")
 BIG = "合成县300"
+BIG_SLUG = "hechengxian300"       # its raw folder in the whole command's data folder
+TARGET = 2030
 
 
 def _header() -> None:
     import pyscipopt
 
     print(f"machine: {platform.processor() or platform.machine()}, {__import__('os').cpu_count()} CPUs, "
-          f"Python {platform.python_version()}, {solver_name()}, PySCIPOpt {pyscipopt.__version__}")
+          f"Python {platform.python_version()}, {solver_name()}, PySCIPOpt {pyscipopt.__version__}; a loop of "
+          f"10⁶ additions {loop_ms():.0f} ms; load average {load_average()} before")
 
 
 # -------------------------------------------------------------------------------------------- roadmap
@@ -63,7 +84,40 @@ def big_county() -> pd.DataFrame:
     return frame
 
 
-def bench_roadmap(time_limit: float) -> None:
+def write_big_county(data: Path) -> list[Path]:
+    """合成县300 as a data folder the command reads: one CSV per year (canonical Chinese headers) in
+    ``<data>/raw/hechengxian300/`` (no county.toml: national rules, as in-process), ingested there."""
+    frame, folder = big_county(), data / "raw" / BIG_SLUG
+    folder.mkdir(parents=True)
+    files = []
+    for year, rows in frame.groupby("统计年度", sort=True):
+        files.append(folder / f"schools_{year}.csv")
+        rows.to_csv(files[-1], index=False, encoding="utf-8")
+    return Workspace(data).ingest(files)
+
+
+def bench_command(time_limit: float, repeat: int) -> float:
+    """``junyun roadmap 合成县300`` in fresh processes beside its start-up baseline; the cost it wrote (万元)."""
+    scratch = Path(tempfile.mkdtemp(prefix="junyun-bench-roadmap-"))
+    try:
+        data, work, outputs = scratch / "data", scratch / "work", scratch / "outputs"
+        work.mkdir()
+        write_big_county(data)
+        command = ["roadmap", BIG, "--target-year", TARGET, "--time-limit", f"{time_limit:g}", "--data-dir", data,
+                   "--out", outputs]
+        print(f"\nroadmap: {BIG} (2 data years), 2024 → {TARGET}, moves on, no budget, solver limit {time_limit:g} s")
+        print(f"  whole command: junyun roadmap {BIG} --target-year {TARGET} --time-limit {time_limit:g} "
+              f"--data-dir <tmp>/data --out <tmp>/outputs (working folder <tmp>/work), best / median of {repeat}")
+        for line in whole_command_lines(f"junyun roadmap {BIG}", whole_command(command, work, repeat, scratch)):
+            print(line)
+        doc = json.loads((outputs / "plans" / f"{BIG_SLUG}-roadmap.json").read_text(encoding="utf-8"))
+        return float(doc["total_cost_wan"])
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+
+
+def bench_roadmap(time_limit: float, repeat: int) -> None:
+    command_cost = bench_command(time_limit, repeat)
     table = read_schools(big_county())
     ev = evaluate(table)
     schools = ev.schools[ev.schools["year"] == 2024]["school_id"].nunique()
@@ -79,7 +133,7 @@ def bench_roadmap(time_limit: float) -> None:
     roadmap_module.solve_states = timed_solve
     try:
         start = time.perf_counter()
-        rm = build_roadmap(ev, BIG, target_year=2030, time_limit=time_limit)
+        rm = build_roadmap(ev, BIG, target_year=TARGET, time_limit=time_limit)
         total = time.perf_counter() - start
     finally:
         roadmap_module.solve_states = original
@@ -87,13 +141,13 @@ def bench_roadmap(time_limit: float) -> None:
     solve = sum(timings.get("solves", []))
     warm_cost = _warm_cost(ev, time_limit, moves=True)
     bare_cost = _warm_cost(ev, time_limit, moves=False)
-    print(f"\nroadmap: {BIG} ({schools} schools, 2 data years), 2024 → 2030 (6 years), moves on, no budget, "
-          f"solver limit {time_limit:g} s")
-    print(f"  end to end {total:.1f} s, of which the program {solve:.1f} s ({len(timings.get('solves', []))} solve(s): "
-          f"building {cert.build_seconds:.1f} s, SCIP {cert.seconds:.1f} s); status {cert.status}, gap "
-          f"{_pct(cert.gap)}, dual bound {cert.dual_bound if cert.dual_bound is not None else '—'}, nodes {cert.nodes}")
-    print(f"  roadmap {rm.total_cost:,.1f} 万元; heuristic (greedy moves + cheapest path, the warm start) "
-          f"{warm_cost:,.1f} 万元 ({warm_cost / rm.total_cost:.3f}); heuristic without moves {bare_cost:,.1f} 万元 "
+    print(f"  in-process ({schools} schools; build_roadmap, one run): end to end {total:.1f} s, of which the program "
+          f"{solve:.1f} s ({len(timings.get('solves', []))} solve(s): building {cert.build_seconds:.1f} s, SCIP "
+          f"{cert.seconds:.1f} s); status {cert.status}, gap {_pct(cert.gap)}, dual bound "
+          f"{cert.dual_bound if cert.dual_bound is not None else '—'}, nodes {cert.nodes}")
+    print(f"  roadmap {rm.total_cost:,.1f} 万元 in-process ({command_cost:,.1f} 万元 by the command); heuristic (greedy "
+          f"moves + cheapest path, the warm start) {warm_cost:,.1f} 万元 ({warm_cost / rm.total_cost:.3f}); heuristic "
+          f"without moves {bare_cost:,.1f} 万元 "
           f"({bare_cost / rm.total_cost:.3f}); lift every school now {rm.naive_cost:,.1f} 万元 "
           f"(naive / roadmap {rm.naive_cost / rm.total_cost:.3f}), the same on 2030's projected schools "
           f"{rm.naive_target_cost:,.1f} 万元 ({rm.naive_target_cost / rm.total_cost:.3f}); teachers moved "
@@ -101,7 +155,7 @@ def bench_roadmap(time_limit: float) -> None:
 
 
 def _warm_cost(ev, time_limit, moves: bool) -> float:
-    rm = build_roadmap(ev, BIG, target_year=2030, time_limit=time_limit, use_solver=False, moves=moves)
+    rm = build_roadmap(ev, BIG, target_year=TARGET, time_limit=time_limit, use_solver=False, moves=moves)
     return rm.total_cost
 
 
@@ -160,8 +214,9 @@ def bench_ratios(time_limit: float, quick: bool) -> None:
         cases.append((f"{rows['县区'].iloc[0]} 2024, limits 0.30/0.27", rows, tighter(rows["县区"].iloc[0])))
     for seed in range(2 if quick else 6):
         cases.append((f"合成混合县{seed} (30 schools, 40% 九年一贯制)", mixed_county(seed), {}))
-    print(f"\none-year plans: heuristic vs SCIP (limit {time_limit:g} s per solve)")
-    print(f"  {'case':44s} {'heuristic':>11s} {'SCIP':>11s} {'heur/SCIP':>9s} {'status':>8s} {'gap':>7s} {'s':>6s}")
+    print(f"\none-year plans: heuristic vs SCIP (limit {time_limit:g} s per solve; seconds of optimal_path in-process)")
+    print(f"  {'case':44s} {'heuristic':>11s} {'SCIP':>11s} {'heur/SCIP':>9s} {'status':>8s} {'gap':>7s} "
+          f"{'in-process s':>12s}")
     ratios = {}
     for label, rows, cfg in cases:
         ev = evaluate(read_schools(rows), counties=cfg)
@@ -174,7 +229,7 @@ def bench_ratios(time_limit: float, quick: bool) -> None:
             ("tight" if "limits" in label else "mixed")
         ratios.setdefault(group, []).append(ratio)
         print(f"  {label:44s} {h:11,.1f} {o:11,.1f} {ratio:9.4f} {plan.certificate.status:>8s} "
-              f"{_pct(plan.certificate.gap):>7s} {seconds:6.1f}", flush=True)
+              f"{_pct(plan.certificate.gap):>7s} {seconds:12.1f}", flush=True)
     for group, values in ratios.items():
         low, high, mid = (max(0.0, x - 1) for x in (min(values), max(values), float(np.median(values))))
         print(f"  {group}: heuristic costs {low:.2%} to {high:.2%} more than the solver's plan "
@@ -186,14 +241,16 @@ def main(argv=None) -> int:
     ap.add_argument("--part", choices=["roadmap", "ratios", "both"], default="both")
     ap.add_argument("--time-limit", type=float, default=10.0, help="solver limit of the roadmap (s)")
     ap.add_argument("--ratio-time-limit", type=float, default=120.0, help="solver limit per one-year plan (s)")
+    ap.add_argument("--repeat", type=int, default=3, help="runs of the whole roadmap command and its baseline")
     ap.add_argument("--quick", action="store_true")
     args = ap.parse_args(argv)
     print("roadmap / optimiser benchmark — SYNTHETIC data (合成数据)")
     _header()
     if args.part in ("roadmap", "both"):
-        bench_roadmap(args.time_limit)
+        bench_roadmap(args.time_limit, args.repeat)
     if args.part in ("ratios", "both"):
         bench_ratios(args.ratio_time_limit, args.quick)
+    print(f"load average after: {load_average()}")
     return 0
 
 

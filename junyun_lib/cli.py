@@ -87,10 +87,9 @@ def _cmd_ingest(args) -> int:
 
 
 def _cmd_evaluate(args) -> int:
-    from .report.excel import evaluation_sheets
-    from .report.jsonview import evaluation_json
-    from .report.text import summary_text
-
+    """Evaluate files: one county's full summary, or — more than one county in the evaluation — the totals and
+    one line per county-year that does not pass (:mod:`junyun_lib.report.national`); JSON streamed county-year
+    by county-year; the Excel workbook of many counties is the tidy tables, one sheet each."""
     ws = _workspace(args, costs=True)
     inputs = [ws.input_path(f, "评估文件") for f in args.files]
     # every output is checked before anything is computed
@@ -99,19 +98,80 @@ def _cmd_evaluate(args) -> int:
                for kind, path in (("json", args.json), ("excel", args.excel)) if path}
     evaluation = ws.evaluate_files(inputs, county=args.county, year=args.year, standard=args.standard)
     _show_warnings(ws)
-    results = evaluation.results()
-    for result in results:
-        print(summary_text(result))
-        print()
-    scorecards = {(r.county, r.year): ws.scorecard_for(r) for r in results} if targets else {}
+    many = len(evaluation.counties) > 1
+    if many:
+        # a national file: per-county objects and texts (40 ms each) would take minutes and print 150,000
+        # lines; the summary comes from the tidy tables in one pass
+        from .report.national import national_text
+
+        print(national_text(evaluation, {c: ws.region(c) for c in evaluation.counties},
+                            " ".join(_quoted(f) for f in args.files)))
+    else:
+        from .report.text import summary_text
+
+        results = evaluation.results()
+        for result in results:
+            print(summary_text(result))
+            print()
+        scorecards = {(r.county, r.year): ws.scorecard_for(r) for r in results} if targets else {}
+    # the tidy tables: built once for Excel, Parquet and the scorecards of a many-county JSON
+    tables = ws.results_tables(evaluation) if many and (targets or folder) else None
     if "json" in targets:
-        print(f"已写出 (written): {ws.write_json(targets['json'], evaluation_json(evaluation, scorecards))}")
+        from .report.jsonview import evaluation_json_chunks
+
+        if many:
+            scorecards = _table_scorecards(ws, evaluation, tables)
+        # one line per county-year for many: the same document, encoded ten times faster
+        chunks = evaluation_json_chunks(evaluation, scorecards, lines=many)
+        print(f"已写出 (written): {ws.write_json_chunks(targets['json'], chunks)}")
     if "excel" in targets:
-        print(f"已写出 (written): {ws.write_workbook(targets['excel'], evaluation_sheets(evaluation, scorecards))}")
+        if many:
+            from .report.excel import tidy_sheets
+
+            written = ws.write_large_workbook(targets["excel"], tidy_sheets(tables, evaluation))
+        else:
+            from .report.excel import evaluation_sheets
+
+            written = ws.write_workbook(targets["excel"], evaluation_sheets(evaluation, scorecards))
+        print(f"已写出 (written): {written}")
     if args.results:
-        written = ws.write_results(folder, evaluation)
+        written = ws.write_results(folder, evaluation, tables)
         print(f"已写出分析用结果表 (tidy results written): {written[0].parent}（{len(written)} 个 Parquet 表）")
     return 0
+
+
+def _table_scorecards(ws, evaluation, tables):
+    """``(county, year) -> scorecard`` for a many-county JSON: a county without a configuration gets its
+    scorecard's JSON object from the tidy tables (:func:`junyun_lib.report.scorecard_view.table_scorecards`), a
+    configured county its per-county scorecard (its county-level table, vetoes and prerequisite), built as its
+    county-year is written."""
+    from .evaluation.scorecard import prerequisite
+    from .report.scorecard_view import table_scorecards, to_json_dict
+    from .rules.scorecard_form import applies_to
+
+    if not applies_to(evaluation.standard_code) or "scorecard_items" not in tables:
+        return lambda county, year: None            # basic-2012: no scorecard, its note says why
+    configured = {c for c, cfg in evaluation.counties.items() if cfg.configured}
+    plain = next(((c, y) for c, y in evaluation.county_years() if c not in configured), None)
+    if plain is None:
+        return lambda county, year: ws.scorecard_for(evaluation.county(county, year))
+    # the vetoes of a county without a configuration (no data) are the same for all: taken from one
+    template = to_json_dict(ws.scorecard_for(evaluation.county(*plain)))
+    from_tables = table_scorecards(tables["scorecard_items"], tables["scorecard"], template,
+                                   lambda year: prerequisite({}, year))
+
+    def scorecards(county, year):
+        if county in configured:
+            return ws.scorecard_for(evaluation.county(county, year))
+        return from_tables(county, year)
+    return scorecards
+
+
+def _quoted(text: str) -> str:
+    """A file name as the command line would need it typed again (quoted when it holds a space)."""
+    import shlex
+
+    return shlex.quote(str(text))
 
 
 def _cmd_plan(args) -> int:

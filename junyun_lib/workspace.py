@@ -34,6 +34,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
@@ -49,6 +50,7 @@ from .io.ownership import RESULTS_MARKER, claim_outputs_folder, outputs_folder_p
 from .io.budgets import read_budget_file
 from .io.plan_file import Plan, read_plan
 from .io.projects import Projects, read_enrolment_overrides, read_projects
+from .memory import give_back
 from .io.processed import processed_county, read_processed, read_table, write_processed
 from .io.reader import SchoolTable, read_schools
 from .io.workbook import write_workbook
@@ -58,10 +60,12 @@ from .planning.optimiser import optimal_path
 from .planning.roadmap import Roadmap, build_roadmap
 from .planning.progress import PlanProgress, plan_progress
 from .problems import JunyunError, PathRefused, Problem, ValidationError
-from .report.briefing import Briefing
 from .report.jsonvalues import dumps
 from .rules import CountyConfig, fallback_slug, is_slug
 from .rules.scorecard_form import applies_to, form
+
+if TYPE_CHECKING:   # the briefing brings matplotlib (report.charts): loaded by Workspace.briefing, when one is made
+    from .report.briefing import Briefing
 
 #: what each file of the layout is called (the names users and their scripts depend on)
 RAW, PROCESSED = "raw", "processed"
@@ -671,7 +675,12 @@ class Workspace:
         paths = [self.input_path(f, "评估文件") for f in files]
         table = read_table(paths, county=county, year=year)
         self.read_warnings = list(table.warnings)
-        return evaluate(table, standard, costs=self.costs, counties=self._configs_for(table.frame["county"].unique()))
+        rows = len(table.frame)
+        give_back(rows)         # the reader's temporaries: a national file's peak is the evaluation's, not both
+        evaluation = evaluate(table, standard, costs=self.costs,
+                              counties=self._configs_for(table.frame["county"].unique()))
+        give_back(rows)
+        return evaluation
 
     # ------------------------------------------------------------------------- county tables and plans
     def county_values(self, county: str) -> dict[int, CountyValues]:
@@ -862,6 +871,8 @@ class Workspace:
 
     def briefing(self, county: str, year: int, standard: str = QUALITY) -> Briefing:
         """Everything a county briefing shows for a county-year (当年结果、历年趋势、评估表、推进计划、达标方案)."""
+        from .report.briefing import Briefing
+
         result = self.evaluate(county, year, standard)
         history = self.history(result.county, standard)
         ev = self.evaluation(result.county, standard)
@@ -885,20 +896,40 @@ class Workspace:
         """Write a JSON document (valid JSON: no NaN or infinity) atomically to ``path``."""
         return atomic.write_text(self.output_path(path), dumps(doc))
 
-    def write_results(self, folder, evaluation: Evaluation) -> list[Path]:
+    def write_json_chunks(self, path, chunks) -> Path:
+        """Write a JSON document given as pieces of text (a streamed document,
+        :func:`junyun_lib.report.jsonview.evaluation_json_chunks`) to ``path``: piece by piece into a temporary
+        file, renamed into place only when the last piece is written — the document is never held whole."""
+        target = self.output_path(path)
+        with atomic.atomic_path(target) as tmp, open(tmp, "w", encoding="utf-8", newline="\n") as handle:
+            for chunk in chunks:
+                handle.write(chunk)
+        return target
+
+    def write_results(self, folder, evaluation: Evaluation, tables: dict | None = None) -> list[Path]:
         """The tidy Parquet tables of ``evaluation`` (:mod:`junyun_lib.report.results`) written to ``folder``
         (a folder a person named, :meth:`output_folder`; junyun replaces only the tables it wrote there
-        before, :mod:`junyun_lib.io.ownership`).  The scorecard covers every county-year: the
-        school-derived items for all at once; a configured county gets its exact per-county scorecard instead
-        (its county-level table, its own items such as staffing ratios, the prerequisite)."""
-        from .report.results import results_tables, write_results
+        before, :mod:`junyun_lib.io.ownership`).  ``tables``: those :meth:`results_tables` already built for
+        this evaluation (``junyun evaluate`` writes the same tables to Parquet and to Excel), else built here."""
+        from .report.results import write_results
 
         target = self.output_folder(folder, "结果目录")
+        tables = tables if tables is not None else self.results_tables(evaluation)
+        return write_results(tables, target, standard=evaluation.standard_code, synthetic=evaluation.synthetic)
+
+    def results_tables(self, evaluation: Evaluation) -> dict[str, pd.DataFrame]:
+        """The tidy tables of ``evaluation`` (分析用结果表, :func:`junyun_lib.report.results.results_tables`).  The
+        scorecard covers every county-year: the school-derived items for all at once; a configured county gets
+        its exact per-county scorecard instead (its county-level table, its own items such as staffing ratios,
+        the prerequisite)."""
+        from .report.results import results_tables
+
         tables = results_tables(evaluation)
+        give_back(len(evaluation.parts))
         if "scorecard_items" in tables:
             tables["scorecard_items"], tables["scorecard"] = self._with_county_tables(
                 evaluation, tables["scorecard_items"], tables["scorecard"])
-        return write_results(tables, target, standard=evaluation.standard_code, synthetic=evaluation.synthetic)
+        return tables
 
     def _with_county_tables(self, evaluation: Evaluation, items: pd.DataFrame, overall: pd.DataFrame):
         from .evaluation.scorecards import ITEM_COLUMNS, OVERALL_COLUMNS
@@ -931,6 +962,13 @@ class Workspace:
     def write_workbook(self, path, sheets: dict[str, pd.DataFrame]) -> Path:
         """Write ``{sheet: table}`` to an .xlsx file at ``path``, atomically."""
         return write_workbook(self.output_path(path), sheets)
+
+    def write_large_workbook(self, path, sheets: dict[str, pd.DataFrame]) -> Path:
+        """Write ``{sheet: table}`` of any size to an .xlsx file at ``path``, atomically, streamed
+        (:func:`junyun_lib.io.bigbook.write_big_workbook`: the national tables, hundreds of thousands of rows)."""
+        from .io.bigbook import write_big_workbook
+
+        return write_big_workbook(self.output_path(path), sheets)
 
 
 def _checked_slug(slug: str) -> str:

@@ -16,7 +16,7 @@ PACKAGE = REPO / "junyun_lib"
 
 #: lowest first; a module may import from its own layer and the layers below
 LAYERS = [
-    ("base", ["junyun_lib.version", "junyun_lib.problems", "junyun_lib.synthetic", "junyun_lib.threads",
+    ("base", ["junyun_lib.version", "junyun_lib.problems", "junyun_lib.synthetic", "junyun_lib.threads", "junyun_lib.memory",
               "junyun_lib.columns"]),
     ("rules", ["junyun_lib.rules"]),
     ("measures", ["junyun_lib.measures"]),

@@ -193,3 +193,67 @@ def test_warm_kernel_forgets_names_and_outputs_between_briefings(tmp_path):
     assert with_reset[1]["status"] == "ok", with_reset[1]["error"]
     assert without[0]["status"] == "ok", without[0]["error"]
     assert without[1]["status"] == "failed" and "leaked" in without[1]["error"]
+
+def _copies_in_a_worker(data: str, out: str, warm: bool) -> tuple[dict, int]:
+    """One briefing with its Word copy and workbook, run as a worker runs it, counting the evaluations of a
+    briefing in this (the worker's) process."""
+    from junyun_lib.runner import batch, kernel
+
+    calls = []
+    evaluate_again = Workspace.briefing
+
+    def counted(self, *args, **kwargs):
+        calls.append(args)
+        return evaluate_again(self, *args, **kwargs)
+
+    Workspace.briefing = counted
+    try:
+        ws = Workspace(data, out)
+        ws.claim_outputs()
+        task = batch.tasks_for(ws, counties={"乡宁县"}, years={2024})[0]
+        row = batch.run_task(task, warm=warm)
+    finally:
+        kernel.stop_kernel()
+    return row, len(calls)
+
+
+@pytest.mark.parametrize("warm", [True, False])
+def test_the_copies_come_from_the_briefing_the_notebook_handed_back(batch_run, tmp_path, warm):
+    """On a warm kernel the Word copy and the workbook are made from the Briefing the notebook computed, handed
+    back by the kernel: the worker evaluates nothing.  Without a kernel to ask (a fresh one per briefing, gone
+    when the notebook ends) the worker evaluates the county-year itself; the copies are the same either way."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    import openpyxl
+    from docx import Document
+
+    _, out = batch_run
+    with ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn")) as pool:
+        row, evaluations = pool.submit(_copies_in_a_worker, str(out.parent / "data"), str(tmp_path / "out"),
+                                       warm).result()
+    assert row["status"] == "ok", row["error"]
+    assert evaluations == (0 if warm else 1)
+    text = "\n".join(p.text for p in Document(row["docx"]).paragraphs)
+    assert "乡宁县 2024年" in text and "合成示例数据" in text
+    assert "未达校级规则学校" in openpyxl.load_workbook(row["xlsx"], read_only=True).sheetnames
+
+
+def test_a_notebook_hands_back_its_briefing_once(batch_run, tmp_path):
+    """index_output keeps the briefing it shows; hand_back writes it once and forgets it, and the kernel
+    reset (forget_handed_back) leaves nothing for the next county."""
+    import pickle
+
+    from junyun_lib.report import briefing
+
+    _, out = batch_run
+    b = Workspace(out.parent / "data", tmp_path / "out").briefing("乡宁县", 2024)
+    assert not briefing.hand_back(tmp_path / "none.pickle") and not (tmp_path / "none.pickle").exists()
+    briefing.index_output(b)
+    assert briefing.hand_back(tmp_path / "b.pickle")
+    back = pickle.loads((tmp_path / "b.pickle").read_bytes())
+    assert back.result.county == "乡宁县" and back.result.indicators.equals(b.result.indicators)
+    assert not briefing.hand_back(tmp_path / "again.pickle")
+    briefing.index_output(b)
+    briefing.forget_handed_back()
+    assert not briefing.hand_back(tmp_path / "forgotten.pickle")

@@ -13,7 +13,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from ..measures.cv import cv_by_codes, weighted_cv
+from ..measures.cv import cv_by_codes, group_shares, weighted_cv
 from ..measures.inequality import (PERCENTILE_TOL, WithinBetween, contributions, gini, leave_one_out, mcloone,
                                    restricted_range, theil_t, within_between)
 from ..threads import map_in_order
@@ -147,34 +147,59 @@ def causes_by_group(parts: pd.DataFrame, codes: list[str], *, ranking: bool = Tr
     urban, n_urban = _classes(parts["urban_rural"])
     students = parts["students"].to_numpy(dtype=float)
     values = {code: parts[f"value_{code}"].to_numpy(dtype=float) for code in codes}   # pandas stays in this thread
+    # what depends only on the groups, not on the values, is the same for every indicator without a missing
+    # value (the usual case), so computed once here, not once per indicator: each group's students and each
+    # part's weight in it (as :func:`cv_by_codes` computes them), for the stage groups and the urban/rural
+    # groups within them, and the stage groups in sorted order (their parts sorted by value come in this order)
+    total_all, _, p_all = group_shares(students, g_all, n)
+    h_all = g_all * n_urban + urban
+    h_shares = group_shares(students, h_all, n * n_urban)
+    g_sorted = np.sort(g_all)
+    start_all = np.searchsorted(g_sorted, np.arange(n))
+    stop_all = np.searchsorted(g_sorted, np.arange(n), side="right")
 
     def measures_of(code: str) -> dict:
+        # each temporary (one value per part: 23 MB each on 3 million parts) is let go as soon as it has been
+        # used, so that two indicators computed at once do not hold some 30 of them each
         x_all = values[code]
         keep = ~np.isnan(x_all)
         every = bool(keep.all())        # the usual case: no copies of the whole columns
         x, g, w = (x_all, g_all, students) if every else (x_all[keep], g_all[keep], students[keep])
-        r = cv_by_codes(x.reshape(-1, 1), w, g, n)
-        mean = r["mean"][:, 0]
-        total = np.bincount(g, weights=w, minlength=n)
         with np.errstate(divide="ignore", invalid="ignore"):
-            p = w / total[g]
+            if every:
+                total, p = total_all, p_all
+            else:
+                total = np.bincount(g, weights=w, minlength=n)
+                p = w / total[g]
+            # the weighted mean exactly as :func:`cv_by_codes` computes it (its SD and CV are not needed here)
+            mean = np.bincount(g, weights=p * x, minlength=n)
+            if not every:
+                mean[np.bincount(g, minlength=n) == 0] = np.nan
             mean_g = mean[g]
             rel = x / mean_g
             term = p * (rel - 1.0) ** 2
+            cv2 = np.bincount(g, weights=term, minlength=n)
+            theil = np.bincount(g, weights=np.where(x > 0, p * rel * np.log(np.where(x > 0, rel, 1.0)), 0.0),
+                                minlength=n)
+            del rel
             # each group's parts sorted by value (Gini, McLoone, and its smallest and largest value)
             order = _group_then_value_order(g, x)
-            gs, xs, ps, ws = g[order], x[order], p[order], w[order]
-            start = np.searchsorted(gs, np.arange(n))
-            stop = np.searchsorted(gs, np.arange(n), side="right")
+            xs = x[order]
+            if every:
+                gs, start, stop = g_sorted, start_all, stop_all
+            else:
+                gs = g[order]
+                start = np.searchsorted(gs, np.arange(n))
+                stop = np.searchsorted(gs, np.arange(n), side="right")
             filled = stop > start
             lo = np.where(filled, xs[np.minimum(start, len(xs) - 1)], np.nan) if len(xs) else np.full(n, np.nan)
             hi = np.where(filled, xs[np.maximum(stop - 1, 0)], np.nan) if len(xs) else np.full(n, np.nan)
             equal = lo == hi                                  # every part the same: exactly no inequality
-            cv2 = np.bincount(g, weights=term, minlength=n)
             share = np.where(equal[g], 0.0, term / cv2[g])
+            del term
             # within / between 城乡分类: groups h = (stage group, urban/rural class)
-            h = g * n_urban + (urban if every else urban[keep])
-            rh = cv_by_codes(x.reshape(-1, 1), w, h, n * n_urban)
+            rh = cv_by_codes([x], w, h_all, n * n_urban, shares=h_shares) if every else \
+                cv_by_codes([x], w, g * n_urban + urban[keep], n * n_urban)
             s_h = rh["students"] / np.repeat(np.where(total > 0, total, np.nan), n_urban)
             mu = np.repeat(mean, n_urban)
             present = rh["n"] > 0
@@ -182,30 +207,39 @@ def causes_by_group(parts: pd.DataFrame, codes: list[str], *, ranking: bool = Tr
             between_h = np.where(present, s_h * (rh["mean"][:, 0] / mu - 1.0) ** 2, 0.0)
             within = within_h.reshape(n, n_urban).sum(axis=1)
             between = between_h.reshape(n, n_urban).sum(axis=1)
-            theil = np.bincount(g, weights=np.where(x > 0, p * rel * np.log(np.where(x > 0, rel, 1.0)), 0.0),
-                                minlength=n)
+            ps = p[order]
+            del p
             cum = np.cumsum(ps)
             before = np.concatenate([[0.0], cum])[start]            # cumulative share before each group
             c_incl = cum - before[gs]
+            del cum
             gini = np.bincount(gs, weights=ps * xs * (2 * c_incl - ps - 1.0), minlength=n) / mean
+            del ps, c_incl
+            ws = w[order]
+            del order
             w_cum = np.cumsum(ws)
             w_before = np.concatenate([[0.0], w_cum])[start]
             reach = (w_cum - w_before[gs]) >= 0.5 * total[gs] * (1.0 - PERCENTILE_TOL)
+            del w_cum
             first = np.full(n, len(xs))
             hits = np.flatnonzero(reach)
+            del reach
             # first part reaching half, per group (``gs`` is sorted: the first of each run of a group)
             hit_groups = gs[hits]
             starts = np.flatnonzero(np.r_[True, hit_groups[1:] != hit_groups[:-1]]) if len(hits) else hits
             first[hit_groups[starts]] = hits[starts]
+            del hits, hit_groups
             median = np.where(first < len(xs), xs[np.minimum(first, len(xs) - 1)], np.nan)
             low = xs <= median[gs]
             mcloone = np.bincount(gs, weights=np.where(low, ws * xs, 0.0), minlength=n) / (
                 median * np.bincount(gs, weights=np.where(low, ws, 0.0), minlength=n))
+            del low, ws, gs, xs
         theil = np.where(equal, 0.0, theil)
         gini = np.where(equal, 0.0, gini)
         mcloone = np.where(equal & (median > 0), 1.0, mcloone)
-        part_share = np.full(len(x_all), np.nan)
-        part_share[keep] = share
+        part_share = share if every else np.full(len(x_all), np.nan)
+        if not every:
+            part_share[keep] = share
         measures = {"share": part_share, "within": within, "between": between, "theil": theil, "gini": gini,
                     "mcloone": mcloone}
         if ranking:

@@ -240,6 +240,8 @@ def _require_columns(table: SchoolTable, standard: Standard) -> None:
                         column=field_zh(c)) for c in missing]
     for c in sorted(needed - set(missing)):
         blank = table.frame[c].isna()
+        if not blank.any():      # the usual case: no empty selection of every column of a national table
+            continue
         for _, r in table.frame[blank].iterrows():
             problems.append(Problem("error", "blank", f"评估标准「{standard.code}」需要此项，不能为空",
                                     f"standard {standard.code} needs this value", file=r["source_file"],
@@ -289,7 +291,7 @@ def _parts_and_cvs(frame: pd.DataFrame, in_scope: pd.Series, standard: Standard,
 
 def _indicator_table(parts, standard: Standard, stage_keys: pd.DataFrame) -> tuple[pd.DataFrame, list[Problem]]:
     codes, n = _group_codes(parts), len(stage_keys)
-    values = parts[[f"value_{c}" for c in standard.codes]].to_numpy(dtype=float)
+    values = [parts[f"value_{c}"].to_numpy(dtype=float) for c in standard.codes]     # the columns, not a copy
     if len(parts):
         r = cv_by_codes(values, parts["students"].to_numpy(dtype=float), codes, n)
     else:                      # every school excluded: no stage has a part, every CV undefined

@@ -7,6 +7,9 @@ Every exclusion is listed with its reason; nothing is dropped silently.
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
+
+import numpy as np
 import pandas as pd
 
 from .. import rules
@@ -31,9 +34,11 @@ def in_scope_mask(frame: pd.DataFrame) -> pd.Series:
 
 def excluded_table(frame: pd.DataFrame, in_scope: pd.Series) -> pd.DataFrame:
     """Every school or part left out, with its reason: the schools out of scope (:func:`in_scope_mask`),
-    then the expected stages a mixed school does not enrol (:func:`empty_parts`)."""
+    then the expected stages a mixed school does not enrol (:func:`empty_parts`).
+
+    Every column holds Python objects (text and whole numbers), whatever kinds of exclusion the data has."""
     frame = frame[_EXCLUSION_READS]      # only what the table shows: the rows are picked from these columns
-    return pd.concat([_excluded_schools(frame), empty_parts(frame, in_scope)], ignore_index=True)
+    return _assemble([*_excluded_schools(frame), *_empty_part_pieces(frame, in_scope)], frame)
 
 
 def _out_of_scope(frame: pd.DataFrame) -> tuple[pd.Series, pd.Series, pd.Series, pd.Series]:
@@ -47,22 +52,24 @@ def _out_of_scope(frame: pd.DataFrame) -> tuple[pd.Series, pd.Series, pd.Series,
     return by_type, small_point, no_pupils, compulsory
 
 
-def _excluded_schools(frame: pd.DataFrame) -> pd.DataFrame:
+def _excluded_schools(frame: pd.DataFrame) -> list[_Piece]:
     by_type, small_point, no_pupils, compulsory = _out_of_scope(frame)
     minimum = rules.scope_rules()["teaching_point_min_students"]
-    excluded = [
-        _rows(frame[by_type], "", compulsory[by_type], "excluded_type",
-              lambda f: f["school_type"].astype(str) + "不参与资源配置评估（有关事项说明（三））",
-              "special-education and vocational schools are outside resource allocation"),
-        _rows(frame[small_point], "primary", compulsory[small_point], "small_teaching_point",
-              lambda f: ("教学点在校生" + f["students_primary"].astype(int).astype(str) +
-                         f"人，不足{minimum}人，不参与资源配置评估（有关事项说明（三））；校额、班额仍评估"),
-              f"teaching point under {minimum} students (still checked for school and class size)"),
-        _rows(frame[no_pupils], "", compulsory[no_pupils], "no_compulsory_students",
-              lambda f: pd.Series("本年度无小学、初中在校生，不参与评估", index=f.index),
-              "no primary or junior students this year; not evaluated"),
+    compulsory = compulsory.to_numpy()
+    rows = np.flatnonzero(by_type.to_numpy())
+    by_type_reason = (as_text(frame["school_type"].iloc[rows]) + "不参与资源配置评估（有关事项说明（三））").to_numpy(dtype=object)
+    points = np.flatnonzero(small_point.to_numpy())
+    point_pupils = frame["students_primary"].to_numpy()[points].astype(int)
+    return [
+        _Piece(rows, "", compulsory[rows], "excluded_type", by_type_reason,
+               "special-education and vocational schools are outside resource allocation"),
+        _Piece(points, "primary", compulsory[points], "small_teaching_point",
+               np.array([f"教学点在校生{n}人，不足{minimum}人，不参与资源配置评估（有关事项说明（三））；校额、班额仍评估"
+                         for n in point_pupils.tolist()], dtype=object),
+               f"teaching point under {minimum} students (still checked for school and class size)"),
+        _Piece(np.flatnonzero(no_pupils.to_numpy()), "", compulsory[no_pupils.to_numpy()], "no_compulsory_students",
+               "本年度无小学、初中在校生，不参与评估", "no primary or junior students this year; not evaluated"),
     ]
-    return pd.concat(excluded, ignore_index=True)
 
 
 def guarantee_scope(frame: pd.DataFrame) -> pd.Series:
@@ -76,26 +83,73 @@ def guarantee_scope(frame: pd.DataFrame) -> pd.Series:
 
 def empty_parts(frame: pd.DataFrame, in_scope: pd.Series) -> pd.DataFrame:
     """Expected stages a mixed school does not enrol this year (e.g. a 九年一贯制 with no junior students)."""
+    return _assemble(_empty_part_pieces(frame, in_scope), frame)
+
+
+def _empty_part_pieces(frame: pd.DataFrame, in_scope: pd.Series) -> list[_Piece]:
     expected = rules.scope_rules()["expected_stages"]
     out = []
     for stage in STAGES:
         types = [t for t, stages in expected.items() if stage in stages]
-        none = in_scope & frame["school_type"].isin(types) & (frame[f"students_{stage}"] <= 0)
-        out.append(_rows(frame[none], stage, frame.loc[none, f"students_{stage}"], "empty_part",
-                         lambda f, s=stage: pd.Series(f"本年度无{STAGE_ZH[s]}在校生，{STAGE_ZH[s]}部不计", index=f.index),
-                         f"no {stage} students this year; no {stage} part"))
-    return pd.concat(out, ignore_index=True)
+        none = (in_scope & frame["school_type"].isin(types) & (frame[f"students_{stage}"] <= 0)).to_numpy()
+        out.append(_Piece(np.flatnonzero(none), stage, frame[f"students_{stage}"].to_numpy()[none], "empty_part",
+                          f"本年度无{STAGE_ZH[stage]}在校生，{STAGE_ZH[stage]}部不计",
+                          f"no {stage} students this year; no {stage} part"))
+    return out
 
 
-def _rows(sub: pd.DataFrame, part: str, students, code: str, reason, reason_en: str) -> pd.DataFrame:
-    """``reason`` maps the excluded rows to their Chinese reasons, vectorised."""
-    if sub.empty:
-        return pd.DataFrame(columns=EXCLUDED_COLUMNS)
-    out = sub[["county", "year", "school_id", "school_name", "school_type"]].copy()
-    out["school_type"] = as_text(out["school_type"])
-    out["part"] = part
-    out["students"] = pd.Series(students, index=sub.index).astype("int64")
-    out["reason_code"] = code
-    out["reason"] = reason(sub).astype(str)
-    out["reason_en"] = reason_en
-    return out[EXCLUDED_COLUMNS]
+@dataclass
+class _Piece:
+    """Rows of the school table left out for one reason: their positions, the part, the pupils counted, the
+    reason's code, its Chinese text (one for all, or one per row) and its English gloss."""
+
+    rows: np.ndarray
+    part: str
+    students: np.ndarray
+    code: str
+    reason: str | np.ndarray
+    reason_en: str
+
+
+def _assemble(pieces: list[_Piece], frame: pd.DataFrame) -> pd.DataFrame:
+    """The pieces one after the other, as one table of Python objects.
+
+    Columns are built as object arrays directly: a text shared by many rows (the county, the reason) is one
+    object referred to from each row, where converting a categorical or text column row by row made a
+    string per row (a national file has some 40,000 exclusions)."""
+    rows = np.concatenate([p.rows for p in pieces]).astype(np.int64)
+    sizes = [len(p.rows) for p in pieces]
+
+    def constant(values: list) -> np.ndarray:        # one value per piece, the same object on each of its rows
+        return np.repeat(np.array(values, dtype=object), sizes)
+
+    def shared(series: pd.Series) -> np.ndarray:
+        picked = series.iloc[rows]
+        if isinstance(series.dtype, pd.CategoricalDtype):
+            names = np.asarray(series.cat.categories.astype(object), dtype=object)
+            codes = picked.cat.codes.to_numpy()
+            out = np.empty(len(codes), dtype=object)
+            out[codes >= 0] = names[codes[codes >= 0]]
+            out[codes < 0] = np.nan
+            return out
+        return picked.to_numpy(dtype=object)
+
+    def constant_of(value, n: int) -> np.ndarray:
+        return np.repeat(np.array([value], dtype=object), n)
+
+    years = frame["year"].to_numpy()[rows]
+    distinct, at = np.unique(years, return_inverse=True)
+    data = {
+        "county": shared(frame["county"]),
+        "year": distinct.astype(object)[at.reshape(-1)],            # one object per distinct year
+        "school_id": shared(frame["school_id"]),
+        "school_name": shared(frame["school_name"]),
+        "school_type": shared(frame["school_type"]),
+        "part": constant([p.part for p in pieces]),
+        "students": np.concatenate([np.asarray(p.students) for p in pieces]).astype("int64").astype(object),
+        "reason_code": constant([p.code for p in pieces]),
+        "reason": np.concatenate([p.reason if isinstance(p.reason, np.ndarray) else constant_of(p.reason, len(p.rows))
+                                  for p in pieces]),
+        "reason_en": constant([p.reason_en for p in pieces]),
+    }
+    return pd.DataFrame({c: pd.Series(v, dtype=object, copy=False) for c, v in data.items()})[EXCLUDED_COLUMNS]

@@ -835,10 +835,46 @@ INDEX_MIME = "application/vnd.junyun.index+json"
 
 def index_output(b: Briefing):
     """The index row of this briefing as a notebook output the page does not show (a private MIME type):
-    the batch reads it from the executed notebook to build the index without evaluating again."""
+    the batch reads it from the executed notebook to build the index without evaluating again.
+
+    The briefing itself is kept in this process as the one the notebook hands back (交回的简报): the batch then
+    asks the kernel for it (:func:`hand_back`) and builds the Word copy and the workbook from the very results
+    the page shows, without evaluating the county-year again.  Run by hand, nothing more happens."""
     from IPython.display import display
 
     display({INDEX_MIME: index_summary(b)}, raw=True)
+    _HANDED["briefing"] = b
+
+
+# the briefing whose index row this process showed last (:func:`index_output`); one at a time, so a kernel
+# holds no more than the county it briefs, and the batch's reset forgets it before the next county
+_HANDED: dict = {}
+
+
+def hand_back(path) -> bool:
+    """Write the briefing the notebook handed back (:func:`index_output`) to ``path`` as a pickle and forget
+    it; False when there is none (a notebook that shows no index row, or one that failed before it).
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        A file the batch worker made for it, private to the worker (交回简报的临时文件); the worker reads it
+        back at once and removes it.  Pickle: the worker and its kernel run the same junyun from the same
+        environment, and the file never leaves the machine.
+    """
+    import pickle
+
+    b = _HANDED.pop("briefing", None)
+    if b is None:
+        return False
+    with open(path, "wb") as f:
+        pickle.dump(b, f, protocol=pickle.HIGHEST_PROTOCOL)
+    return True
+
+
+def forget_handed_back() -> None:
+    """Forget the briefing :func:`index_output` kept (the batch's kernel reset: counties never leak)."""
+    _HANDED.clear()
 
 
 def show(*items) -> None:

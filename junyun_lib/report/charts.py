@@ -88,21 +88,82 @@ _HORIZONTAL = ({"orientation": "horizontal"} if tuple(int(x) for x in matplotlib
 _FAMILY: str | None = None  # the family chosen by the first call (cached: registration is done once)
 
 
-# ------------------------------------------------------------------------------------------------- fonts
-def set_style(context: str = "notebook") -> str:
-    """Set the plotting style (seaborn ``whitegrid``) with a font that renders Chinese; returns its family.
+# ------------------------------------------------------------------------------------------------- style
+# seaborn 0.13's ``set_theme(context, style="whitegrid", palette="deep")`` written out as matplotlib settings:
+# importing seaborn costs about 2 s (it loads scipy.stats) in every process that draws a chart — each batch
+# kernel and each notebook — for settings that are plain values.  tests/test_plotting.py checks them against
+# seaborn's own, so they cannot drift apart unnoticed.
+_WHITEGRID = {
+    "figure.facecolor": "white", "axes.labelcolor": ".15", "xtick.direction": "out", "ytick.direction": "out",
+    "xtick.color": ".15", "ytick.color": ".15", "axes.axisbelow": True, "grid.linestyle": "-", "text.color": ".15",
+    "font.family": ["sans-serif"],
+    "font.sans-serif": ["Arial", "DejaVu Sans", "Liberation Sans", "Bitstream Vera Sans", "sans-serif"],
+    "lines.solid_capstyle": "round", "patch.edgecolor": "w", "patch.force_edgecolor": True, "image.cmap": "rocket",
+    "xtick.top": False, "ytick.right": False, "axes.grid": True, "axes.facecolor": "white", "axes.edgecolor": ".8",
+    "grid.color": ".8", "axes.spines.left": True, "axes.spines.bottom": True, "axes.spines.right": True,
+    "axes.spines.top": True, "xtick.bottom": False, "ytick.left": False,
+}
+_NOTEBOOK = {      # seaborn's "notebook" context; the other contexts scale every value (_CONTEXTS)
+    "axes.linewidth": 1.25, "grid.linewidth": 1, "lines.linewidth": 1.5, "lines.markersize": 6,
+    "patch.linewidth": 1, "xtick.major.width": 1.25, "ytick.major.width": 1.25, "xtick.minor.width": 1,
+    "ytick.minor.width": 1, "xtick.major.size": 6, "ytick.major.size": 6, "xtick.minor.size": 4,
+    "ytick.minor.size": 4, "font.size": 12, "axes.labelsize": 12, "axes.titlesize": 12, "xtick.labelsize": 11,
+    "ytick.labelsize": 11, "legend.fontsize": 11, "legend.title_fontsize": 12,
+}
+_CONTEXTS = {"paper": 0.8, "notebook": 1.0, "talk": 1.5, "poster": 2.0}
+_DEEP = ("#4c72b0", "#dd8452", "#55a868", "#c44e52", "#8172b3", "#937860", "#da8bc3", "#8c8c8c", "#ccb974", "#64b5cd")
+_DEEP_CODES = {"b": 0, "g": 2, "r": 3, "m": 4, "y": 8, "c": 9}    # seaborn's colour codes: "b" is deep blue …
 
-    ``context`` is seaborn's (``paper``, ``notebook``, ``talk``, ``poster``).  Calls ``seaborn.set_theme``
-    itself with the font in ``rc``, so call it after any ``seaborn.set_theme()`` of your own.
+
+def theme_rc(context: str = "notebook") -> dict:
+    """seaborn's whitegrid theme with the deep palette for ``context`` as matplotlib settings (what
+    ``seaborn.set_theme(context, "whitegrid")`` sets, without importing seaborn).
+
+    Raises ``ValueError`` for a context other than ``paper``, ``notebook``, ``talk`` or ``poster``.
     """
-    import seaborn as sns
+    from cycler import cycler
 
+    if context not in _CONTEXTS:
+        raise ValueError(f"context must be in {', '.join(_CONTEXTS)}")
+    rc = {key: value * _CONTEXTS[context] for key, value in _NOTEBOOK.items()}
+    rc.update(_WHITEGRID)
+    if "rocket" not in matplotlib.colormaps:       # seaborn registers its colour maps when it is imported
+        del rc["image.cmap"]
+    rc["axes.prop_cycle"] = cycler(color=[matplotlib.colors.to_rgb(c) for c in _DEEP])
+    return rc
+
+
+def set_style(context: str = "notebook") -> str:
+    """Set the plotting style (seaborn's ``whitegrid`` with the ``deep`` palette) with a font that renders
+    Chinese; returns its family.
+
+    ``context`` is seaborn's (``paper``, ``notebook``, ``talk``, ``poster``).  Sets every value seaborn's
+    ``set_theme`` would (:func:`theme_rc`, colour codes included) without importing seaborn, so call it after
+    any ``seaborn.set_theme()`` of your own.
+    """
     family = cjk_family()
-    rc = _font_rc(family)
+    rc = theme_rc(context)
+    rc.update(_font_rc(family))
     rc.update({"figure.dpi": DEFAULT_DPI, "savefig.dpi": DEFAULT_DPI, "savefig.bbox": None,
                "figure.figsize": (FIGURE_WIDTH, 4.0)})
-    sns.set_theme(context=context, style="whitegrid", font=family, rc=rc)
+    matplotlib.rcParams.update(rc)
+    codes = matplotlib.colors.colorConverter.colors
+    for code, index in _DEEP_CODES.items():
+        codes[code] = matplotlib.colors.to_rgb(_DEEP[index])
+    codes["k"] = (0.1, 0.1, 0.1)
     return family
+
+
+# ------------------------------------------------------------------------------------------------- fonts
+
+def warm_up() -> None:
+    """Set the style and draw one small chart with Chinese text to PNG, once: what a process's first chart
+    otherwise pays for (the Chinese font's file parsed, Agg and Pillow set up).  A batch worker's kernel calls
+    it before its first briefing (预热), while the worker does its own imports."""
+    set_style()
+    fig = _new_figure(1.0, 0.5, fixed=True)      # a bare Figure (no pyplot): nothing to close
+    fig.text(0.5, 0.5, "均衡 0.50", ha="center")
+    figure_to_png_bytes(fig)
 
 
 def cjk_family() -> str:

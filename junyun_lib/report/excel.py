@@ -56,3 +56,85 @@ def evaluation_sheets(evaluation: Evaluation, scorecards: dict | None = None) ->
     if blocks:
         sheets = {"说明": sheets.pop("说明"), "评估表": pd.concat(blocks, ignore_index=True), **sheets}
     return sheets
+
+
+# ---------------------------------------------------------------------------------- many counties at once
+#: the tidy tables (junyun_lib.report.results) as the workbook names its sheets, in the order it shows them
+TIDY_SHEETS = {"stages": "学段结论", "indicators": "差异系数", "school_parts": "学校指标", "exclusions": "排除学校",
+               "guarantee": "保障指标", "gaps": "缺口与经费", "scorecard_items": "评估表项目", "scorecard": "评估表结论"}
+TIDY_ABOUT = {
+    "stages": "每个县区年度、学段一行：纳入评估学校数、在校生数、综合差异系数、未达校级规则学校数、结论",
+    "indicators": "每个县区年度、学段、指标一行：加权均值、差异系数及其限值与结论、达标学校数、城乡组内组间分解、泰尔指数、基尼系数、麦克伦指数",
+    "school_parts": "每所学校的每个学段部分一行（一贯制学校、完全中学按学段拆分）：各项指标值、是否达标、校级规则、缺口与经费、对差异系数的贡献",
+    "exclusions": "不纳入资源配置评估的学校或学段及原因",
+    "guarantee": "每所学校一行：校额、班额、音乐美术专用教室各项的实际值、标准限值、是否达标及依据",
+    "gaps": "每个县区年度、学段、指标一行：未达标学校数、缺口、所需经费",
+    "scorecard_items": "每个县区年度、评估表项目一行：实际值、标准值、结论（无数据不视为达到）",
+    "scorecard": "每个县区年度一行：总体结论和四个方面的结论（无数据则无法判定）",
+}
+#: data rows of one sheet: Excel's 1,048,576 rows less the header
+SHEET_ROWS = 1_048_575
+
+
+def _pieces(name: str, frame: pd.DataFrame, max_rows: int) -> dict[str, pd.DataFrame]:
+    """A table as one sheet, or — longer than ``max_rows`` — as consecutive sheets 学校指标（1）, 学校指标（2）…"""
+    if len(frame) <= max_rows:
+        return {name: frame}
+    count = -(-len(frame) // max_rows)
+    return {f"{name}（{k + 1}）": frame.iloc[k * max_rows:(k + 1) * max_rows] for k in range(count)}
+
+
+def tidy_sheets(tables: dict[str, pd.DataFrame], evaluation: Evaluation, *,
+                max_rows: int = SHEET_ROWS) -> dict[str, pd.DataFrame]:
+    """The result workbook of many county-years (多县区评估结果工作簿): one sheet per tidy table, Chinese headers.
+
+    ``tables`` are the tidy tables of ``evaluation`` (:meth:`junyun_lib.workspace.Workspace.results_tables`,
+    the same that ``--results`` writes as Parquet), so the workbook holds every county-year once, table by
+    table — not a set of sheets per county.  Sheets: 说明 (what each sheet holds, the standard, the synthetic
+    label), then :data:`TIDY_SHEETS`, then 数据警告.
+
+    A table longer than an Excel sheet (``max_rows`` data rows, :data:`SHEET_ROWS`) is split, in its own
+    order, over consecutive sheets named 学校指标（1）, 学校指标（2）…, each with the header row; 说明 says so.
+    Written by :meth:`junyun_lib.workspace.Workspace.write_large_workbook` (streamed).
+    """
+    about = [("生成工具", f"junyun {__version__}"), ("评估标准", next(
+        (std.name_zh for std in evaluation.standards.values()), evaluation.standard_code))]
+    if evaluation.synthetic:
+        about.insert(0, ("数据性质", SYNTHETIC_LABEL))
+    about.append(("县区年度", f"{len(evaluation.county_years()):,} 个"))
+    stricter = [f"{name}：" + "；".join(std.overrides_applied) for name, std in evaluation.standards.items()
+                if std.overrides_applied]
+    about += [("县区规则", text) for text in stricter]
+    coverage = sorted({std.coverage_zh for std in evaluation.standards.values() if std.coverage_zh})
+    about += [("评估范围", text) for text in coverage]
+    if "scorecard" in tables:
+        about.append(("评估表", "有县区配置（county.toml）和县级指标表的县区按其县级指标填写；其他县区只计算由学校数据决定的"
+                               "项目，县级项目为无数据，总体结论不会是“达到”"))
+    about.append(("缺口口径", GAP_BASIS_ZH))
+    sheets: dict[str, pd.DataFrame] = {}
+    for key, sheet in TIDY_SHEETS.items():
+        if key not in tables:
+            continue
+        frame = tables[key]
+        if key == "indicators" and "indicator" in frame:
+            # the indicator's name beside its code: the table itself keeps codes only
+            names = {i.code: i.name_zh for std in evaluation.standards.values() for i in std.indicators}
+            frame = frame.copy()
+            frame.insert(frame.columns.get_loc("indicator") + 1, "name_zh", frame["indicator"].map(names))
+        pieces = _pieces(sheet, zh(frame), max_rows)
+        where = "、".join(pieces)
+        split = f"；共 {len(frame):,} 行，超过 Excel 每表 {max_rows:,} 行的上限，按原顺序分在 {where} 各表" \
+            if len(pieces) > 1 else f"；{len(frame):,} 行"
+        about.append((f"表：{sheet}", TIDY_ABOUT[key] + split))
+        sheets.update(pieces)
+    warnings = pd.DataFrame([w.to_dict() for w in evaluation.warnings]) if evaluation.warnings else \
+        pd.DataFrame(columns=["file", "sheet", "row", "column", "value", "message_zh", "message_en"])
+    warnings = warnings.rename(columns={"severity": "级别", "code": "问题代码", "file": "文件", "sheet": "工作表",
+                                        "row": "行号", "column": "列", "value": "值", "message_zh": "说明",
+                                        "message_en": "Message", "school_id": "学校标识码", "county": "县区",
+                                        "year": "年度"})
+    if "级别" in warnings:
+        warnings["级别"] = warnings["级别"].map({"warning": "警告", "error": "错误"}).fillna(warnings["级别"])
+    about.append(("表：数据警告", f"可能有误但不阻止计算的数据，请核实；{len(warnings):,} 条"))
+    sheets.update(_pieces("数据警告", warnings, max_rows))
+    return {"说明": pd.DataFrame(about, columns=["项目", "内容"]), **sheets}

@@ -21,6 +21,7 @@ then handed out per county-year, so a national file costs one pass rather than o
 from __future__ import annotations
 
 from collections import defaultdict
+from typing import Callable, Iterator
 
 import numpy as np
 import pandas as pd
@@ -30,7 +31,7 @@ from ..evaluation.guarantee import CHECKS
 from ..rules.schema import STAGES
 from ..rules.scorecard_form import not_applicable
 from ..version import __version__
-from .jsonvalues import json_number
+from .jsonvalues import json_number, stream_dumps
 from .scorecard_view import to_json_dict as scorecard_json
 
 
@@ -126,7 +127,8 @@ def _guarantee_failures(wide: pd.DataFrame) -> list[tuple[int, dict]]:
 def _causes(parts: pd.DataFrame, codes: list[str]):
     """``causes(key, stage, code)`` for every county-year of ``parts``: the contributions of each school part
     (largest share first), the 城乡 within/between split, Theil, Gini and McLoone (:mod:`junyun_lib.causes`).
-    Arrays are turned into Python lists once per indicator, in each group's order, then sliced per group."""
+    The measures are computed once for every group; each group's slice becomes Python lists only when its
+    object is built, so a streamed document never holds every school's contributions at once."""
     measures = causes_by_group(parts, codes)
     group = measures["group"]
     number = {(c, int(y), s): int(g) for c, y, s, g in
@@ -138,7 +140,7 @@ def _causes(parts: pd.DataFrame, codes: list[str]):
         m = measures[code]
         order = m["order"]
         bounds = np.searchsorted(group[order], np.arange(n + 1)).tolist()
-        per_code[code] = (ids[order].tolist(), m["share"][order].tolist(), m["direction"][order].tolist(), bounds,
+        per_code[code] = (ids[order], np.asarray(m["share"])[order], np.asarray(m["direction"])[order], bounds,
                           {k: [json_number(v) for v in m[k].tolist()] for k in ("within", "between", "theil", "gini",
                                                                            "mcloone")})
 
@@ -149,7 +151,8 @@ def _causes(parts: pd.DataFrame, codes: list[str]):
         sid, share, direction, bounds, per_group = per_code[code]
         a, b = bounds[g], bounds[g + 1]
         return {"contributions": [{"school_id": i, "share": v, "direction": d}
-                                  for i, v, d in zip(sid[a:b], share[a:b], direction[a:b]) if v == v],
+                                  for i, v, d in zip(sid[a:b].tolist(), share[a:b].tolist(), direction[a:b].tolist())
+                                  if v == v],
                 "by_urban_rural": {"within": per_group["within"][g], "between": per_group["between"][g]},
                 "theil": per_group["theil"][g], "gini": per_group["gini"][g], "mcloone": per_group["mcloone"][g]}
     return build
@@ -160,52 +163,92 @@ def _records(frame: pd.DataFrame, names: list[str]) -> list[dict]:
     return [dict(zip(names, row)) for row in zip(*cols)]
 
 
-def results(source, keys: list[tuple[str, int]], standards: dict, row_index) -> list[dict]:
-    """One result object per county-year of ``source`` (an Evaluation or a CountyResult).
+def _batches(keys: list, rows_of: dict, batch_rows: int | None) -> list[list]:
+    """``keys`` in consecutive batches of about ``batch_rows`` school parts (one batch when None)."""
+    if batch_rows is None:
+        return [list(keys)] if keys else []
+    out, batch, size = [], [], 0
+    for key in keys:
+        batch.append(key)
+        size += len(rows_of.get(key, ()))
+        if size >= batch_rows:
+            out.append(batch)
+            batch, size = [], 0
+    if batch:
+        out.append(batch)
+    return out
 
-    ``row_index(table_name)`` gives, per (county, year), the row positions of that table.
+
+def iter_results(source, keys: list[tuple[str, int]], standards: dict, row_index,
+                 batch_rows: int | None = None) -> Iterator[dict]:
+    """One result object per county-year of ``source`` (an Evaluation or a CountyResult), in ``keys`` order.
+
+    ``row_index(table_name)`` gives, per (county, year), the row positions of that table.  The county-years are
+    taken in batches of about ``batch_rows`` school parts (all at once when None): each batch's rows are
+    turned into Python objects column by column, in one pass, and handed out per county-year — so a national
+    file costs one pass over its tables, and a streamed document (:func:`evaluation_json_chunks`) holds one
+    batch at a time, never the whole document.
     """
-    def split(name: str, build) -> dict:
-        table = getattr(source, name)
-        items = build(table)
-        return {key: [items[i] for i in rows] for key, rows in row_index(name).items()}
-
     first = standards[keys[0][0]] if keys else None     # indicator codes are the standard's, same for all
-    schools = split("parts", lambda t: _schools(t, first.codes, first.has_school_standards)) if first else {}
-    excluded = split("excluded", lambda t: [dict(r, part=r["part"] or None)
-                                            for r in _records(t, ["school_id", "school_name", "part", "reason"])])
-    owner = np.full(len(source.guarantee_wide), -1)
-    owners = list(row_index("guarantee_wide").items())
-    for k, (_, rows) in enumerate(owners):
-        owner[rows] = k
-    guarantee: dict = defaultdict(list)
-    for position, row in _guarantee_failures(source.guarantee_wide):
-        guarantee[owners[owner[position]][0]].append(row)
-    gaps = split("gaps", lambda t: _records(t, ["stage", "indicator", "name_zh", "schools_below", "shortfall",
-                                                "school_shortfall", "unit_zh", "cost_wan"]))
+    builders = {
+        "excluded": lambda t: [dict(r, part=r["part"] or None)
+                               for r in _records(t, ["school_id", "school_name", "part", "reason"])],
+        "gaps": lambda t: _records(t, ["stage", "indicator", "name_zh", "schools_below", "shortfall",
+                                       "school_shortfall", "unit_zh", "cost_wan"]),
+    }
+    if first is not None:
+        builders["parts"] = lambda t: _schools(t, first.codes, first.has_school_standards)
     located: dict = defaultdict(list)
     for w in source.warnings:
         located[(w.county, w.year)].append(str(w))
     general = located.get(("", None), [])   # warnings about a whole file, not one county-year
-    warnings = {key: general + located.get(key, []) for key in keys}
     stage_rows, indicator_rows = row_index("stages"), row_index("indicators")
     stage_cols = {c: column(source.stages, c) for c in STAGE_COLUMNS}
     ind_cols = {c: column(source.indicators, c) for c in ["stage", "indicator", *IND_KEYS]}
     causes = _causes(source.parts, first.codes) if first is not None and len(source.parts) else None
-    out = []
-    for key in keys:
-        county, year = key
-        std = standards[county]
-        out.append({
-            "county": county, "year": year, "standard": std.code, "synthetic": bool(source.synthetic),
-            "stages": _stages(stage_cols, stage_rows.get(key, []), ind_cols, indicator_rows.get(key, []),
-                              (lambda stage, code, key=key: causes(key, stage, code)) if causes else None),
-            "schools": schools.get(key, []),
-            "excluded": excluded.get(key, []), "guarantee_failures": guarantee.get(key, []),
-            "gaps": gaps.get(key, []),
-            "warnings": warnings.get(key, []), "overrides": list(std.overrides_applied),
-        })
-    return out
+    empty = np.array([], dtype=int)
+
+    def rows_of(name: str, batch: list) -> tuple[np.ndarray, np.ndarray]:
+        """The batch's rows of a table, and where each county-year's rows end among them."""
+        index = row_index(name)
+        pieces = [np.asarray(index.get(key, empty), dtype=int) for key in batch]
+        ends = np.cumsum([len(p) for p in pieces])
+        return (np.concatenate(pieces) if pieces else empty), ends
+
+    def take(table: pd.DataFrame, rows: np.ndarray) -> pd.DataFrame:
+        # the whole table in its own order (one batch of every county-year): no copy
+        if len(rows) == len(table) and np.array_equal(rows, np.arange(len(table))):
+            return table
+        return table.iloc[rows]
+
+    for batch in _batches(list(keys), row_index("parts"), batch_rows):
+        per_key: dict[str, list] = {}
+        for name, build in builders.items():
+            rows, ends = rows_of(name, batch)
+            items = build(take(getattr(source, name), rows)) if len(rows) else []
+            per_key[name] = [items[a:b] for a, b in zip(np.concatenate([[0], ends[:-1]]).tolist(), ends.tolist())]
+        rows, ends = rows_of("guarantee_wide", batch)
+        guarantee: list[list] = [[] for _ in batch]
+        if len(rows):
+            for position, row in _guarantee_failures(take(source.guarantee_wide, rows)):
+                guarantee[int(np.searchsorted(ends, position, side="right"))].append(row)
+        for k, key in enumerate(batch):
+            county, year = key
+            std = standards[county]
+            yield {
+                "county": county, "year": year, "standard": std.code, "synthetic": bool(source.synthetic),
+                "stages": _stages(stage_cols, stage_rows.get(key, []), ind_cols, indicator_rows.get(key, []),
+                                  (lambda stage, code, key=key: causes(key, stage, code)) if causes else None),
+                "schools": per_key["parts"][k] if "parts" in per_key else [],
+                "excluded": per_key["excluded"][k], "guarantee_failures": guarantee[k],
+                "gaps": per_key["gaps"][k],
+                "warnings": general + located.get(key, []), "overrides": list(std.overrides_applied),
+            }
+
+
+def results(source, keys: list[tuple[str, int]], standards: dict, row_index) -> list[dict]:
+    """One result object per county-year of ``source``, all at once (:func:`iter_results` in one batch)."""
+    return list(iter_results(source, keys, standards, row_index))
 
 
 def causes_json(result, stage: str, code: str) -> dict:
@@ -234,26 +277,64 @@ def scorecard_note(standard, config=None) -> str | None:
     return note
 
 
-def evaluation_json(source, scorecards: dict | None = None) -> dict:
+def _finish(res: dict, scorecards, standards: dict, configs: dict) -> dict:
+    """Add a result object's ``scorecard`` and ``scorecard_note``."""
+    key = (res["county"], res["year"])
+    card = scorecards(*key) if callable(scorecards) else scorecards.get(key)
+    # a scorecard's JSON object may come ready-made (scorecard_view.table_scorecards: from the tidy tables)
+    res["scorecard"] = None if card is None else card if isinstance(card, dict) else scorecard_json(card)
+    res["scorecard_note"] = None if card is not None else scorecard_note(standards[res["county"]],
+                                                                        configs.get(res["county"]))
+    return res
+
+
+def _source_keys(source):
+    if hasattr(source, "county_years"):
+        return source.county_years(), source.standards, source.counties
+    return [(source.county, source.year)], {source.county: source.standard}, {source.county: source.config}
+
+
+def generator() -> dict:
+    """The ``generator`` object of a results document."""
+    return {"package": "junyun", "version": __version__}
+
+
+def evaluation_json(source, scorecards: dict | Callable | None = None) -> dict:
     """The results document of an Evaluation (every county-year) or of one CountyResult (its object only).
 
     ``scorecards`` maps (county, year) to that county-year's :class:`~junyun_lib.evaluation.scorecard.Scorecard`
-    (or None); each result object gets ``"scorecard"`` (null where there is none) and ``"scorecard_note"``:
-    why there is none, in Chinese (the form does not apply to the standard — basic-2012 — or the county has no
-    ``county.toml``), else null.
+    (or None), or is a function ``(county, year) -> Scorecard | None``; each result object gets ``"scorecard"``
+    (null where there is none) and ``"scorecard_note"``: why there is none, in Chinese (the form does not apply
+    to the standard — basic-2012 — or the county has no ``county.toml``), else null.  For many county-years
+    write the same document with :func:`evaluation_json_chunks`, which never holds all of it.
     """
     scorecards = scorecards or {}
-    if hasattr(source, "county_years"):
-        keys, standards, configs = source.county_years(), source.standards, source.counties
-    else:
-        keys, standards = [(source.county, source.year)], {source.county: source.standard}
-        configs = {source.county: source.config}
-    out = results(source, keys, standards, source._row_index)
-    for res in out:
-        card = scorecards.get((res["county"], res["year"]))
-        res["scorecard"] = scorecard_json(card) if card is not None else None
-        res["scorecard_note"] = None if card is not None else \
-            scorecard_note(standards[res["county"]], configs.get(res["county"]))
+    keys, standards, configs = _source_keys(source)
+    out = [_finish(res, scorecards, standards, configs) for res in results(source, keys, standards, source._row_index)]
     if not hasattr(source, "county_years"):
         return out[0]
-    return {"results": out, "generator": {"package": "junyun", "version": __version__}}
+    return {"results": out, "generator": generator()}
+
+
+#: school parts per batch of a streamed document: large enough for one vectorised pass to pay, small enough
+#: that a batch's Python objects stay a few tens of MB
+STREAM_BATCH_ROWS = 20_000
+
+
+def evaluation_json_chunks(evaluation, scorecards: dict | Callable | None = None, *,
+                           batch_rows: int = STREAM_BATCH_ROWS, lines: bool = False) -> Iterator[str]:
+    """The results document of an Evaluation as pieces of text, county-year by county-year (流式写出).
+
+    Joined, the pieces are exactly ``dumps(evaluation_json(evaluation, scorecards))``
+    (:func:`junyun_lib.report.jsonvalues.dumps`: valid JSON, no NaN or infinity), but only one batch of
+    county-years (:data:`STREAM_BATCH_ROWS` school parts) is ever held as Python objects, and a scorecard
+    given as a function is built only when its county-year is written (it may return the scorecard's JSON
+    object itself).  With ``lines`` each county-year's object is one line (ten times faster to encode; the
+    same document to any JSON reader).  Write them with
+    :meth:`junyun_lib.workspace.Workspace.write_json_chunks` (atomic: the file appears only when complete).
+    """
+    scorecards = scorecards or {}
+    keys, standards, configs = _source_keys(evaluation)
+    objects = (_finish(res, scorecards, standards, configs)
+               for res in iter_results(evaluation, keys, standards, evaluation._row_index, batch_rows))
+    return stream_dumps("results", objects, {"generator": generator()}, lines=lines)

@@ -91,6 +91,7 @@ def zh(frame: pd.DataFrame) -> pd.DataFrame:
                     label = label[kinds.get(code, "section")]
                 renamed[col] = label + names.get(code, code)
                 break
+    renamed.update({c: n for c, n in _wide_headers(out.columns).items() if c not in HEADERS_ZH})
     return out.rename(columns={**HEADERS_ZH, **renamed})
 
 
@@ -101,7 +102,32 @@ PREFIX_ZH = (
     ("value_", "指标值："), ("meets_", "达标："), ("shortfall_", "该学段部分缺口："),
     ("school_shortfall_", {"facility": "全校需补充：", "section": "本学段需补充："}),
     ("cost_", {"facility": "经费（万元，全校计一次）：", "section": "经费（万元）："}),
-    ("standard_", "标准："), ("ratio_", "达标程度："), ("numerator_", "分子："))
+    ("standard_", "标准："), ("ratio_", "达标程度："), ("numerator_", "分子："),
+    ("cv2_share_", "占差异系数平方的份额："))
+
+# The school-level guarantee checks, one row per school (``guarantee.parquet``): ``<check>_<field>`` columns.
+_CHECK_FIELDS_ZH = {"value": "实际值", "limit": "标准限值", "passes": "达标", "basis": "依据与说明",
+                    "band": "最大班额段"}
+
+
+def _wide_headers(columns) -> dict[str, str]:
+    """Chinese headers of the columns ``zh`` has no fixed name for: the guarantee checks of the one-row-per-school
+    table (``class_size_primary_passes`` → 小学最大班额：达标) and the scorecard verdicts (``overall``,
+    ``area_<area>``)."""
+    from ..evaluation.guarantee import CHECKS
+    from ..rules.scorecard_form import AREAS, form
+
+    out = {}
+    for col in columns:
+        check, _, field = str(col).rpartition("_")
+        if check in CHECKS and field in _CHECK_FIELDS_ZH:
+            name, stage = CHECKS[check]
+            out[col] = f"{STAGE_ZH.get(stage, '')}{name}：{_CHECK_FIELDS_ZH[field]}"
+        elif col == "overall":
+            out[col] = "总体结论（达到）"
+        elif str(col).startswith("area_") and str(col)[5:] in AREAS:
+            out[col] = f"{form()['areas'][str(col)[5:]]}（达到）"
+    return out
 
 
 def _indicator_names() -> dict[str, str]:

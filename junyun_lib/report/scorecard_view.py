@@ -2,7 +2,9 @@
 from __future__ import annotations
 
 import math
+from typing import Callable
 
+import numpy as np
 import pandas as pd
 
 from ..evaluation.scorecard import Scorecard
@@ -80,3 +82,44 @@ def to_json_dict(card: Scorecard) -> dict:
             "vetoes": [{"code": v["code"], "name": v["name"], "applies": v["applies"], "source": v["source"]}
                        for v in card.vetoes.to_dict("records")],
             "overall": card.overall, "prerequisite": card.prerequisite}
+
+
+def table_scorecards(items: pd.DataFrame, overall: pd.DataFrame, template: dict, prerequisite) -> Callable:
+    """``(county, year) -> scorecard JSON object`` (:func:`to_json_dict`'s shape) from the tidy scorecard tables
+    (:func:`junyun_lib.evaluation.scorecards.scorecard_tables`), for county-years **without a county
+    configuration**, whose scorecard the tables hold whole: school-derived items computed, county-level items
+    and vetoes no data.  The per-county scorecard (35 ms each) would take most of a national JSON's time.
+
+    ``template`` is the JSON object of one such county-year's per-county scorecard: its vetoes (no data,
+    the same for every county without a configuration) are reused; ``prerequisite(year)`` gives the
+    prerequisite object of a year without basic-balance history.  Returns None for a county-year not in the
+    tables.
+    """
+    rows = items.groupby(["county", "year"], observed=True, sort=False).indices
+    cols = {c: items[c].astype(object).where(items[c].notna(), None).tolist()
+            for c in ("area", "code", "name", "op", "source")}
+    cols["value"] = [_num(v) for v in items["value"].to_numpy(dtype=float, na_value=np.nan).tolist()]
+    cols["standard"] = [_num(v) for v in items["standard"].to_numpy(dtype=float, na_value=np.nan).tolist()]
+    cols["passes"] = items["passes"].astype(object).where(items["passes"].notna(), None).tolist()
+    tops = {(str(c), int(y)): k for k, (c, y) in enumerate(zip(overall["county"].astype(str), overall["year"]))}
+    verdicts = {col: overall[col].astype(object).where(overall[col].notna(), None).tolist()
+                for col in ["overall"] + [f"area_{a}" for a in AREAS]}
+    names = form()["areas"]
+
+    def build(county, year) -> dict | None:
+        at, top = rows.get((county, year)), tops.get((str(county), int(year)))
+        if at is None or top is None:
+            return None
+        areas = {a: {"name": names[a], "passes": _bool(verdicts[f"area_{a}"][top]), "items": []} for a in AREAS}
+        for i in at.tolist():
+            areas[cols["area"][i]]["items"].append({
+                "code": cols["code"][i], "name": cols["name"][i], "value": cols["value"][i],
+                "standard": cols["standard"][i], "op": cols["op"][i], "passes": _bool(cols["passes"][i]),
+                "source": cols["source"][i]})
+        return {"areas": areas, "vetoes": [dict(v) for v in template["vetoes"]],
+                "overall": _bool(verdicts["overall"][top]), "prerequisite": prerequisite(int(year))}
+    return build
+
+
+def _bool(value) -> bool | None:
+    return None if value is None else bool(value)

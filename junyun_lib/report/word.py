@@ -16,16 +16,17 @@ from __future__ import annotations
 import html
 import io
 import re
+import weakref
+from xml.sax.saxutils import escape
 
 import matplotlib.pyplot as plt
 import pandas as pd
 from docx import Document
 from docx.enum.section import WD_ORIENT
-from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
-from docx.oxml import OxmlElement
-from docx.oxml.ns import qn
-from docx.shared import Cm, Mm, Pt, RGBColor
+from docx.oxml import OxmlElement, parse_xml
+from docx.oxml.ns import nsdecls, qn
+from docx.shared import Cm, Emu, Mm, Pt, RGBColor
 
 from ..synthetic import SYNTHETIC_LABEL
 from . import briefing as _b
@@ -110,6 +111,37 @@ def _header_footer(doc, synthetic: bool) -> None:
         p.alignment = WD_ALIGN_PARAGRAPH.CENTER
 
 
+# ------------------------------------------------------------------------------------------- styles
+# python-docx finds a style by name by searching every style of the document, twice (the name, then whether it
+# is the default), each time a paragraph, heading or table is given one: a quarter of a briefing's Word copy.
+# Each document's style ids are looked up once here and set directly.
+_STYLE_IDS: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
+
+
+def _style_id(doc, name: str) -> str:
+    """The id of the style called ``name`` in ``doc`` ("Heading 1" → "Heading1"), looked up once per document."""
+    ids = _STYLE_IDS.setdefault(doc.part, {})
+    if name not in ids:
+        ids[name] = doc.styles[name].style_id
+    return ids[name]
+
+
+def _styled_paragraph(doc, style: str | None = None):
+    """A new paragraph at the end of ``doc`` in ``style`` (a style name), as ``doc.add_paragraph(style=…)``."""
+    p = doc.add_paragraph()
+    if style:
+        p._p.style = _style_id(doc, style)
+    return p
+
+
+def _heading(doc, text: str, level: int):
+    """A heading, as ``doc.add_heading(text, level)``: level 0 is the title."""
+    p = _styled_paragraph(doc, "Title" if level == 0 else f"Heading {level}")
+    if text:
+        p.add_run(text)
+    return p
+
+
 # ------------------------------------------------------------------------------------------ markdown
 _ESCAPED = re.compile(r"\\([!-/:-@\[-`{-~])")
 
@@ -142,7 +174,7 @@ def _runs(text: str) -> list[tuple[str, bool]]:
 
 
 def _paragraph(doc, text: str, style: str | None = None):
-    p = doc.add_paragraph(style=style)
+    p = _styled_paragraph(doc, style)
     for chunk, bold in _runs(text):
         run = p.add_run(chunk)
         run.bold = bold or None
@@ -157,11 +189,11 @@ def add_markdown(doc, text: str) -> None:
             if not line:
                 continue
             if line.startswith("# "):
-                heading = doc.add_heading(level=0)
+                heading = _heading(doc, "", 0)
                 for chunk, _ in _runs(line[2:]):
                     heading.add_run(chunk)
             elif line.startswith("## "):
-                doc.add_heading("".join(c for c, _ in _runs(line[3:])), level=1)
+                _heading(doc, "".join(c for c, _ in _runs(line[3:])), 1)
             elif line.startswith("> "):
                 p = _paragraph(doc, line[2:])
                 for run in p.runs:
@@ -175,55 +207,64 @@ def add_markdown(doc, text: str) -> None:
 
 
 # -------------------------------------------------------------------------------------------- tables
-def _shade(cell, fill: str) -> None:
-    props = cell._tc.get_or_add_tcPr()
-    shading = OxmlElement("w:shd")
-    shading.set(qn("w:val"), "clear")
-    shading.set(qn("w:color"), "auto")
-    shading.set(qn("w:fill"), fill)
-    props.append(shading)
-
-
-def _repeat_header(row) -> None:
-    props = row._tr.get_or_add_trPr()
-    flag = OxmlElement("w:tblHeader")
-    flag.set(qn("w:val"), "true")
-    props.append(flag)
-
-
 def add_table(doc, frame: pd.DataFrame, empty: str = "无") -> None:
     """A briefing table: header row shaded and repeated on each page, numbers right-aligned (the page's
-    :func:`~junyun_lib.report.briefing.column_kinds`), the note of rows left out under it."""
+    :func:`~junyun_lib.report.briefing.column_kinds`), the note of rows left out under it.
+
+    The table is written as one piece of WordprocessingML — what python-docx's ``add_table``, ``add_row`` and
+    ``add_run`` make, cell by cell, in a tenth of the time: "Table Grid", centred, the page's text width shared
+    evenly between the columns, 9 pt text, the header bold on ``E8EAF6``.
+    """
     if frame.empty:
         doc.add_paragraph(empty)
         return
     kinds = _b.column_kinds(frame)
-    table = doc.add_table(rows=1, cols=len(frame.columns))
-    table.style = "Table Grid"
-    table.alignment = WD_TABLE_ALIGNMENT.CENTER
-    header = table.rows[0]
-    _repeat_header(header)
-    for cell, col in zip(header.cells, frame.columns):
-        cell.text = ""
-        run = cell.paragraphs[0].add_run(str(col))
-        run.bold = True
-        run.font.size = Pt(9)
-        _shade(cell, "E8EAF6")
-        if kinds[col] == "num":
-            cell.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.RIGHT
-    for values in frame.itertuples(index=False, name=None):
-        cells = table.add_row().cells
-        for cell, col, value in zip(cells, frame.columns, values):
-            run = cell.paragraphs[0].add_run(_b._cell(value))
-            run.font.size = Pt(9)
-            if kinds[col] == "num":
-                cell.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.RIGHT
+    right = [kinds[c] == "num" for c in frame.columns]
+    width = Emu(doc._block_width // len(frame.columns)).twips       # as python-docx divides the text width
+    header = "".join(_cell_xml(str(col), width, r, header=True) for col, r in zip(frame.columns, right))
+    body = "".join("<w:tr>" + "".join(_cell_xml(_b._cell(v), width, r) for v, r in zip(values, right)) + "</w:tr>"
+                   for values in frame.itertuples(index=False, name=None))
+    grid = "".join(f'<w:gridCol w:w="{width}"/>' for _ in frame.columns)
+    doc.element.body._insert_tbl(parse_xml(
+        f'<w:tbl {nsdecls("w")}><w:tblPr><w:tblStyle w:val="{_style_id(doc, "Table Grid")}"/>'
+        '<w:tblW w:type="auto" w:w="0"/><w:jc w:val="center"/><w:tblLook w:firstColumn="1" w:firstRow="1" '
+        'w:lastColumn="0" w:lastRow="0" w:noHBand="0" w:noVBand="1" w:val="04A0"/></w:tblPr>'
+        f'<w:tblGrid>{grid}</w:tblGrid><w:tr><w:trPr><w:tblHeader w:val="true"/></w:trPr>{header}</w:tr>'
+        f'{body}</w:tbl>'))
     more = frame.attrs.get("more")
     if more:
         p = doc.add_paragraph()
         run = p.add_run(more)
         run.font.size = Pt(9)
         run.font.color.rgb = RGBColor(0x61, 0x61, 0x61)
+
+
+def _cell_xml(text: str, width: int, right: bool, header: bool = False) -> str:
+    """One table cell: its width, the header's shading, right alignment for numbers, a 9 pt run (bold in the
+    header) holding ``text`` as python-docx writes a run's text (tabs and line breaks as their own elements)."""
+    shade = '<w:shd w:val="clear" w:color="auto" w:fill="E8EAF6"/>' if header else ""
+    align = '<w:pPr><w:jc w:val="right"/></w:pPr>' if right else ""
+    bold = "<w:b/>" if header else ""
+    return (f'<w:tc><w:tcPr><w:tcW w:type="dxa" w:w="{width}"/>{shade}</w:tcPr><w:p>{align}'
+            f'<w:r><w:rPr>{bold}<w:sz w:val="18"/></w:rPr>{_text_xml(text)}</w:r></w:p></w:tc>')
+
+
+_RUN_BREAKS = re.compile(r"([\t\r\n])")
+
+
+def _text_xml(text: str) -> str:
+    """A run's text as python-docx's ``run.text = …`` writes it: ``<w:t>`` pieces (space-preserving when they
+    start or end with white space), ``<w:tab/>`` for a tab, ``<w:br/>`` for each line break character."""
+    out = []
+    for piece in _RUN_BREAKS.split(text):
+        if piece == "\t":
+            out.append("<w:tab/>")
+        elif piece in ("\r", "\n"):
+            out.append("<w:br/>")
+        elif piece:
+            space = ' xml:space="preserve"' if piece != piece.strip() else ""
+            out.append(f"<w:t{space}>{escape(piece)}</w:t>")
+    return "".join(out)
 
 
 def add_chart(doc, png: bytes) -> None:
@@ -246,7 +287,7 @@ def briefing_docx(b, images: dict | None = None) -> bytes:
     doc.core_properties.language = "zh-CN"
     add_markdown(doc, _b.headline(b))
     for section in _b.SECTIONS:
-        doc.add_heading(section.title, level=1)
+        _heading(doc, section.title, 1)
         if section.intro:
             _paragraph(doc, section.intro)
         given = list(images.get(section.title, []))

@@ -158,8 +158,12 @@ def run_task(task: Task, warm: bool = False) -> dict:
             atomic.write_text(row_path, json.dumps(index_row, ensure_ascii=False))
         row["html"] = str(html_path)
         if task.copies:
-            # the Word copy and the workbook, from the same briefing (evaluated once more here; charts from the page)
-            b = ws.briefing(task.county, task.year, task.standard)
+            # the Word copy and the workbook from the briefing the notebook handed back: the results and charts
+            # the page shows, not a second evaluation; a kernel that is gone (warm=False) or a notebook that
+            # hands none back leaves the worker to evaluate the county-year itself
+            b = kernel.handed_back(extra["kernel_client"]) if warm else None
+            if b is None:
+                b = ws.briefing(task.county, task.year, task.standard)
             atomic.write_bytes(docx_path, briefing_docx(b, notebook_images(nb)))
             row["docx"] = str(docx_path)
             ws.write_workbook(xlsx_path, workbook_sheets(b))
@@ -185,6 +189,23 @@ def run_task(task: Task, warm: bool = False) -> dict:
     row["seconds"] = round(time.perf_counter() - start, 3)
     row["finished"] = _now()
     return row
+
+
+def prepare_worker() -> None:
+    """Ready a worker process before its first briefing (预热): start its kernel, which imports junyun, pandas and
+    matplotlib and loads the Chinese font as it starts (:data:`~junyun_lib.runner.kernel.PRELOAD_CODE`), and
+    meanwhile do here what a worker's first task would otherwise pay for once — papermill and the notebook
+    validator, the HTML exporter with its templates compiled, python-docx's document template, openpyxl — so a
+    worker's first county costs what the others do."""
+    kernel.preload()
+    import nbformat
+    import openpyxl  # noqa: F401 — the workbook's writer
+    import papermill  # noqa: F401
+    from docx import Document
+
+    nbformat.validate(nbformat.v4.new_notebook())       # builds and keeps the schema validator
+    notebook_to_html(nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell("# 预热")]), title="预热")
+    Document()
 
 
 def _index_row(nb) -> dict | None:
@@ -422,7 +443,7 @@ def run_batch(ws: Workspace, tasks: list[Task], workers: int | None = None, sche
         bar.set_postfix_str(f"{row['county']} {row['year']} {row['status']}")
 
     try:
-        runner.run(tasks, run_task, on_result)
+        runner.run(tasks, run_task, on_result, prepare=prepare_worker)
         batch["status"] = "finished"
     except BaseException:
         batch["status"] = "interrupted"

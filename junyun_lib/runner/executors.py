@@ -21,7 +21,6 @@ from abc import ABC, abstractmethod
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from typing import Callable
 
-from ..report.html_export import exporter
 from . import kernel
 
 EXECUTORS: dict[str, type["Executor"]] = {}
@@ -41,12 +40,17 @@ def get_executor(name: str, **options) -> "Executor":
 
 
 class Executor(ABC):
-    """Runs ``fn(task, warm)`` for every task and hands each returned row to ``on_result``."""
+    """Runs ``fn(task, warm)`` for every task and hands each returned row to ``on_result``.
+
+    ``prepare`` (optional) readies a worker process before its first task (预热: its kernel, its imports);
+    an executor whose workers outlive a batch may leave it to the first task.
+    """
 
     name = ""
 
     @abstractmethod
-    def run(self, tasks: list, fn: Callable, on_result: Callable[[dict], None]) -> None:
+    def run(self, tasks: list, fn: Callable, on_result: Callable[[dict], None],
+            prepare: Callable[[], None] | None = None) -> None:
         ...
 
 
@@ -61,11 +65,11 @@ class LocalProcesses(Executor):
             raise ValueError("workers must be at least 1")
         self.workers = workers
 
-    def run(self, tasks, fn, on_result) -> None:
+    def run(self, tasks, fn, on_result, prepare=None) -> None:
         if not tasks:
             return
         workers = max(1, min(self.workers or os.cpu_count() or 1, len(tasks)))
-        pool = ProcessPoolExecutor(max_workers=workers, initializer=_init_worker, initargs=(os.getpid(),))
+        pool = ProcessPoolExecutor(max_workers=workers, initializer=_init_worker, initargs=(os.getpid(), prepare))
         futures = [pool.submit(fn, t, True) for t in tasks]
         try:
             for future in as_completed(futures):
@@ -95,18 +99,18 @@ def _stop(pool: ProcessPoolExecutor) -> None:
     pool.shutdown(wait=True)
 
 
-def _init_worker(parent: int) -> None:
-    """Worker-process initializer: follow the parent, then start the kernel and build the HTML exporter
-    while the kernel imports junyun (the two cold starts overlap).  A failure to start is left for the
-    first task to report in its row."""
+def _init_worker(parent: int, prepare: Callable[[], None] | None = None) -> None:
+    """Worker-process initializer: follow the parent, then ready the worker (``prepare``: the batch starts
+    the kernel, which imports junyun while the worker makes its own imports, so the two cold starts overlap).
+    A failure to start is left for the first task to report in its row."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)       # Ctrl-C is the parent's to handle
     signal.signal(signal.SIGTERM, _terminated)
     _die_with_parent(parent)
-    try:
-        kernel.preload()
-        exporter()
-    except Exception:  # noqa: BLE001 — run_task starts again and reports the error in its row
-        pass
+    if prepare is not None:
+        try:
+            prepare()
+        except Exception:  # noqa: BLE001 — run_task starts again and reports the error in its row
+            pass
 
 
 def _terminated(signum, frame) -> None:
@@ -174,7 +178,8 @@ class DaskCluster(Executor):
     def __init__(self, address: str):
         self.address = address
 
-    def run(self, tasks, fn, on_result) -> None:
+    def run(self, tasks, fn, on_result, prepare=None) -> None:
+        # a dask worker outlives the batch and may serve others: its kernel starts with its first briefing
         from distributed import Client
         from distributed import as_completed as dask_completed
 

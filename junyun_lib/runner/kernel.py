@@ -20,9 +20,9 @@ from papermill.engines import NBClientEngine, papermill_engines
 from papermill.log import logger as engine_logger
 from papermill.utils import merge_kwargs, remove_args
 
-READY_TIMEOUT = 60       # seconds for a new kernel to answer
-# The first reset waits for the preload (the kernel runs requests in order), which on a fresh machine may
-# build the Chinese font (about 30 s) while another worker does the same: allow for it.
+# Seconds for a new kernel to answer.  It answers once it has preloaded (PRELOAD_CODE), which on a fresh machine
+# may build the Chinese font (about 30 s) while another worker does the same: allow for it.
+READY_TIMEOUT = 300
 RESET_TIMEOUT = 300
 
 _WARM: dict = {}   # per worker process: one kernel kept alive between briefings
@@ -40,33 +40,60 @@ _junyun_ip.displayhook._ = _junyun_ip.displayhook.__ = _junyun_ip.displayhook.__
 _junyun_ip.user_ns.update({"_": "", "__": "", "___": ""})
 globals().pop("_junyun_name", None)
 del _junyun_ip
+if "junyun_lib.report.briefing" in __import__("sys").modules:   # and the briefing the last notebook handed back
+    __import__("sys").modules["junyun_lib.report.briefing"].forget_handed_back()
 """
 
-# What every briefing imports first; loaded by a new worker's kernel while the worker loads nbconvert.
-PRELOAD_CODE = "import junyun_lib, junyun_lib.report.briefing, junyun_lib.report.charts\n" \
-               "junyun_lib.report.charts.set_style()"
+# What every briefing imports first, and the Chinese font loaded by drawing one character (charts.warm_up):
+# run by a new kernel as it starts (IPython's exec_lines, before it answers) while its worker makes its own
+# imports, so a worker's first county pays for neither.  One line that binds no name in the notebook's namespace.
+PRELOAD_CODE = ('__import__("junyun_lib.workspace"); __import__("junyun_lib.report.briefing"); '
+                '__import__("junyun_lib.report.charts", fromlist=["warm_up"]).warm_up()')
+
+# Ask the kernel for the briefing its notebook handed back (report.briefing.index_output), as a pickle in a
+# file of the worker's own (binds no name in the notebook's namespace)
+HAND_BACK_CODE = """\
+if not __import__("junyun_lib.report.briefing", fromlist=["hand_back"]).hand_back({path!r}):
+    raise LookupError("no briefing handed back")
+"""
+HAND_BACK_TIMEOUT = 120   # seconds to pickle one county-year's briefing (well under one on a slow machine)
 
 
-def warm_kernel():
-    """This worker's kernel and its client, started once; the namespace is reset before every briefing."""
+def start_kernel() -> None:
+    """Start this worker's kernel unless it runs already, and return at once: the kernel preloads as it starts
+    (:data:`PRELOAD_CODE`) while the caller goes on; :func:`warm_kernel` waits for it."""
     from multiprocessing import util
 
     from jupyter_client.manager import AsyncKernelManager
 
-    km, kc = _WARM.get("km"), _WARM.get("kc")
+    km = _WARM.get("km")
+    if km is not None and run_sync(km.is_alive)():
+        return
+    kc = _WARM.pop("kc", None)
+    if kc is not None:
+        kc.stop_channels()
+    km = AsyncKernelManager(kernel_name="python3")
+    # the kernel's own warnings (e.g. "running over TCP without encryption" on a local socket) are noise on an
+    # analyst's terminal; errors still show
+    run_sync(km.start_kernel)(extra_arguments=["--IPKernelApp.log_level=ERROR",
+                                               f"--IPKernelApp.exec_lines={PRELOAD_CODE}"])
+    util.Finalize(km, run_sync(km.shutdown_kernel), kwargs={"now": True}, exitpriority=10)
+    _WARM["km"] = km
+
+
+def warm_kernel():
+    """This worker's kernel and its client, started once; the namespace is reset before every briefing."""
+    km = _WARM.get("km")
     if km is None or not run_sync(km.is_alive)():
-        if kc is not None:
-            kc.stop_channels()
-        km = AsyncKernelManager(kernel_name="python3")
-        # the kernel's own warnings (e.g. "running over TCP without encryption" on a local socket) are noise
-        # on an analyst's terminal; errors still show
-        run_sync(km.start_kernel)(extra_arguments=["--IPKernelApp.log_level=ERROR"])
-        util.Finalize(km, run_sync(km.shutdown_kernel), kwargs={"now": True}, exitpriority=10)
+        start_kernel()
+        km = _WARM["km"]
+    kc = _WARM.get("kc")
+    if kc is None:
         kc = km.client()
         kc.allow_stdin = False       # as papermill's own client: input() in a notebook fails, never hangs
         kc.start_channels()
         run_sync(kc.wait_for_ready)(timeout=READY_TIMEOUT)
-        _WARM.update(km=km, kc=kc)
+        _WARM["kc"] = kc
     reply = run_sync(_reset)(kc)
     if reply["content"].get("status") != "ok":
         raise RuntimeError(f"内核重置失败 (kernel reset failed): {reply['content'].get('evalue', '')}")
@@ -79,15 +106,61 @@ async def _reset(kc) -> dict:
 
 
 def preload() -> None:
-    """Start the kernel and let it import junyun and set up the fonts, without waiting for it."""
-    _, kc = warm_kernel()
-    kc.execute(PRELOAD_CODE, silent=True, store_history=False)
+    """Start the kernel and let it import junyun and set up the fonts, without waiting for it (a kernel
+    preloads as it starts: :func:`start_kernel`)."""
+    start_kernel()
+
+
+def handed_back(kc):
+    """The :class:`~junyun_lib.report.briefing.Briefing` the notebook just run on this kernel handed back
+    (交回的简报), or None when it handed none back or it could not travel (the caller then evaluates again).
+
+    The kernel pickles it into a file in a folder private to this worker process (mode 0700), read and
+    removed here at once: the Word copy and the workbook are then made from the results the page shows,
+    without evaluating the county-year a second time in the worker.
+    """
+    import pickle
+    import tempfile
+
+    folder = _WARM.get("handback")
+    if folder is None or not os.path.isdir(folder):
+        folder = tempfile.mkdtemp(prefix="junyun-handback-")
+        _WARM["handback"] = folder
+        from multiprocessing import util
+
+        util.Finalize(None, _remove_folder, args=(folder,), exitpriority=5)
+    path = os.path.join(folder, "briefing.pickle")
+    try:
+        reply = run_sync(_hand_back)(kc, path)
+        if reply["content"].get("status") != "ok":
+            return None
+        with open(path, "rb") as f:
+            return pickle.load(f)
+    except Exception:  # noqa: BLE001 — the copies are made from a second evaluation instead
+        return None
+    finally:
+        with contextlib.suppress(OSError):
+            os.unlink(path)
+
+
+async def _hand_back(kc, path: str) -> dict:
+    return await kc.execute(HAND_BACK_CODE.format(path=path), silent=True, store_history=False, reply=True,
+                            timeout=HAND_BACK_TIMEOUT)
+
+
+def _remove_folder(folder: str) -> None:
+    import shutil
+
+    shutil.rmtree(folder, ignore_errors=True)
 
 
 def stop_kernel() -> None:
     """End this worker's kernel now (its whole process group: the kernel runs in its own session)."""
     km = _WARM.pop("km", None)
     _WARM.pop("kc", None)
+    folder = _WARM.pop("handback", None)
+    if folder:
+        _remove_folder(folder)
     process = getattr(getattr(km, "provisioner", None), "process", None)
     pid = getattr(process, "pid", None)
     if pid:
