@@ -429,6 +429,10 @@ class Workspace:
             return by_slug[county]
         if county in self._config_errors:
             raise self._config_errors[county]
+        if county in self._raw_slugs:
+            # loaded from its raw folder and not yet written (``junyun run`` computes a county's results before
+            # its processed files): the slug load_raw chose, which write_processed will use — one slug per run
+            return CountyConfig(name=county, slug=self._raw_slugs[county])
         # a county without a configuration keeps the slug of its processed folder (its raw folder's name, or an
         # older junyun's), so its years stay together; else the pinyin of its name, distinct from the others'
         names, slugs = self._processed_index()

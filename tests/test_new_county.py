@@ -95,6 +95,24 @@ def test_the_raw_folder_name_is_the_slug_when_it_is_one(tmp_path):
     assert Workspace(data).config("和成县").slug == "hechengxian"
 
 
+def test_one_slug_per_county_in_one_main_job(tmp_path):
+    """``junyun run`` computes a new county's results before it writes its processed files: the evaluation
+    files, the processed folder and the briefing all carry the raw folder's name, never the pinyin beside it."""
+    from junyun_lib.runner.job import run_counties
+
+    data = tmp_path / "data"
+    _csv(data / "raw" / "hecheng" / "schools_2023.csv", ex.expected_canonical())          # no county.toml
+    ws = Workspace(data, tmp_path / "outputs")
+    ws.claim_outputs()
+    [outcome] = run_counties(ws, "quality-2017", echo=lambda *a, **k: None)
+    assert outcome.error is None
+    written = {p.relative_to(tmp_path).as_posix() for p in outcome.written}
+    assert {"data/processed/hecheng/2023.parquet", "outputs/2023/hecheng-evaluation.json",
+            "outputs/2023/hecheng-evaluation.xlsx"} <= written
+    assert not any("hechengxian" in p for p in written)
+    assert ws.config("合成县").slug == "hecheng"
+
+
 # ------------------------------------------------------------------------------------------ county.toml
 def test_import_writes_a_minimal_county_toml_once(tmp_path, capsys):
     data = tmp_path / "data"
