@@ -213,8 +213,21 @@ def _cmd_cheapest(args) -> int:
     return 0
 
 
+def _scenario_name(args) -> str:
+    """The what-if's name: ``--scenario``, else the options that make it one (``target2027-budget1500``), else
+    ``what-if``."""
+    if args.scenario is not None:
+        return args.scenario
+    parts = [f"target{args.target_year}" if args.target_year is not None else "",
+             f"budget{args.budget:g}" if args.budget is not None else "",
+             f"budgetfile-{Path(args.budget_file).stem}" if args.budget_file else "",
+             "no-moves" if args.no_moves else "", "no-solver" if args.no_solver else ""]
+    return "-".join(p for p in parts if p) or "what-if"
+
+
 def _cmd_roadmap(args) -> int:
-    """The year-by-year roadmap to pass by the target year."""
+    """The year-by-year roadmap to pass by the target year: a what-if (分析情景) written beside the county's
+    official roadmap, which it replaces only with ``--save``."""
     from .report.roadmap_report import roadmap_json, roadmap_sheets
 
     ws = _workspace(args, costs=True)
@@ -225,6 +238,8 @@ def _cmd_roadmap(args) -> int:
                                    file=str(args.excel))])
     budget = ws.budget_file(args.budget_file) if args.budget_file else args.budget
     cfg = ws.config(args.county)
+    scenario = _scenario_name(args)
+    what_if = ws.scenario_roadmap_paths(cfg.slug, scenario)      # a name no file can be made of: refused now
     rm = ws.roadmap(cfg.name, args.target_year, budget, standard=args.standard, time_limit=args.time_limit,
                     use_solver=not args.no_solver, moves=not args.no_moves)
     from .problems import warnings_report
@@ -237,10 +252,20 @@ def _cmd_roadmap(args) -> int:
         from .synthetic import SYNTHETIC_LABEL
         print(f"（{SYNTHETIC_LABEL}）")
     doc = roadmap_json(rm)
-    # the county's briefings show the roadmap last made for it, from this file
-    stored = ws.write_json(ws.managed_path(ws.roadmap_paths(cfg.slug)[0]), doc)
-    print(f"已写出，简报将显示此路线图 (written; briefings show it): {stored}")
-    if "json" in targets and targets["json"] != stored:
+    doc["scenario"] = scenario
+    # a what-if never changes what the briefings show: it goes beside the official roadmap, which only --save
+    # replaces (the official one is otherwise made by junyun run, from the county's own settings)
+    written = {ws.write_json(ws.managed_path(what_if[0]), doc)}
+    print(f"已写出分析情景「{scenario}」(what-if written): {next(iter(written))}")
+    if args.save:
+        official = ws.roadmap_paths(cfg.slug)
+        written.add(ws.write_json(ws.managed_path(official[0]), doc))
+        ws.write_workbook(ws.managed_path(official[1]), roadmap_sheets(rm))
+        print(f"已保存为正式路线图，简报将显示此路线图 (saved as the official roadmap; briefings show it): {official[0]}")
+    else:
+        print("正式路线图未改变；加 --save 才替换简报所用的正式路线图 (the official roadmap is unchanged; --save "
+              "replaces it)")
+    if "json" in targets and targets["json"] not in written:
         print(f"已写出 (written): {ws.write_json(targets['json'], doc)}")
     if "excel" in targets:
         print(f"已写出 (written): {ws.write_workbook(targets['excel'], roadmap_sheets(rm))}")
@@ -492,6 +517,11 @@ def build_parser() -> argparse.ArgumentParser:
     rm.add_argument("--time-limit", type=_nonnegative, default=30.0, help="每次求解的时限（秒），默认 30")
     rm.add_argument("--no-solver", action="store_true", help="只用启发式方法，不用 SCIP (heuristic only)")
     rm.add_argument("--no-moves", action="store_true", help="不安排教师交流轮岗 (no teacher moves)")
+    rm.add_argument("--scenario", default=None,
+                    help="分析情景名称：写出 outputs/plans/<简称>-roadmap_<名称>.json，默认由选项组成（如 budget1500），"
+                         "无选项时为 what-if (the what-if's name)")
+    rm.add_argument("--save", action="store_true",
+                    help="同时保存为正式路线图，替换简报所显示的路线图 (also replace the official roadmap the briefings show)")
     evaluation_options(rm)
     folders(rm)
     rm.set_defaults(func=_cmd_roadmap)

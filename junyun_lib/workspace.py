@@ -14,7 +14,9 @@ A workspace is a data folder and an outputs folder::
     <outputs>/<year>/notebooks/<slug>.ipynb|.index.json   executed notebooks and the index rows
     <outputs>/history/<slug>.html                    a county's years side by side (历年差异系数)
     <outputs>/plans/<slug>-plan.json                 plan progress
-    <outputs>/plans/<slug>-roadmap.json|xlsx         the roadmap to the target year (达标路线图)
+    <outputs>/plans/<slug>-roadmap.json|xlsx         the official roadmap to the target year (正式达标路线图;
+                                                     ``junyun run``, or ``junyun roadmap --save``)
+    <outputs>/plans/<slug>-roadmap_<scenario>.json|xlsx   a what-if roadmap (分析情景, ``junyun roadmap``)
     <outputs>/<year>/<slug>-cheapest.json            the one-year least-cost plan (最低成本达标方案)
     <outputs>/manifest.json, logs/                   run records and error logs
     <outputs>/_junyun_outputs.json                   junyun's mark on its outputs folder (:mod:`.io.ownership`)
@@ -224,9 +226,17 @@ class Workspace:
         return self.outputs_dir / "plans" / f"{_checked_slug(slug)}-plan.json"
 
     def roadmap_paths(self, slug: str) -> tuple[Path, Path]:
-        """(JSON, xlsx) of a county's roadmap (``junyun roadmap``; the briefing shows the JSON's summary)."""
+        """(JSON, xlsx) of a county's official roadmap (正式达标路线图: written by ``junyun run``, replaced by
+        ``junyun roadmap --save`` only; the briefings show it)."""
         base = self.outputs_dir / "plans" / f"{_checked_slug(slug)}-roadmap"
         return base.with_suffix(".json"), base.with_suffix(".xlsx")
+
+    def scenario_roadmap_paths(self, slug: str, scenario: str) -> tuple[Path, Path]:
+        """(JSON, xlsx) of a what-if roadmap (分析情景) named ``scenario``, beside the official one:
+        ``<outputs>/plans/<slug>-roadmap_<name>.json|xlsx`` with the name made safe by :func:`scenario_slug`.
+        A county slug never holds ``_``, so no scenario file can be another county's official roadmap."""
+        base = self.outputs_dir / "plans" / f"{_checked_slug(slug)}-roadmap_{scenario_slug(scenario)}"
+        return base.with_name(base.name + ".json"), base.with_name(base.name + ".xlsx")
 
     def cheapest_path_file(self, slug: str, year: int) -> Path:
         """The one-year least-cost plan's JSON (``junyun cheapest``)."""
@@ -777,7 +787,8 @@ class Workspace:
         return rm
 
     def stored_roadmap(self, county: str) -> dict | None:
-        """The roadmap JSON last written by ``junyun roadmap`` for the county, or None."""
+        """The county's official roadmap (正式达标路线图, :meth:`roadmap_paths`: written by ``junyun run`` or
+        ``junyun roadmap --save``, never by a what-if), or None."""
         import json
 
         path = self.roadmap_paths(self.config(county).slug)[0]
@@ -975,6 +986,33 @@ class Workspace:
         return write_big_workbook(self.output_path(path), sheets)
 
 
+SCENARIO_MAX = 40      # characters of a scenario's name kept in a file name (CJK: 3 bytes each in UTF-8)
+
+
+def scenario_slug(name) -> str:
+    """A what-if's name (情景名称, typed by a person) as a safe part of a file name: NFKC-normalised, letters
+    (汉字 included), digits, ``-`` and ``_`` kept, every other run of characters (spaces, dots, slashes, ``..``,
+    control characters) one ``-``, ASCII lower-cased (folders that ignore case hold one file per name), at most
+    :data:`SCENARIO_MAX` characters.  :class:`PathRefused` when nothing usable is left.
+
+    Examples
+    --------
+    >>> scenario_slug("预算 1500/年"), scenario_slug("../../etc/passwd"), scenario_slug("Budget_A")
+    ('预算-1500-年', 'etc-passwd', 'budget_a')
+    """
+    import re
+    import unicodedata
+
+    text = unicodedata.normalize("NFKC", str(name))
+    text = re.sub(r"[^\w-]+", "-", text).lower()
+    text = re.sub(r"-{2,}", "-", text).strip("-_")[:SCENARIO_MAX].strip("-_")
+    if not text:
+        raise PathRefused([Problem("error", "bad_scenario_name", "情景名称须含字母、数字或汉字（用作文件名的一部分）",
+                                   "a scenario name must hold letters, digits or Chinese characters (it becomes part "
+                                   "of a file name)", column="--scenario", value=str(name))])
+    return text
+
+
 def _checked_slug(slug: str) -> str:
     if not is_slug(slug):
         raise PathRefused([Problem("error", "bad_slug", "县区简称只能由小写字母、数字和连字符组成",
@@ -989,5 +1027,5 @@ def _same_file(a: Path, b: Path) -> bool:
         return False
 
 
-__all__ = ["Workspace", "CountyYear", "default_data_dir", "default_outputs_dir", "checkout_dir", "notebook_folders",
+__all__ = ["Workspace", "CountyYear", "scenario_slug", "default_data_dir", "default_outputs_dir", "checkout_dir", "notebook_folders",
            "JunyunError"]

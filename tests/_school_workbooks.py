@@ -121,14 +121,14 @@ FORMS_2021 = (
         (("毕业生数",), None), (("招生数",), "enrolled"), (("其中：接受学前教育年限", "未接受过"), None),
         (("其中：接受学前教育年限", "一年"), None), (("其中：接受学前教育年限", "两年"), None),
         (("其中：接受学前教育年限", "三年"), None), (("在校生数",), "students"), (("其中：女",), None)) + tuple(
-        (("分年级在校生数", g), None) for g in _GRADES) + ((("预计毕业生数",), None),), _rows(
+        (("分年级在校生数", g), f"grade{k}") for k, g in enumerate(_GRADES, 1)) + ((("预计毕业生数",), None),), _rows(
         "总计", "#女", "#少数民族", "#复式班", "#寄宿生", "#随迁子女", "外省迁入", "本省外县迁入", "#进城务工人员随迁子女",
         "外省迁入", "本省外县迁入", "#农村留守儿童", keys={"总计": "students", "#女": "female", "#随迁子女": "migrants",
                                   "#进城务工人员随迁子女": "migrant_workers"}),
         stages=("primary",)),
     Form("3115", "初中分类型学生数", "人", _A, (
         (("毕业生数",), None), (("招生数",), "enrolled"), (("在校生数",), "students"), (("其中：女",), None)) + tuple(
-        (("分年级在校生数", g), None) for g in _GRADES[:4]) + ((("预计毕业生数",), None),), _rows(
+        (("分年级在校生数", g), f"grade{k}") for k, g in enumerate(_GRADES[:4], 1)) + ((("预计毕业生数",), None),), _rows(
         "总计", "#女", "#少数民族", "#寄宿生", "#随迁子女", "外省迁入", "本省外县迁入", "#进城务工人员随迁子女", "外省迁入",
         "本省外县迁入", "#农村留守儿童", keys={"总计": "students", "#女": "female", "#随迁子女": "migrants",
                                   "#进城务工人员随迁子女": "migrant_workers"}),
@@ -196,12 +196,12 @@ FORMS_2020 = (
     Form("312", "小学学生数", "人", _B, (
         (("毕业生数",), None), (("招生数", "计"), "enrolled"), (("招生数", "其中：女"), None),
         (("在校生数", "合计"), "students"), (("在校生数", "其中：女"), None)) + tuple(
-        (("在校生数", g), None) for g in _GRADES) + ((("预计毕业生数",), None),),
+        (("在校生数", g), f"grade{k}") for k, g in enumerate(_GRADES, 1)) + ((("预计毕业生数",), None),),
         _STUDENT_ROWS_2020, stages=("primary",)),
     Form("313", "初中学生数", "人", _B, (
         (("毕业生数",), None), (("招生数", "计"), "enrolled"), (("招生数", "其中：女"), None),
         (("在校生数", "合计"), "students"), (("在校生数", "其中：女"), None)) + tuple(
-        (("在校生数", g), None) for g in _GRADES[:4]) + ((("预计毕业生数",), None),),
+        (("在校生数", g), f"grade{k}") for k, g in enumerate(_GRADES[:4], 1)) + ((("预计毕业生数",), None),),
         _STUDENT_ROWS_2020, stages=("junior",)),
     Form("314", "普通高中学生数", "人", _B, (
         (("毕业生数",), None), (("招生数", "计"), "enrolled"), (("在校生数", "合计"), "students"), (("在校生数", "其中：女"), None))
@@ -244,6 +244,16 @@ def sponsor_code(school: fm.SchoolForms) -> str:
     return "999" if school.sponsor == "民办" else "811"
 
 
+def grade_split(students: int, grades: int) -> list[int]:
+    """The stage's pupils over its grades (一年级 …): equal shares, the remainder to the lowest grades.
+
+    >>> grade_split(620, 6)
+    [104, 104, 103, 103, 103, 103]
+    """
+    share, rest = divmod(int(students), grades)
+    return [share + (1 if k < rest else 0) for k in range(grades)]
+
+
 def form_values(school: fm.SchoolForms, version: str) -> dict:
     """``{form code: {(row key, column key): value}}`` — the school's values (tests/_forms.py, per 教基 form and
     item) at the keys of the printed labels (FORMS); every other cell of a table holds an unrelated number, of a
@@ -275,6 +285,9 @@ def form_values(school: fm.SchoolForms, version: str) -> dict:
             st = v[code21]
             cells = {("students", "students"): st["students"], ("female", "students"): st["female"],
                      ("students", "enrolled"): st["enrolled"]}
+            if code21 != "教基3118":        # 分年级在校生数 of the 总计 row, adding up to the students (四年级: 0)
+                cells.update({("students", f"grade{k}"): n for k, n in
+                              enumerate(grade_split(st["students"], 6 if code21 == "教基3112" else 3) + [0], 1)})
             if "migrants" in st:
                 cells.update({("migrants", "students"): st["migrants"],
                               ("migrant_workers", "students"): st["migrant_workers"]})

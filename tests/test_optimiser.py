@@ -213,7 +213,9 @@ def test_strict_limit_keeps_its_stated_margin(tmp_path):
     rows = [meeting_primary(f"S{i}", sports_area_m2=a, county="进贤县") for i, a in enumerate((4000, 4000, 12000))]
     ev = run(rows, JINXIAN_DATA)
     plan = optimal_path(ev, time_limit=60)
-    assert plan.certificate.margin == 1e-6 and "1e-06" in plan.certificate.text_zh()
+    # the margin said in words for a leader: 1e-6 of the limit is 0.0001%
+    assert plan.certificate.margin == 1e-6 and "比限值低 0.0001%" in plan.certificate.text_zh()
+    assert "1e-06" not in plan.certificate.text_zh()
     cv = plan.cvs.set_index(["stage", "indicator"]).loc[("primary", "sports_area"), "cv_after"]
     assert cv < 0.50 * (1 - 1e-6) * (1 + 1e-7) and plan.verified
     assert cv > 0.50 * (1 - 1e-5)               # and no more than needed

@@ -227,10 +227,11 @@ def sample(tmp_path_factory):
 def test_cli_roadmap_on_the_sample_county(sample, tmp_path):
     out = tmp_path / "outputs"
     code = main(["roadmap", "石城县", "--json", str(out / "out.json"), "--excel", str(out / "plans/shicheng-roadmap.xlsx"),
-                 "--data-dir", str(sample), "--out", str(out), "--time-limit", "300"])
+                 "--data-dir", str(sample), "--out", str(out), "--time-limit", "300", "--save"])
     assert code == 0
     doc = json.loads((out / "out.json").read_text(encoding="utf-8"))
-    # every run also leaves the roadmap where the county's briefings look for it
+    # with --save the run also leaves the roadmap where the county's briefings look for it (issue 27: a run
+    # without it is a what-if written beside the official roadmap, tests/test_official_roadmap.py)
     assert json.loads((out / "plans" / "shicheng-roadmap.json").read_text(encoding="utf-8")) == doc
     assert doc["county"] == "石城县" and doc["target_year"] == 2025 and doc["years"] == [2025]
     assert doc["feasible"] and doc["verified"] and "合成示例数据" in doc["synthetic"]

@@ -105,8 +105,9 @@ def test_roadmap_writes_json_and_workbook_where_told(place, fresh):
     ok(run(["roadmap", COUNTY, "--json", f"{fresh.name}/路线 图.json", "--excel", fresh / "路线 图.xlsx",
             "--time-limit", "120"], cwd=place))
     written_only(place, before, {f"{fresh.name}/路线 图.json", f"{fresh.name}/路线 图.xlsx"})
-    # and the copy the briefings show, in the outputs folder junyun manages
-    assert (place / "outputs" / "plans" / f"{SLUG}-roadmap.json").is_file()
+    # a what-if in the outputs folder junyun manages; the official roadmap the briefings show is left alone
+    assert (place / "outputs" / "plans" / f"{SLUG}-roadmap_what-if.json").is_file()
+    assert not (place / "outputs" / "plans" / f"{SLUG}-roadmap.json").exists()
 
 
 @pytest.mark.parametrize("style", ["relative", "absolute"])

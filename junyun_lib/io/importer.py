@@ -1388,10 +1388,11 @@ def _record(f: StageFile, row: int, raw: dict, mapping: Mapping, county: str, ye
     if not re.fullmatch(r"\d{10}", sid):
         warnings.append(Problem("warning", "school_id", "学校标识码通常为10位数字", "school identifiers are usually 10 "
                                 "digits", column=f.columns["school_id"][1], value=sid, **where))
-    variables, ok = {}, True
+    variables, ok, absent = {}, True, set()
     for var in sorted(_formula_variables(mapping, f.stage)):
         if var not in f.columns:
             variables[var] = 0.0                    # an optional entry the export does not have (e.g. 博士研究生)
+            absent.add(var)
             continue
         cell = _number(raw.get(var))
         if cell.error is not None:
@@ -1418,7 +1419,10 @@ def _record(f: StageFile, row: int, raw: dict, mapping: Mapping, county: str, ye
     if not ok:
         return None
     try:
-        record["section"] = {c: evaluate_formula(x, variables) for c, x in mapping.section.get(f.stage, {}).items()}
+        # a column whose formula uses only entries the export does not have (the grade counts 一年级 …) is left
+        # out — blank, not 0 — so the table does not claim counts the export never gave
+        record["section"] = {c: evaluate_formula(x, variables) for c, x in mapping.section.get(f.stage, {}).items()
+                             if not (absent and set(formula_names(x)) <= absent)}
         if f.stage in mapping.facility_stages:
             record["facility"] = {c: evaluate_formula(x, variables) for c, x in mapping.facility.items()}
     except ZeroDivisionError:          # a mapping formula divides by an item that is 0 for this school

@@ -22,11 +22,16 @@ completion_year  完成年份            the deadline year (完成时限 / 建�
 source           来源                document and clause (title and number, as people read it); an effect
                                      row may cite its own clause, blank = the first row's
 effect           效果                one of :data:`EFFECTS` (``not_stated`` when the source states none)
-school_id        学校标识码          the school affected, when the school table has it (else blank)
+school_id        学校标识码          the school affected, when the school table has it; a new school's may be
+                                     blank: it is then ``new-<project_no>`` (:func:`new_school_id`)
 school_name      学校名称            the school as the source names it
 stage            学段                ``primary``, ``junior``, ``all`` (both) or blank
-amount           数量                the effect in the unit of :data:`EFFECTS`; blank for ``not_stated``
-from_school_id   转出学校标识码      ``move_students`` only: the school the students leave
+amount           数量                the effect in the unit of :data:`EFFECTS` (places 学位 for ``new_school`` and
+                                     ``add_places``); blank for ``not_stated``
+from_school_id   转出学校标识码      ``move_students``: the school the students leave; ``new_school`` and
+                                     ``add_places``: the schools whose pupils the places take (生源学校),
+                                     separated by ``;`` — without ``move_students`` rows to it, a school
+                                     with places fills them from these schools (``planning.roadmap``)
 note             说明                free text: what the source says when it states no effect, decisions
 ===============  ==================  =====================================================================
 
@@ -35,6 +40,15 @@ The first row (in file order) carries the budget; later rows leave ``budget_wan`
 an error, so a budget is never counted twice — and may leave the project's other columns blank (they are
 taken from the first row) or repeat them unchanged.  In :attr:`Projects.rows` the later rows' ``budget_wan``
 is NaN, so ``rows["budget_wan"].sum()`` is the total; :attr:`Projects.projects` has one row per project.
+``rows["target_id"]`` is the school each row acts on (:func:`target_ids`): its ``school_id``, a new school's
+synthetic id, or — for a row giving only a ``school_name`` — the new school of the list with that name.
+
+A new school (``new_school``) is its places, its stage and the schools whose pupils it takes.  Until issue 27 the
+template told users to leave a new school's id blank while the roadmap counted only new schools with an id and
+``move_students`` rows; now a blank id is :func:`new_school_id` and the schools listed in ``from_school_id`` give
+the pupils, so a new school written as the template says is counted.  ``move_students`` rows into a school with
+places may not move more than its places (学位是上限) — an error at the row that goes beyond.  An effect must
+complete by :data:`PLAN_YEAR_LAST`.
 
 :func:`read_projects` checks every row and reports all problems at once, located by file, row (as a text
 editor shows it), header as written and value, in Chinese with an English gloss.  Numbers follow
@@ -91,7 +105,9 @@ class Effect:
     effect names both stage columns and its row's ``stage`` picks one (:meth:`columns_for`).  Their plausible
     magnitudes (``[limits]`` of ``rules/data_checks.toml``) bound the amount, on the same scale as the school
     table's own checks.  ``creates_school``: the effect brings a school into being, so its ``school_id`` may be
-    one the school table does not hold yet.
+    one the school table does not hold yet (left blank, :func:`new_school_id` gives it one).  ``takes_pupils``:
+    the amount is places (学位, the most pupils it takes) and ``from_school_id`` lists the schools whose pupils
+    the places take (生源学校).
     """
 
     code: str
@@ -103,6 +119,8 @@ class Effect:
     needs_school: bool               # a school_id or school_name is required
     adds_to: tuple[str, ...] = ()
     creates_school: bool = False
+    #: the amount is places (学位) and ``from_school_id`` may list the schools whose pupils it takes (生源学校)
+    takes_pupils: bool = False
 
     def columns_for(self, stage: str) -> tuple[str, ...]:
         """The school-table columns the amount of a row with ``stage`` adds to.
@@ -119,9 +137,14 @@ class Effect:
 _ANY = STAGES
 _BY_STAGE = ("primary", "junior")
 EFFECTS: dict[str, Effect] = {e.code: e for e in (
-    Effect("new_school", "新建学校（新增学位）", "a new school: places", "个学位", True, _ANY, True,
-           adds_to=("students_primary", "students_junior"), creates_school=True),
-    Effect("move_students", "学生从 from_school_id 转入本校", "students moved from from_school_id to this school",
+    Effect("new_school", "新建学校（新增学位；转出学校标识码列填生源学校，用“;”分隔）",
+           "a new school: its places; from_school_id lists the schools whose pupils it takes, separated by ';'",
+           "个学位", True, _ANY, True, adds_to=("students_primary", "students_junior"), creates_school=True,
+           takes_pupils=True),
+    Effect("add_places", "已有学校扩建增加学位（转出学校标识码列填生源学校，用“;”分隔）",
+           "places added to an existing school; from_school_id lists the schools whose pupils they take",
+           "个学位", True, _ANY, True, adds_to=("students_primary", "students_junior"), takes_pupils=True),
+    Effect("move_students", "学生转入本校（转出学校填转出学校标识码）", "students moved from from_school_id to this school",
            "人", True, _BY_STAGE, True, adds_to=("students_primary", "students_junior")),
     Effect("add_area_m2", "增加教学及辅助用房面积", "teaching and auxiliary room area added", "平方米", False, _ANY,
            True, adds_to=("teaching_aux_area_m2",)),
@@ -135,12 +158,94 @@ EFFECTS: dict[str, Effect] = {e.code: e for e in (
     Effect("add_rooms_art", "增加美术专用教室", "art rooms added", "间", True, _ANY, True, adds_to=("art_rooms",)),
     Effect("hire_teachers", "招聘专任教师", "full-time teachers hired", "人", True, _BY_STAGE, True,
            adds_to=("teachers_primary", "teachers_junior")),
+    # the three teacher indicators of resource allocation (资源配置 1–3): a project that trains or hires teachers of
+    # a named kind for a named school adds to that indicator's numerator; hire_teachers counts only 专任教师数
+    Effect("add_teachers_degree", "增加高于规定学历教师", "teachers above the required degree added", "人", True,
+           _BY_STAGE, True, adds_to=("teachers_above_degree_primary", "teachers_above_degree_junior")),
+    Effect("add_teachers_key", "增加县级以上骨干教师", "county-level-or-above key teachers added", "人", True,
+           _BY_STAGE, True, adds_to=("key_teachers_primary", "key_teachers_junior")),
+    Effect("add_teachers_pe_art", "增加体育艺术专任教师", "PE and art (music, fine art) teachers added", "人", True,
+           _BY_STAGE, True, adds_to=("pe_art_teachers_primary", "pe_art_teachers_junior")),
     Effect("not_stated", "对学校的效果未注明", "the source states no effect on a school", "", False, _ANY, False),
 )}
 
 _TOTAL_WORDS = ("合计", "总计", "小计", "total")
 # identifiers, codes and years are compared, so full-width forms are read as half-width (with a warning)
 _NORMALISED = ("project_no", "start_year", "completion_year", "effect", "school_id", "stage", "from_school_id")
+#: the last completion year an effect may have: 2035 is the horizon of 《中国教育现代化2035》, the furthest any county
+#: plan looks and the last target year of a roadmap (``planning.roadmap.TARGET_YEAR_LAST``, the same year); an
+#: effect completing later could never enter a roadmap, so it is a typing error
+PLAN_YEAR_LAST = 2035
+#: a new school left without a 学校标识码 is given ``new-<project_no>`` (``new-<project_no>-<n>`` for the n-th new
+#: school of the same project, n ≥ 2): stable while the list keeps its numbers, and never a census id (those are
+#: 10 digits), so it cannot collide with a school of the table
+NEW_SCHOOL_PREFIX = "new-"
+_FEEDER_SEPARATORS = re.compile(r"[;；、,，\s]+")
+
+
+def feeder_ids(text) -> list[str]:
+    """The school ids of a ``from_school_id`` cell (生源学校): one id, or several separated by ``;``, ``；``, ``、``,
+    commas or spaces; blanks dropped, order kept, each once.
+
+    Examples
+    --------
+    >>> feeder_ids("2136330239；2136330665; 2136330239"), feeder_ids(""), feeder_ids(None)
+    (['2136330239', '2136330665'], [], [])
+    """
+    if text is None or (isinstance(text, float) and np.isnan(text)):
+        return []
+    return list(dict.fromkeys(x for x in _FEEDER_SEPARATORS.split(str(text).strip()) if x))
+
+
+def new_school_id(project_no: int, n: int = 1) -> str:
+    """The stable synthetic id (学校标识码) of the ``n``-th new school of project ``project_no`` whose row leaves
+    the id blank (see :data:`NEW_SCHOOL_PREFIX`).
+
+    >>> new_school_id(9), new_school_id(9, 2)
+    ('new-9', 'new-9-2')
+    """
+    return f"{NEW_SCHOOL_PREFIX}{int(project_no)}" + (f"-{int(n)}" if n > 1 else "")
+
+
+def target_ids(rows: pd.DataFrame) -> pd.Series:
+    """The school each row of a project list acts on (效果所作用的学校), as an id:
+
+    * the row's ``school_id`` when it gives one;
+    * a ``new_school`` row without one: :func:`new_school_id` (the n-th such row of its project, in row order);
+    * any other row without one whose ``school_name`` is the name of a new school of the list: that new school's
+      id (so ``move_students`` or ``add_area_m2`` rows may name the new school instead of repeating an id);
+    * otherwise blank (a school the source names but the school table does not hold: nothing is computed).
+
+    Examples
+    --------
+    >>> rows = pd.DataFrame({"project_no": [7, 7, 8, 9], "effect": ["new_school", "new_school", "add_area_m2",
+    ...                      "add_area_m2"], "school_id": ["", "", "", "A"], "school_name": ["城南", "城北", "城北", ""]})
+    >>> target_ids(rows).tolist()
+    ['new-7', 'new-7-2', 'new-7-2', 'A']
+    """
+    if not len(rows):
+        return pd.Series([], dtype=object, index=rows.index)
+    given = rows["school_id"].fillna("").astype(str).str.strip()
+    out = given.copy()
+    counts: dict[int, int] = {}
+    by_name: dict[str, str] = {}
+    # a table built by hand may lack a column: its row numbers stand in for project numbers, names are blank
+    numbers = rows["project_no"] if "project_no" in rows else pd.Series(range(1, len(rows) + 1), index=rows.index)
+    names = rows["school_name"].fillna("") if "school_name" in rows else pd.Series("", index=rows.index)
+    for i, (no, effect, name) in enumerate(zip(numbers, rows["effect"], names)):
+        e = EFFECTS.get(str(effect))
+        if e is None or not e.creates_school:
+            continue
+        if not given.iloc[i]:
+            counts[int(no)] = counts.get(int(no), 0) + 1
+            out.iloc[i] = new_school_id(int(no), counts[int(no)])
+        if str(name).strip():
+            by_name.setdefault(str(name).strip(), out.iloc[i])
+    for i, (effect, name) in enumerate(zip(rows["effect"], names)):
+        e = EFFECTS.get(str(effect))
+        if not out.iloc[i] and e is not None and e.code != "not_stated" and str(name).strip() in by_name:
+            out.iloc[i] = by_name[str(name).strip()]
+    return out
 
 
 @dataclass
@@ -150,7 +255,7 @@ class Projects:
     county: str
     slug: str
     path: Path
-    rows: pd.DataFrame        # COLUMNS + row; project_no/completion_year/start_year int, budget_wan/amount float
+    rows: pd.DataFrame        # COLUMNS + row + target_id; project_no/…/start_year int, budget_wan/amount float
     warnings: list[Problem] = field(default_factory=list)
     headers: dict[str, str] = field(default_factory=dict)    # column -> header as written, for later problems
 
@@ -344,14 +449,29 @@ def read_projects(path, county: str = "", slug: str = "") -> Projects:
                 if not cell["from_school_id"]:
                     bad("from_school_id", "学生转入须注明转出学校的标识码", "move_students needs from_school_id",
                         code="blank")
+                elif len(feeder_ids(cell["from_school_id"])) > 1:
+                    bad("from_school_id", "学生转入（move_students）每行只填一所转出学校；多所学校请分行填写各自人数",
+                        "move_students takes one school per row; give each school its own row and number",
+                        code="several_schools")
                 elif cell["from_school_id"] == cell["school_id"]:
                     bad("from_school_id", "转出学校与转入学校相同", "from_school_id is the receiving school itself",
                         code="same_school")
+            elif effect.takes_pupils:
+                if cell["school_id"] and cell["school_id"] in feeder_ids(cell["from_school_id"]):
+                    bad("from_school_id", "生源学校中含有本校自身", "the schools whose pupils it takes include the "
+                        "school itself", code="same_school")
             elif cell["from_school_id"]:
-                bad("from_school_id", "转出学校标识码只用于 move_students", "from_school_id is for move_students only",
-                    code="not_applicable")
+                bad("from_school_id", "转出学校标识码只用于 move_students（转出学校）和 new_school、add_places（生源学校）",
+                    "from_school_id is for move_students (the school pupils leave) and new_school, add_places (the "
+                    "schools whose pupils the places take) only", code="not_applicable")
+            if effect.code != "not_stated" and completion is not None and completion > PLAN_YEAR_LAST:
+                bad("completion_year", f"有效果的项目完成年份不应晚于 {PLAN_YEAR_LAST} 年（路线图最远到 {PLAN_YEAR_LAST} 年，"
+                    "更晚的效果永远不会计入；请检查年份）", f"a project with an effect must complete by {PLAN_YEAR_LAST} "
+                    f"(no roadmap reaches further, so a later effect would never count; check the year)",
+                    code="out_of_range")
         out.append({**cell, "project_no": project_no, "budget_wan": budget, "start_year": start,
                     "completion_year": completion, "amount": amount, "row": row_no})
+    problems += _places_problems(out, written, where)
     if problems:
         raise ValidationError(problems + warnings)
     rows = pd.DataFrame(out, columns=[*COLUMNS, "row"])
@@ -360,8 +480,50 @@ def read_projects(path, county: str = "", slug: str = "") -> Projects:
     for c in ("project_no", "start_year", "completion_year", "row"):
         rows[c] = rows[c].astype(int)
     rows = rows.sort_values(["project_no", "row"], kind="stable").reset_index(drop=True)
+    rows["target_id"] = target_ids(rows)       # the school each row acts on (a new school's synthetic id)
     return Projects(county=county, slug=slug or path.parent.name, path=path, rows=rows, warnings=warnings,
                     headers=written)
+
+
+def _places_problems(out: list[dict], written: dict, where: dict) -> list[Problem]:
+    """Students moved (``move_students``) into a new school (``new_school``): more than its places in all (学位是
+    上限), or of a stage it has no places for, is an error at the move row that goes beyond.  An existing school
+    takes any number (its capacity is not in the school table, so an extension's places bound nothing)."""
+    usable = [r for r in out if r["effect"] in EFFECTS]
+    if not usable:
+        return []
+    frame = pd.DataFrame({"project_no": [r["project_no"] for r in usable], "effect": [r["effect"] for r in usable],
+                          "school_id": [r["school_id"] for r in usable],
+                          "school_name": [r["school_name"] for r in usable]})
+    ids = target_ids(frame).tolist()
+    places: dict[str, list] = {}                     # school -> [places, stages, row]
+    for r, sid in zip(usable, ids):
+        # a new school's places are all it has; an extension's are added to a capacity the table does not give
+        if EFFECTS[r["effect"]].creates_school and sid and not np.isnan(r["amount"]):
+            got = places.setdefault(sid, [0.0, set(), r["row"]])
+            got[0] += r["amount"]
+            got[1] |= {"primary", "junior"} if r["stage"] in ("all", "") else {r["stage"]}
+    problems, moved = [], {}
+    for r, sid in zip(usable, ids):
+        if r["effect"] != "move_students" or sid not in places or np.isnan(r["amount"]):
+            continue
+        cap, stages, row = places[sid]
+
+        def bad(column, zh, en, code, r=r):
+            problems.append(Problem("error", code, zh, en, row=r["row"], column=written.get(column, column),
+                                    value=str(r[column] if column != "amount" else _number_text(r["amount"])),
+                                    **where))
+
+        if r["stage"] not in stages:
+            bad("stage", f"转入学校（第{row}行）的学位没有这个学段", f"the receiving school (row {row}) has no places "
+                "for this stage", "stage_without_places")
+            continue                                 # not counted against the places as well
+        moved[sid] = moved.get(sid, 0.0) + r["amount"]
+        if moved[sid] > cap:
+            bad("amount", f"转入学生累计 {_number_text(moved[sid])} 人，超过转入学校的学位 {_number_text(cap)} 个（第{row}行）："
+                "学位是上限", f"{_number_text(moved[sid])} pupils moved in all, more than the receiving school's "
+                f"{_number_text(cap)} places (row {row}): places are the cap", "beyond_places")
+    return problems
 
 
 def _blank_comments(text: str) -> str:
@@ -537,6 +699,12 @@ def link_problems(projects: Projects, schools: pd.DataFrame, data_year: int | No
     * a ``new_school`` row's ``school_id`` the table does not hold is a warning (a new school may be given its
       id before it opens); one the table already holds, completing after ``data_year``, is a warning too (its
       places are not counted again);
+    * a ``new_school`` or ``add_places`` row's schools whose pupils it takes (``from_school_id``, 生源学校) must
+      each be in the table (or a new school of the list built in time): an unknown one is an error, one per id;
+    * a new school without an id is known by :func:`new_school_id`, and rows naming it (``school_name``) act on
+      it (:func:`target_ids`);
+    * an effect completing before ``data_year`` is a warning: it is taken to be in the data already and is not
+      applied again;
     * a ``not_stated`` row's unknown ``school_id`` is a warning (it changes nothing);
     * a ``school_id`` whose ``school_name`` differs from the school table's is a warning.
 
@@ -561,31 +729,39 @@ def link_problems(projects: Projects, schools: pd.DataFrame, data_year: int | No
     table = f"学校数据（{data_year}年）" if data_year is not None else "学校数据"
     table_en = f"the school table ({data_year})" if data_year is not None else "the school table"
     records = projects.rows.to_dict("records")
-    # a new school's id, given on its new_school row, is known to the list's other rows from its completion on
+    for r, target in zip(records, target_ids(projects.rows).tolist() if len(projects.rows) else []):
+        r["target"] = target
+    # a new school's id (given on its new_school row, or new-<project_no>) is known to the list's other rows from
+    # its completion on
     created: dict[str, dict] = {}
     for r in records:
         effect = EFFECTS.get(r["effect"])
-        if effect is not None and effect.creates_school and r["school_id"] and r["school_id"] not in names:
-            known = created.get(r["school_id"])
+        if effect is not None and effect.creates_school and r["target"] and r["target"] not in names:
+            known = created.get(r["target"])
             if known is None or int(r["completion_year"]) < int(known["completion_year"]):
-                created[r["school_id"]] = r
+                created[r["target"]] = r
     out: list[Problem] = []
 
-    def problem(severity, code, r, column, zh, en):
+    def problem(severity, code, r, column, zh, en, value=None):
         out.append(Problem(severity, code, zh, en, row=int(r["row"]), column=headers.get(column, column),
-                           value=str(r[column]), **where))
+                           value=str(r[column]) if value is None else value, **where))
 
-    def existing(r, column, what_zh, what_en):
+    def existing(r, column, what_zh, what_en, sid=None):
         """An id an effect changes: in the school table, or a new school of the list built in time."""
-        sid = r[column]
+        sid = r[column] if sid is None else sid
         if sid in names:
             return
         new = created.get(sid)
-        if new is None:
+        if new is None and EFFECTS[r["effect"]].takes_pupils and column == "from_school_id":
+            problem("error", "unknown_feeder", r, column,
+                    f"{table}中没有生源学校「{sid}」：新增学位从所列生源学校接收学生，每所生源学校须在学校数据中",
+                    f"{table_en} has no school {sid!r}: the places take pupils from the schools listed, and each "
+                    "of them must be in the school table", value=sid)
+        elif new is None:
             problem("error", "unknown_school", r, column,
                     f"{table}中没有这个{what_zh}：效果「{r['effect']}」作用于已有学校（新建学校须另有一行 new_school "
                     "写明此标识码）", f"{table_en} has no school with this {what_en}: {r['effect']} changes an "
-                    "existing school (a new school needs its own new_school row with this id)")
+                    "existing school (a new school needs its own new_school row with this id)", value=sid)
         elif int(new["completion_year"]) > int(r["completion_year"]):
             problem("error", "school_not_yet_built", r, column,
                     f"此学校是第{int(new['row'])}行的新建学校，{int(new['completion_year'])}年才建成，晚于本行的完成年份 "
@@ -610,8 +786,14 @@ def link_problems(projects: Projects, schools: pd.DataFrame, data_year: int | No
                     f"{table_en} has no school with this id (no effect stated: nothing is computed from it)")
         elif sid:
             existing(r, "school_id", "学校标识码", "school_id")
-        if r["from_school_id"]:
-            existing(r, "from_school_id", "转出学校标识码", "from_school_id")
+        elif not sid and r["target"] and effect.code != "not_stated" and not effect.creates_school:
+            existing(r, "school_name", "学校", "school", sid=r["target"])   # names a new school of the list
+        for feeder in feeder_ids(r["from_school_id"]):
+            existing(r, "from_school_id", "转出学校标识码", "from_school_id", sid=feeder)
+        if effect.code != "not_stated" and data_year is not None and int(r["completion_year"]) < data_year:
+            problem("warning", "completed_before_data", r, "completion_year",
+                    f"完成年份早于{table}：视为已反映在数据中，此效果不再计入",
+                    f"completed before {table_en}: taken to be in the data already, the effect is not applied again")
         if sid in names and r["school_name"] and names[sid] != r["school_name"]:
             problem("warning", "name_mismatch", r, "school_name", f"学校名称与{table}中的「{names[sid]}」不同",
                     f"school name differs from {table_en}'s {names[sid]!r}")
@@ -665,8 +847,17 @@ TEMPLATE_NOTES = (
     "原文没有写明对哪所学校、多少数量时，效果填 not_stated，数量留空，说明中写原文所述；不得推测 (when the source states "
     "no school or no quantity: effect not_stated, amount blank, the note says what the source says; never "
     "guess).",
-    "学校标识码只在学校数据中有该校时填写；新建学校留空并填学校名称 (school_id only when the school table has the school; "
-    "for a new school leave it blank and give school_name).",
+    "学校标识码只在学校数据中有该校时填写；新建学校可留空并填学校名称，程序按序号给它标识码 new-序号（如 new-7）；其他行"
+    "填同一学校名称即作用于该新建学校 (school_id only when the school table has the school; a new school may leave it "
+    "blank and give school_name: it is then known as new-<project_no>, e.g. new-7, and rows naming it act on it).",
+    "新建学校（new_school）或扩建增加学位（add_places）：数量填学位数，学段填 primary、junior 或 all，转出学校标识码填生源"
+    "学校（其学生转入的学校），多所用“;”分隔；另有 move_students 行写明各校转入人数时按其计入（转入新建学校的"
+    "合计不得超过其学位），否则按各生源学校在校生比例转入、至学位满为止 (new_school / add_places: amount = places, "
+    "stage, and in from_school_id the schools whose pupils it takes, separated by ';'; move_students rows to it "
+    "give the numbers (a new school: at most its places in all); without them the places are filled from those "
+    "schools in proportion to their pupils).",
+    "有效果的项目完成年份不晚于 2035 年；在数据年度及以前完成的视为已反映在数据中 (an effect completes by 2035; one "
+    "completed by the data year is taken to be in the data already).",
     "时段（如 2023-2025）填开始年份 2023、完成年份 2025；单一年份只填完成年份 (a period: start_year and "
     "completion_year; one year: completion_year only).",
     "来源写文件标题、文号和条款，如 《石城县推进义务教育优质均衡发展实施方案》 附件2 序号7 (source: the document's title, "
@@ -695,7 +886,8 @@ def template_text() -> str:
         "effect": "效果代码，见下 (effect code; see below)", "school_id": "学校标识码，可空 (school id; optional)",
         "school_name": "学校名称 (school as named in the source)",
         "stage": "学段：primary、junior、all 或留空 (stage)", "amount": "数量，单位见下 (amount; unit below)",
-        "from_school_id": "转出学校标识码，仅 move_students (only for move_students)",
+        "from_school_id": "move_students 填转出学校；new_school、add_places 填生源学校，多所用“;”分隔 (move_students: "
+                          "the school pupils leave; new_school, add_places: the schools whose pupils it takes)",
         "note": "说明 (note)",
     }
     for c in COLUMNS:

@@ -54,10 +54,12 @@ LEGEND = (
     ("either", "最大班额：有最大班额的请填写；统计表只给出各班额段班数时可留空，改填该学段的班额分段班数",
      "Largest class: fill it in if known; if the census forms give only class-size bands, leave it blank and "
      "fill in the stage's band counts"),
-    ("optional", "选填：有则填写，用于评估例外情形（班额分段班数：统计表教基2106/2107、基础基212/213）；音乐、美术专用教室"
-     "留空即无数据（不按 0 计，政府保障程度第3项显示为无数据），没有此类教室请填 0",
-     "Optional; used for evaluation exceptions (class-size band counts: forms 教基2106/2107, 基础基212/213); music "
-     "and art rooms left blank are no data (never 0: guarantee item 3 shows no data), enter 0 where there are none"),
+    ("optional", "选填：有则填写，用于评估例外情形（班额分段班数：统计表教基2106/2107、基础基212/213）和按年级递进的在校生数"
+     "预测（分年级在校生数：教基3112/3115）；音乐、美术专用教室留空即无数据（不按 0 计，政府保障程度第3项显示为无数据），没有此类"
+     "教室请填 0",
+     "Optional; used for evaluation exceptions (class-size band counts: forms 教基2106/2107, 基础基212/213) and the "
+     "cohort projection of enrolment (grade counts: 教基3112/3115); music and art rooms left blank are no data "
+     "(never 0: guarantee item 3 shows no data), enter 0 where there are none"),
     ("basic", "仅基本均衡标准需要：仅评估基本均衡时填写", "Needed only by the basic-balance standard"),
 )
 NOTES = (
@@ -76,6 +78,11 @@ NOTES = (
      "Sports area: sports ground area plus indoor sports rooms."),
     ("体育艺术专任教师数 = 体育 + 艺术；统计表中“艺术”是音乐、美术的小计，请勿将艺术、音乐、美术三项相加。",
      "Art teachers = music + fine-art subtotal; count PE + art, never add art, music and fine art together."),
+    ("分年级在校生数（一年级 … 九年级，统计表教基3112、3115；初中的一、二、三年级填七、八、九年级）选填：填写时该学段各年级之和"
+     "须等于该学段在校生数；全县各校都填且有相邻两年数据时，在校生数按年级递进预测，否则按阻尼线性趋势预测。",
+     "Grade counts (一年级 … 九年级, forms 3112/3115; junior grades 1-3 go in 七、八、九年级) are optional; when "
+     "given they must add up to the stage's students. With them for every school and two consecutive years, "
+     "enrolment is projected by cohort, otherwise by the damped trend."),
     ("表头可用本表的规范中文表头，也可用英文别名（如 school_type）。",
      "English aliases (e.g. school_type) are accepted as headers too."),
 )

@@ -2,8 +2,8 @@
 
 Errors: duplicate ids, a type that cannot enrol a stage (a 小学 with junior students), a school with no
 students, classes and class sizes that contradict enrolment (a stage with pupils needs its largest class or its
-class-size band counts; band counts must add up to the classes and hold the pupils), subsets larger than their
-totals, rooms without areas.  Warnings: values that are possible but worth a second look (0 multimedia classrooms,
+class-size band counts; band counts must add up to the classes and hold the pupils), grade counts (分年级在校生数), when given, that do not
+add up to the stage's students, subsets larger than their totals, rooms without areas.  Warnings: values that are possible but worth a second look (0 multimedia classrooms,
 more than 100 m² per student, equipment value that looks like 万元, a largest class outside the highest band
 that has classes).
 """
@@ -59,6 +59,7 @@ def check_rows(frame: pd.DataFrame, written: dict[str, dict[str, str]] | None = 
 def _other_checks(rows: _Rows) -> None:
     _stages_by_type(rows)
     _classes(rows)
+    _grades(rows)
     _subsets(rows)
     _rooms(rows)
     _other(rows)
@@ -221,6 +222,47 @@ def _top_of_row(r: dict, stage: str) -> int:
     counts = _row_bands(r, stage)
     filled = np.flatnonzero(counts > 0)
     return int(filled[-1]) if len(filled) else -1
+
+
+def grade_counts(frame: pd.DataFrame, stage: str) -> pd.DataFrame | None:
+    """The grade counts of a stage (分年级在校生数, one column per grade, absent columns 0), or None when the
+    table has none of the stage's grade columns."""
+    columns = schema.grade_columns(stage)
+    if not any(c in frame.columns for c in columns):
+        return None
+    return pd.DataFrame({c: frame[c].fillna(0) if c in frame.columns else 0.0 for c in columns}, index=frame.index)
+
+
+def _grades(rows: _Rows) -> None:
+    """A stage's grade counts, when given (any of them above 0), add up to the stage's students: the cohort
+    projection (:mod:`junyun_lib.planning.enrolment`) moves the grades on, so a sum that disagrees would change
+    the stage's pupils silently.  A row with no grade counts (blank or 0) gives none, and is fine."""
+    f = rows.frame
+    for stage in schema.STAGES:
+        grades = grade_counts(f, stage)
+        if grades is None:
+            continue
+        total = grades.sum(axis=1)
+        given = (grades > 0).any(axis=1)
+        rows.add(given & (total != f[f"students_{stage}"]), f"students_{stage}", "grades_vs_students",
+                 lambda r, s=stage: (f"{schema.STAGE_ZH[s]}各年级在校生数之和（{_grade_sum_text(r, s)}）与"
+                                     f"{schema.STAGE_ZH[s]}在校生数不符，应相等"),
+                 lambda r, s=stage: (f"the {s} grade counts add up to {int(_grade_total(r, s))}, not to the {s} "
+                                     "students; they must be equal"))
+
+
+def _grade_values(r: dict, stage: str) -> list[tuple[int, float]]:
+    return [(g, float(r.get(schema.grade_column(g)) or 0) if pd.notna(r.get(schema.grade_column(g))) else 0.0)
+            for g in schema.GRADES[stage]]
+
+
+def _grade_total(r: dict, stage: str) -> float:
+    return sum(v for _, v in _grade_values(r, stage))
+
+
+def _grade_sum_text(r: dict, stage: str) -> str:
+    parts = "+".join(f"{schema.GRADE_ZH[g]}{int(v)}" for g, v in _grade_values(r, stage))
+    return f"{parts}={int(_grade_total(r, stage))}人"
 
 
 def _subsets(rows: _Rows) -> None:

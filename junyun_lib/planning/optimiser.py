@@ -29,7 +29,10 @@ linear in the variables::
 **Objective** — Σ amount × unit cost (万元, :mod:`junyun_lib.io.costs`).
 
 **Certificate** — SCIP's primal bound (the plan) and dual bound (no plan can cost less):
-``gap = (primal − dual) / primal``, reported as "与理论最低成本相差不超过 x%"; 0 when SCIP proves optimality.
+``gap = (plan − bound) / bound`` (against the bound, so "不超过 x%" reads as "the plan costs at most x% more than
+the least possible"), reported as "与理论下界相差不超过 x%"; 0 when SCIP proves optimality.  A program whose
+objective holds more than the cost (a roadmap's tie-breaks and target penalties) is turned into a certificate of
+the cost alone by :func:`cost_certificate`; "证明为最低成本" only when that gap is at most :data:`GAP_TOLERANCE`.
 After the solve, integers are rounded, continuous purchases are raised to the exact need of each rule
 constraint (solver tolerance), the CVs are recomputed with :mod:`junyun_lib.measures.cv`, and — outside this
 module — every plan is applied to the raw rows and re-evaluated by :func:`junyun_lib.evaluation.evaluate`.
@@ -60,9 +63,13 @@ CONE_FORM = "quad"
 LAZY_RATIO = 0.85
 #: default time limit of one solve, seconds
 TIME_LIMIT = 20.0
+#: a relative gap (plan − bound) / bound at or below this is 0 "within the solver's tolerance": SCIP's own
+#: optimality test is relative at 10⁻⁹ and its feasibility tolerance is set to 10⁻⁷ (below), so a plan within
+#: 10⁻⁶ of its bound is as least as the solver can tell
+GAP_TOLERANCE = 1e-6
 METHOD_ZH = ("混合整数二阶锥规划（SCIP 求解）：教师、多媒体教室取整数，面积、设备值取连续量，设施按学校购置并按拆分比例由一贯制学校"
              "两个学段共享；每个学段部分“至少6项达标、余项不低于85%”以0-1变量表示（一贯制学校两个学段联合选择）；每项差异系数"
-             "写成二阶锥约束 √(Σp(x−x̄)²) ≤ L′·x̄，L′ = 限值×(1−10⁻⁶)；以启发式方案为初始解，报告与理论最低成本的差距；"
+             "写成二阶锥约束 √(Σp(x−x̄)²) ≤ L′·x̄，L′ 比限值低 0.0001%；以启发式方案为初始解，报告与理论最低成本的差距；"
              "方案加回原始数据重新评估核验。")
 
 
@@ -89,10 +96,13 @@ class Certificate:
     """How far a plan can be from the least possible cost (最优性证明).
 
     * ``status`` — ``optimal`` (SCIP proved it), ``gap`` (time limit reached with a plan: bounded by ``gap``),
-      ``heuristic`` (no solver plan: the heuristic's, no bound), ``infeasible`` (SCIP proved no plan exists)
-    * ``gap`` — (plan − dual bound) / plan; 0 when proven optimal; None without a bound
-    * ``dual_bound`` / ``primal_bound`` — SCIP's bounds on the objective (万元; the objective may hold tiny
-      tie-breaking terms, see the roadmap)
+      ``heuristic`` (no solver plan: the heuristic's, no bound), ``infeasible`` (SCIP proved no plan exists),
+      ``not_found`` (a roadmap's horizon: no plan within the budget found in time, none proved impossible)
+    * ``gap`` — (plan − dual bound) / dual bound; 0 when proven optimal; None without a bound (or a bound of 0
+      under a plan that costs more)
+    * ``dual_bound`` / ``primal_bound`` — SCIP's bounds on the objective (万元).  In a one-year plan the objective
+      is the cost; a roadmap's certificates (:func:`cost_certificate`) hold the plan's cost and a lower bound on
+      the cost alone
     * ``margin`` — the relative margin kept below every CV limit
     """
 
@@ -107,24 +117,48 @@ class Certificate:
     nodes: int = 0
     reason: str = ""
     build_seconds: float = 0.0          # building the program in Python (before SCIP starts)
+    #: the share of the gap that is only the objective's tie-breaks (a roadmap's early spending, 10⁻⁶ per year,
+    #: and 1 元 per teacher moved): a plan SCIP proved optimal for its objective is at most this far from the
+    #: least cost, so a gap up to GAP_TOLERANCE + allowance counts as 0
+    allowance: float = 0.0
 
     @property
     def proven_optimal(self) -> bool:
         return self.status == "optimal"
 
+    @property
+    def proven_least(self) -> bool:
+        """证明为最低成本: the gap against the bound is 0 within :data:`GAP_TOLERANCE`."""
+        return self.status == "optimal" or (self.gap is not None and self.gap <= GAP_TOLERANCE + self.allowance)
+
+    def cost_dict(self) -> dict:
+        """The certificate of a cost as the roadmap JSON gives it (``pass_cost`` / ``with_targets``)."""
+        return {"cost_wan": self.primal_bound, "lower_bound_wan": self.dual_bound, "gap": self.gap,
+                "proven_least": bool(self.proven_least), "status": self.status, "text_zh": self.text_zh()}
+
     def text_zh(self) -> str:
         """The certificate in one sentence (Chinese)."""
-        margin = f"差异系数按限值×(1−{self.margin:.0e})掌握" if self.margin else "差异系数按限值掌握"
-        if self.status == "optimal":
+        # the safety margin in words for a leader (1e-06 → "比限值低 0.0001%"), not the solver's notation
+        margin = f"差异系数按比限值低 {self.margin:.4%} 掌握" if self.margin else "差异系数按限值掌握"
+        if (self.status == "optimal" or self.proven_least) and self.gap is not None and self.gap > GAP_TOLERANCE:
+            # proved optimal for an objective with tie-breaks: say what separates the plan from its bound
+            return (f"已由 {self.solver} 证明为最低成本（与理论下界 {self.dual_bound:,.1f} 万元相差不超过 {_pct(self.gap)}，"
+                    f"只来自“同等成本下尽早实施、不做无用的教师交流”的排序项；{margin}）。")
+        if self.status == "optimal" or (self.status == "gap" and self.proven_least):
             return f"已由 {self.solver} 证明为最低成本（与理论最低成本相差 0%；{margin}）。"
-        if self.status == "gap" and self.gap is None:
+        if self.status == "gap" and self.gap is None and self.dual_bound is None:
             return (f"{self.solver} 在 {self.time_limit:g} 秒时限内尚未得到下界，方案为启发式初始解或其改进，最优性差距未知"
                     f"（{margin}）。")
+        if self.status == "gap" and self.gap is None:        # a bound of 0 under a plan that costs more
+            return (f"{self.solver} 在 {self.time_limit:g} 秒时限内求得，理论下界为 0 万元，无法给出相对差距"
+                    f"（{margin}）。")
         if self.status == "gap":
-            return (f"{self.solver} 在 {self.time_limit:g} 秒时限内求得，与理论最低成本相差不超过 {_pct(self.gap)}"
-                    f"（下界 {self.dual_bound:,.1f} 万元；{margin}）。")
+            return (f"{self.solver} 在 {self.time_limit:g} 秒时限内求得，与理论下界相差不超过 {_pct(self.gap)}"
+                    f"（下界 {self.dual_bound:,.1f} 万元，差距按（方案成本 − 下界）÷ 下界计；{margin}）。")
         if self.status == "infeasible":
             return f"{self.solver} 证明在给定条件下不存在可行方案。"
+        if self.status == "not_found":
+            return f"{self.solver} 在 {self.time_limit:g} 秒时限内未找到满足条件的方案（也未能证明不存在）。"
         return f"启发式方案，无最优性界（{self.reason or '未使用求解器'}）。"
 
     def to_dict(self) -> dict:
@@ -132,7 +166,51 @@ class Certificate:
                 "primal_bound": self.primal_bound, "seconds": round(self.seconds, 3),
                 "build_seconds": round(self.build_seconds, 3), "margin": self.margin,
                 "solver": self.solver, "time_limit": self.time_limit, "nodes": self.nodes, "reason": self.reason,
-                "text_zh": self.text_zh()}
+                "proven_least": bool(self.proven_least), "allowance": self.allowance, "text_zh": self.text_zh()}
+
+
+def relative_gap(plan: float, bound: float | None) -> float | None:
+    """(plan − bound) / bound, the share by which the plan may exceed the least possible cost; 0 when the plan
+    is at its bound (within 10⁻⁹ 万元), None without a bound or with a bound of 0 under a dearer plan.
+
+    Examples
+    --------
+    >>> round(relative_gap(120.1, 100.0), 6), relative_gap(5.0, 5.0), relative_gap(3.0, 0.0), relative_gap(3.0, None)
+    (0.201, 0.0, None, None)
+    """
+    if bound is None:
+        return None
+    if plan - bound <= 1e-9:
+        return 0.0
+    if bound <= 1e-12:
+        return None
+    return (plan - bound) / bound
+
+
+def cost_certificate(program_certificate: Certificate | None, cost: float, lower: float | None, *,
+                     status: str | None = None, reason: str = "", tie_break: float = 0.0,
+                     tie_share: float = 0.0) -> Certificate:
+    """A certificate of a plan's cost alone (万元): ``primal_bound`` = the plan's cost, ``dual_bound`` = a lower
+    bound on the cost of any plan with the same requirements (clamped to the plan's cost, which it can exceed
+    only by the solver's tolerance), ``gap`` against the bound.  The solver, times and margin are those of the
+    solve that gave the bound.  ``tie_break`` (万元) and ``tie_share`` (relative) are the most the objective's
+    tie-breaking terms can separate a plan optimal for the objective from the least cost (see
+    :attr:`Certificate.allowance`)."""
+    base = program_certificate
+    if lower is not None:
+        lower = max(0.0, min(float(lower), float(cost)))
+    gap = relative_gap(float(cost), lower)
+    allowance = float(tie_share) + (float(tie_break) / lower if lower else 0.0)
+    if status is None:
+        if lower is None:
+            status = "heuristic" if base is None or base.status in ("heuristic", "infeasible") else "gap"
+        else:
+            status = "optimal" if gap is not None and gap <= GAP_TOLERANCE + allowance else "gap"
+    return Certificate(status, gap, lower, float(cost), base.seconds if base else 0.0,
+                       base.margin if base else MARGIN, base.solver if base else solver_name(),
+                       base.time_limit if base else TIME_LIMIT, base.nodes if base else 0,
+                       reason=reason or (base.reason if base else ""),
+                       build_seconds=base.build_seconds if base else 0.0, allowance=allowance)
 
 
 def _pct(gap: float | None) -> str:
@@ -188,6 +266,7 @@ class Solution:
     certificate: Certificate
     budget: float | None = None    # the uniform yearly budget found (minimise_budget)
     slacks: dict = field(default_factory=dict)   # target key -> shortfall
+    penalty_value: float = 0.0     # the objective's penalty term of this plan (Σ weight × shortfall, 万元)
 
 
 class Program:
@@ -242,6 +321,7 @@ class Program:
         self.soft: list = []            # soft targets, for the warm start
         self.aux: list = []             # (var, function(values) -> value) for the warm start
         self.slack: dict = {}
+        self.slack_weight: dict = {}    # target key -> 万元 per unit of shortfall in the objective
         self.budget_var = None
         self.move_cost_cap = 0.0
         self.lazy, self.force_cones, self.skipped = lazy, set(force_cones), set()
@@ -429,6 +509,7 @@ class Program:
         if kind == "max_cv":
             slack = model.addVar(f"s_{key}", lb=0.0)
             self.slack[key] = slack
+            self.slack_weight[key] = self.penalty * 100
             for (s, c), _ in m.limits.items():
                 if s == stage:
                     self._cone(st, s, c, float(target["target"]), slack)
@@ -463,6 +544,7 @@ class Program:
             ys.append((y, i))
         slack = model.addVar(f"s_{key}", lb=0.0)
         self.slack[key] = slack
+        self.slack_weight[key] = self.penalty
         model.addCons(count + quicksum(y for y, _ in ys) + slack >= need)
         self.soft.append((kind, st, target, ys, slack, count, need))
         return [self.penalty * slack]
@@ -528,8 +610,9 @@ class Program:
                             sides[d].append(var)
                             by_school.setdefault((t, d, sid), []).append(var)
                             objective.append(rules.cost_per_move * var)
-                            self.move_cost_cap += rules.cost_per_move * cap
                     model.addCons(quicksum(sides["in"]) == quicksum(sides["out"]))
+        # the most the moves can add to the objective: each school sends and receives at most its cap a year
+        self.move_cost_cap = sum(rules.cost_per_move * (max_in if d == "in" else max_out) for _, d, _ in by_school)
         for (t, d, sid), vs in by_school.items():
             if len(vs) > 1:
                 model.addCons(quicksum(vs) <= (max_in if d == "in" else max_out))
@@ -646,11 +729,9 @@ class Program:
             dual = None                       # stopped before the first relaxation: no bound yet
         if status == "optimal":
             gap = 0.0
-        elif dual is None:
-            gap = None
         else:
-            gap = max(0.0, (primal - dual) / abs(primal)) if abs(primal) > 1e-12 else 0.0
-            if gap <= 1e-9:
+            gap = relative_gap(primal, dual)
+            if gap is not None and gap <= 1e-9:
                 status = "optimal"
         cert = Certificate("optimal" if status == "optimal" else "gap", gap, dual, primal, seconds, self.margin,
                            solver, time_limit, int(model.getNNodes()))
@@ -671,9 +752,10 @@ class Program:
         chosen = {key: model.getSolVal(sol, z) > 0.5 for key, z in self.z.items()}
         self.chosen_exempt = chosen
         slacks = {key: float(model.getSolVal(sol, s)) for key, s in self.slack.items()}
+        penalty_value = sum(self.slack_weight.get(key, 0.0) * v for key, v in slacks.items())
         budget = float(model.getSolVal(sol, self.budget_var)) if self.budget_var is not None else None
         self.certificate = cert
-        return Solution(buys, moves, cert, budget, slacks)
+        return Solution(buys, moves, cert, budget, slacks, penalty_value)
 
 
 # -------------------------------------------------------------------------------------- exact repair

@@ -15,19 +15,38 @@ Each year of the schedule is the latest data year's school rows carried forward:
 4. **the cheapest additions** — teachers, classrooms, m², equipment — bought in a year and counted in every
    later year.
 
-The schedule is one mixed-integer second-order-cone program (:mod:`junyun_lib.planning.optimiser`) over all
-years: in the target year every CV within its limit and every school part passing the per-school rule; in
-every year the plan's annual targets for the resource indicators (``indicator_share``, ``school_rule_share``,
-``max_cv``) met where possible (a shortfall is allowed at a penalty far above any cost); each year's spend
-within its budget when one is given.  Among plans of equal cost the earliest spending is chosen (a tie-break
-of 10⁻⁶ per year).  Every year is then applied to the raw rows and re-evaluated by the official evaluation
-(``verified``); the tables report the re-evaluated numbers.
+Two costs, each from its own mixed-integer second-order-cone program (:mod:`junyun_lib.planning.optimiser`)
+and each with its own certificate (:func:`junyun_lib.planning.optimiser.cost_certificate`):
 
-When the target cannot be reached within the budget, the roadmap says so, gives the earliest year in which
-the budget reaches a pass and the uniform yearly budget that would reach the target year.
+* **the least cost to pass** (按期达标的最低成本, ``pass_certificate``) — hard requirements only: in the target
+  year every CV within its limit and every school part passing the per-school rule; each year's spend within
+  its budget when one is given.  Solved once with every purchase in the first year (only the last year binds,
+  so this is the least cost; its dual bound, less the most the teacher moves' tiny cost can add, bounds the
+  cost of any plan); with a budget, that plan is rescheduled into the budgets (same cost, same bound) or, when
+  it does not fit, solved again within them;
+* **the plan with the interim targets** (兼顾年度目标, ``targets_certificate``; the roadmap's schedule) — the
+  same, plus in every year the plan's annual targets for the resource indicators (``indicator_share``,
+  ``school_rule_share``, ``max_cv``) met where possible (a shortfall is allowed at a penalty far above any
+  cost), warm-started with the first plan.  Its cost is reported without the penalty; its bound, the dual bound
+  less the plan's penalty term (and the moves' and the early-spending tie-break's most), holds for every plan
+  that passes and misses the targets by no more — never the penalty-inflated objective.  Every target it
+  misses is listed.  Without targets it is the first plan.
+
+Gaps are (plan − bound) / bound; "证明为最低成本" only within :data:`~junyun_lib.planning.optimiser.GAP_TOLERANCE`.
+Among plans of equal cost the earliest spending is chosen (a tie-break of 10⁻⁶ per year).  Every action carries
+its reason (达标必需 / 年度目标 / 项目已列, :func:`_with_reasons`).  Every year is then applied to the raw rows
+and re-evaluated by the official evaluation; ``verified`` only when a schedule exists, every year was
+re-evaluated and the target year passes; the tables report the re-evaluated numbers, and ``first_pass_year``
+the first year the county passes.
+
+When the target cannot be reached within the budget, the roadmap says so (``feasible`` false, no schedule, not
+verified), gives the earliest year in which the budget reaches a pass **with its plan** (:class:`EarliestPlan`:
+schedule, cost, both certificates, verified by the same re-evaluation), and the uniform yearly budget that would
+reach the target year — all in one run.
 """
 from __future__ import annotations
 
+import dataclasses
 import math
 import numbers
 from dataclasses import dataclass, field
@@ -49,9 +68,16 @@ from .cheapest import (ADDITION_COLUMNS, EPS, MARGIN, _Buy, _model, _require_sch
 from .enrolment import project_enrolment
 from .exchange import apply_moves, check_moves, exchange_rules
 from .metrics import measure
-from .optimiser import (TIME_LIMIT, Certificate, MoveRules, YearState, buy_to_buys, buys_to_buy, solve_states,
-                        solver_available, solver_name)
+from .optimiser import (TIME_LIMIT, Certificate, MoveRules, YearState, buy_to_buys, buys_to_buy, cost_certificate,
+                        solve_states, solver_available, solver_name)
 
+#: the teacher-move table's columns (:func:`junyun_lib.planning.exchange.apply_moves`)
+MOVE_COLUMNS = ["year", "kind", "stage", "from_school_id", "to_school_id", "count"]
+#: why an action is in the schedule (措施依据), see :func:`_with_reasons`
+REASON_ZH = {"pass_required": "达标必需", "annual_target": "年度目标", "project": "项目已列"}
+REASON_RULE_ZH = ("措施依据：“达标必需”指只按目标年度的硬性要求（各项差异系数在限值内、每所学校达到校级规则）求得的最低成本方案中，"
+                  "同一学校、学段、指标所需的数量（按年度先后计入）；超出这一数量、只为达到推进计划年度目标而增加的为“年度目标”；"
+                  "县里已列项目为“项目已列”。")
 #: plan metrics the roadmap can steer (the others are reported, not planned for)
 STEERED = ("indicator_share", "school_rule_share", "max_cv")
 EARLY_WEIGHT = 1e-6
@@ -65,9 +91,28 @@ TARGET_YEAR_LAST = 2035
 PROJECT_COLUMNS = {code: e.adds_to[0] for code, e in EFFECTS.items() if len(e.adds_to) == 1}
 NEW_SCHOOL_TYPE = {"primary": "小学", "junior": "初级中学", "all": "九年一贯制学校", "": "九年一贯制学校"}
 METHOD_ZH = ("逐年路线图：以最新数据年度的学校数据为起点，按预测在校生数、县里已列项目（按完成年份计入）、教师交流轮岗（零成本，"
-             "先于新增）和最低成本补充（当年购置、以后各年累计），用一个多年度混合整数二阶锥规划（SCIP）求解：目标年度所有差异系数"
-             "在限值内、所有学校达到校级规则；各年度推进计划目标尽量达到（未达到时计大额罚分）；给定预算时每年支出不超过预算；"
-             "同等成本下尽早实施。每一年的方案都加回原始数据，用正式评估口径重新评估核验。")
+             "先于新增）和最低成本补充（当年购置、以后各年累计），用多年度混合整数二阶锥规划（SCIP）求解：目标年度所有差异系数"
+             "在限值内、所有学校达到校级规则；给定预算时每年支出不超过预算；同等成本下尽早实施。先只按这些硬性要求求按期达标的最低成本，"
+             "再在此基础上求各年度推进计划目标尽量达到的方案（未达到时计大额罚分，报告成本时不含罚分），两者各有最优性证明，"
+             "差距按（方案成本 − 理论下界）÷ 理论下界计。每一年的方案都加回原始数据，用正式评估口径重新评估核验。")
+
+
+@dataclass
+class EarliestPlan:
+    """The plan for the earliest year the budget reaches a pass (按此预算最早达标的方案), made in the same run as
+    an infeasible roadmap: its years, schedule (same columns as :attr:`Roadmap.schedule`), per-year table, cost
+    (万元), both certificates, and ``verified`` (every year of it applied to the raw rows, re-evaluated, the last
+    year passing)."""
+
+    year: int
+    years: list
+    total_cost: float
+    schedule: pd.DataFrame
+    years_table: pd.DataFrame
+    verified: bool
+    first_pass_year: int | None
+    pass_certificate: Certificate
+    targets_certificate: Certificate
 
 
 @dataclass
@@ -75,15 +120,22 @@ class Roadmap:
     """A year-by-year schedule to pass by the target year (达标路线图).  Amounts in raw units, costs in 万元.
 
     * ``schedule`` — one row per year and action: ``year, action`` (``purchase`` | ``move`` | ``project``),
-      the school, stage, indicator, raw ``column``, ``amount``, ``unit_zh``, ``cost_wan``, ``reason``,
-      ``from_school_id`` / ``to_school_id`` (moves), ``project_no`` (projects)
+      the school, stage, indicator, raw ``column``, ``amount``, ``unit_zh``, ``cost_wan``, ``reason``
+      (``pass_required`` 达标必需 | ``annual_target`` 年度目标 | ``project`` 项目已列, see :func:`_with_reasons`)
+      and ``reason_zh``, ``from_school_id`` / ``to_school_id`` (moves), ``project_no`` (projects)
     * ``years_table`` — per year: spend, budget, moves, CVs beyond their limit, failing school parts, whether
       the county passes, projects' budgets completing that year (all from the re-evaluation)
     * ``cvs`` — per year, stage and indicator: the re-evaluated CV, its limit, pass
     * ``targets`` — per year and plan item steered: target, re-evaluated actual, met
     * ``results`` — year → re-evaluated :class:`~junyun_lib.evaluation.evaluate.CountyResult`
-    * ``feasible`` — the target year passes (re-evaluated); ``earliest_year`` and ``budget_needed`` when it
-      does not within the budget
+    * ``pass_certificate`` — the least cost to pass by the target year (按期达标的最低成本), hard requirements
+      only: its plan's cost (``primal_bound``), lower bound (``dual_bound``) and gap against the bound;
+      ``targets_certificate`` — the same for the schedule, which also meets the plan's interim targets where
+      possible (the cost without the penalty term); ``certificate`` is the schedule's
+    * ``feasible`` — the target year passes (re-evaluated); ``verified`` — a schedule exists and every year
+      was re-evaluated, the target year passing; ``first_pass_year`` — the first year the county passes
+      (re-evaluated); ``earliest`` (:class:`EarliestPlan`) and ``budget_needed`` when the target year cannot
+      be reached within the budget
     """
 
     county: str
@@ -114,36 +166,184 @@ class Roadmap:
     synthetic: bool = False
     method: str = METHOD_ZH
     warnings: list = field(default_factory=list)        # located input warnings (Problem), also in ``notes``
+    pass_certificate: Certificate | None = None
+    targets_certificate: Certificate | None = None
+    has_targets: bool = False              # the plan states interim targets the roadmap steers for
+    first_pass_year: int | None = None
+    earliest: EarliestPlan | None = None
 
-    def summary_zh(self) -> str:
-        """The roadmap in a few sentences (Chinese, plain text)."""
+    @property
+    def pass_cost(self) -> float | None:
+        """按期达标的最低成本 (万元): the hard-only plan's cost; None when there is none."""
+        cert = self.pass_certificate
+        return cert.primal_bound if cert is not None else None
+
+    @property
+    def targets_add(self) -> float | None:
+        """What meeting the interim targets adds to the least cost to pass (万元)."""
+        if self.pass_cost is None or self.targets_certificate is None or self.targets_certificate.primal_bound is None:
+            return None
+        return self.targets_certificate.primal_bound - self.pass_cost
+
+    def missed_targets(self) -> list[dict]:
+        """Every interim target the schedule misses (re-evaluated): year, item (Chinese), target, actual."""
+        out = []
+        if not len(self.targets):
+            return out
+        for r in self.targets[self.targets["met"] != True].itertuples(index=False):  # noqa: E712 — None too
+            stage_zh = "" if r.stage in ("all", "", None) else STAGE_ZH.get(r.stage, r.stage)
+            stage = f"（{stage_zh}）" if stage_zh and stage_zh not in str(r.item) else ""
+            actual = None if r.actual is None or pd.isna(r.actual) else float(r.actual)
+            out.append({"year": int(r.year), "item_no": int(r.item_no), "item_zh": f"{r.item}{stage}",
+                        "direction": r.direction, "target": float(r.target), "actual": actual,
+                        "kind": str(r.metric).partition(":")[0], "metric": str(r.metric), "stage": r.stage})
+        return out
+
+    def summary_zh(self, top: int = 5) -> str:
+        """The roadmap in plain Chinese text (the command line): the first passing year, both costs with their
+        certificates, the targets missed, spend per year with the ``top`` largest actions of each year, and where
+        the full list is."""
         span = f"{self.years[0]}—{self.years[-1]}年" if len(self.years) > 1 else f"{self.years[0]}年"
         lines = [f"{self.county} 达标路线图（{self.start_year}年数据 → {self.target_year}年达标，安排 {span}）"]
         if self.feasible:
-            lines.append(f"按此路线图，{self.target_year}年各项差异系数均在限值内、所有学校达到校级规则（已按正式口径逐年重新评估核验）。")
+            lines.append(f"按此路线图，{self.target_year}年各项差异系数均在限值内、所有学校达到校级规则（已按正式口径逐年重新评估核验）。"
+                         + (f"全县自 {self.first_pass_year} 年起达标。" if self.first_pass_year else ""))
         else:
             lines.append(f"在给定预算内无法于{self.target_year}年达标：{self.infeasible_reason}")
-            if self.earliest_year:
+            if self.earliest is not None:
+                e = self.earliest
+                lines.append(f"按此预算最早可于 {e.year} 年达标：该方案新增投入 {e.total_cost:,.1f} 万元，"
+                             + ("已按正式口径逐年重新评估核验" if e.verified else "重新评估核验未通过")
+                             + "（逐年措施见工作簿“最早达标方案”表和 JSON 文件）。")
+                lines.append(f"{e.year}年达标方案逐年安排（每年按经费列出最大的 {top} 项措施）：")
+                lines += actions_zh(e.schedule, e.years_table, top)
+            elif self.earliest_year:
                 lines.append(f"按此预算最早可于 {self.earliest_year} 年达标。")
             if self.budget_needed is not None:
                 lines.append(f"要在{self.target_year}年达标，每年预算至少约 {self.budget_needed:,.1f} 万元。")
+        lines += self.costs_zh()
         moves = int(self.schedule.loc[self.schedule["action"] == "move", "amount"].sum()) if len(self.schedule) else 0
-        lines.append(f"新增投入合计 {self.total_cost:,.1f} 万元；教师交流 {moves} 人次（不计成本）；"
+        lines.append(("目标年度没有可行方案，本路线图未安排新增投入" if not self.verified and not len(self.schedule) else
+                      f"本路线图新增投入合计 {self.total_cost:,.1f} 万元；教师交流 {moves} 人次（不计成本）") + "；"
                      f"对比：现在逐校补足到标准约 {self.naive_cost:,.1f} 万元" + (
                          f"（按{self.target_year}年预测在校生约 {self.naive_target_cost:,.1f} 万元）"
                          if self.target_year > self.start_year else "") + "，" + (
                          f"县里已列项目预算 {self.project_budget:,.1f} 万元（其中本期内完成 "
                          f"{self.project_budget_horizon:,.1f} 万元，另计）。" if len(self.projects)
-                         else "本县区未提供项目清单（projects.csv）。"))
-        lines.append(self.certificate.text_zh())
+                         else "本县区未提供已列项目清单。"))
+        if self.verified or len(self.schedule):
+            lines.append("逐年安排（每年按经费列出最大的 %d 项措施）：" % top)
+            lines += self.actions_zh(top)
+            lines.append("完整的逐校、逐年措施清单（数量、经费、依据）见路线图工作簿的“各校措施”表和 JSON 文件。")
         return "\n".join(lines)
+
+    def costs_zh(self) -> list[str]:
+        """The two costs with their certificates, and the targets missed (Chinese lines)."""
+        lines = []
+        p, w = self.pass_certificate, self.targets_certificate
+        if p is not None and p.primal_bound is not None:
+            label = "按期达标的最低成本" if p.dual_bound is not None else "按期达标的成本（启发式，未证明为最低）"
+            lines.append(f"一、{label}（只计硬性要求：{self.target_year}年各项差异系数在限值内、每所学校达到校级规则）："
+                         f"{p.primal_bound:,.1f} 万元。{p.text_zh()}")
+        elif p is not None:
+            bound = f"不计预算时按期达标至少需 {p.dual_bound:,.1f} 万元（求解器下界）。" if p.dual_bound is not None else ""
+            lines.append(f"一、在给定预算内没有按期达标的方案。{bound}")
+            return lines
+        if not self.has_targets:
+            lines.append("二、推进计划未给出路线图可测算的年度资源配置目标，路线图即按期达标的最低成本方案。")
+        elif w is not None and w.primal_bound is not None:
+            add = max(self.targets_add or 0.0, 0.0)
+            extra = f"比只求按期达标多 {add:,.1f} 万元，多出部分只为年度目标" if add >= 0.05 else "与只求按期达标的成本相同"
+            lines.append(f"二、同时尽量达到推进计划的年度目标：{w.primal_bound:,.1f} 万元（不含未达目标的罚分），{extra}。"
+                         + ("在达到同样年度目标的方案中，" if w.dual_bound is not None else "") + w.text_zh())
+        missed = self.missed_targets()
+        if missed:
+            lines.append(f"本路线图未达到的年度目标 {len(missed)} 项：" + "；".join(
+                f"{m['year']}年 {m['item_zh']}（目标 {target_text(m)}，预计 {actual_text(m)}）" for m in missed) + "。")
+        elif self.has_targets and self.verified:
+            lines.append("推进计划的年度目标全部达到（按正式口径重新评估）。")
+        return lines
+
+    def actions_zh(self, top: int = 5) -> list[str]:
+        """Per year: spend, whether the county passes, the ``top`` largest purchases by cost with their reason,
+        and the teacher moves (Chinese lines)."""
+        return actions_zh(self.schedule, self.years_table, top)
+
+
+def actions_zh(schedule: pd.DataFrame, years_table: pd.DataFrame, top: int = 5) -> list[str]:
+    """A schedule year by year (Chinese lines): spend, whether the county passes, the ``top`` largest purchases by
+    cost with their reason, and the largest teacher moves."""
+    lines = []
+    s = schedule
+    for row in years_table.itertuples(index=False):
+        y = int(row.year)
+        lines.append(f"  {y}年：新增投入 {row.spend_wan:,.1f} 万元，" + ("全县达标" if row.passes else "全县尚未达标"))
+        buys = s[(s["year"] == y) & (s["action"] == "purchase")].sort_values("cost_wan", ascending=False,
+                                                                            kind="stable")
+        for r in buys.head(top).itertuples(index=False):
+            lines.append(f"    · {r.school_name} {_stage_zh(r.stage)} {r.name_zh} +{_amount(r.amount)} {r.unit_zh}，"
+                         f"{r.cost_wan:,.1f} 万元（{r.reason_zh}）")
+        if len(buys) > top:
+            lines.append(f"    · 另有 {len(buys) - top} 项，合计 {buys['cost_wan'].iloc[top:].sum():,.1f} 万元")
+        moved = s[(s["year"] == y) & (s["action"] == "move")]
+        if len(moved):
+            shown = moved.sort_values("amount", ascending=False, kind="stable").head(top)
+            rest = int(moved["amount"].sum() - shown["amount"].sum())
+            lines.append(f"    · 教师交流 {int(moved['amount'].sum())} 人次：" + "；".join(
+                f"{r.from_school_name or r.from_school_id} → {r.school_name} "
+                f"{r.name_zh} {int(r.amount)} 人（{r.reason_zh}）" for r in shown.itertuples(index=False))
+                + (f"；另有 {rest} 人次" if rest else ""))
+    return lines
+
+
+DIRECTION_ZH = {">=": "≥", ">": ">", "<=": "≤", "<": "<"}
+
+
+def target_text(missed: dict) -> str:
+    """A missed target as people read it: "≥ 100%" for a share of schools, "≤ 0.450" for a coefficient."""
+    share = missed.get("kind") != "max_cv"
+    value = f"{missed['target']:g}%" if share else f"{missed['target']:.3f}"
+    return f"{DIRECTION_ZH.get(missed['direction'], missed['direction'])} {value}"
+
+
+def actual_text(missed: dict) -> str:
+    if missed["actual"] is None:
+        return "无数据"
+    return f"{missed['actual']:.1f}%" if missed.get("kind") != "max_cv" else f"{missed['actual']:.3f}"
+
+
+def _stage_zh(stage) -> str:
+    return STAGE_ZH.get(stage, "全校") if stage else "全校"
+
+
+def _amount(value) -> str:
+    value = float(value)
+    return f"{value:,.0f}" if value.is_integer() else f"{value:,.1f}"
 
 
 # -------------------------------------------------------------------------------------- year frames
 def year_frame(base: pd.DataFrame, year: int, start_year: int, enrolment: pd.DataFrame | None,
                projects: pd.DataFrame | None, standard=None) -> tuple[pd.DataFrame, list]:
-    """The latest data year's rows carried to ``year``: projected students, projects completed after the
-    latest data year and by ``year``.  Returns (rows, [(project row index, status)])."""
+    """The latest data year's rows carried to ``year`` (某年度的测算起点): projected students, then the county's
+    projects (项目清单) completed after the latest data year and by ``year``.  Returns
+    (rows, [(project row index, status)]); a status starting with "已计入" means the row changed the rows.
+
+    The projects, in this order (each row acts on its ``target_id``, :func:`junyun_lib.io.projects.target_ids`):
+
+    1. a new school (``new_school``) is added with its id (a blank id is ``new-<project_no>``), its type from its
+       stage, no pupils yet;
+    2. the stated effects are added to their school: m², 元, rooms, teachers of a named kind; ``move_students``
+       moves pupils, never more than the sending school has in that year;
+    3. places (``new_school``, ``add_places``) with no ``move_students`` row to their school take pupils from the
+       schools listed in ``from_school_id`` until the places are full (学位是上限), each school giving in
+       proportion to its pupils of the stage (:func:`_fill_places`); a new school with neither moves nor
+       listed schools has no pupils and is left out ("学位未计入");
+    4. a new school's teachers and facilities are set to the standard for the pupils it received — except the
+       columns a project states for it, which keep the stated amount (the roadmap buys what they leave unmet).
+    """
+    from ..io.projects import target_ids
+    from ..rules.schema import field_zh
+
     frame = base.copy()
     frame["year"] = int(year)
     if year > start_year and enrolment is not None and len(enrolment):
@@ -157,64 +357,154 @@ def year_frame(base: pd.DataFrame, year: int, start_year: int, enrolment: pd.Dat
             got = pd.Series(sub["students"].to_numpy(), index=sub["school_id"].astype(str).to_numpy())
             projected = ids.map(got)
             frame[column] = np.where(projected.notna(), projected.fillna(0), 0).astype("int64")
-    status = []
+    status: dict[int, str] = {}
     if projects is None or not len(projects):
-        return frame, status
+        return frame, []
     rows = projects.reset_index(drop=True)
-    later = (rows["completion_year"] > start_year) & (rows["completion_year"] <= year)
-    # new schools first (students may move to them)
-    for idx in np.flatnonzero(later & (rows["effect"] == "new_school")):
-        r = rows.iloc[idx]
-        sid = str(r["school_id"] or "").strip()
-        if not sid:
-            status.append((idx, "未对应学校数据（无学校标识码），学位未计入测算"))
+    targets = (rows["target_id"] if "target_id" in rows else target_ids(rows)).fillna("").astype(str).str.strip()
+    later = ((rows["completion_year"] > start_year) & (rows["completion_year"] <= year)).to_numpy()
+    effects = [EFFECTS.get(str(e)) for e in rows["effect"]]
+    creates = np.array([e is not None and e.creates_school for e in effects])
+    # 1. new schools first (pupils and effects may go to them)
+    new_ids: list[str] = []
+    for idx in np.flatnonzero(later & creates):
+        sid = targets.iloc[idx]
+        if sid in new_ids:
             continue
         if sid in set(frame["school_id"].astype(str)):
-            status.append((idx, "学校已在数据中"))
+            status[idx] = "学校已在数据中"
             continue
-        frame = pd.concat([frame, pd.DataFrame([_new_school_row(base, r, year)])], ignore_index=True)
-        status.append((idx, "已计入（新建学校，按转入学生和办学标准配置）"))
+        frame = pd.concat([frame, pd.DataFrame([_new_school_row(base, rows.iloc[idx], year, sid)])],
+                          ignore_index=True)
+        new_ids.append(sid)
+    # 2. stated effects on a school
     ids = frame["school_id"].astype(str)
-    for idx in np.flatnonzero(later & (rows["effect"] != "new_school")):
-        r = rows.iloc[idx]
-        effect, sid = r["effect"], str(r["school_id"] or "").strip()
-        if effect == "not_stated":
-            status.append((idx, "效果未注明，未计入测算"))
+    known = set(ids)
+    stated: set[tuple[str, str]] = set()            # (school, column) a project states: kept as stated
+    received: dict[str, int] = {}                   # school -> pupils move_students rows moved to it
+    for idx in np.flatnonzero(later & ~creates):
+        r, effect, sid = rows.iloc[idx], effects[idx], targets.iloc[idx]
+        if effect is None or effect.code == "not_stated":
+            status[idx] = "效果未注明，未计入测算"
             continue
-        if not sid or sid not in set(ids):
-            status.append((idx, "未对应学校数据，未计入测算"))
+        if not sid or sid not in known:
+            status[idx] = "未对应学校数据，未计入测算"
+            continue
+        if effect.takes_pupils:                     # places: filled in step 3
             continue
         hit = (ids == sid).to_numpy()
         amount = float(r["amount"])
-        if effect in PROJECT_COLUMNS:
-            column = PROJECT_COLUMNS[effect]
-            frame[column] = frame[column].astype(float)
-            frame.loc[hit, column] = frame.loc[hit, column] + amount
-        elif effect == "hire_teachers":
-            column = f"teachers_{r['stage']}"
-            if column not in frame:
-                status.append((idx, "学校数据无专任教师数列，未计入（招聘的教师不计入资源配置的三项教师指标，原文未注明类别）"))
-                continue
-            frame.loc[hit, column] = frame.loc[hit, column].astype(float) + amount
-        elif effect == "move_students":
+        if effect.code == "move_students":
             column = f"students_{r['stage']}"
             source = str(r["from_school_id"] or "").strip()
-            frame.loc[hit, column] = frame.loc[hit, column] + int(amount)
-            if source in set(ids):
+            moved = int(amount)
+            note = ""
+            if source in known:
                 out = (ids == source).to_numpy()
-                frame.loc[out, column] = np.maximum(frame.loc[out, column] - int(amount), 0)
-        status.append((idx, "已计入"))
-    # a new school's facilities and teachers: to the standard for the students it has received
-    for idx in np.flatnonzero(later & (rows["effect"] == "new_school")):
-        sid = str(rows.iloc[idx]["school_id"] or "").strip()
-        if sid and standard is not None:
-            frame = _equip_new_school(frame, sid, standard)
-    return frame, status
+                have = int(frame.loc[out, column].sum())
+                if have < moved:                    # pupils are moved, never made: at most what the school has
+                    note = f"（转出学校当年只有 {have} 人，按 {have} 人计）"
+                    moved = have
+                frame.loc[out, column] = frame.loc[out, column] - moved
+            frame.loc[hit, column] = frame.loc[hit, column] + moved
+            received[sid] = received.get(sid, 0) + moved
+            status[idx] = "已计入" + note
+            continue
+        columns = effect.columns_for(str(r["stage"] or ""))
+        column = columns[0] if len(columns) == 1 else ""
+        if column not in frame:
+            status[idx] = (f"学校数据无「{field_zh(column)}」列，未计入测算" if column else "学段未注明，未计入测算")
+            continue
+        frame[column] = frame[column].astype(float)
+        frame.loc[hit, column] = frame.loc[hit, column] + amount
+        stated.add((sid, column))
+        status[idx] = "已计入"
+    # 3. places: pupils from the listed schools, up to the places, where no move_students row gives them
+    for idx in np.flatnonzero(later & np.array([e is not None and e.takes_pupils for e in effects])):
+        if idx in status:
+            continue
+        r, sid = rows.iloc[idx], targets.iloc[idx]
+        places = int(r["amount"])
+        if sid in received:
+            status[idx] = f"已计入（学位 {places} 个，按所列转入学生 {received[sid]} 人）"
+            continue
+        frame, moved = _fill_places(frame, sid, places, str(r["stage"] or ""), r["from_school_id"])
+        if moved:
+            status[idx] = f"已计入（学位 {places} 个，从生源学校转入 {moved} 人）"
+        elif sid in new_ids:
+            status[idx] = "新建学校未注明生源学校、也无学生转入：学位未计入测算"
+        else:
+            status[idx] = f"学位 {places} 个，未注明生源学校（或生源学校无此学段学生），在校生不变，未计入测算"
+    # 4. new schools: to the standard for their pupils; a new school with no pupils is left out
+    for sid in new_ids:
+        hit = (frame["school_id"].astype(str) == sid).to_numpy()
+        pupils = float(frame.loc[hit, ["students_primary", "students_junior"]].to_numpy().sum())
+        if pupils <= 0:
+            frame = frame[~hit].reset_index(drop=True)
+            for idx in np.flatnonzero(later & (targets == sid).to_numpy()):
+                status[idx] = "新建学校未注明生源学校、也无学生转入：学位未计入测算" if creates[idx] else \
+                    "作用于无学生转入的新建学校，未计入测算"
+            continue
+        own = {c for s, c in stated if s == sid}
+        if standard is not None:
+            frame = _equip_new_school(frame, sid, standard, own)
+        for idx in np.flatnonzero(later & creates):
+            if targets.iloc[idx] == sid and status.get(idx, "").startswith("已计入"):
+                status[idx] += "；教师和设施按办学标准配置" + ("（项目写明的按写明的计）" if own else "")
+    return frame, sorted(status.items())
 
 
-def _new_school_row(base: pd.DataFrame, r, year: int) -> dict:
+def _fill_places(frame: pd.DataFrame, sid: str, places: int, stage: str, feeders) -> tuple[pd.DataFrame, int]:
+    """School ``sid`` takes pupils from ``feeders`` (生源学校, the ids of a ``from_school_id`` cell) until its
+    ``places`` are full: ``min(places, their pupils)`` in all, each school and stage (``stage``; ``all`` or blank:
+    primary and junior) giving in proportion to its pupils, rounded to whole pupils by the largest remainder
+    (ties: the order listed, primary first).  Returns (rows, pupils moved).
+
+    Examples
+    --------
+    >>> f = pd.DataFrame({"school_id": ["A", "B", "N"], "students_primary": [300, 100, 0],
+    ...                   "students_junior": [0, 0, 0]})
+    >>> out, moved = _fill_places(f, "N", 50, "primary", "A;B")
+    >>> moved, out["students_primary"].tolist()
+    (50, [262, 88, 50])
+    """
+    from ..io.projects import feeder_ids
+
+    ids = frame["school_id"].astype(str)
+    stages = [stage] if stage in ("primary", "junior") else ["primary", "junior"]
+    pool = []                                          # (row positions, column, pupils)
+    for feeder in feeder_ids(feeders):
+        if feeder == sid:
+            continue
+        out = (ids == feeder).to_numpy()
+        for s in stages:
+            column = f"students_{s}"
+            have = int(pd.to_numeric(frame.loc[out, column], errors="coerce").fillna(0).sum()) if out.any() else 0
+            if have > 0:
+                pool.append((out, column, have))
+    total = sum(p[2] for p in pool)
+    take = min(int(places), total)
+    if take <= 0:
+        return frame, 0
+    # exact shares by integers: floor of take·have/total, then one more to the largest remainders
+    shares = [take * have // total for _, _, have in pool]
+    remainders = sorted(range(len(pool)), key=lambda i: (-(take * pool[i][2] % total), i))
+    for i in remainders[:take - sum(shares)]:
+        shares[i] += 1
+    frame = frame.copy()
+    hit = (ids == sid).to_numpy()
+    for (out, column, _), n in zip(pool, shares):
+        frame.loc[out, column] = frame.loc[out, column] - n
+        frame.loc[hit, column] = frame.loc[hit, column] + n
+    return frame, take
+
+
+def _new_school_row(base: pd.DataFrame, r, year: int, sid: str | None = None) -> dict:
+    """The school-table row of a new school (新建学校) before pupils and equipment: id ``sid`` (default the row's
+    ``school_id``), its name, type from its stage, 城区, 公办, built in its completion year."""
+    sid = str(r["school_id"] or "").strip() if sid is None else sid
     row = {c: (0 if pd.api.types.is_numeric_dtype(base[c]) else "") for c in base.columns}
-    row.update(school_id=str(r["school_id"]).strip(), school_name=str(r["school_name"] or r["school_id"]),
+    row.update(school_id=sid, school_name=str(r["school_name"] or sid),
                county=base["county"].iloc[0], year=int(year),
                school_type=NEW_SCHOOL_TYPE.get(str(r["stage"] or ""), "九年一贯制学校"), urban_rural="城区",
                ownership="公办", built_year=int(r["completion_year"]), source_file="projects.csv",
@@ -222,7 +512,9 @@ def _new_school_row(base: pd.DataFrame, r, year: int) -> dict:
     return row
 
 
-def _equip_new_school(frame: pd.DataFrame, sid: str, standard) -> pd.DataFrame:
+def _equip_new_school(frame: pd.DataFrame, sid: str, standard, stated=frozenset()) -> pd.DataFrame:
+    """A new school's teachers and facilities set to the standard (办学标准) for the pupils it has; the columns in
+    ``stated`` (a project states them for this school) keep the stated amount."""
     from ..evaluation.splitting import stage_shares
 
     hit = (frame["school_id"].astype(str) == sid).to_numpy()
@@ -233,19 +525,22 @@ def _equip_new_school(frame: pd.DataFrame, sid: str, standard) -> pd.DataFrame:
         if ind.numerator_kind == "section":
             for stage in ("primary", "junior"):
                 n = float(row[f"students_{stage}"].iloc[0])
-                if n > 0 and stage in std:
-                    frame.loc[hit, ind.numerator_column(stage)] = math.ceil(std[stage] * n / ind.scale - 1e-9)
-        else:
+                column = ind.numerator_column(stage)
+                if n > 0 and stage in std and column not in stated:
+                    frame.loc[hit, column] = math.ceil(std[stage] * n / ind.scale - 1e-9)
+        elif ind.numerator not in stated:
             need = 0.0
             for stage in ("primary", "junior"):
                 n, share = float(row[f"students_{stage}"].iloc[0]), float(shares[f"share_{stage}"])
                 if n > 0 and share > 0 and stage in std:
                     need = max(need, std[stage] * n / ind.scale / share)
             frame.loc[hit, ind.numerator] = math.ceil(need - 1e-9) if ind.shortfall_integer else need
-    frame.loc[hit, "music_rooms"] = 1
-    frame.loc[hit, "art_rooms"] = 1
-    frame.loc[hit, "music_room_min_area_m2"] = 96
-    frame.loc[hit, "art_room_min_area_m2"] = 90
+    # one music and one art room of the national minimum area (教督〔2017〕6号: 96 / 90 m²); the new school's
+    # classes are not known, so one room each
+    for rooms, area, minimum in (("music_rooms", "music_room_min_area_m2", 96), ("art_rooms", "art_room_min_area_m2", 90)):
+        if rooms not in stated:
+            frame.loc[hit, rooms] = 1
+        frame.loc[hit, area] = minimum
     return frame
 
 
@@ -560,7 +855,6 @@ def build_roadmap(evaluation, county: str | None = None, *, target_year: int | N
         return years_, out
 
     years, states = states_to(target)
-    frames = {y: frames_all[y] for y in years}
     statuses = {y: statuses_all[y] for y in years}
     targets = [t for t in targets_all if t["year"] in years]
     enrolment = enrolment_all[enrolment_all["year"].isin(years)] if enrolment_all is not None else None
@@ -569,7 +863,7 @@ def build_roadmap(evaluation, county: str | None = None, *, target_year: int | N
         move_rules.eligible = eligible
         notes.append("教师交流：每校每年调出、调入各不超过 "
                      f"{move_rules.max_out}、{move_rules.max_in} 人，调出学校保持达标，同类教师在同一学段内交流"
-                     "（rules/exchange.toml，可按本县交流轮岗方案修改）。")
+                     "（可按本县交流轮岗方案修改）。")
     naive = naive_plan(_model(first, cost_table))
     naive_cost = float(naive["cost_wan"].sum()) if len(naive) else 0.0
     naive_target = naive_plan(states[-1].model)
@@ -578,23 +872,46 @@ def build_roadmap(evaluation, county: str | None = None, *, target_year: int | N
     solver_ok = use_solver and solver_available()
     solver = _Solver(move_rules, margin, penalty, time_limit) if solver_ok else None
 
-    def plan_for(states_, years_, budgets_):
-        """(buys, moves, feasible, certificate, cost lower bound) for one horizon."""
-        if solver is None:          # the heuristic: greedy moves, then the cheapest additions on top
-            moved = greedy_moves(states_, years_, move_rules) if move_rules is not None else {}
-            warm, fits = warm_schedule(states_, years_, budgets_, moves=moved)
-            reason = "未使用求解器" if not use_solver else "未安装 PySCIPOpt"
-            return warm, moved, fits, Certificate("heuristic", None, None, None, 0.0, margin, solver_name(),
-                                                  time_limit, reason=reason), None
+    def plan_for(states_, years_, budgets_) -> _Plans:
+        """Both plans of one horizon (:class:`_Plans`)."""
+        if solver is None:
+            return _heuristic_plans(states_, years_, budgets_, move_rules, margin, time_limit,
+                                    "未使用求解器" if not use_solver else "未安装 PySCIPOpt")
         return solver.solve(states_, years_, budgets_)
 
-    buys, move_plan, feasible, cert, lower = plan_for(states, years, budgets)
+    def realise(years_, states_, plans_: _Plans) -> dict:
+        """A horizon's schedule applied to the raw rows year by year and re-evaluated by the official evaluation;
+        every purchase and move with its reason (:func:`_with_reasons`)."""
+        chosen = plans_.with_targets if plans_.feasible else None
+        buys_, moves_ = (chosen.buys, chosen.moves) if chosen is not None else ({}, {})
+        adds = {st.year: buy_additions(st.model, buys_to_buy(st.model, _own(st.model, buys_.get(st.year, {}))),
+                                       "pass_required") for st in states_}
+        move_table_ = _move_table(moves_, states_)
+        pass_ = plans_.pass_plan
+        adds, move_table_ = _with_reasons(adds, move_table_, pass_.buys if pass_ else {}, pass_.moves if pass_ else {})
+        frames_ = {y: frames_all[y] for y in years_}
+        checked, problems_ = _apply_schedule(frames_, years_, adds, move_table_[MOVE_COLUMNS], first.standard)
+        results_ = evaluate_years(evaluation, county, checked)
+        passes_ = county_passes(results_[years_[-1]])
+        table = _years_table(years_, results_, adds, move_table_, _budgets(budget, start, years_[-1]), project_rows)
+        return {"additions": adds, "moves": move_table_, "results": results_, "problems": problems_,
+                "passes": passes_, "years_table": table,
+                "schedule": _schedule_table(adds, move_table_, project_rows, {y: statuses_all[y] for y in years_},
+                                            base, start),
+                "total": float(sum(a["cost_wan"].sum() for a in adds.values() if len(a))),
+                # verified: a schedule exists and every year of it was re-evaluated, the last year passing
+                "verified": bool(chosen is not None and passes_),
+                "first_pass_year": next((int(y) for y, ok in zip(table["year"], table["passes"]) if ok), None)}
+
+    plans = plan_for(states, years, budgets)
+    feasible, cert = plans.feasible, plans.certificate
     earliest, needed, needed_cert, reason = None, None, None, ""
     if not feasible:
-        if cert.status == "infeasible":
-            reason = "求解器证明在此预算下不存在可行方案"
-        elif lower is not None and budgets and lower > sum(budgets.values()) * (1 + 1e-9):
+        lower = plans.lower
+        if cert.status == "infeasible" and lower is not None and budgets and lower > sum(budgets.values()) * (1 + 1e-9):
             reason = (f"达标的最低成本至少 {lower:,.1f} 万元，超过期内预算合计 {sum(budgets.values()):,.1f} 万元")
+        elif cert.status == "infeasible":
+            reason = "求解器证明在此预算下不存在可行方案"
         else:
             reason = "在时限内未找到不超预算的方案（未能证明不可行）"
         if budgets and solver is not None:
@@ -603,27 +920,20 @@ def build_roadmap(evaluation, county: str | None = None, *, target_year: int | N
         if searching:
             for last in range(target + 1, last_max + 1):
                 y2, st2 = states_to(last)
-                b2 = _budgets(budget, start, last)
-                _, _, ok, _, _ = plan_for(st2, y2, b2)
-                if ok:
-                    earliest = last
+                p2 = plan_for(st2, y2, _budgets(budget, start, last))
+                if p2.feasible:
+                    done = realise(y2, st2, p2)
+                    earliest = EarliestPlan(
+                        year=last, years=y2, total_cost=done["total"], schedule=done["schedule"],
+                        years_table=done["years_table"], verified=done["verified"],
+                        first_pass_year=done["first_pass_year"], pass_certificate=p2.pass_plan.certificate,
+                        targets_certificate=p2.with_targets.certificate)
                     break
     # ---- verify: every year applied to the raw rows and re-evaluated
-    additions_by_year = {}
-    for st in states:
-        additions_by_year[st.year] = buy_additions(st.model, buys_to_buy(st.model, _own(st.model, buys.get(st.year, {}))),
-                                                   _reasons_for(st, buys.get(st.year, {})))
-    move_table = _move_table(move_plan, states)
-    checked_frames, problems = _apply_schedule(frames, years, additions_by_year, move_table, first.standard)
-    results = evaluate_years(evaluation, county, checked_frames)
-    passes = county_passes(results[years[-1]])
-    verified = passes if feasible else True
-    schedule = _schedule_table(additions_by_year, move_table, project_rows, statuses, base, start)
-    years_table = _years_table(years, results, additions_by_year, move_table, budgets, project_rows)
-    cvs = _cv_table(results, first)
+    done = realise(years, states, plans)
+    results, passes = done["results"], done["passes"]
     target_table = _target_table(targets, results)
     project_table = _project_table(project_rows, statuses, start)
-    total = float(sum(a["cost_wan"].sum() for a in additions_by_year.values() if len(a)))
     proj_total = float(project_rows["budget_wan"].sum()) if project_rows is not None and len(project_rows) else 0.0
     if project_rows is not None and len(project_rows):
         first_rows = project_rows.groupby("project_no").first()
@@ -632,22 +942,39 @@ def build_roadmap(evaluation, county: str | None = None, *, target_year: int | N
     else:
         horizon_budget = 0.0
     if project_rows is not None and len(project_rows) and (project_rows["effect"] == "new_school").any():
-        notes.append("新建学校：只有写明学校标识码、并有学生转入（move_students）的才计入；其教师和设施假定按办学标准配置。")
+        notes.append("新建学校按项目清单的学位、学段和生源学校计入（未填学校标识码的按“new-序号”计）：学生按写明的转入人数，"
+                     "或从生源学校按在校生比例招满学位；其教师和设施假定按办学标准配置（项目写明的按写明的计）。")
     if target > start:
-        notes.append("各年度在校生数为预测值（阻尼线性趋势，可用 enrolment_overrides.csv 修正）；"
+        cohort = enrolment_all is not None and (enrolment_all["method"] == "cohort").any()
+        method = "按年级递进（队列）或阻尼线性趋势" if cohort else "阻尼线性趋势（无分年级数据）"
+        notes.append(f"各年度在校生数为预测值（{method}，可用本县的在校生预测修正表修正）；"
                      f"{start}年及以前完成的项目视为已反映在{start}年数据中。")
-    notes.append("单位成本为 rules/unit_costs.csv 的示例值（或 --costs 指定），各项按购置当年一次计入；预算只约束新增补充，"
+    notes.append("单位成本为工作台自带的示例值（可换成本县标准），各项按购置当年一次计入；预算只约束新增补充，"
                  "县里已列项目另有资金来源。")
+    notes.append(REASON_RULE_ZH)
+    if feasible and not passes:
+        reason = "方案加回原始数据按正式口径重新评估，目标年度仍未达标"
     if not feasible and not reason:
         reason = "目标年度未能达标"
+    if not feasible and solver is None:
+        cert = dataclasses.replace(cert, reason=f"启发式方法未找到不超预算的方案（{cert.reason}）")
+    elif not feasible:      # no plan: the certificate says why (proved impossible, or none found in time)
+        cert = dataclasses.replace(cert, status="infeasible" if cert.status == "infeasible" else "not_found",
+                                   primal_bound=None, gap=None, dual_bound=plans.lower)
+    pass_cert = plans.pass_plan.certificate if plans.pass_plan is not None else cert
+    targets_cert = plans.with_targets.certificate if plans.with_targets is not None else cert
     return Roadmap(
-        county=county, start_year=start, target_year=target, years=years, schedule=schedule,
-        years_table=years_table, cvs=cvs, targets=target_table, projects=project_table,
-        enrolment=enrolment if enrolment is not None else pd.DataFrame(), results=results, certificate=cert,
-        total_cost=total, naive_cost=naive_cost, naive_target_cost=naive_target_cost, project_budget=proj_total, project_budget_horizon=horizon_budget,
-        budgets=budgets, feasible=bool(feasible and passes), verified=bool(verified), earliest_year=earliest,
-        budget_needed=needed, infeasible_reason=reason if not (feasible and passes) else "",
-        move_problems=problems, notes=notes, synthetic=bool(evaluation.synthetic), warnings=warnings)
+        county=county, start_year=start, target_year=target, years=years, schedule=done["schedule"],
+        years_table=done["years_table"], cvs=_cv_table(results, first), targets=target_table, projects=project_table,
+        enrolment=enrolment if enrolment is not None else pd.DataFrame(), results=results, certificate=targets_cert,
+        total_cost=done["total"], naive_cost=naive_cost, naive_target_cost=naive_target_cost,
+        project_budget=proj_total, project_budget_horizon=horizon_budget,
+        budgets=budgets, feasible=bool(feasible and passes), verified=done["verified"], earliest_year=
+        earliest.year if earliest is not None else None, budget_needed=needed,
+        infeasible_reason=reason if not (feasible and passes) else "", move_problems=done["problems"], notes=notes,
+        synthetic=bool(evaluation.synthetic), warnings=warnings, pass_certificate=pass_cert,
+        targets_certificate=targets_cert, has_targets=bool(targets), first_pass_year=done["first_pass_year"],
+        earliest=earliest)
 
 
 # ------------------------------------------------------------------------------------- input checks
@@ -787,6 +1114,56 @@ def roadmap_input_problems(evaluation, county: str | None = None, *, target_year
     return problems
 
 
+@dataclass
+class _Choice:
+    """One plan of a horizon: purchases ``{year: {slot: amount}}`` and moves ``{year: {(school, stage, kind):
+    net received}}``, its cost (万元) and the certificate of that cost alone."""
+
+    buys: dict
+    moves: dict
+    cost: float
+    certificate: Certificate
+    slacks: dict = field(default_factory=dict)
+
+
+@dataclass
+class _Plans:
+    """The two plans of a horizon.  ``pass_plan`` — the least cost to pass in the last year (hard requirements
+    only: every CV within its limit, every school part passing the rule; within the budgets); ``with_targets``
+    — the plan that also meets the plan's interim targets where possible (the roadmap's schedule; the same
+    plan when there are no targets).  ``lower``: the lower bound on the cost to pass without budgets;
+    ``certificate``: of the schedule, or why there is none."""
+
+    feasible: bool
+    pass_plan: _Choice | None
+    with_targets: _Choice | None
+    lower: float | None
+    certificate: Certificate
+
+
+def _buys_cost(buys: dict, model) -> float:
+    """万元 of purchases ``{year: {slot: amount}}`` at the model's unit costs."""
+    return float(sum(a * model.unit_cost[slot[-1]] for b in buys.values() for slot, a in b.items()))
+
+
+def _heuristic_plans(states, years, budgets, move_rules, margin, time_limit, reason) -> _Plans:
+    """Both plans by the heuristic (no solver): greedy moves, then the cheapest additions on top; no bound."""
+    moved = greedy_moves(states, years, move_rules) if move_rules is not None else {}
+    bare = [YearState(s.year, s.model, s.hard, s.failing, []) for s in states]
+    ref = states[-1].model
+    warm, fits = warm_schedule(bare, years, budgets, moves=moved)
+    cert = Certificate("heuristic", None, None, None, 0.0, margin, solver_name(), time_limit, reason=reason)
+    pass_plan = _Choice(warm, moved, _buys_cost(warm, ref), cost_certificate(cert, _buys_cost(warm, ref), None))
+    with_plan = pass_plan
+    if any(s.targets for s in states):
+        warm_t, fits_t = warm_schedule(states, years, budgets, moves=moved)
+        if fits_t:
+            with_plan = _Choice(warm_t, moved, _buys_cost(warm_t, ref),
+                                cost_certificate(cert, _buys_cost(warm_t, ref), None))
+    return _Plans(bool(fits), pass_plan if fits else None, with_plan if fits else None, None, with_plan.certificate
+                  if fits else cert)
+
+
 class _Solver:
     """The solves of a roadmap: (1) the least cost to pass in the last year with moves, no budget and no plan
     targets — its dual bound is a lower bound on any plan's cost; (2) with budgets and plan targets, warm-started
@@ -795,6 +1172,7 @@ class _Solver:
     def __init__(self, move_rules, margin, penalty, time_limit):
         self.moves, self.margin, self.penalty, self.time_limit = move_rules, margin, penalty, time_limit
         self._least: dict = {}
+        self._ties: dict = {}       # horizon -> the most the moves' tiny cost adds to the least-cost objective
 
     def _run(self, states, years, budgets, warm, warm_moves, purchase_years=None, **extra):
         buy_years = purchase_years or years
@@ -828,38 +1206,78 @@ class _Solver:
         lower = None
         if cert.dual_bound is not None:      # objective = Σ cost + moves × their tiny cost
             lower = max(0.0, cert.dual_bound - program.move_cost_cap)
+        self._ties[tuple(years)] = program.move_cost_cap
         if solution is None:
             return warm, moves if getattr(program, "warm_accepted", False) else {}, cert, lower
         return solution.buys, solution.moves, cert, lower
 
-    def solve(self, states, years, budgets):
+    @staticmethod
+    def _tie(program, years) -> dict:
+        """The most a solve's tie-breaks (moves at their tiny cost, early spending) can shift its cost."""
+        return {"tie_break": program.move_cost_cap,
+                "tie_share": EARLY_WEIGHT * (len(years) - 1) if len(years) > 1 else 0.0}
+
+    def _program_bound(self, solution, program, buy_years) -> float | None:
+        """A lower bound on the cost alone from a solve's dual bound: the objective is Σ cost × (1 + early
+        weight × k) + moves × their tiny cost + penalty × shortfall, so for any plan that misses the targets by
+        no more than this one (its penalty term at most ``solution.penalty_value``) the cost is at least
+        (dual − penalty term − the most the moves can add) ÷ the largest early weight."""
+        dual = solution.certificate.dual_bound if solution is not None else None
+        if dual is None:
+            return None
+        heaviest = 1.0 + (EARLY_WEIGHT * (len(buy_years) - 1) if len(buy_years) > 1 else 0.0)
+        return max(0.0, (dual - solution.penalty_value - program.move_cost_cap) / heaviest)
+
+    def solve(self, states, years, budgets) -> "_Plans":
+        """Both plans of a horizon (see :class:`_Plans`): (1) the least cost to pass in the last year, hard
+        requirements only, within the budgets; (2) the same with the plan's interim targets (soft, penalised),
+        warm-started with (1).  Each with the certificate of its cost alone."""
+        ref = states[-1].model
         try:
             buys1, moves1, cert1, lower = self.least_cost(states, years)
         except Exception as exc:  # noqa: BLE001 — the heuristic schedule stands
-            warm, fits = warm_schedule(states, years, budgets)
-            return warm, {}, fits, Certificate("heuristic", None, None, None, 0.0, self.margin, solver_name(),
-                                               self.time_limit, reason=f"求解器出错：{type(exc).__name__}: {exc}"), None
-        has_targets = any(s.targets for s in states)
-        if not budgets and not has_targets:
-            ok = cert1.status in ("optimal", "gap")
-            if not ok:
-                cert1.status = "heuristic"
-            return buys1, moves1, True, cert1, lower
+            return _heuristic_plans(states, years, budgets, self.moves, self.margin, self.time_limit,
+                                    f"求解器出错：{type(exc).__name__}: {exc}")
+        cost1 = _buys_cost(buys1, ref)
+        pass_cert = cost_certificate(cert1, cost1, lower, tie_break=self._ties.get(tuple(years), 0.0))
         if budgets and lower is not None and lower > sum(budgets.values()) * (1 + 1e-6) + 1e-6:
             cert = Certificate("infeasible", None, lower, None, cert1.seconds, self.margin, cert1.solver,
                                self.time_limit, cert1.nodes, reason="达标的最低成本（求解器下界）超过期内预算合计")
-            return {}, {}, False, cert, lower
-        needs = [(slot, amount, years[-1]) for t in sorted(buys1) for slot, amount in buys1[t].items()]
-        ref = states[-1].model
-        placed, fits = _schedule_warm(needs, years, budgets, ref.unit_cost, ref.integer)
-        solution, program = self._run(states, years, budgets, placed if fits else None, moves1 if fits else None)
+            return _Plans(False, None, None, lower, cert)
+        pass_plan = _Choice(buys1, moves1, cost1, pass_cert)
+        if budgets:
+            needs = [(slot, amount, years[-1]) for t in sorted(buys1) for slot, amount in buys1[t].items()]
+            placed, fits = _schedule_warm(needs, years, budgets, ref.unit_cost, ref.integer)
+            if fits:                # the least-cost plan rescheduled within the budgets: same cost, same bound
+                pass_plan = _Choice(placed, moves1, cost1, pass_cert)
+            else:
+                bare = [YearState(s.year, s.model, s.hard, s.failing, []) for s in states]
+                solution, program = self._run(bare, years, budgets, None, None)
+                if solution is None:
+                    return _Plans(False, None, None, lower, program.certificate)
+                cost = _buys_cost(solution.buys, ref)
+                bounds = [b for b in (lower, self._program_bound(solution, program, years)) if b is not None]
+                pass_plan = _Choice(solution.buys, solution.moves, cost, cost_certificate(
+                    solution.certificate, cost, max(bounds) if bounds else None, **self._tie(program, years)))
+        if not any(s.targets for s in states):
+            return _Plans(True, pass_plan, pass_plan, lower, pass_plan.certificate)
+        solution, program = self._run(states, years, budgets, pass_plan.buys, pass_plan.moves)
         if solution is None:
-            cert = program.certificate
-            if fits:                      # the rescheduled least-cost plan is within the budget: keep it
-                cert.status, cert.reason = "heuristic", cert.reason or "求解器未给出可核验的方案，采用按预算重排的最低成本方案"
-                return placed, moves1, True, cert, lower
-            return {}, {}, False, cert, lower
-        return solution.buys, solution.moves, True, solution.certificate, lower
+            cert = cost_certificate(program.certificate, pass_plan.cost, lower,
+                                    reason="求解器未给出兼顾年度目标的方案，采用仅达标的方案")
+            return _Plans(True, pass_plan, _Choice(pass_plan.buys, pass_plan.moves, pass_plan.cost, cert),
+                          lower, cert)
+        cost = _buys_cost(solution.buys, ref)
+        bounds = [b for b in (lower, self._program_bound(solution, program, years)) if b is not None]
+        with_plan = _Choice(solution.buys, solution.moves, cost,
+                            cost_certificate(solution.certificate, cost, max(bounds) if bounds else None,
+                                             **self._tie(program, years)), solution.slacks)
+        if cost < pass_plan.cost - 1e-6 * max(1.0, cost):
+            # the plan with targets passes too and costs less: it is the better plan to pass (a time-limited
+            # first solve); the bound of passing stays the first solve's
+            pass_plan = _Choice(with_plan.buys, with_plan.moves, cost,
+                                cost_certificate(pass_cert, cost, lower, tie_break=pass_cert.allowance * (lower or 0.0)))
+        return _Plans(True, pass_plan, with_plan, lower, with_plan.certificate)
 
     def uniform_budget(self, states, years):
         """The least uniform yearly budget that reaches the last year (万元, rounded up to 0.1) and its
@@ -955,9 +1373,58 @@ def _own(m, buys: dict) -> dict:
     return {s: a for s, a in buys.items() if (s[0] == "F" and s[1] in ids) or (s[0] == "T" and (s[1], s[2]) in sections)}
 
 
-def _reasons_for(st, buys: dict) -> dict:
-    return {(s[1], "" if s[0] == "F" else s[2], s[-1]): ("target_year" if st.hard else "annual_target")
-            for s in buys}
+def _with_reasons(additions_by_year: dict, move_table: pd.DataFrame, pass_buys: dict, pass_moves: dict):
+    """Every purchase and move with its reason (措施依据), by one rule: for each school, stage ("" for a
+    school's facilities) and indicator, the amounts bought, earliest year first, are 达标必需 (``pass_required``)
+    up to what the hard-only plan (the least cost to pass by the target year) buys of it in all; anything
+    beyond is 年度目标 (``annual_target``: bought only for the plan's interim targets).  A row that straddles
+    the limit is split in two, its cost in proportion.  Moves alike: teachers received by a school section of a
+    kind, up to what the hard-only plan moves into it.  Returns (additions by year, moves), each row with
+    ``reason``."""
+    need: dict = {}
+    for bought in pass_buys.values():
+        for slot, amount in bought.items():
+            key = (slot[1], "", slot[-1]) if slot[0] == "F" else (slot[1], slot[2], slot[-1])
+            need[key] = need.get(key, 0.0) + float(amount)
+    out = {}
+    for y in sorted(additions_by_year):
+        adds = additions_by_year[y]
+        rows = []
+        for r in adds.to_dict("records"):
+            key = (str(r["school_id"]), r["stage"] or "", r["indicator"])
+            rows += _split(r, "amount", need, key, per_unit=("cost_wan",))
+        out[y] = pd.DataFrame(rows, columns=list(adds.columns)).reset_index(drop=True)
+    received: dict = {}
+    for t in pass_moves:
+        for (sid, stage, c), net in pass_moves[t].items():
+            if net > 0:
+                received[(sid, stage, c)] = received.get((sid, stage, c), 0.0) + float(net)
+    rows = []
+    for r in move_table.sort_values("year", kind="stable").to_dict("records"):
+        rows += _split(r, "count", received, (str(r["to_school_id"]), r["stage"], r["kind"]), per_unit=())
+    moves = pd.DataFrame(rows, columns=[*MOVE_COLUMNS, "reason"])
+    moves["count"] = moves["count"].astype("int64")
+    return out, moves
+
+
+def _split(row: dict, amount_key: str, need: dict, key, per_unit) -> list[dict]:
+    """``row`` as one or two rows: the part within ``need[key]`` (used up) 达标必需, the rest 年度目标."""
+    amount, left = float(row[amount_key]), need.get(key, 0.0)
+    tol = 1e-6 * max(1.0, amount)
+    if amount <= left + tol:
+        need[key] = max(0.0, left - amount)
+        return [dict(row, reason="pass_required")]
+    if left <= tol:
+        return [dict(row, reason="annual_target")]
+    need[key] = 0.0
+    pieces = []
+    for part, why in ((left, "pass_required"), (amount - left, "annual_target")):
+        piece = dict(row, reason=why)
+        piece[amount_key] = part
+        for column in per_unit:
+            piece[column] = float(row[column]) * part / amount
+        pieces.append(piece)
+    return pieces
 
 
 def _move_table(move_plan: dict, states) -> pd.DataFrame:
@@ -978,7 +1445,7 @@ def _move_table(move_plan: dict, states) -> pd.DataFrame:
                 outs[j][1] -= n
                 i += ins[i][1] == 0
                 j += outs[j][1] == 0
-    return pd.DataFrame(rows, columns=["year", "kind", "stage", "from_school_id", "to_school_id", "count"])
+    return pd.DataFrame(rows, columns=MOVE_COLUMNS)
 
 
 def _schedule_table(additions_by_year, move_table, project_rows, statuses, base, start) -> pd.DataFrame:
@@ -986,7 +1453,8 @@ def _schedule_table(additions_by_year, move_table, project_rows, statuses, base,
     pieces = []
     for y, adds in sorted(additions_by_year.items()):
         if len(adds):
-            pieces.append(adds.assign(year=y, action="purchase", from_school_id="", to_school_id="", project_no=pd.NA))
+            pieces.append(adds.assign(year=y, action="purchase", from_school_id="", from_school_name="",
+                                      to_school_id="", project_no=pd.NA))
     if len(move_table):
         from ..rules.standards import load_standard
         std = load_standard()
@@ -996,7 +1464,8 @@ def _schedule_table(additions_by_year, move_table, project_rows, statuses, base,
             "school_name": mv["to_school_id"].map(names), "stage": mv["stage"], "indicator": mv["kind"],
             "name_zh": [std.indicator(k).name_zh for k in mv["kind"]],
             "column": [f"{k}_{s}" for k, s in zip(mv["kind"], mv["stage"])], "amount": mv["count"].astype(float),
-            "unit_zh": "人", "cost_wan": 0.0, "reason": "exchange", "from_school_id": mv["from_school_id"],
+            "unit_zh": "人", "cost_wan": 0.0, "reason": mv["reason"] if "reason" in mv else "pass_required",
+            "from_school_id": mv["from_school_id"], "from_school_name": mv["from_school_id"].map(names).fillna(""),
             "to_school_id": mv["to_school_id"], "project_no": pd.NA}))
     if project_rows is not None and len(project_rows):
         rows = project_rows.reset_index(drop=True)
@@ -1006,16 +1475,20 @@ def _schedule_table(additions_by_year, move_table, project_rows, statuses, base,
                 if int(r["completion_year"]) != y or not text.startswith("已计入"):
                     continue
                 pieces.append(pd.DataFrame([{
-                    "year": y, "action": "project", "school_id": str(r["school_id"] or ""),
+                    "year": y, "action": "project", "school_id": str(r.get("target_id") or r["school_id"] or ""),
                     "school_name": r["school_name"], "stage": r["stage"] or "", "indicator": r["effect"],
                     "name_zh": str(r.get("project", "")), "column": PROJECT_COLUMNS.get(r["effect"], ""),
                     "amount": float(r["amount"]) if not pd.isna(r["amount"]) else 0.0, "unit_zh": "",
                     "cost_wan": 0.0, "reason": "project", "from_school_id": str(r.get("from_school_id") or ""),
-                    "to_school_id": "", "project_no": int(r["project_no"])}]))
-    columns = ["year", "action", *ADDITION_COLUMNS, "from_school_id", "to_school_id", "project_no"]
+                    "from_school_name": "", "to_school_id": "", "project_no": int(r["project_no"])}]))
+    columns = ["year", "action", *ADDITION_COLUMNS, "from_school_id", "to_school_id", "project_no", "reason_zh",
+               "from_school_name"]
+    pieces = [p for p in pieces if len(p)]
     if not pieces:
         return pd.DataFrame(columns=columns)
-    out = pd.concat([p for p in pieces if len(p)], ignore_index=True)[columns]
+    out = pd.concat(pieces, ignore_index=True)
+    out["reason_zh"] = out["reason"].map(REASON_ZH).fillna(out["reason"])
+    out = out[columns]
     order = {"project": 0, "move": 1, "purchase": 2}
     return out.sort_values(["year", "action", "school_id", "indicator"], key=lambda s: s.map(order) if s.name == "action"
                            else s, kind="stable").reset_index(drop=True)

@@ -49,6 +49,7 @@ from .charts import attainment_chart, cv_trend_chart, image, meets_heatmap
 from .labels import GAP_BASIS_ZH, beijing_now, count_text, for_people, format_cv, override_text, standard_title
 from .overview import summary_table
 from .plan_report import md_code, md_text, pace_table, status_text, watch_table, year_table  # noqa: F401 (md_code: API)
+from .roadmap_view import missed_targets_table, school_names, spend_chart, summary_markdown, top_actions, years_table
 from .scorecard_view import OVERALL_ZH, PASS_ZH, form_table
 
 
@@ -62,7 +63,7 @@ class Briefing:
     plan: "PlanProgress | None" = None     # progress against the county's plan as of this year, if it has one
     path: "PathPlan | None" = None         # the cheapest path to pass (None: the standard sets no school values)
     card: "Scorecard | None" = None        # the full evaluation form (quality-2017 only)
-    roadmap: "dict | None" = None          # the roadmap JSON last written by ``junyun roadmap``, if any
+    roadmap: "dict | None" = None          # the county's official roadmap JSON (Workspace.stored_roadmap)
 
     @property
     def synthetic(self) -> bool:
@@ -566,41 +567,62 @@ def cheapest_table(b: Briefing) -> pd.DataFrame | None:
 
 
 def roadmap_text(b: Briefing) -> str:
-    """达标路线图 in a few sentences (Markdown), from the roadmap ``junyun roadmap`` last wrote for the county."""
+    """达标路线图 in a short paragraph (Markdown), from the county's official roadmap (``junyun run`` writes it for a
+    county with a target year; :mod:`junyun_lib.report.roadmap_view`): the first year it passes or why it cannot,
+    the two costs with what their certificates prove, the comparison with lifting every school now."""
     rm = b.roadmap
     county = md_text(b.result.county)
     if rm is None:
+        config = getattr(b.result, "config", None)
+        if config is not None and getattr(config, "plan_target_year", None) is None:
+            return f"{county}未设定推进计划的目标年度，未制定达标路线图。"
         return (f"尚未生成{county}的达标路线图（按预测在校生数、县里已列项目、教师交流和最低成本补充，"
                 "逐年安排到目标年度达标；由分析人员在工作台生成）。")
-    head = (f"**达标路线图**（{int(rm['start_year'])}年数据 → {int(rm['target_year'])}年）：")
-    if rm.get("feasible"):
-        text = (f"按路线图新增投入约 **{rm['total_cost_wan']:,.1f} 万元**，{int(rm['target_year'])}年各项差异系数均在限值内、"
-                "所有学校达到校级规则（已逐年按正式口径重新评估核验）")
-    else:
-        text = f"**在给定预算内无法按期达标**：{md_text(rm.get('infeasible_reason_zh', ''))}"
-        if rm.get("earliest_year"):
-            text += f"；按此预算最早 {int(rm['earliest_year'])} 年达标"
-        if rm.get("budget_needed_wan") is not None:
-            text += f"；按期达标每年预算至少约 {rm['budget_needed_wan']:,.1f} 万元"
-    projects = f"，县里已列项目预算 {rm['project_budget_wan']:,.1f} 万元（另计）" if rm.get("projects") else ""
-    text += (f"；对比：现在逐校补足到标准约 {rm['naive_cost_wan']:,.1f} 万元{projects}。"
-             f"{md_text(rm['certificate']['text_zh'])}")
-    if int(rm["start_year"]) != b.result.year:
-        text += f"（路线图以{int(rm['start_year'])}年数据为起点，不是本简报的{b.result.year}年。）"
-    return head + text + " 逐年明细见路线图工作簿。"
+    return summary_markdown(rm, b.result.year) + " 逐校、逐年的全部措施见路线图工作簿。"
 
 
 def roadmap_table(b: Briefing) -> pd.DataFrame:
-    """The roadmap year by year: spend, teacher moves, CVs beyond their limit, parts failing the rule."""
-    rm = b.roadmap
-    if rm is None or not rm.get("years_table"):
-        return pd.DataFrame()
-    t = pd.DataFrame(rm["years_table"])
-    return pd.DataFrame({
-        "年度": t["year"].astype(int), "新增投入（万元）": t["spend_wan"].astype(float).round(1),
-        "交流教师（人次）": t["teachers_moved"].astype(int), "超限的差异系数": t["cvs_beyond_limit"].astype(int),
-        "未达校级规则的学段": t["parts_failing_rule"].astype(int),
-        "状态": t["passes"].map({True: "达标", False: "未达标"})})
+    """The roadmap year by year: spend, cumulative spend, teacher moves, CVs beyond their limit, parts failing the
+    rule, whether the county passes (years as written, "2025")."""
+    return pd.DataFrame() if b.roadmap is None else years_table(b.roadmap)
+
+
+def roadmap_actions(b: Briefing) -> pd.DataFrame | None:
+    """The roadmap's top actions per year (school, what, how much, cost, reason); when it cannot pass by the
+    target year, those of the plan that passes earliest (its text names that year); None without a roadmap."""
+    return None if b.roadmap is None else top_actions(b.roadmap, names=school_names(b.result))
+
+
+def roadmap_missed(b: Briefing) -> pd.DataFrame | None:
+    """The plan's interim targets the roadmap misses; None when it misses none (or there is no roadmap)."""
+    return None if b.roadmap is None else missed_targets_table(b.roadmap)
+
+
+def roadmap_blocks(b: Briefing) -> list[tuple]:
+    """The roadmap part of section 六, as :func:`section_blocks` gives it: text, the yearly spend chart, the top
+    actions per year, the targets missed, the years table."""
+    blocks: list[tuple] = [("md", roadmap_text(b))]
+    if b.roadmap is None:
+        return blocks
+    if b.roadmap.get("years_table"):
+        blocks.append(("chart", lambda: spend_chart(b.roadmap)))
+    blocks += [("table", roadmap_actions(b), "路线图无需新增措施"), ("table", roadmap_missed(b), "无"),
+               ("table", roadmap_table(b), "无")]
+    return blocks
+
+
+def roadmap_items(b: Briefing) -> list:
+    """The roadmap part of section 六 as display objects, for the briefing notebook (the same blocks as the Word
+    copy, :func:`roadmap_blocks`)."""
+    items = []
+    for block in roadmap_blocks(b):
+        if block[0] == "md":
+            items.append(markdown(block[1]))
+        elif block[0] == "chart":
+            items.append(image(block[1]()))
+        else:
+            items.append(table(block[1], block[2]))
+    return items
 
 
 def plan_text(b: Briefing) -> str:
@@ -731,8 +753,7 @@ def section_blocks(b: Briefing, key: str) -> list[tuple]:
                 ("table", gap_totals(b), "无缺口")]
     if key == "causes":
         return [("table", causes_table(b), "各项差异系数均在限值内"), ("md", cheapest_text(b)),
-                ("table", cheapest_table(b), "无需补充"), ("md", roadmap_text(b)),
-                ("table", roadmap_table(b), "（尚未生成路线图）")]
+                ("table", cheapest_table(b), "无需补充"), *roadmap_blocks(b)]
     if key == "plan":
         return [("md", plan_text(b)), ("table", plan_table(b), "没有落后或预计无法达成的项目")]
     if key == "guarantee":

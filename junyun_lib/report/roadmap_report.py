@@ -3,7 +3,9 @@
 * :func:`roadmap_json` / :func:`cheapest_json` — machine-readable documents (valid JSON through
   :func:`junyun_lib.report.jsonvalues.dumps`), Chinese labels next to the English keys;
 * :func:`roadmap_sheets` — the workbook: 汇总 (summary), one sheet per year (that year's actions and the
-  county's state after them, re-evaluated), 差异系数 (every year), 计划目标, 项目, 在校生预测, 说明.  Write it with
+  county's state after them, re-evaluated), 各校措施 (every action by school and year, with its reason),
+  最早达标方案 (when the target year cannot be reached within the budget), 差异系数 (every year), 计划目标, 项目,
+  在校生预测, 说明.  Write it with
   :meth:`junyun_lib.workspace.Workspace.write_workbook` (formulas in names are stored as text);
 * :func:`cheapest_text` — the one-year plan for the command line.
 
@@ -14,6 +16,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from ..planning.roadmap import REASON_ZH as ROADMAP_REASON_ZH
+from ..planning.roadmap import actual_text, target_text
 from ..rules.schema import STAGE_ZH
 from ..synthetic import SYNTHETIC_LABEL
 from ..version import __version__
@@ -21,8 +25,10 @@ from .jsonvalues import json_number
 from .labels import format_cv
 
 ACTION_ZH = {"purchase": "新增补充", "move": "教师交流", "project": "已列项目"}
-REASON_ZH = {"school_rule": "校级规则", "cv": "差异系数", "target_year": "目标年度达标", "annual_target": "年度计划目标",
-             "exchange": "交流轮岗（零成本）", "project": "县里已列项目", "naive": "补足到标准"}
+#: reasons of the one-year plan's additions, and of a roadmap's actions (达标必需 / 年度目标 / 项目已列,
+#: :data:`junyun_lib.planning.roadmap.REASON_ZH`)
+REASON_ZH = {"school_rule": "校级规则", "cv": "差异系数", "naive": "补足到标准", "exchange": "交流轮岗（零成本）",
+             **ROADMAP_REASON_ZH}
 STATUS_ZH = {"optimal": "已证明最优", "gap": "在时限内求得（有最优性差距）", "heuristic": "启发式方案（无最优性界）",
              "infeasible": "不可行"}
 
@@ -90,20 +96,51 @@ def cheapest_text(plan) -> str:
 
 
 # ------------------------------------------------------------------------------------------- roadmap
+def _cost_doc(cert) -> dict | None:
+    """A cost with its certificate (``pass_cost`` / ``with_targets``): cost, lower bound, gap against the bound,
+    proven least, status, sentence.  Numbers through :func:`json_number` (no NaN or infinity)."""
+    if cert is None:
+        return None
+    doc = cert.cost_dict()
+    for key in ("cost_wan", "lower_bound_wan", "gap"):
+        doc[key] = json_number(doc[key])
+    return doc
+
+
 def roadmap_json(rm) -> dict:
-    """The roadmap as a JSON document (``junyun roadmap --json``); the briefing reads its ``summary``."""
+    """The roadmap as a JSON document (``junyun roadmap --json``; the briefings read it).
+
+    Besides the schedule and tables: ``pass_cost`` (the least cost to pass by the target year, hard requirements
+    only) and ``with_targets`` (the schedule, which also meets the plan's interim targets where possible; cost
+    without the penalty term), each ``{cost_wan, lower_bound_wan, gap, proven_least, status, text_zh}`` with
+    ``gap`` = (plan − bound) / bound; ``targets_add_wan``; ``missed_targets``; ``first_pass_year``; ``feasible``,
+    ``verified``; ``earliest`` ``{year, total_cost_wan, verified, first_pass_year, schedule, years_table,
+    pass_cost, with_targets}`` or null; ``budget_needed_wan``.  Schedule rows carry ``reason`` and
+    ``reason_zh``; years-table rows ``passes``."""
     cvs = rm.cvs[rm.cvs["basis"] == "roadmap"].copy()
     cvs["cv"] = cvs["cv"].astype(float)
     worst = (cvs.assign(ratio=cvs["cv"] / cvs["cv_limit"]).sort_values("ratio", ascending=False)
              .groupby("year", sort=True).head(1))
+    earliest = None
+    if rm.earliest is not None:
+        e = rm.earliest
+        earliest = {"year": int(e.year), "years": [int(y) for y in e.years], "total_cost_wan": json_number(e.total_cost),
+                    "verified": bool(e.verified), "first_pass_year": e.first_pass_year,
+                    "pass_cost": _cost_doc(e.pass_certificate), "with_targets": _cost_doc(e.targets_certificate),
+                    "schedule": _records(e.schedule), "years_table": _records(e.years_table)}
     doc = {
         "county": rm.county, "start_year": rm.start_year, "target_year": rm.target_year, "years": list(rm.years),
-        "feasible": bool(rm.feasible), "verified": bool(rm.verified), "total_cost_wan": json_number(rm.total_cost),
+        "feasible": bool(rm.feasible), "verified": bool(rm.verified), "first_pass_year": rm.first_pass_year,
+        "total_cost_wan": json_number(rm.total_cost),
+        "pass_cost": _cost_doc(rm.pass_certificate), "with_targets": _cost_doc(rm.targets_certificate),
+        "targets_add_wan": json_number(rm.targets_add), "has_targets": bool(rm.has_targets),
+        "missed_targets": [{k: json_number(v) if isinstance(v, float) else v for k, v in m.items()}
+                           for m in rm.missed_targets()],
         "naive_cost_wan": json_number(rm.naive_cost), "naive_target_cost_wan": json_number(rm.naive_target_cost),
         "project_budget_wan": json_number(rm.project_budget),
         "project_budget_horizon_wan": json_number(rm.project_budget_horizon),
         "budgets_wan": {str(k): json_number(v) for k, v in rm.budgets.items()},
-        "earliest_year": rm.earliest_year, "budget_needed_wan": json_number(rm.budget_needed),
+        "earliest_year": rm.earliest_year, "earliest": earliest, "budget_needed_wan": json_number(rm.budget_needed),
         "infeasible_reason_zh": rm.infeasible_reason, "certificate": rm.certificate.to_dict(),
         "summary_zh": rm.summary_zh(), "method_zh": rm.method, "notes_zh": list(rm.notes),
         "years_table": _records(rm.years_table), "schedule": _records(rm.schedule), "cvs": _records(rm.cvs),
@@ -138,19 +175,33 @@ def notes_markdown(rm) -> str:
     return "\n".join(f"- {md_text(x)}" for x in items)
 
 
+SCHEDULE_ZH_COLUMNS = ["年度", "措施", "学校标识码", "学校名称", "学段", "指标", "数量", "单位", "经费（万元）",
+                       "调出学校标识码", "调出学校", "依据"]
+
+
 def schedule_zh(schedule: pd.DataFrame) -> pd.DataFrame:
-    """The schedule with Chinese headers (one row per action)."""
+    """The schedule with Chinese headers (one row per action; 依据 达标必需 / 年度目标 / 项目已列)."""
     if schedule is None or not len(schedule):
-        return pd.DataFrame(columns=["年度", "措施", "学校标识码", "学校名称", "学段", "指标", "数量", "单位", "经费（万元）",
-                                     "调出学校标识码", "依据"])
+        return pd.DataFrame(columns=SCHEDULE_ZH_COLUMNS)
     s = schedule
     amount = [f"{a:,.0f}" if float(a).is_integer() else f"{a:,.2f}" for a in s["amount"].astype(float)]
+    origin = s["from_school_name"].fillna("") if "from_school_name" in s else pd.Series([""] * len(s), index=s.index)
     return pd.DataFrame({
         "年度": s["year"].astype(int), "措施": s["action"].map(ACTION_ZH), "学校标识码": s["school_id"],
         "学校名称": s["school_name"], "学段": s["stage"].map(_stage), "指标": s["name_zh"], "数量": amount,
         "单位": s["unit_zh"], "经费（万元）": s["cost_wan"].astype(float).round(2),
-        "调出学校标识码": s["from_school_id"].fillna(""), "依据": s["reason"].map(lambda r: REASON_ZH.get(r, r)),
-    })
+        "调出学校标识码": s["from_school_id"].fillna(""), "调出学校": origin,
+        "依据": s["reason"].map(lambda r: REASON_ZH.get(r, r)),
+    })[SCHEDULE_ZH_COLUMNS]
+
+
+def actions_by_school_zh(schedule: pd.DataFrame) -> pd.DataFrame:
+    """各校措施: every purchase, teacher move and project of the schedule, by school and year, with its reason
+    (a move is listed at the receiving school, its sending school beside it)."""
+    table = schedule_zh(schedule)
+    if not len(table):
+        return table
+    return table.sort_values(["学校标识码", "年度", "措施", "指标"], kind="stable").reset_index(drop=True)
 
 
 def years_zh(table: pd.DataFrame) -> pd.DataFrame:
@@ -203,6 +254,21 @@ def projects_zh(projects: pd.DataFrame) -> pd.DataFrame:
     })
 
 
+def _cost_rows(rm) -> list[tuple]:
+    """The 说明 sheet's rows of the two costs, their certificates and the targets missed."""
+    p, w = rm.pass_certificate, rm.targets_certificate
+    rows = [("按期达标的最低成本（万元，只计硬性要求）", "—" if p is None or p.primal_bound is None else round(p.primal_bound, 2)),
+            ("按期达标最低成本的最优性", p.text_zh() if p is not None else "—")]
+    if rm.has_targets and w is not None:
+        rows += [("兼顾年度目标的成本（万元，不含罚分）", "—" if w.primal_bound is None else round(w.primal_bound, 2)),
+                 ("兼顾年度目标成本的最优性", w.text_zh()),
+                 ("年度目标增加的成本（万元）", "—" if rm.targets_add is None else round(rm.targets_add, 2))]
+    missed = rm.missed_targets()
+    rows.append(("未达到的年度目标", "；".join(f"{m['year']}年 {m['item_zh']}（目标 {target_text(m)}，预计 {actual_text(m)}）"
+                                             for m in missed) if missed else "无"))
+    return rows
+
+
 def roadmap_sheets(rm) -> dict[str, pd.DataFrame]:
     """The workbook: 汇总, one sheet per year, 差异系数, 计划目标, 项目, 在校生预测, 说明."""
     sheets = {"汇总": years_zh(rm.years_table)}
@@ -216,6 +282,9 @@ def roadmap_sheets(rm) -> dict[str, pd.DataFrame]:
                      f"未达校级规则的学段 {int((~r.parts['passes_school_rule'].fillna(False).astype(bool)).sum())} 个"]})
         sheets[f"{y}年"] = pd.concat([rows, state], ignore_index=True)[schedule.columns] if len(rows) else \
             state.reindex(columns=schedule.columns)
+    sheets["各校措施"] = actions_by_school_zh(rm.schedule)
+    if rm.earliest is not None:
+        sheets["最早达标方案"] = actions_by_school_zh(rm.earliest.schedule)
     sheets["差异系数"] = cvs_zh(rm.cvs)
     sheets["计划目标"] = targets_zh(rm.targets)
     sheets["项目"] = projects_zh(rm.projects)
@@ -226,12 +295,18 @@ def roadmap_sheets(rm) -> dict[str, pd.DataFrame]:
             "方法": e["method"]})
     about = [("县区", rm.county), ("数据年度", rm.start_year), ("目标年度", rm.target_year),
              ("结论", "目标年度达标（已核验）" if rm.feasible else f"无法按期达标：{rm.infeasible_reason}"),
-             ("新增投入合计（万元）", round(rm.total_cost, 2)), ("现在逐校补足到标准（万元）", round(rm.naive_cost, 2)),
+             ("全县首个达标年度", rm.first_pass_year if rm.first_pass_year is not None else "—"),
+             ("新增投入合计（万元）", round(rm.total_cost, 2)),
+             *_cost_rows(rm),
+             ("现在逐校补足到标准（万元）", round(rm.naive_cost, 2)),
              (f"按{rm.target_year}年预测在校生逐校补足到标准（万元）", round(rm.naive_target_cost, 2)),
              ("县里已列项目预算（万元）", round(rm.project_budget, 2)), ("最优性", rm.certificate.text_zh()),
              ("方法", rm.method)]
     if rm.earliest_year:
         about.append(("按此预算最早达标年度", rm.earliest_year))
+    if rm.earliest is not None:
+        about.append(("最早达标方案新增投入（万元）", round(rm.earliest.total_cost, 2)))
+        about.append(("最早达标方案核验", "已按正式口径逐年重新评估核验" if rm.earliest.verified else "重新评估核验未通过"))
     if rm.budget_needed is not None:
         about.append(("按期达标所需年度预算（万元）", rm.budget_needed))
     about += [("说明", n) for n in rm.notes]

@@ -155,6 +155,26 @@ def class_bands() -> tuple[Band, ...]:
     return bands
 
 
+#: grades (年级) of each compulsory stage in the school table: 一年级 … 六年级 primary, 七年级 … 九年级 junior (the
+#: six-three system; 教基3115 prints the junior grades as its 一年级 … 三年级, read as 七年级 … 九年级)
+GRADES = {"primary": (1, 2, 3, 4, 5, 6), "junior": (7, 8, 9)}
+GRADE_ZH = {g: f"{'一二三四五六七八九'[g - 1]}年级" for g in range(1, 10)}
+
+
+def grade_column(grade: int) -> str:
+    """``students_grade_<g>``, the optional column of grade ``g`` pupils (g年级在校生数)."""
+    return f"students_grade_{grade}"
+
+
+def grade_columns(stage: str) -> list[str]:
+    """The optional grade columns of a stage (分年级在校生数), lowest grade first.
+
+    >>> grade_columns("junior")
+    ['students_grade_7', 'students_grade_8', 'students_grade_9']
+    """
+    return [grade_column(g) for g in GRADES[stage]]
+
+
 def band_columns(stage: str) -> list[str]:
     """``classes_band_<key>_<stage>`` for every band, smallest first."""
     return [b.column(stage) for b in class_bands()]

@@ -1,10 +1,13 @@
 """The main job (主流程, ``junyun run`` / ``make run``): every county under the data folder, one at a time.
 
 For each county folder: read and check everything it has — ``county.toml``, the school tables of every
-year, the county-level tables, the plan — and compute its results in memory; only then write its processed
-files, its results (JSON and Excel per year) and its plan progress.  A county with bad input is reported
-(every problem located) and skipped, with nothing written for it; the others go on.  Then the briefing
-batch runs for the counties that succeeded.  The exit status is non-zero when any county failed.
+year, the county-level tables, the plan, the projects and enrolment overrides — and compute its results in
+memory; only then write its processed files, its results (JSON and Excel per year), its plan progress and,
+for a county whose ``county.toml`` sets a target year (``plan_target_year``), its official roadmap (正式达标路线图,
+``<outputs>/plans/<slug>-roadmap.json|xlsx``: what the briefings show; ``junyun roadmap`` writes what-ifs beside
+it).  A county with bad input is reported (every problem located) and skipped, with nothing written for it;
+the others go on.  Then the briefing batch runs for the counties that succeeded.  The exit status is non-zero
+when any county failed.
 """
 from __future__ import annotations
 
@@ -13,6 +16,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from ..problems import JunyunError, Problem, ValidationError
+from ..planning.optimiser import solver_available
 from ..report.excel import evaluation_sheets
 from ..report.jsonview import evaluation_json
 from ..report.plan_report import to_json_dict as plan_json
@@ -30,8 +34,48 @@ class CountyOutcome:
     error: JunyunError | None = None
 
 
-def county_outputs(ws: Workspace, county: str, standard: str) -> dict:
-    """``{path: document}`` of a county's results (JSON and sheets per year, plan JSON), computed in memory."""
+#: the solver's time limit (seconds, per solve) of an official roadmap in the main job: the sample counties are
+#: solved to their proven optimum well within it, and a large county stops there with its certificate saying
+#: how far from the optimum it may be — ``junyun roadmap --time-limit`` gives more
+ROADMAP_TIME_LIMIT = 10.0
+QUALITY = "quality-2017"       # the roadmap plans for the quality-balance standards (the briefings show it there)
+
+
+def official_roadmap(ws: Workspace, county: str, standard: str, notes: list) -> dict:
+    """The county's official roadmap (正式达标路线图) as ``{path: document}`` (JSON and workbook), or ``{}``.
+
+    Made for a county whose ``county.toml`` sets ``plan_target_year`` not before its latest data year, under
+    the quality-balance standards, from the county's own inputs (projects, enrolment overrides, plan), without
+    a budget; its input problems are raised (:class:`ValidationError`) like every other input's.  Why a county
+    with a target year gets none, and the roadmap's input warnings, are appended to ``notes``."""
+    from ..problems import warnings_report
+    from ..report.roadmap_report import roadmap_json, roadmap_sheets
+
+    cfg = ws.config(county)
+    target, years = cfg.plan_target_year, ws.years(county)
+    if target is None or not years:
+        return {}
+    if standard != QUALITY:
+        notes.append(f"{cfg.name}：达标路线图按优质均衡标准制定，本次按其他标准评估，未生成 (the roadmap plans for "
+                     f"quality-2017: none made under {standard})")
+        return {}
+    if int(target) < max(years):
+        notes.append(f"{cfg.name}：规划目标年 {int(target)} 年早于最新数据年度 {max(years)} 年，未生成达标路线图 "
+                     f"(the plan's target year is before the latest data year: no roadmap)")
+        return {}
+    rm = ws.roadmap(county, standard=standard, time_limit=ROADMAP_TIME_LIMIT, use_solver=solver_available())
+    if rm.warnings:
+        notes.append(warnings_report(rm.warnings))
+    doc = roadmap_json(rm)
+    doc["scenario"] = None                  # the official roadmap: the county's own settings, no what-if
+    json_path, excel_path = ws.roadmap_paths(cfg.slug)
+    return {json_path: ("json", doc), excel_path: ("xlsx", roadmap_sheets(rm))}
+
+
+def county_outputs(ws: Workspace, county: str, standard: str, notes: list | None = None) -> dict:
+    """``{path: document}`` of a county's results (JSON and sheets per year, plan JSON, the official roadmap),
+    computed in memory; why a county with a target year gets no roadmap, and the roadmap's input warnings, are
+    appended to ``notes``."""
     cfg = ws.config(county)
     out = {}
     for year in ws.years(county):
@@ -45,6 +89,7 @@ def county_outputs(ws: Workspace, county: str, standard: str) -> dict:
     progress = ws.progress(county, standard=standard)
     if progress is not None:
         out[ws.plan_json_path(cfg.slug)] = ("json", plan_json(progress))
+    out.update(official_roadmap(ws, county, standard, notes if notes is not None else []))
     return out
 
 
@@ -65,7 +110,10 @@ def run_counties(ws: Workspace, standard: str, echo=print) -> list[CountyOutcome
                 outcome.county = county
                 ws.county_values(county)
                 ws.plan(county)
-                documents = county_outputs(ws, county, standard)
+                notes: list = []
+                documents = county_outputs(ws, county, standard, notes)
+                for note in notes:
+                    echo(note if note.startswith("提示") else f"提示 (note)：{note}", file=sys.stderr)
                 outcome.written += ws.write_processed(county)
                 for path, (kind, doc) in documents.items():
                     path = ws.managed_path(path)
