@@ -75,7 +75,7 @@ from junyun_lib.report.results import results_tables, write_results  # noqa: E40
 from junyun_lib.rules import schema  # noqa: E402
 from junyun_lib.workspace import Workspace  # noqa: E402
 
-from _timing import junyun_command, loop_ms  # noqa: E402
+from _timing import _LAUNCHER, junyun_command, loop_ms  # noqa: E402
 
 DATA_CACHE = HERE / "_data"
 STANDARD = "quality-2017"
@@ -290,8 +290,8 @@ def build_table(rows: int, counties: int, seed: int, warn_share: float) -> pa.Ta
     }
     for col in schema.columns():
         f = col.field
-        if f in data or f.startswith("classes_band_"):     # the national table gives 最大班额, not the bands
-            continue
+        if f in data or f.startswith(("classes_band_", "students_grade_")):
+            continue    # the national table gives 最大班额, not the bands, and no grade counts (optional columns)
         if f in stage_cols:
             data[f] = pa.array(stage_cols[f], mask=~applies[col.stage] & blank_unused)
         elif f in facilities:
@@ -427,16 +427,7 @@ def _profile(fn, what: str, top: int) -> None:
 # with os.fork and os.wait4.  Not the parent's own getrusage(RUSAGE_CHILDREN): a child started from a large
 # process may carry that process's figure (fork copies its accounting until exec), and RUSAGE_CHILDREN is the
 # largest over every child waited for, not this one's.
-_LAUNCHER = (
-    "import os, sys, time\n"
-    "out, argv = sys.argv[1], sys.argv[2:]\n"
-    "start = time.perf_counter()\n"
-    "pid = os.fork()\n"
-    "if pid == 0:\n"
-    "    os.execvp(argv[0], argv)\n"
-    "_, status, usage = os.wait4(pid, 0)\n"
-    "open(out, 'w').write(f'{time.perf_counter() - start} {usage.ru_maxrss}')\n"
-    "sys.exit(os.waitstatus_to_exitcode(status))\n")
+# (the launcher is _timing's, shared with the other benchmarks)
 
 
 def _gnu_time() -> str | None:
