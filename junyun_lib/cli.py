@@ -436,44 +436,89 @@ def _positive(text: str) -> int:
     return value
 
 
+class _HelpFormatter(argparse.RawDescriptionHelpFormatter):
+    """argparse's help in Chinese with English glosses: "用法 (usage)：", the description and the example
+    (``epilog``) kept as written, line by line."""
+
+    def add_usage(self, usage, actions, groups, prefix=None):
+        return super().add_usage(usage, actions, groups, "用法 (usage)：" if prefix is None else prefix)
+
+
 class _Parser(argparse.ArgumentParser):
-    """argparse with its complaints said in Chinese first (exit status 2, no traceback)."""
+    """argparse with its help and complaints said in Chinese first (exit status 2, no traceback): the section
+    titles and the ``-h/--help`` option in Chinese with English glosses."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("formatter_class", _HelpFormatter)
+        kwargs["add_help"] = False
+        super().__init__(*args, **kwargs)
+        self._positionals.title = "参数 (arguments)"
+        self._optionals.title = "选项 (options)"
+        self.add_argument("-h", "--help", action="help", default=argparse.SUPPRESS,
+                          help="显示本帮助并退出 (show this help and exit)")
 
     def error(self, message: str):
         self.print_usage(sys.stderr)
         self.exit(2, f"{self.prog}：命令参数有误，请用 --help 查看用法 (bad arguments: {message})\n")
 
 
+def _example(*lines: str) -> str:
+    """A command's help ends with how it is typed (示例)."""
+    return "示例 (example)：\n" + "\n".join(f"  {line}" for line in lines)
+
+
+_STANDARD_HELP = ("评估标准：quality-2017 为优质均衡（教督〔2017〕6号，默认），basic-2012 为基本均衡（教督〔2012〕3号） "
+                  "(assessment standard; default quality-2017)")
+_DATA_DIR_HELP = "数据目录，默认 ./data 或 $JUNYUN_DATA (data folder)"
+_OUTPUTS_HELP = "输出目录，默认 ./outputs 或 $JUNYUN_OUTPUTS (outputs folder)"
+
+
 def build_parser() -> argparse.ArgumentParser:
-    p = _Parser(prog="junyun", description="均衡 junyun：县域义务教育优质均衡发展督导评估工作台")
-    p.add_argument("--version", action="version", version=f"junyun {__version__}")
-    sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    p = _Parser(prog="junyun", description="均衡 junyun：县域义务教育优质均衡发展督导评估工作台 "
+                "(county education-balance supervision workbench)",
+                epilog=_example("junyun sample            # 生成合成示例数据 (write the synthetic sample)",
+                                "junyun run               # 校验、评估并生成简报 (check, evaluate, brief)",
+                                "junyun evaluate --help   # 查看某个命令的用法 (help on one command)"))
+    p.add_argument("--version", action="version", version=f"junyun {__version__}",
+                   help="显示版本号并退出 (show the version and exit)")
+    sub = p.add_subparsers(title="命令 (commands)", dest="command", required=True, parser_class=_Parser,
+                           metavar="<命令 command>", help="下列命令之一，命令后加 --help 查看其用法 (one of these)")
+
+    def command(name: str, help: str, *example: str):
+        return sub.add_parser(name, help=help, description=help, epilog=_example(*example))
 
     def folders(q, out: bool = True):
-        q.add_argument("--data-dir", default=None, help="数据目录，默认 ./data 或 $JUNYUN_DATA (data folder)")
+        q.add_argument("--data-dir", default=None, help=_DATA_DIR_HELP)
         if out:
-            q.add_argument("--out", dest="out_dir", default=None,
-                           help="输出目录，默认 ./outputs 或 $JUNYUN_OUTPUTS (outputs folder)")
+            q.add_argument("--out", dest="out_dir", default=None, help=_OUTPUTS_HELP)
+
+    def standard(q):
+        q.add_argument("--standard", default="quality-2017", choices=standard_codes(), help=_STANDARD_HELP)
 
     def evaluation_options(q):
-        q.add_argument("--standard", default="quality-2017", choices=standard_codes())
+        standard(q)
         q.add_argument("--costs", default=None, help="单位成本表 CSV（任意位置），默认为内置示例成本 (unit costs CSV)")
 
-    t = sub.add_parser("template", help="写出空白学校数据模板 (write an empty school-table template)")
+    t = command("template", "写出空白学校数据模板 (write an empty school-table template)",
+                "junyun template data/raw/jinxian/schools_2025.xlsx   # 进贤县 2025 年的空白模板 (blank template)")
     t.add_argument("path", help="模板 .xlsx，写到此文件，如 data/raw/<县区简称>/schools_<年度>.xlsx (template to this file)")
     t.add_argument("--force", action="store_true", help="覆盖已有文件 (overwrite)")
     folders(t)
     t.set_defaults(func=_cmd_template)
 
-    i = sub.add_parser("ingest", help="校验原始数据并写出处理后数据 (validate raw files, write parquet)")
-    i.add_argument("files", nargs="+")
+    i = command("ingest", "校验原始数据并写出处理后数据 (validate raw files, write parquet)",
+                "junyun ingest data/raw/jinxian/schools_2024.xlsx   # 校验并写出处理后数据 (check and store)")
+    i.add_argument("files", nargs="+", help="原始数据文件 .xlsx / .csv，一个或多个（任意位置） (raw files, anywhere)")
     folders(i)
     i.set_defaults(func=_cmd_ingest)
 
-    e = sub.add_parser("evaluate", help="资源配置评估 (evaluate resource allocation)")
+    e = command("evaluate", "资源配置评估 (evaluate resource allocation)",
+                "junyun evaluate data/raw/jinxian/schools_2024.xlsx --excel 结果.xlsx")
     e.add_argument("files", nargs="+", help=".xlsx / .csv 原始文件或 .parquet 处理后文件（任意位置） (raw or processed files, anywhere)")
-    e.add_argument("--county", default=None)
-    e.add_argument("--year", type=int, default=None)
+    e.add_argument("--county", default=None,
+                   help="只评估这个县区（县区名称），文件含多个县区时使用 (only this county)")
+    e.add_argument("--year", type=int, default=None,
+                   help="只评估这个年度，如 2024，文件含多个年度时使用 (only this year)")
     e.add_argument("--json", default=None, help="写出 JSON 结果到此文件 (machine-readable results to this file)")
     e.add_argument("--excel", default=None, help="写出 Excel 结果工作簿到此文件 (workbook for county offices)")
     e.add_argument("--results", default=None, help="写出分析用 Parquet 结果表到此文件夹：新建、空的或 junyun 写过的文件夹 (tidy tables into this folder)")
@@ -481,22 +526,25 @@ def build_parser() -> argparse.ArgumentParser:
     folders(e)
     e.set_defaults(func=_cmd_evaluate)
 
-    ct = sub.add_parser("county-template", help="写出空白县级指标表 (write an empty county-level indicator table)")
-    ct.add_argument("path", help="县级指标表 .csv 或 .xlsx，写到此文件，如 data/raw/<县区简称>/county_indicators_<年度>.csv")
-    ct.add_argument("--year", type=int, default=None)
+    ct = command("county-template", "写出空白县级指标表 (write an empty county-level indicator table)",
+                 "junyun county-template data/raw/jinxian/county_indicators_2025.csv --year 2025   # 进贤县 2025 年 (blank table)")
+    ct.add_argument("path", help="县级指标表 .csv 或 .xlsx，写到此文件，如 data/raw/<县区简称>/county_indicators_<年度>.csv "
+                    "(table to this file)")
+    ct.add_argument("--year", type=int, default=None, help="统计年度，如 2025，须与文件名中的年度一致 (the statistics year; as in the file name)")
     ct.add_argument("--force", action="store_true", help="覆盖已有文件 (overwrite)")
     folders(ct)
     ct.set_defaults(func=_cmd_county_template)
 
-    pl = sub.add_parser("plan", help="对照县域推进计划的年度进度 (progress against the county plan)")
+    pl = command("plan", "对照县域推进计划的年度进度 (progress against the county plan)", "junyun plan 进贤县 --year 2024")
     pl.add_argument("county", help="县区名称或简称 (name or slug)")
     pl.add_argument("--year", type=int, default=None, help="截至年度，默认最新有数据的年度 (as of; default latest)")
     pl.add_argument("--json", default=None, help="写出 JSON 到此文件：各项目各年度的目标、实际、差距、状态与预测 (JSON to this file)")
-    pl.add_argument("--standard", default="quality-2017", choices=standard_codes())
+    standard(pl)
     folders(pl)
     pl.set_defaults(func=_cmd_plan)
 
-    ch = sub.add_parser("cheapest", help="一年的最低成本达标方案及最优性证明 (one-year least-cost plan with a certificate)")
+    ch = command("cheapest", "一年的最低成本达标方案及最优性证明 (one-year least-cost plan with a certificate)",
+                 "junyun cheapest 进贤县 --year 2024")
     ch.add_argument("county", help="县区名称或简称 (name or slug)")
     ch.add_argument("--year", type=int, default=None, help="数据年度，默认最新 (data year; default the latest)")
     ch.add_argument("--json", default=None, help="写出 JSON 到此文件（相对路径相对于当前文件夹） (JSON to this file)")
@@ -506,15 +554,18 @@ def build_parser() -> argparse.ArgumentParser:
     folders(ch)
     ch.set_defaults(func=_cmd_cheapest)
 
-    rm = sub.add_parser("roadmap", help="逐年达标路线图 (year-by-year roadmap to pass by the target year)")
+    rm = command("roadmap", "逐年达标路线图 (year-by-year roadmap to pass by the target year)",
+                 "junyun roadmap 进贤县 --target-year 2027 --budget 1500")
     rm.add_argument("county", help="县区名称或简称 (name or slug)")
-    rm.add_argument("--target-year", type=int, default=None, help="目标年度，默认 county.toml 的 plan_target_year")
+    rm.add_argument("--target-year", type=int, default=None,
+                    help="目标年度，默认为县区配置中推进计划的目标年度 (target year; default the plan's)")
     money = rm.add_mutually_exclusive_group()
-    money.add_argument("--budget", type=_nonnegative, default=None, help="每年新增投入预算（万元/年）")
+    money.add_argument("--budget", type=_nonnegative, default=None, help="每年新增投入预算（万元/年） (yearly budget)")
     money.add_argument("--budget-file", default=None, help="逐年预算 CSV（年度,预算（万元）），任意位置 (yearly budgets CSV)")
     rm.add_argument("--json", default=None, help="写出 JSON 到此文件（相对路径相对于当前文件夹） (JSON to this file)")
-    rm.add_argument("--excel", default=None, help="写出 Excel 工作簿（每年一张表和汇总）")
-    rm.add_argument("--time-limit", type=_nonnegative, default=30.0, help="每次求解的时限（秒），默认 30")
+    rm.add_argument("--excel", default=None, help="写出 Excel 工作簿（每年一张表和汇总） (workbook to this file)")
+    rm.add_argument("--time-limit", type=_nonnegative, default=30.0,
+                    help="每次求解的时限（秒），默认 30 (solver time limit)")
     rm.add_argument("--no-solver", action="store_true", help="只用启发式方法，不用 SCIP (heuristic only)")
     rm.add_argument("--no-moves", action="store_true", help="不安排教师交流轮岗 (no teacher moves)")
     rm.add_argument("--scenario", default=None,
@@ -526,59 +577,65 @@ def build_parser() -> argparse.ArgumentParser:
     folders(rm)
     rm.set_defaults(func=_cmd_roadmap)
 
-    im = sub.add_parser("import", help="从教育事业统计导出表生成标准学校数据表 (import statistics exports)")
+    im = command("import", "从教育事业统计导出表生成标准学校数据表 (import statistics exports)",
+                 "junyun import 小学.xlsx 初中.xlsx --year 2024 --county 进贤县 --out data/raw/jinxian/schools_2024.xlsx "
+                 "--supplement 补充表.xlsx")
     im.add_argument("exports", nargs="+", help="一个县区的各学段导出表 .xlsx（小学、初中、高中），或每校一个工作簿的基层报表"
                     "（一表一个工作表），或存放它们的文件夹；任意位置 (the exports, per-school workbooks, or folders)")
-    im.add_argument("--year", type=int, required=True)
+    im.add_argument("--year", type=int, required=True, help="统计年度（必填），如 2024 (the statistics year; required)")
     im.add_argument("--county", required=True, help="县区名称；新县区的简称取自 --out 所在的 raw/<简称>/ 文件夹名，"
                     "否则取县区名称的拼音 (slug: the raw folder's name, else the pinyin of the name)")
     im.add_argument("--out", required=True, help="标准学校数据表 .xlsx，写到此文件 (canonical table to this file)")
-    im.add_argument("--mapping", default="stats-2021", help="映射：stats-2021（教基表式）、stats-2020（基础基表式）或自己的 .toml")
+    im.add_argument("--mapping", default="stats-2021",
+                    help="映射：stats-2021（教基表式）、stats-2020（基础基表式）或自己的 .toml (column mapping)")
     im.add_argument("--supplement", default=None,
                     help="补充表（音乐、美术专用教室等统计表中没有的数据；用 junyun supplement-template 生成）；"
                          "不提供时这些项目为无数据，不按 0 计 (without it music/art rooms are no data)")
     im.add_argument("--merge-campuses", action="store_true",
-                    help="将不计校数的校区并入所属学校（默认每个独立校区单独计，有关指标说明（一））")
+                    help="将不计校数的校区并入所属学校（默认每个独立校区单独计，有关指标说明（一）） (merge campuses)")
     im.add_argument("--campus-map", default=None,
-                    help="与 --merge-campuses 同用：不计校数校区对应表 CSV（校区标识码,所属学校标识码）")
-    im.add_argument("--report", default=None, help="导入报告 .xlsx（默认：<out>-导入报告.xlsx）")
+                    help="与 --merge-campuses 同用：不计校数校区对应表 CSV（校区标识码,所属学校标识码） (campus map CSV)")
+    im.add_argument("--report", default=None, help="导入报告 .xlsx（默认：<out>-导入报告.xlsx） (import report)")
     im.add_argument("--force", action="store_true", help="覆盖已有的输出文件 (overwrite existing outputs)")
-    im.add_argument("--data-dir", default=None, help="数据目录，默认 ./data 或 $JUNYUN_DATA (data folder)")
-    im.add_argument("--outputs-dir", default=None, help="输出目录，默认 ./outputs 或 $JUNYUN_OUTPUTS (outputs folder)")
+    im.add_argument("--data-dir", default=None, help=_DATA_DIR_HELP)
+    im.add_argument("--outputs-dir", default=None, help=_OUTPUTS_HELP)
     im.set_defaults(func=_cmd_import)
 
-    st = sub.add_parser("supplement-template",
-                        help="写出补充表模板：音乐、美术专用教室等统计表中没有的数据 (write the supplementary table)")
+    st = command("supplement-template", "写出补充表模板：音乐、美术专用教室等统计表中没有的数据 (write the supplementary table)",
+                 "junyun supplement-template 补充表.xlsx --exports 小学.xlsx 初中.xlsx")
     st.add_argument("path", help="补充表 .xlsx，写到此文件 (supplementary table to this file)")
     st.add_argument("--exports", nargs="*", default=None, help="各学段导出表：据此列出学校标识码和名称 (pre-fill schools)")
-    st.add_argument("--mapping", default="stats-2021", help="读导出表用的映射：stats-2021、stats-2020 或自己的 .toml")
+    st.add_argument("--mapping", default="stats-2021",
+                    help="读导出表用的映射：stats-2021、stats-2020 或自己的 .toml (column mapping)")
     st.add_argument("--force", action="store_true", help="覆盖已有文件 (overwrite)")
-    st.add_argument("--data-dir", default=None, help="数据目录，默认 ./data 或 $JUNYUN_DATA (data folder)")
-    st.add_argument("--outputs-dir", default=None, help="输出目录，默认 ./outputs 或 $JUNYUN_OUTPUTS (outputs folder)")
+    st.add_argument("--data-dir", default=None, help=_DATA_DIR_HELP)
+    st.add_argument("--outputs-dir", default=None, help=_OUTPUTS_HELP)
     st.set_defaults(func=_cmd_supplement_template)
 
-    r = sub.add_parser("run", help="主流程：校验全部原始数据、评估并生成简报 (main job)")
+    r = command("run", "主流程：校验全部原始数据、评估并生成简报 (main job)", "junyun run", "junyun run --no-briefings")
     r.add_argument("--workers", type=_positive, default=None, help="简报工作进程数 (briefing workers; default one per core)")
     r.add_argument("--no-briefings", action="store_true", help="只评估，不生成 HTML 简报 (skip the briefing packs)")
     evaluation_options(r)
     folders(r)
     r.set_defaults(func=_cmd_run)
 
-    b = sub.add_parser("batch", help="批量生成县区简报 HTML、总览页与运行记录 (briefing packs for every county-year)")
+    b = command("batch", "批量生成县区简报 HTML、总览页与运行记录 (briefing packs for every county-year)",
+                "junyun batch --counties 进贤县 --years 2024")
     b.add_argument("--counties", nargs="*", default=None, help="县区名称或简称 (names or slugs)")
     b.add_argument("--all", action="store_true", help="全部县区 (every county; the default)")
-    b.add_argument("--years", nargs="*", type=int, default=None)
+    b.add_argument("--years", nargs="*", type=int, default=None,
+                   help="年度，可多个，如 2023 2024；默认全部有数据的年度 (years; default all)")
     b.add_argument("--workers", type=_positive, default=None, help="工作进程数，默认每核一个 (default: one per core)")
     b.add_argument("--scheduler", default=None, help="dask.distributed 调度器地址 (run on a dask cluster)")
-    b.add_argument("--standard", default="quality-2017", choices=standard_codes())
+    standard(b)
     b.add_argument("--pages-only", action="store_true",
                    help="只生成网页简报，不生成 Word 副本和评估结果 Excel，约快一半 (pages only: no Word copy, no workbook)")
     folders(b)
     b.set_defaults(func=_cmd_batch)
 
-    s = sub.add_parser("sample", help="重新生成合成示例数据 (regenerate the synthetic sample data)")
-    s.add_argument("--out", default=None, help="原始数据目录（数据目录下的 raw），默认 ./data/raw")
-    s.add_argument("--data-dir", default=None, help="数据目录，默认 ./data 或 $JUNYUN_DATA (data folder)")
+    s = command("sample", "重新生成合成示例数据 (regenerate the synthetic sample data)", "junyun sample")
+    s.add_argument("--out", default=None, help="原始数据目录（数据目录下的 raw），默认 ./data/raw (raw data folder)")
+    s.add_argument("--data-dir", default=None, help=_DATA_DIR_HELP)
     s.set_defaults(func=_cmd_sample, out_dir=None)
     return p
 

@@ -28,6 +28,7 @@ class Problem:
     school_id: str = ""
     county: str = ""
     year: int | None = None
+    school_name: str = ""    # the school the row holds, as written (for people: "第58行（某某小学）")
 
     def location(self) -> str:
         parts = [self.file or "<数据>"]

@@ -101,6 +101,18 @@ def checkout_dir() -> Path | None:
     return None
 
 
+def notebooks_dir() -> Path:
+    """The numbered notebooks: a checkout's ``notebooks/`` folder (a clone, or an editable install), else the
+    installed package data ``junyun_lib/notebooks/``.  That folder has no ``__init__.py`` (JupyterLab's file
+    list shows only the notebooks), so it is found as a folder, not imported as a package."""
+    root = checkout_dir()
+    if root is not None:
+        return root / "notebooks"
+    from importlib import resources
+
+    return Path(str(resources.files("junyun_lib"))) / "notebooks"
+
+
 def notebook_folders(data_dir=None, outputs_dir=None) -> tuple[Path, Path]:
     """The data and outputs folders of a notebook, whatever folder it runs in (JupyterLab, ``papermill`` from
     anywhere, the batch).

@@ -205,7 +205,8 @@ def test_the_folder_check_catches_a_path():
 
 
 def test_the_briefing_notebook_is_package_data():
-    """``junyun batch`` finds the notebook through the package (``junyun_lib.notebooks``), not a checkout path."""
+    """``junyun batch`` finds the notebook as package data (``junyun_lib/notebooks/``, a folder without
+    ``__init__.py``) or in the checkout's ``notebooks/``, not through a path built from ``__file__``."""
     from junyun_lib.runner.batch import briefing_notebook
 
     assert briefing_notebook().resolve() == (REPO / "notebooks" / "10_county_briefing.ipynb").resolve()

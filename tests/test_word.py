@@ -27,7 +27,8 @@ def b(tmp_path_factory):
     for name in ("county.toml", "plan.csv", "county_indicators_2024.csv", "schools_2024.xlsx"):
         shutil.copy(REPO / "data/raw/xiangning" / name, folder / name)
     ingest([folder / "schools_2024.xlsx"], data_dir=data)
-    return Workspace(data).briefing("乡宁县", 2024)
+    # an outputs folder of its own: the repository's (after `make run`) holds an official roadmap the copy would show
+    return Workspace(data, data / "outputs").briefing("乡宁县", 2024)
 
 
 @pytest.fixture(scope="module")

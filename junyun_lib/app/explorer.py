@@ -8,6 +8,10 @@ The folders are the notebook's (:meth:`~junyun_lib.workspace.Workspace.for_noteb
 kernel happens to run in.  The export box names a file inside the outputs folder; the full path it will be
 written to is shown under it, and that is where it goes.  What cannot be done (no school chosen, a negative
 amount, a path outside the outputs folder) is said in the widget, in red; nothing fails silently.
+
+Layout: the schools are listed by their share of CV² for the chosen stage and indicator, largest first, by name
+(the id only where two schools share a name); the amount box has the indicator's unit beside it; the chart is
+shown at its own size and aspect ratio beside (or, on a narrow page, under) the contribution table.
 """
 from __future__ import annotations
 
@@ -50,8 +54,10 @@ class ExplorerApp:
         self.stage_box = w.Dropdown(options=[(STAGE_ZH[s], s) for s in ("primary", "junior")], value="primary",
                                     description="学段")
         self.indicator_box = w.Dropdown(description="指标")
-        self.school_box = w.Dropdown(description="学校")
-        self.amount_box = w.FloatText(value=1.0, description="补充数量")
+        # the schools, largest contribution to the CV first (:func:`school_options`)
+        self.school_box = w.Dropdown(description="学校", layout=w.Layout(width="24em"))
+        self.amount_box = w.FloatText(value=1.0, description="补充数量", layout=w.Layout(width="14em"))
+        self.amount_unit = w.Label()                  # the unit of the amount, beside the box (amount_unit)
         self.add_button = w.Button(description="添加")
         self.cheapest_button = w.Button(description="应用最低成本方案", layout=w.Layout(width="auto"))
         self.clear_button = w.Button(description="清空")
@@ -70,15 +76,17 @@ class ExplorerApp:
         self.message = w.HTML()
         self.status = w.HTML()
         self.school_status = w.HTML()
-        self.ranking = w.HTML()
-        self.chart = w.Image(format="png")
+        self.ranking = w.HTML(layout=w.Layout(flex="0 0 auto", min_width="24em"))
+        # the chart at its own size and aspect ratio: not stretched to the height of the ranking beside it
+        self.chart = w.Image(format="png", layout=chart_layout(w))
         # what the chart and the school list were made for: (the scenario's number, stage[, indicator])
         self._live, self._live_key, self._options_key, self._serial = None, None, None, 0
         self.tables = w.HTML()
         self.widget = w.VBox([
             w.HBox([self.county_box, self.year_box, self.stage_box, self.indicator_box]),
-            self.status, w.HBox([self.ranking, self.chart]),
-            w.HBox([self.school_box, self.amount_box, self.add_button]), self.school_status,
+            self.status, w.HBox([self.ranking, self.chart], layout=w.Layout(**ROW_LAYOUT)),
+            w.HBox([self.school_box, self.amount_box, self.amount_unit, self.add_button],
+                   layout=w.Layout(align_items="center")), self.school_status,
             w.HBox([self.cheapest_button, self.clear_button]), self.ask_box,
             w.HBox([self.path_box, self.export_button]), self.target, self.message, self.tables])
         for box in (self.county_box, self.year_box):
@@ -127,20 +135,19 @@ class ExplorerApp:
             return
         stage, code = self.stage_box.value, self.indicator_box.value
         result = self.scenario.result
-        if self._options_key != (self._serial, stage):    # the schools change with the stage, not an edit
+        causes = indicator_causes(result, stage, code)
+        ind = self.scenario.before.standard.indicator(code)
+        self.amount_unit.value = amount_unit(ind)
+        # the order is the contribution when the stage or indicator was chosen; an edit does not reshuffle it
+        if self._options_key != (self._serial, stage, code):
             parts = result.parts[result.parts["part"] == stage]
             chosen = self.school_box.value
-            options = [(f"{n}（{i}）", str(i)) for i, n in zip(parts["school_id"], parts["school_name"])]
+            options = school_options(parts, causes.contributions)
             self.school_box.options = options
             if chosen in {v for _, v in options}:
                 self.school_box.value = chosen
-            self._options_key = (self._serial, stage)
-        causes = indicator_causes(result, stage, code)
-        top = causes.contributions.head(15)
-        rows = "".join(f"<tr><td>{html.escape(str(r.school_name))}</td><td>{r.share:.1%}</td>"
-                       f"<td>{'低于' if r.direction == 'below' else '高于'}均值</td></tr>" for r in top.itertuples())
-        self.ranking.value = (f"<b>对差异系数的贡献（差异系数 {causes.cv:.3f}）</b><table><tr><th>学校</th><th>份额</th>"
-                              f"<th>方向</th></tr>{rows}</table>")
+            self._options_key = (self._serial, stage, code)
+        self.ranking.value = ranking_html(causes, ind)
         self.status.value = f"<b>{html.escape(self.scenario.summary())}</b>"
         self.tables.value = self.scenario.cv_table().to_html(index=False, escape=True)
         self._show_school()
@@ -241,6 +248,62 @@ class ExplorerApp:
             return None
         self._say(f"已导出：{path}")
         return path
+
+
+def chart_layout(w):
+    """The chart's layout: its own height (``auto``), at the top of the row (``flex-start``), never wider than
+    the page (``max_width``) and scaled with its aspect ratio kept (``object_fit``)."""
+    return w.Layout(height="auto", width="auto", max_width="100%", align_self="flex-start", object_fit="contain",
+                    flex="0 1 auto")
+
+
+#: the row of the ranking and the chart: each at its own height, the chart below the ranking when narrow
+ROW_LAYOUT = {"align_items": "flex-start", "flex_flow": "row wrap"}
+
+_RANK_STYLE = ("<style>.junyun-rank{border-collapse:collapse;font-size:13px;margin:0.3em 1.5em 0.5em 0}"
+               ".junyun-rank th,.junyun-rank td{border-bottom:1px solid #ddd;padding:3px 8px;white-space:nowrap}"
+               ".junyun-rank th{text-align:center;background:#f6f7fa}.junyun-rank td{text-align:right}"
+               ".junyun-rank td.text{text-align:left}</style>")
+
+
+def amount_unit(ind) -> str:
+    """The unit of an amount added to a school for indicator ``ind``: its shortfall unit (人, 平方米, 元), else the
+    numerator of its unit (平方米/生 → 平方米)."""
+    return ind.shortfall_unit_zh or str(ind.unit_zh).split("/")[0]
+
+
+def school_options(parts: pd.DataFrame, contributions: pd.DataFrame) -> list[tuple[str, str]]:
+    """The school list of the explorer: (label, school id), largest share of CV² first (``contributions``, from
+    :func:`~junyun_lib.evaluation.causes.indicator_causes`), then the schools without a value for the
+    indicator by name.  The label is the school's name; the id is added only when two schools of the list
+    share a name."""
+    ids = [str(i) for i in parts["school_id"]]
+    names = dict(zip(ids, (str(n) for n in parts["school_name"])))
+    share = {str(i): s for i, s in zip(contributions["school_id"], contributions["share"])}
+
+    def key(i):
+        s = share.get(i)
+        known = s is not None and not pd.isna(s)
+        return (not known, -float(s) if known else 0.0, names[i], i)
+
+    ranked = sorted(ids, key=key)
+    count = pd.Series(list(names.values())).value_counts()
+    return [(names[i] if count[names[i]] == 1 else f"{names[i]}（{i}）", i) for i in ranked]
+
+
+def ranking_html(causes, ind, top: int = 15) -> str:
+    """The contribution table beside the chart: the ``top`` schools by share of CV², each with its value (in the
+    indicator's unit), share and side of the mean; every text escaped."""
+    table = causes.contributions.head(top)
+    side = {"below": "低于均值", "above": "高于均值"}
+    rows = "".join(f'<tr><td class="text">{html.escape(str(r.school_name))}</td><td>{r.value:,.2f}</td>'
+                   f'<td>{r.share:.1%}</td><td class="text">{side.get(r.direction, "等于均值")}</td></tr>'
+                   for r in table.itertuples())
+    return (f"{_RANK_STYLE}<b>各校对差异系数的贡献（差异系数 {causes.cv:.3f}）</b>"
+            f'<table class="junyun-rank"><thead><tr><th>学校</th><th>{html.escape(ind.name_zh)}<br>'
+            f"（{html.escape(ind.unit_zh)}）</th><th>贡献份额</th><th>与均值比较</th></tr></thead>"
+            f"<tbody>{rows}</tbody></table>"
+            f'<div style="font-size:12px">贡献份额：该校在差异系数平方中所占的比例；列出前 {min(top, len(causes.contributions))} 所。</div>')
 
 
 def _text(exc: BaseException) -> str:

@@ -48,7 +48,10 @@ class Scorecard:
     """One county-year's scorecard (评估表).
 
     * ``items`` — one row per item: area, area_zh, no, code, name, value, standard, op, passes (True /
-      False / None = no data), source (where the number came from), basis (threshold's document)
+      False / None = no data), source (where the number came from), basis (threshold's document),
+      threshold_source (whose threshold: "national"; "county" = the county plan's target replacing a
+      different national one; "county_own" = a county's own item without a national one, 县1) and
+      national_standard (the form's national threshold; None for a county's own item)
     * ``areas`` — {area: True/False/None}; ``vetoes`` — one row per veto: code, name, applies (True/False/None)
     * ``overall`` — True / False / None; ``prerequisite`` — dict with passes and per-year composites
     """
@@ -71,6 +74,19 @@ def _threshold(item: dict, config) -> tuple[float, str]:
         standard = float(targets[key]["value"]) * float(item.get("override_scale", 1))
         basis = f"{basis}；县区规则：{targets[key].get('source', key)}"
     return standard, basis
+
+
+def _whose(item: dict, kind: str, standard) -> tuple[str, float | None]:
+    """(threshold_source, national_standard) of an item: "county" only when the county's target differs from
+    the form's national threshold (a target restating it, 进贤县's 小学就近入学 100%, leaves it "national")."""
+    if kind == "staffing":
+        return "county_own", None
+    if kind == "resource" or "override" not in item:
+        return "national", standard
+    national = float(item["standard"])
+    if standard is None or math.isclose(float(standard), national):
+        return "national", national
+    return "county", national
 
 
 def _staffing(item: dict, result, config) -> tuple[float | None, bool | None, str, str, str]:
@@ -167,6 +183,7 @@ def scorecard(result, county_values=None, prerequisite: dict | None = None) -> S
         rows.append({"area": item["area"], "area_zh": spec["areas"][item["area"]], "no": item["no"],
                      "code": item["code"], "name": name, "value": value, "standard": standard, "op": op,
                      "passes": passes, "source": evidence, "basis": basis})
+        rows[-1]["threshold_source"], rows[-1]["national_standard"] = _whose(item, kind, standard)
     items = pd.DataFrame(rows)
     areas = {a: all_of(items.loc[items["area"] == a, "passes"]) for a in AREAS}
     vetoes = []

@@ -45,7 +45,8 @@ class _Rows:
                 file=row["source_file"], sheet=row["source_sheet"], row=int(row["source_row"]),
                 column=self.header(row["source_file"], field), value="" if shown is None else str(shown),
                 school_id=str(row["school_id"]), county=str(row["county"]),
-                year=int(row["year"]) if pd.notna(row["year"]) else None))
+                year=int(row["year"]) if pd.notna(row["year"]) else None,
+                school_name="" if pd.isna(row.get("school_name")) else str(row.get("school_name"))))
 
 
 def check_rows(frame: pd.DataFrame, written: dict[str, dict[str, str]] | None = None) -> list[Problem]:

@@ -61,6 +61,9 @@ OUTLOOK_ZH = {"will_meet": "预计达成", "will_miss": "预计无法达成", "u
               "met": "已达成", "missed": "未达成"}
 PACE_ZH = {"reached": "已达到目标值", "on_pace": "按当前进度可按期达成", "off_pace": "按当前进度无法按期达成",
            "no_pace": "仅一年数据，无法判断进度", "no_data": "无数据"}
+#: the plan metrics that the transitional exceptions of 有关指标说明（六）（七） change: 校额 (七) and the music and
+#: art room areas (六) of the school-level guarantee items; every other metric reads the same after the window
+TRANSITIONAL_METRICS = frozenset({"guarantee_share:school_size", "guarantee_share:special_rooms"})
 RECENT_YEARS = 3     # the recent pace: change per year over at most this many years before the briefing year
 METHOD = ("最小二乘线性趋势；区间取所见最慢与最快的年度变化（仅两年数据时为“不再变化”至“保持同样速度”） "
           "(OLS linear trend; range from the slowest and fastest year-on-year change seen, or from no further "
@@ -151,14 +154,15 @@ class PlanProgress:
             actual = self.value(item_no, year)
             pace = "no_data" if actual is None else ("kept" if _reached(actual, target, first["direction"])
                                                       else "overdue")
-            rows.append({"item_no": item_no, "item": first["item"], "stage": first["stage"], "unit": first["unit"],
+            rows.append({"item_no": item_no, "item": first["item"], "metric": first["metric"], "stage": first["stage"],
+                         "unit": first["unit"],
                          "direction": first["direction"], "year": year, "actual": actual, "target_year": target_year,
                          "target": target, "distance": _improvement(actual, target, first["direction"]),
                          "pace": pace, "pace_zh": {"overdue": "逾期未达成", "kept": "已达成", "no_data": "无数据"}[pace]})
         return pd.DataFrame(rows) if rows else _empty_pace()
 
 
-_PACE_COLUMNS = ["item_no", "item", "stage", "unit", "direction", "year", "actual", "target_year", "target",
+_PACE_COLUMNS = ["item_no", "item", "metric", "stage", "unit", "direction", "year", "actual", "target_year", "target",
                  "distance", "years_left", "needed", "recent", "recent_from", "pace", "pace_zh"]
 
 
@@ -195,7 +199,8 @@ def _pace_row(progress: "PlanProgress", item_no: int, first, year: int, target_y
     else:
         step = recent if not is_lower_better(direction) else -recent
         pace = "on_pace" if recent > 0 and _reached(actual + step * years_left, target, direction) else "off_pace"
-    return {"item_no": item_no, "item": first["item"], "stage": first["stage"], "unit": first["unit"],
+    return {"item_no": item_no, "item": first["item"], "metric": first["metric"], "stage": first["stage"],
+            "unit": first["unit"],
             "direction": direction, "year": year, "actual": actual, "target_year": target_year, "target": target,
             "distance": distance, "years_left": years_left, "needed": needed, "recent": recent,
             "recent_from": recent_from, "pace": pace, "pace_zh": PACE_ZH[pace]}
@@ -269,8 +274,9 @@ def plan_progress(plan: Plan, results_by_year: dict, county_values_by_year: dict
 
     Years after ``as_of`` (default: the latest year with school or county-level data) get no actual.
     An item whose target year lies after ``transitional_last_year`` (the end of the transitional exceptions
-    of 有关指标说明（六）（七）) is projected from the years measured under the full standards
-    (``full_results_by_year``, evaluated with ``transitional=False``): by then the exceptions no longer hold.
+    of 有关指标说明（六）（七）) and whose metric those exceptions change (:data:`TRANSITIONAL_METRICS`) is
+    projected from the years measured under the full standards (``full_results_by_year``, evaluated with
+    ``transitional=False``; ``full_standards`` True): by then the exceptions no longer hold.
     """
     county_values_by_year = county_values_by_year or {}
     full_results_by_year = full_results_by_year or {}
@@ -316,7 +322,7 @@ def plan_progress(plan: Plan, results_by_year: dict, county_values_by_year: dict
         mine = observed[(observed["item_no"] == item_no) & observed["actual"].notna()]
         seen = list(zip(mine["year"].astype(int), mine["actual"].astype(float)))
         full = bool(full_results_by_year) and transitional_last_year is not None and \
-            stated[-1][0] > transitional_last_year
+            stated[-1][0] > transitional_last_year and first["metric"] in TRANSITIONAL_METRICS
         if full:       # measured again as the full standards would measure them
             seen = [(y, measure(first["metric"], first["stage"], full_results_by_year.get(y),
                                 county_values_by_year.get(y)).value) for y, _ in seen]

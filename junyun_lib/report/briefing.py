@@ -435,8 +435,22 @@ def warnings_table(b: Briefing, top: int | None = TOP) -> pd.DataFrame:
 
 def problems_table(problems) -> pd.DataFrame:
     """Located data problems as a table (位置、值、提示), locations named as people know the files."""
-    return pd.DataFrame([{"位置": for_people(p.location()), "值": p.value, "提示": p.message_zh} for p in problems],
+    return pd.DataFrame([{"位置": problem_place(p), "值": p.value, "提示": p.message_zh} for p in problems],
                         columns=["位置", "值", "提示"])
+
+
+def problem_place(p) -> str:
+    """Where a problem is, as people know the files, with the school its row holds (raw text: the table
+    escapes it): "2024年学校数据表 第58行（某某小学） 列「在校生数」"."""
+    from dataclasses import replace
+    from pathlib import PurePath
+
+    p = replace(p, file=PurePath(p.file).name if p.file else "")      # the file's name, never the machine's path
+    name = str(getattr(p, "school_name", "") or "").strip()
+    if not name or p.row is None:
+        return for_people(p.location())
+    column = f" 列「{p.column}」" if p.column else ""
+    return f"{for_people(replace(p, column='').location())}（{name}）{column}"
 
 
 def scorecard_text(b: Briefing) -> str:

@@ -682,6 +682,7 @@ def _distribution_figure(result, stage: str, indicator_code: str):
     grid, legend_ax = _panels(fig, 1, 1, 0.2)
     ax = grid[0, 0]
     lines, marks = _draw_distribution(ax, result, stage, indicator_code, parts)
+    ax.set_yticks([])                               # one row of schools: the box's position (0) means nothing
     ax.set_title(f"{literal(result.standard.indicator(indicator_code).name_zh)}（{STAGE_ZH[stage]}，{len(parts)} 所学校）",
                  fontsize=11)
     _distribution_legend(legend_ax, result)

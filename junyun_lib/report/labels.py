@@ -19,7 +19,7 @@ from ..rules.standards import load_standard, standard_codes
 HEADERS_ZH = {
     "county": "县区", "year": "年度", "stage": "学段", "part": "学段", "indicator": "指标代码", "name_zh": "指标",
     "mean": "加权均值", "sd": "加权标准差", "cv": "差异系数", "cv_limit": "差异系数限值", "cv_comparison": "比较方式",
-    "cv_pass": "差异系数达标", "standard": "标准值", "schools_meeting": "达标学校数", "n": "学校数",
+    "cv_pass": "差异系数达标", "standard": "标准值", "threshold_source": "标准来源", "national_standard": "国家标准值", "schools_meeting": "达标学校数", "n": "学校数",
     "students": "在校生数", "schools_in_scope": "纳入评估学校数", "schools_failing_rule": "未达校级规则学校数",
     "composite_cv": "综合差异系数", "composite_limit": "综合差异系数限值", "composite_pass": "综合差异系数达标",
     "cv_failing": "差异系数未达标指标数", "passes": "结论（达标）", "school_id": "学校标识码", "school_name": "学校名称",

@@ -19,6 +19,25 @@ from .jsonvalues import json_number as _num
 STAGE_ZH = {"primary": "小学", "junior": "初中", "all": "小学和初中"}
 
 
+def stage_label(item, stage: str, metric: str = "") -> str:
+    """The 学段 of a plan item as people read it.
+
+    An item measured per stage (``primary``/``junior``) or over the school parts of both (``all``) says so; a
+    county-level item (``county:…``) holds one value for the county, so its label comes from the item's own
+    words: the stage it names (初中三年巩固率 → 初中), both when it names both, else 全县.  "中小学" names both.
+
+    >>> stage_label("初中三年巩固率", "all", "county:junior_retention"), stage_label("加强教师培训", "all", "county:x")
+    ('初中', '全县')
+    >>> stage_label("骨干教师", "all", "indicator_share:key_teachers"), stage_label("x", "primary", "county:x")
+    ('小学和初中', '小学')
+    """
+    if stage != "all" or not str(metric).startswith("county:"):
+        return STAGE_ZH.get(stage, str(stage))
+    text = str(item).replace("中小学", "小学初中")
+    named = [zh for zh in ("小学", "初中") if zh in text]
+    return STAGE_ZH["all"] if len(named) == 2 else (named[0] if named else "全县")
+
+
 # --- data strings in Markdown -----------------------------------------------------------------------
 # HTML's three, and what nbconvert's math pass ($…$, \(…\), \begin{…}) and autolinks (http://, javascript:,
 # mailto:) need: as entities, which no Markdown or math rule reads but the page shows as the character.
@@ -78,6 +97,16 @@ def _target_text(target, direction: str, unit: str) -> str:
     return f"{OP_SYMBOL.get(direction, direction)} {fmt(target, unit)}"
 
 
+def fmt_range(low, high, unit: str) -> str:
+    """A projected range: "22.7%–25.6%"; one value when both ends read the same ("100.0%"); "—" when missing.
+
+    >>> fmt_range(22.71, 25.62, "%"), fmt_range(100.0, 99.99, "%"), fmt_range(0.4521, 0.4519, "系数")
+    ('22.7%–25.6%', '100.0%', '0.452')
+    """
+    a, b = fmt(low, unit), fmt(high, unit)
+    return a if a == b else f"{a}–{b}"
+
+
 def summary_text(progress: PlanProgress, year: int | None = None) -> str:
     """A few lines in Chinese: counts by status, items behind, items projected to miss."""
     s = progress.summary(year)
@@ -94,9 +123,9 @@ def summary_text(progress: PlanProgress, year: int | None = None) -> str:
     rows = progress.year(year).set_index("item_no")
     proj = progress.projections.set_index("item_no") if len(progress.projections) else None
     lines += _listing("落后的项目：", s["behind"], rows, lambda r: (
-        f"（{STAGE_ZH[r['stage']]}）：目标 {_target_text(r['target'], r['direction'], r['unit'])}，实际 {fmt(r['actual'], r['unit'])}"))
+        f"（{stage_label(r['item'], r['stage'], r['metric'])}）：目标 {_target_text(r['target'], r['direction'], r['unit'])}，实际 {fmt(r['actual'], r['unit'])}"))
     lines += _listing("到目标年未达成、或按趋势预计无法达成的项目：", s["projected_to_miss"], proj, lambda p: (
-        f"：{int(p['target_year'])}年目标 {_target_text(p['target'], p['direction'], p['unit'])}，{_projection_text(p)}"))
+        f"：{int(p['target_year'])}年{_projection_text(p)}"))
     if not s["projected_to_miss"] and proj is not None:
         lines.append("按趋势，没有预计到目标年无法达成的项目。")
     return "\n".join(lines)
@@ -152,7 +181,7 @@ def year_table(progress: PlanProgress, year: int | None = None, only=None) -> pd
     out = pd.DataFrame({
         "序号": rows["item_no"].astype(int),
         "项目": rows["item"].astype(str).to_list(),     # raw: the destination (HTML table, workbook) escapes
-        "学段": rows["stage"].map(STAGE_ZH),
+        "学段": [stage_label(i, s, m) for i, s, m in zip(rows["item"], rows["stage"], rows["metric"])],
         f"{year}年目标": [_target_text(t, d, u) if not pd.isna(t) else "未设" for t, d, u in
                          zip(rows["target"], rows["direction"], rows["unit"])],
         "实际": [fmt(a, u) for a, u in zip(rows["actual"], rows["unit"])],
@@ -168,15 +197,19 @@ def _outlook_text(proj: pd.DataFrame, item_no) -> str:
     p = proj.loc[item_no]
     if p["outlook"] == "insufficient":
         return OUTLOOK_ZH["insufficient"]
-    return f"{int(p['target_year'])}年 {_projection_text(p)}"
+    return f"{int(p['target_year'])}年{_projection_text(p)}"
 
 
 def _projection_text(p) -> str:
-    """"预计 89.5%–97.0%（预计无法达成）", or "实际 34.7%（未达成）" once the target year has data."""
+    """The target and what the trend says of it: "目标 ≥ 95.0%，预计 89.5%–97.0%（预计无法达成）" (one value when
+    the range's ends read the same), or "目标 ≥ 95.0%，实际 34.7%（未达成）" once the target year has data; the
+    note "按过渡期结束后的完整标准测算" only for an item projected under the full standards (the transitional
+    exceptions of 有关指标说明（六）（七） change it and end before its target year)."""
+    target = f"目标 {_target_text(p['target'], p['direction'], p['unit'])}，"
     if p["outlook"] in ("met", "missed"):
-        return f"实际 {fmt(p['projected'], p['unit'])}（{p['outlook_zh']}）"
-    full = "，按过渡期结束后的完整标准测算" if p.get("full_standards") else ""
-    return f"预计 {fmt(p['low'], p['unit'])}–{fmt(p['high'], p['unit'])}（{p['outlook_zh']}{full}）"
+        return f"{target}实际 {fmt(p['projected'], p['unit'])}（{p['outlook_zh']}）"
+    full = "，按过渡期结束后的完整标准测算" if bool(p.get("full_standards", False)) else ""
+    return f"{target}预计 {fmt_range(p['low'], p['high'], p['unit'])}（{p['outlook_zh']}{full}）"
 
 
 def summary_markdown(progress: PlanProgress, year: int | None = None):
@@ -200,7 +233,7 @@ def projection_table(progress: PlanProgress) -> pd.DataFrame:
         "目标": [_target_text(t, d, u) for t, d, u in zip(p["target"], p["direction"], p["unit"])],
         "依据年份": [("、".join(str(y) for y in ys) or "—") for ys in p["years_used"]],
         "趋势值": [fmt(v, u) for v, u in zip(p["projected"], p["unit"])],
-        "区间": [("—" if pd.isna(lo) else f"{fmt(lo, u)}–{fmt(hi, u)}") for lo, hi, u in zip(p["low"], p["high"], p["unit"])],
+        "区间": [("—" if pd.isna(lo) else fmt_range(lo, hi, u)) for lo, hi, u in zip(p["low"], p["high"], p["unit"])],
         "预计": p["outlook_zh"],
     })
 
@@ -271,7 +304,7 @@ def watch_table(progress: PlanProgress, year: int) -> pd.DataFrame:
     this_year = progress.year(year).set_index("item_no")
     for item_no in sorted(set(s["behind"]) | (set(s["projected_to_miss"]) & set(this_year.index))):
         r = this_year.loc[item_no]
-        rows.append({"序号": int(item_no), "项目": str(r["item"]), "学段": STAGE_ZH.get(r["stage"], r["stage"]),
+        rows.append({"序号": int(item_no), "项目": str(r["item"]), "学段": stage_label(r["item"], r["stage"], r["metric"]),
                      "目标": f"{year}年 {_target_text(r['target'], r['direction'], r['unit'])}",
                      "实际": fmt(r["actual"], r["unit"]), "进度": r["status_zh"],
                      "说明": _outlook_text(proj, item_no)})
@@ -279,14 +312,14 @@ def watch_table(progress: PlanProgress, year: int) -> pd.DataFrame:
     for r in pace.to_dict("records"):
         if r["pace"] in ("reached", "on_pace"):
             continue
-        rows.append({"序号": int(r["item_no"]), "项目": str(r["item"]), "学段": STAGE_ZH.get(r["stage"], r["stage"]),
+        rows.append({"序号": int(r["item_no"]), "项目": str(r["item"]), "学段": stage_label(r["item"], r["stage"], r["metric"]),
                      "目标": f"{int(r['target_year'])}年 {_target_text(r['target'], r['direction'], r['unit'])}",
                      "实际": fmt(r["actual"], r["unit"]), "进度": r["pace_zh"], "说明": pace_text(r)})
     late = progress.late(year)
     for r in late.to_dict("records"):
         if r["pace"] == "kept":
             continue
-        rows.append({"序号": int(r["item_no"]), "项目": str(r["item"]), "学段": STAGE_ZH.get(r["stage"], r["stage"]),
+        rows.append({"序号": int(r["item_no"]), "项目": str(r["item"]), "学段": stage_label(r["item"], r["stage"], r["metric"]),
                      "目标": f"{int(r['target_year'])}年 {_target_text(r['target'], r['direction'], r['unit'])}",
                      "实际": fmt(r["actual"], r["unit"]), "进度": r["pace_zh"],
                      "说明": "" if r["pace"] == "no_data" else
@@ -301,7 +334,7 @@ def pace_table(progress: PlanProgress, year: int) -> pd.DataFrame:
     p = progress.pace(year)
     return pd.DataFrame({
         "序号": p["item_no"].astype(int).to_list(), "项目": p["item"].astype(str).to_list(),
-        "学段": [STAGE_ZH.get(x, x) for x in p["stage"]],
+        "学段": [stage_label(i, s, m) for i, s, m in zip(p["item"], p["stage"], p["metric"])],
         "目标": [f"{int(y)}年 {_target_text(t, d, u)}" for y, t, d, u in
                zip(p["target_year"], p["target"], p["direction"], p["unit"])],
         f"{year}年实际": [fmt(a, u) for a, u in zip(p["actual"], p["unit"])],

@@ -32,6 +32,19 @@ def _fmt(value, op, code) -> str:
 
 
 def _standard_text(row) -> str:
+    """The threshold as read on the form; a county plan's target says so, with the national threshold it
+    replaces ("≥ 97.0%（县定目标；国家标准 ≥ 95.0%）"), and a county's own item (县1) says 县定目标."""
+    text = _threshold_text(row)
+    whose = row.get("threshold_source")
+    if whose == "county":
+        national = _threshold_text({**row, "standard": row.get("national_standard")})
+        return f"{text}（县定目标；国家标准 {national}）"
+    if whose == "county_own":
+        return f"{text}（县定目标）"
+    return text
+
+
+def _threshold_text(row) -> str:
     if row["standard"] is None or (isinstance(row["standard"], float) and math.isnan(row["standard"])):
         return "—"
     unit = definitions()[row["code"]].unit if row["code"] in definitions() else ""

@@ -11,11 +11,24 @@ from ..rules.schema import STAGE_ZH
 from ..rules.scorecard_form import not_applicable
 from ..synthetic import SYNTHETIC_LABEL
 from ..version import __version__
-from .labels import GAP_BASIS_ZH, format_cv
+from .labels import GAP_BASIS_ZH, format_cv, override_text
 
 
 def _verdict(ok) -> str:
     return {True: "达标", False: "未达标", None: "无结论"}[verdict(ok)]
+
+
+def _override_line(note: str, std) -> str:
+    """A county's stricter rule in words (本县规定：各指标差异系数须小于限值（小学 0.50、初中 0.45）), its source
+    cited by the document's title and number — never the raw ``cv_limit.comparison = <`` of the configuration."""
+    text = override_text(note)
+    limits = {"cv_limit": std.cv_limit, "composite_limit": std.composite_limit}
+    values = [f"{name} {limit[stage]:.2f}" for key, limit in limits.items() if limit and note.startswith(f"{key}.")
+              for stage, name in (("primary", "小学"), ("junior", "初中")) if stage in limit]
+    if values:
+        body, sep, rest = text.partition("（")
+        text = f"{body}（{'、'.join(values)}）" + (f"；依据：{rest[:-1]}" if sep else "")
+    return f"本县规定：{text}"
 
 
 def _composite_text(row, std) -> str:
@@ -35,8 +48,7 @@ def summary_text(result: CountyResult) -> str:
     lines = [f"{result.county} {result.year}年 资源配置评估 —— 标准：{std.name_zh}（{std.code}）"]
     if result.synthetic:
         lines.append(f"【{SYNTHETIC_LABEL}】")
-    for note in std.overrides_applied:
-        lines.append(f"县区规则：{note}")
+    lines += [_override_line(note, std) for note in std.overrides_applied]
     names = {i.code: i.name_zh for i in std.indicators}
     for stage in ("primary", "junior"):
         row = result.stages[result.stages["stage"] == stage]

@@ -28,7 +28,6 @@ import time
 import warnings
 from dataclasses import asdict, dataclass, replace
 from datetime import datetime, timezone
-from importlib import resources
 from pathlib import Path
 
 import pandas as pd
@@ -41,7 +40,7 @@ from ..report.html_export import notebook_to_html
 from ..report.overview import history_html, index_html
 from ..report.word import briefing_docx, notebook_images
 from ..version import __version__
-from ..workspace import Workspace
+from ..workspace import Workspace, notebooks_dir
 from . import kernel
 from .executors import get_executor
 
@@ -51,8 +50,8 @@ BRIEFING = "10_county_briefing.ipynb"
 
 
 def briefing_notebook() -> Path:
-    """The packaged briefing notebook (package data ``junyun_lib.notebooks``; in a checkout: ``notebooks/``)."""
-    return Path(str(resources.files("junyun_lib.notebooks") / BRIEFING))
+    """The packaged briefing notebook (package data ``junyun_lib/notebooks/``; in a checkout: ``notebooks/``)."""
+    return notebooks_dir() / BRIEFING
 
 
 @dataclass(frozen=True)
