@@ -68,7 +68,9 @@ def test_school_named_script_is_escaped_wherever_it_appears(b):
 
 def test_footer_labels_synthetic_data_and_names_the_standard(b):
     text = briefing.footer(b)
-    assert "合成示例数据" in text and "《县域义务教育优质均衡发展督导评估办法》（教督〔2017〕6号）" in text
+    # the synthetic label is shown once, under the title (issue 28 item 3), not again in the footer
+    assert "合成示例数据" not in text and "合成示例数据" in briefing.headline(b)
+    assert "《县域义务教育优质均衡发展督导评估办法》（教督〔2017〕6号）" in text
     assert "进贤县 2024 年义务教育学校基础数据" in text and "北京时间" in text
     # no file, standard code, override key or UTC: 进贤县's "<" in words, with its document
     for jargon in ("schools_2024.xlsx", "quality-2017", "cv_limit", "UTC", "seed"):

@@ -198,24 +198,24 @@ def test_multi_year_page_shows_each_year_as_the_index_rows_say(sample_outputs):
     ws, _, _ = sample_outputs
     page = ws.history_page_path("jinxian").read_text(encoding="utf-8")
     docs = {y: json.loads(ws.index_row_path("jinxian", y).read_text(encoding="utf-8")) for y in (2023, 2024)}
-    tables = Tables(page).tables
+    tables = Tables(page).tables[1:]                                   # after the years' verdicts and reasons
     assert len(tables) == 2                                            # 小学, 初中
     for stage, table in zip(("小学", "初中"), tables):
         header = [c[0] for c in table[0]]
-        assert header[:5] == ["年度", "评估标准", "结论", "差异系数限值", "综合差异系数"]
-        assert len(header) == 5 + len(CODES)
+        assert header[:6] == ["年度", "评估标准", "结论", "原因", "差异系数限值", "综合差异系数"]
+        assert len(header) == 6 + len(CODES)
         assert [r[0][0] for r in table[1:]] == ["2023年", "2024年"]
         for r, year in zip(table[1:], (2023, 2024)):
             row = docs[year]["row"]
-            assert r[2][0] == row[f"{stage}结论"] and r[3][0] == f"各项指标 < {LIMIT[stage]:.2f}"
-            assert r[4][0] == row[f"{stage}综合差异系数"]
-            for cell, code in zip(r[5:], CODES):
+            assert r[2][0] == row[f"{stage}结论"] and r[4][0] == f"各项指标 < {LIMIT[stage]:.2f}"
+            assert r[5][0] == row[f"{stage}综合差异系数"]
+            for cell, code in zip(r[6:], CODES):
                 value = float(row[f"{stage}·{code}"])
                 over = beyond(value, LIMIT[stage], "<")                # 进贤县 reads "<": at the limit is beyond
                 assert cell[0] == row[f"{stage}·{code}"] + ("▲" if over else ""), (stage, year, code)
                 assert ("over" in cell[1]) == over
     # 2023 初中: every CV is exactly 0.450, beyond "< 0.45"
-    assert [c[0] for c in tables[1][1][5:]] == ["0.450▲"] * 7
+    assert [c[0] for c in tables[1][1][6:]] == ["0.450▲"] * 7
     assert "江西省 南昌市" in page and "合成示例数据" in page
     assert 'href="../2023/jinxian.html"' in page and 'href="../2024/jinxian.html"' in page
     assert dangerous_references(page) == [] and "<script" not in page
@@ -224,9 +224,9 @@ def test_multi_year_page_shows_each_year_as_the_index_rows_say(sample_outputs):
 def test_multi_year_page_at_the_limit_under_less_or_equal():
     doc = make_doc("合成丙县", 2024, {"小学": [0.50] * 7, "初中": [0.46] * 7})
     page = history_html("合成丙县", [doc])
-    primary, junior = Tables(page).tables
-    assert [c[0] for c in primary[1][5:]] == ["0.500"] * 7              # ≤ 0.50: at the limit passes
-    assert [c[0] for c in junior[1][5:]] == ["0.460▲"] * 7
+    _, primary, junior = Tables(page).tables                           # the years' verdicts first
+    assert [c[0] for c in primary[1][6:]] == ["0.500"] * 7              # ≤ 0.50: at the limit passes
+    assert [c[0] for c in junior[1][6:]] == ["0.460▲"] * 7
     assert "所属：未注明省份" in page
 
 

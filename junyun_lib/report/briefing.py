@@ -47,9 +47,10 @@ from ..synthetic import SYNTHETIC_LABEL
 from ..version import __version__
 from .charts import attainment_chart, cv_trend_chart, image, meets_heatmap
 from .labels import GAP_BASIS_ZH, beijing_now, count_text, for_people, format_cv, override_text, standard_title
-from .overview import summary_table
+from .overview import history_facts, summary_table
 from .plan_report import md_code, md_text, pace_table, status_text, watch_table, year_table  # noqa: F401 (md_code: API)
-from .roadmap_view import missed_targets_table, school_names, spend_chart, summary_markdown, top_actions, years_table
+from .roadmap_view import (first_pass_year, missed_targets_table, school_names, spend_chart, summary_markdown,
+                           top_actions, wan, year_text, years_table)
 from .scorecard_view import OVERALL_ZH, PASS_ZH, form_table
 
 
@@ -89,7 +90,8 @@ def _more(frame: pd.DataFrame, total: int, what: str, sheet: str, top: int | Non
 
 
 def headline(b: Briefing) -> str:
-    """The verdict in two or three sentences (Markdown)."""
+    """Page 1, the bottom line (Markdown): the title, the synthetic-data label (once in the page), the overall
+    verdict, each stage's verdict, then what it costs to pass and by when (:func:`cost_line`)."""
     r = b.result
     std = r.standard
     parts = []
@@ -115,7 +117,68 @@ def headline(b: Briefing) -> str:
         parts.append(text)
     title = f"# {md_text(r.county)} {r.year}年 义务教育{_balance(r)}发展 资源配置评估简报"
     label = f"\n\n> **{SYNTHETIC_LABEL}**" if b.synthetic else ""
-    return title + label + "\n\n" + "\n\n".join(parts)
+    cost = cost_line(b)
+    return (title + label + "\n\n" + overall_line(b) + "\n\n" + "\n\n".join(parts)
+            + (f"\n\n{cost}" if cost else ""))
+
+
+def overall_verdict(b: Briefing) -> str:
+    """评估结论 in words (达到 / 未达到 / 无法判定…): the evaluation form's overall verdict, or where the standard has
+    no form (basic-2012) the stages' verdicts; "—" when neither applies."""
+    if b.card is not None:
+        return OVERALL_ZH[b.card.overall]
+    if not_applicable(b.result.standard):
+        return OVERALL_ZH[stages_verdict(b.result.stages)]
+    return "—"
+
+
+def overall_line(b: Briefing) -> str:
+    """The overall verdict as the first line under the title (Markdown), with what it rests on."""
+    balance = _balance(b.result)
+    if b.card is not None:
+        v, basis = b.card.overall, "（资源配置、政府保障程度、教育质量、社会认可度四个方面及不予认定事项）"
+    elif not_applicable(b.result.standard):
+        v, basis = stages_verdict(b.result.stages), "（按小学、初中各学段的评估结论）"
+    else:
+        return "**总体结论**：—"
+    words = {True: f"达到{balance}发展要求", False: f"未达到{balance}发展要求", None: "无法判定（有无数据项）"}[v]
+    return f"**总体结论：{words}**{basis}"
+
+
+def _amount(value) -> float | None:
+    try:
+        v = float(value)
+    except (TypeError, ValueError):
+        return None
+    return v if np.isfinite(v) else None
+
+
+def cost_line(b: Briefing) -> str:
+    """What it costs to pass and by when, against lifting every school to the standard (Markdown, one paragraph):
+    from the county's official roadmap when there is one (its least cost to pass and first passing year), else
+    the one-year cheapest path; "" when neither was computed (a standard without school values)."""
+    rm, p = b.roadmap, b.path
+    naive = _amount((rm or {}).get("naive_cost_wan"))
+    if naive is None and p is not None:
+        naive = _amount(p.naive_cost)
+    versus = f"；逐校补足到标准约 {wan(naive)}" if naive is not None else ""
+    if rm is not None:
+        cost = _amount((rm.get("pass_cost") or {}).get("cost_wan"))
+        target = year_text(rm.get("target_year"))
+        if rm.get("feasible"):
+            first = first_pass_year(rm)
+            when = f"按达标路线图 **{first}年起达标**（目标年度 {target} 年）" if first is not None else \
+                f"按达标路线图 {target} 年达标"
+        else:
+            when = f"按达标路线图，**在给定预算内无法于{target}年达标**"
+        money = f"，达标的最低成本约 **{wan(cost)}**" if cost is not None else ""
+        return f"**达标所需**：{when}{money}{versus}。详见第六节。"
+    if p is None:
+        return ""
+    if p.additions.empty:
+        return "**达标所需**：各学校均达到校级规则、各项差异系数均在限值内，无需补充。"
+    return (f"**达标所需**：本年度一次补足的最低成本约 **{wan(p.total_cost)}**{versus}；"
+            "尚未制定达标路线图，达标年度未测算。详见第六节。")
 
 
 def _balance(r: CountyResult) -> str:
@@ -695,8 +758,7 @@ def footer(b: Briefing) -> str:
              f"- 评估标准：{md_text(standard_title(std))}"]
     lines += [f"- 县区规则：{md_text(override_text(o))}" for o in std.overrides_applied]
     lines += [f"- 生成：junyun {__version__}，{beijing_now()}"]
-    if b.synthetic:
-        lines.append(f"- **{SYNTHETIC_LABEL}**")
+    # the synthetic-data label is in the headline (once in the page) and in the top margin of every printed page
     return "\n".join(lines)
 
 
@@ -831,12 +893,7 @@ def index_summary(b: Briefing) -> dict:
     cross-county table (:func:`junyun_lib.report.overview.summary_table`), the indicators' Chinese names, the
     CV limit of each stage and the CVs beyond it, and where the standard sets one (basic-2012) the composite's
     limit per stage (``composite_limits``) and the stages whose composite is beyond it (``composite_over``)."""
-    if b.card is not None:
-        overall = OVERALL_ZH[b.card.overall]
-    elif not_applicable(b.result.standard):     # no form (basic-2012): the stages' verdicts decide
-        overall = OVERALL_ZH[stages_verdict(b.result.stages)]
-    else:
-        overall = "—"
+    overall = overall_verdict(b)          # no form (basic-2012): the stages' verdicts decide
     plan = (status_text(b.plan, b.result.year) if b.plan is not None else None) or "—"
     row = summary_table(b.result).to_dict("records")[0]
     names = {i.code: i.name_zh for i in b.result.standard.indicators}
@@ -862,7 +919,8 @@ def index_summary(b: Briefing) -> dict:
     return {"county": b.result.county, "year": b.result.year, "overall": overall, "plan": plan, "row": row,
             "indicator_names": names, "synthetic": bool(b.synthetic), "limits": limits, "over": over,
             "composite_limits": composite_limits, "composite_over": composite_over,
-            "standard": b.result.standard.code, "balance": _balance(b.result)}
+            "standard": b.result.standard.code, "balance": _balance(b.result),
+            **history_facts(b.result)}      # the reasons and CVs the county's multi-year page shows
 
 
 INDEX_MIME = "application/vnd.junyun.index+json"

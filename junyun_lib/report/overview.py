@@ -385,7 +385,9 @@ table {{ border-collapse: collapse; font-size: 12px; }}
 th, td {{ border: 1px solid #bbb; padding: 3px 5px; }}
 th {{ background: #eef; font-weight: 600; word-break: keep-all; vertical-align: bottom; }}
 th.cv {{ min-width: 3.6em; max-width: 5.5em; }} th.sub {{ min-width: 3.6em; max-width: 6em; }} th.group {{ text-align: center; }}
-td {{ white-space: nowrap; }} td.num {{ text-align: right; font-variant-numeric: tabular-nums; }}
+td {{ white-space: nowrap; }} td.reason {{ white-space: normal; min-width: 14em; max-width: 28em; }}
+img.chart {{ max-width: 100%; height: auto; break-inside: avoid; page-break-inside: avoid; }} .note {{ color: #444; }}
+td.num {{ text-align: right; font-variant-numeric: tabular-nums; }}
 td.text {{ white-space: normal; min-width: 6em; max-width: 14em; }} td.over {{ color: #b00; font-weight: bold; }}
 tr {{ page-break-inside: avoid; break-inside: avoid; }} thead {{ display: table-header-group; }}
 tr.grp th {{ text-align: left; background: #f4f4f8; }} tr.province th {{ background: #dde3f0; font-size: 13px; }}
@@ -430,8 +432,152 @@ def _limit_cell(doc: dict, stage: str) -> str:
     return "；".join(parts) or "—"
 
 
+def history_facts(result) -> dict:
+    """What a county's multi-year page needs of a county-year beyond its index row, taken from the
+    :class:`~junyun_lib.evaluation.evaluate.CountyResult` when the briefing is made (the batch keeps no result):
+
+    * ``schools_failing_rule`` — schools with a part failing the per-school rule (校级达标规则), each school
+      once however many stages it teaches; None when the standard has no such rule (basic-2012);
+    * ``guarantee_unmet`` — the school-level guarantee checks some school fails, one entry per check
+      (``item``: its Chinese name with the stage where it has one, ``schools``: how many schools);
+    * ``cv_points`` — every indicator's CV with its limit and verdict (for the CV trend chart), numbers or None.
+    """
+    std = result.standard
+    failing = None
+    parts = getattr(result, "parts", None)
+    if std.has_school_standards and std.school_rule and parts is not None and "passes_school_rule" in parts:
+        bad = ~parts["passes_school_rule"].astype("boolean").fillna(True).to_numpy(dtype=bool)
+        failing = int(parts.loc[bad, "school_id"].nunique())
+    unmet = []
+    if std.guarantee:
+        g = result.guarantee
+        bad = g[~g["passes"].astype("boolean").fillna(True).to_numpy(dtype=bool)]    # NA = not applicable
+        for (check, check_zh), sub in bad.groupby(["check", "check_zh"], sort=False):
+            stage = next((f"（{STAGE_ZH[s]}）" for s in STAGES if str(check).endswith(f"_{s}")), "")
+            unmet.append({"item": f"{check_zh}{stage}", "schools": int(sub["school_id"].nunique())})
+        unmet.sort(key=lambda u: -u["schools"])          # the most widespread first (named before 等)
+
+    def number(v):
+        return None if v is None or pd.isna(v) else float(v)
+
+    def flag(v):
+        return None if v is None or pd.isna(v) else bool(v)
+
+    ind = result.indicators
+    points = [{"stage": str(s), "indicator": str(c), "cv": number(cv), "cv_limit": number(lim),
+               "cv_comparison": None if op is None or pd.isna(op) else str(op), "cv_pass": flag(ok)}
+              for s, c, cv, lim, op, ok in zip(ind["stage"], ind["indicator"], ind["cv"],
+                                               ind.get("cv_limit", pd.Series(np.nan, index=ind.index)),
+                                               ind.get("cv_comparison", pd.Series(None, index=ind.index, dtype=object)),
+                                               ind.get("cv_pass", pd.Series(None, index=ind.index, dtype=object)))]
+    return {"schools_failing_rule": failing, "guarantee_unmet": unmet, "cv_points": points}
+
+
+def _count(value) -> int | None:
+    try:
+        n = int(value)
+    except (TypeError, ValueError):
+        return None
+    return n
+
+
+def year_reasons(doc: dict) -> list[str]:
+    """Why a year is not passed, in words, from its index row: CVs beyond their limit, schools failing the
+    per-school rule, school-level guarantee checks unmet ([] when nothing of these fails)."""
+    reasons = []
+    over = [k for k in doc.get("over", ()) if "·" in k]
+    composite = list(doc.get("composite_over", ()))
+    if over:
+        by_stage = [f"{zh} {sum(1 for k in over if k.startswith(f'{zh}·'))} 项" for zh in _STAGES_ZH
+                    if any(k.startswith(f"{zh}·") for k in over)]
+        reasons.append(f"{len(over)} 项差异系数超限（{'，'.join(by_stage)}）")
+    if composite:
+        reasons.append(f"{'、'.join(composite)}综合差异系数超限")
+    failing = _count(doc.get("schools_failing_rule"))
+    if failing is None:                      # an index row written before the count was kept: the stages' sum
+        counts = [_count(doc["row"].get(f"{zh}未达校级规则学校数")) for zh in _STAGES_ZH]
+        failing = sum(n for n in counts if n) if any(n is not None for n in counts) else None
+    if failing:
+        reasons.append(f"{failing} 所学校未达校级规则")
+    unmet = doc.get("guarantee_unmet") or []
+    if unmet:
+        names = list(dict.fromkeys(str(u["item"]) for u in unmet))
+        shown = "、".join(names[:2]) + ("等" if len(names) > 2 else "")
+        reasons.append(f"{shown} {len(names)} 项校级保障未达标")
+    return reasons
+
+
+def _reason_cell(doc: dict) -> str:
+    """The 原因 of a year's row: the reasons, or what the verdict rests on when none of them applies."""
+    reasons = year_reasons(doc)
+    overall = str(doc.get("overall") or "—")
+    if reasons:
+        return "；".join(reasons)
+    if overall == "未达到":
+        return "评估表其他项目未达标，详见该年度简报"
+    if overall.startswith("无法判定"):
+        return "部分项目缺少数据，无法判定，详见该年度简报"
+    if overall == "达到":
+        return "各项均达标"
+    return "—"
+
+
+def _stage_verdicts(doc: dict) -> str:
+    parts = [f"{zh}{doc['row'].get(f'{zh}结论')}" for zh in _STAGES_ZH
+             if doc["row"].get(f"{zh}结论") not in (None, "—")]
+    return "，".join(parts) or "—"
+
+
+def history_chart_html(county: str, docs: list[dict]) -> str:
+    """The CV trend chart (:func:`~junyun_lib.report.charts.cv_trend_chart`, a panel per stage) as an ``<img>``
+    with a PNG data URI, or a sentence saying why there is none (one year only, or rows without CVs)."""
+    years = sorted({int(d["year"]) for d in docs})
+    if len(years) < 2:
+        return f'<p class="note">仅有 {years[0] if years else ""} 年一年的数据，尚无历年变化趋势图。</p>'
+    with_points = [d for d in docs if d.get("cv_points")]
+    if len({int(d["year"]) for d in with_points}) < 2:
+        return '<p class="note">各年度简报未记录绘图所需的差异系数，重新生成简报后显示趋势图。</p>'
+    import base64
+    from types import SimpleNamespace
+
+    from .charts import cv_trend_chart, figure_to_png_bytes
+
+    names: dict = {}
+    for d in with_points:
+        names.update(d.get("indicator_names", {}))
+    codes = list(dict.fromkeys(p["indicator"] for d in with_points for p in d["cv_points"]))
+    standard = SimpleNamespace(indicators=[SimpleNamespace(code=c, name_zh=names.get(c, c)) for c in codes])
+    results = []
+    for d in with_points:
+        table = pd.DataFrame(d["cv_points"]).assign(county=county, year=int(d["year"]))
+        table["cv"] = pd.to_numeric(table["cv"], errors="coerce")
+        table["cv_limit"] = pd.to_numeric(table["cv_limit"], errors="coerce")
+        results.append(SimpleNamespace(county=county, year=int(d["year"]), indicators=table, standard=standard,
+                                       synthetic=bool(d.get("synthetic"))))
+    fig = cv_trend_chart(results, county)
+    title = fig._suptitle.get_text().replace(r"\$", "$") if fig._suptitle is not None else "差异系数历年变化"
+    data = base64.b64encode(figure_to_png_bytes(fig)).decode("ascii")
+    return f'<img class="chart" alt="{_escape(title)}" src="data:image/png;base64,{data}">'
+
+
+def _stage_reason(doc: dict, zh: str) -> str:
+    """Why a stage of a year is not passed: its CVs beyond the limit and its schools failing the rule."""
+    if doc["row"].get(f"{zh}结论") != "未达标":
+        return "—"
+    parts = []
+    over = sum(1 for k in doc.get("over", ()) if k.startswith(f"{zh}·"))
+    if over:
+        parts.append(f"{over} 项差异系数超限")
+    if zh in doc.get("composite_over", ()):
+        parts.append("综合差异系数超限")
+    failing = _count(doc["row"].get(f"{zh}未达校级规则学校数"))
+    if failing:
+        parts.append(f"{failing} 所学校未达校级规则")
+    return "；".join(parts) or "—"
+
+
 def history_html(county: str, docs: list[dict], *, region: tuple[str, str] = ("", ""),
-                 links: dict | None = None, failed_years=()) -> str:
+                 links: dict | None = None, failed_years=(), index_links: dict | None = None) -> str:
     """A county's multi-year page (历年差异系数): per stage, one row per year with the stage's verdict, the
     limits, the composite and every indicator's CV, each beyond its limit marked ▲ and in red.
 
@@ -448,9 +594,16 @@ def history_html(county: str, docs: list[dict], *, region: tuple[str, str] = (""
         Year → the relative link of that year's briefing page.
     failed_years : iterable of int
         Years whose run failed (named under the tables; they have no row).
+    index_links : dict, optional
+        Year → the relative link of that year's index page (总览).
+
+    On top, one row per year: the overall verdict, the stages' verdicts, the reasons in words
+    (:func:`year_reasons`) and the links to the year's briefing and index; then the CV trend chart
+    (:func:`history_chart_html`) and the tables per stage.
     """
     e = _escape
     links = links or {}
+    index_links = index_links or {}
     docs = sorted(docs, key=lambda d: int(d["year"]))
     names: dict = {}
     for d in docs:
@@ -460,7 +613,7 @@ def history_html(county: str, docs: list[dict], *, region: tuple[str, str] = (""
     sections = []
     for zh in _STAGES_ZH:
         codes = list(dict.fromkeys(k.split("·", 1)[1] for d in docs for k in d["row"] if k.startswith(f"{zh}·")))
-        head = ["年度", "评估标准", "结论", "差异系数限值", "综合差异系数"] + \
+        head = ["年度", "评估标准", "结论", "原因", "差异系数限值", "综合差异系数"] + \
                [short_name(c, names.get(c, c)) for c in codes]
         rows = []
         for d in docs:
@@ -469,7 +622,8 @@ def history_html(county: str, docs: list[dict], *, region: tuple[str, str] = (""
             link = links.get(year)
             year_cell = f'<a href="{e(link)}">{year}年</a>' if _relative(link) else f"{year}年"
             tds = [f'<td class="text">{year_cell}</td>', f'<td class="text">{e(d.get("balance") or "优质均衡")}</td>',
-                   f'<td class="text">{e(row.get(f"{zh}结论", "—"))}</td>', f'<td class="text">{e(_limit_cell(d, zh))}</td>']
+                   f'<td class="text">{e(row.get(f"{zh}结论", "—"))}</td>',
+                   f'<td class="text reason">{e(_stage_reason(d, zh))}</td>', f'<td class="text">{e(_limit_cell(d, zh))}</td>']
             for column in [f"{zh}综合差异系数"] + [f"{zh}·{c}" for c in codes]:
                 value = row.get(column, "—")
                 if column in over:
@@ -483,6 +637,23 @@ def history_html(county: str, docs: list[dict], *, region: tuple[str, str] = (""
     codes = list(dict.fromkeys(k.split("·", 1)[1] for d in docs for k in d["row"] if "·" in k))
     legend = "；".join(f"{e(short_name(c, names.get(c, c)))}＝{e(names.get(c, c))}" for c in codes
                       if short_name(c, names.get(c, c)) != names.get(c, c))
+    summary = []
+    for d in docs:
+        year = int(d["year"])
+        link, index = links.get(year), index_links.get(year)
+        go = [f'<a href="{e(link)}">{year}年简报</a>' if _relative(link) else "",
+              f'<a href="{e(index)}">{year}年总览</a>' if _relative(index) else ""]
+        summary.append(f'<tr><td class="text">{year}年</td><td class="text">{e(d.get("overall") or "—")}</td>'
+                       f'<td class="text">{e(_stage_verdicts(d))}</td>'
+                       f'<td class="text reason">{e(_reason_cell(d))}</td>'
+                       f'<td class="text">{"　".join(x for x in go if x) or "—"}</td></tr>')
+    summary_table_html = ('<h2>各年度结论与原因</h2><table class="years"><thead><tr>'
+                          + "".join(f"<th>{h}</th>" for h in ("年度", "评估结论", "各学段结论", "原因", "查看"))
+                          + "</tr></thead><tbody>" + "".join(summary) + "</tbody></table>")
+    latest_index = next((index_links.get(int(d["year"])) for d in reversed(docs)
+                         if _relative(index_links.get(int(d["year"])))), None)
+    back = f'<p class="nav"><a href="{e(latest_index)}">返回总览</a></p>' if latest_index else ""
+    chart = f'<h2>差异系数历年变化</h2>{history_chart_html(county, docs)}'
     failed = sorted(set(int(y) for y in failed_years))
     failed_note = (f'<p class="legend">{e("、".join(f"{y}年" for y in failed))}未能生成简报，未列入上表，'
                    "原因见该年度的总览页。</p>" if failed else "")
@@ -493,15 +664,20 @@ h1 {{ font-size: 1.4em; }} h2 {{ font-size: 1.15em; break-after: avoid; page-bre
 table {{ border-collapse: collapse; font-size: 12px; margin-bottom: 0.8em; }}
 th, td {{ border: 1px solid #bbb; padding: 3px 5px; }}
 th {{ background: #eef; font-weight: 600; word-break: keep-all; vertical-align: bottom; min-width: 3.6em; max-width: 6em; }}
-td {{ white-space: nowrap; }} td.num {{ text-align: right; font-variant-numeric: tabular-nums; }}
+td {{ white-space: nowrap; }} td.reason {{ white-space: normal; min-width: 14em; max-width: 28em; }}
+img.chart {{ max-width: 100%; height: auto; break-inside: avoid; page-break-inside: avoid; }} .note {{ color: #444; }}
+td.num {{ text-align: right; font-variant-numeric: tabular-nums; }}
 td.over {{ color: #b00; font-weight: bold; }}
 tr {{ page-break-inside: avoid; break-inside: avoid; }} thead {{ display: table-header-group; }}
 .synthetic {{ color: #a00; font-weight: bold; }} .legend {{ font-size: 11px; color: #444; }}
 @media print {{ body {{ margin: 0; }} table {{ font-size: 10px; }} th, td {{ padding: 2px 3px; }} }}
 </style></head><body>
 <h1>{e(county)} 历年资源配置差异系数</h1>
+{back}
 <p>所属：{e(where)}；共 {len(docs)} 个年度。</p>
 {notice}
+{summary_table_html}
+{chart}
 {"".join(sections)}
 <p class="legend">▲ 差异系数超过限值（标红）。结论为该年度该学段的评估结论。{f"指标简称：{legend}。" if legend else ""}</p>
 {failed_note}

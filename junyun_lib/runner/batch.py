@@ -312,8 +312,9 @@ def write_history_pages(ws: Workspace, slugs, runs: list[dict] | None = None, re
         county = str(docs[-1]["county"])
         links = {int(d["year"]): ws.briefing_link(slug, d["year"]) for d in docs
                  if ws.briefing_path(slug, d["year"]).is_file()}
+        index_links = {int(d["year"]): f"../{int(d['year'])}/{ws.index_path(d['year']).name}" for d in docs}
         atomic.write_text(page, history_html(county, docs, region=ws.region(county), links=links,
-                                             failed_years=failed))
+                                             failed_years=failed, index_links=index_links))
         pages.append(page)
     return pages
 
