@@ -239,7 +239,7 @@ def _cmd_roadmap(args) -> int:
     budget = ws.budget_file(args.budget_file) if args.budget_file else args.budget
     cfg = ws.config(args.county)
     scenario = _scenario_name(args)
-    what_if = ws.scenario_roadmap_paths(cfg.slug, scenario)      # a name no file can be made of: refused now
+    ws.scenario_roadmap_paths(cfg.slug, scenario)                 # a name no file can be made of: refused now
     rm = ws.roadmap(cfg.name, args.target_year, budget, standard=args.standard, time_limit=args.time_limit,
                     use_solver=not args.no_solver, moves=not args.no_moves)
     from .problems import warnings_report
@@ -255,7 +255,7 @@ def _cmd_roadmap(args) -> int:
     doc["scenario"] = scenario
     # a what-if never changes what the briefings show: it goes beside the official roadmap, which only --save
     # replaces (the official one is otherwise made by junyun run, from the county's own settings)
-    written = {ws.write_json(ws.managed_path(what_if[0]), doc)}
+    written = set(ws.write_roadmap_scenario(cfg.name, scenario, doc))
     print(f"已写出分析情景「{scenario}」(what-if written): {next(iter(written))}")
     if args.save:
         official = ws.roadmap_paths(cfg.slug)

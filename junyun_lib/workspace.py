@@ -250,6 +250,16 @@ class Workspace:
         base = self.outputs_dir / "plans" / f"{_checked_slug(slug)}-roadmap_{scenario_slug(scenario)}"
         return base.with_name(base.name + ".json"), base.with_name(base.name + ".xlsx")
 
+    def write_roadmap_scenario(self, county: str, scenario: str, doc: dict, sheets: dict | None = None) -> list[Path]:
+        """Write a what-if roadmap (分析情景) named ``scenario`` beside the county's official one
+        (:meth:`scenario_roadmap_paths`): its JSON ``doc`` (``"scenario"`` set to the name) and, with ``sheets``, its
+        workbook.  Never the official roadmap the briefings show (``junyun roadmap --save`` replaces that)."""
+        json_path, excel_path = self.scenario_roadmap_paths(self.config(county).slug, scenario)
+        written = [self.write_json(self.managed_path(json_path), {**doc, "scenario": scenario})]
+        if sheets is not None:
+            written.append(self.write_workbook(self.managed_path(excel_path), sheets))
+        return written
+
     def cheapest_path_file(self, slug: str, year: int) -> Path:
         """The one-year least-cost plan's JSON (``junyun cheapest``)."""
         return self.year_dir(year) / f"{_checked_slug(slug)}-cheapest.json"

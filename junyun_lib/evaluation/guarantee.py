@@ -103,6 +103,17 @@ def transitional_window(standard: Standard) -> tuple[int, int] | None:
     return int(t.get("first_year", 0)), int(t["last_year"])
 
 
+def transitional_items(standard: Standard) -> tuple[str, ...]:
+    """The school-level guarantee items the transitional exceptions change (``[guarantee.transitional] items``:
+    校额 and the music and art room areas, 有关指标说明（六）（七）); none when the standard declares no window.
+
+    >>> from junyun_lib.rules import load_standard
+    >>> transitional_items(load_standard("quality-2017"))
+    ('school_size', 'special_rooms')
+    """
+    return tuple((standard.guarantee.get("transitional") or {}).get("items", ()))
+
+
 def in_transitional_window(years, standard: Standard) -> np.ndarray:
     """Whether each statistics year lies in the window of the transitional exceptions.
 

@@ -51,6 +51,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from ..evaluation.guarantee import transitional_items
 from ..io.plan_file import Plan
 from ..rules import compare
 from ..rules.plan_metrics import is_lower_better
@@ -61,9 +62,6 @@ OUTLOOK_ZH = {"will_meet": "预计达成", "will_miss": "预计无法达成", "u
               "met": "已达成", "missed": "未达成"}
 PACE_ZH = {"reached": "已达到目标值", "on_pace": "按当前进度可按期达成", "off_pace": "按当前进度无法按期达成",
            "no_pace": "仅一年数据，无法判断进度", "no_data": "无数据"}
-#: the plan metrics that the transitional exceptions of 有关指标说明（六）（七） change: 校额 (七) and the music and
-#: art room areas (六) of the school-level guarantee items; every other metric reads the same after the window
-TRANSITIONAL_METRICS = frozenset({"guarantee_share:school_size", "guarantee_share:special_rooms"})
 RECENT_YEARS = 3     # the recent pace: change per year over at most this many years before the briefing year
 METHOD = ("最小二乘线性趋势；区间取所见最慢与最快的年度变化（仅两年数据时为“不再变化”至“保持同样速度”） "
           "(OLS linear trend; range from the slowest and fastest year-on-year change seen, or from no further "
@@ -274,13 +272,18 @@ def plan_progress(plan: Plan, results_by_year: dict, county_values_by_year: dict
 
     Years after ``as_of`` (default: the latest year with school or county-level data) get no actual.
     An item whose target year lies after ``transitional_last_year`` (the end of the transitional exceptions
-    of 有关指标说明（六）（七）) and whose metric those exceptions change (:data:`TRANSITIONAL_METRICS`) is
+    of 有关指标说明（六）（七）) and whose metric those exceptions change (the standard's ``[guarantee.transitional] items``) is
     projected from the years measured under the full standards (``full_results_by_year``, evaluated with
     ``transitional=False``; ``full_standards`` True): by then the exceptions no longer hold.
     """
     county_values_by_year = county_values_by_year or {}
     full_results_by_year = full_results_by_year or {}
     data_years = set(results_by_year) | set(county_values_by_year)
+    # the plan metrics the transitional exceptions change (the standard's [guarantee.transitional] items: 校额 and
+    # the music and art room areas); every other metric reads the same after the window
+    some = next(iter(full_results_by_year.values()), None)
+    transitional_metrics = {f"guarantee_share:{item}" for item in transitional_items(some.standard)} \
+        if some is not None else set()
     if as_of is None:
         as_of = max(data_years) if data_years else None
     # plain records: a plan has hundreds of rows and pandas indexing per row would cost more than the metrics
@@ -322,7 +325,7 @@ def plan_progress(plan: Plan, results_by_year: dict, county_values_by_year: dict
         mine = observed[(observed["item_no"] == item_no) & observed["actual"].notna()]
         seen = list(zip(mine["year"].astype(int), mine["actual"].astype(float)))
         full = bool(full_results_by_year) and transitional_last_year is not None and \
-            stated[-1][0] > transitional_last_year and first["metric"] in TRANSITIONAL_METRICS
+            stated[-1][0] > transitional_last_year and first["metric"] in transitional_metrics
         if full:       # measured again as the full standards would measure them
             seen = [(y, measure(first["metric"], first["stage"], full_results_by_year.get(y),
                                 county_values_by_year.get(y)).value) for y, _ in seen]

@@ -49,8 +49,8 @@ from .charts import attainment_chart, cv_trend_chart, image, meets_heatmap
 from .labels import GAP_BASIS_ZH, beijing_now, count_text, for_people, format_cv, override_text, standard_title
 from .overview import history_facts, summary_table
 from .plan_report import md_code, md_text, pace_table, status_text, watch_table, year_table  # noqa: F401 (md_code: API)
-from .roadmap_view import (first_pass_year, missed_targets_table, school_names, spend_chart, summary_markdown,
-                           top_actions, wan, year_text, years_table)
+from .roadmap_view import (finite_number, first_pass_year, missed_targets_table, school_names, spend_chart,
+                           summary_markdown, top_actions, wan, year_text, years_table)
 from .scorecard_view import OVERALL_ZH, PASS_ZH, form_table
 
 
@@ -145,25 +145,17 @@ def overall_line(b: Briefing) -> str:
     return f"**总体结论：{words}**{basis}"
 
 
-def _amount(value) -> float | None:
-    try:
-        v = float(value)
-    except (TypeError, ValueError):
-        return None
-    return v if np.isfinite(v) else None
-
-
 def cost_line(b: Briefing) -> str:
     """What it costs to pass and by when, against lifting every school to the standard (Markdown, one paragraph):
     from the county's official roadmap when there is one (its least cost to pass and first passing year), else
     the one-year cheapest path; "" when neither was computed (a standard without school values)."""
     rm, p = b.roadmap, b.path
-    naive = _amount((rm or {}).get("naive_cost_wan"))
+    naive = finite_number((rm or {}).get("naive_cost_wan"))
     if naive is None and p is not None:
-        naive = _amount(p.naive_cost)
+        naive = finite_number(p.naive_cost)
     versus = f"；逐校补足到标准约 {wan(naive)}" if naive is not None else ""
     if rm is not None:
-        cost = _amount((rm.get("pass_cost") or {}).get("cost_wan"))
+        cost = finite_number((rm.get("pass_cost") or {}).get("cost_wan"))
         target = year_text(rm.get("target_year"))
         if rm.get("feasible"):
             first = first_pass_year(rm)

@@ -45,8 +45,8 @@ PASS_COLOR, SPEND_COLOR = "#59A14F", "#4C78A8"
 
 
 # ------------------------------------------------------------------------------------------- numbers
-def _number(value) -> float | None:
-    """A finite number, or None (missing, null, NaN, text)."""
+def finite_number(value) -> float | None:
+    """A finite number, or None (missing, null, NaN, text): what a roadmap JSON field holds, read safely."""
     try:
         v = float(value)
     except (TypeError, ValueError):
@@ -56,19 +56,19 @@ def _number(value) -> float | None:
 
 def wan(value) -> str:
     """An amount in 万元 to one decimal with its unit: ``1,360.9 万元``; "—" when missing."""
-    v = _number(value)
+    v = finite_number(value)
     return "—" if v is None else f"{v:,.1f} 万元"
 
 
 def year_text(value) -> str:
     """A year as written in Chinese documents: ``2025`` (never ``2,025``); "—" when missing."""
-    v = _number(value)
+    v = finite_number(value)
     return "—" if v is None else str(int(round(v)))
 
 
 def plain(value, decimals: int = 3) -> str:
     """A number with at most ``decimals`` decimals and no trailing zeros: 0.45, 95, 1,234.5; "—" when missing."""
-    v = _number(value)
+    v = finite_number(value)
     if v is None:
         return "—"
     text = f"{v:,.{decimals}f}".rstrip("0").rstrip(".") if decimals else f"{v:,.0f}"
@@ -77,7 +77,7 @@ def plain(value, decimals: int = 3) -> str:
 
 def limit_text(limit, comparison=None) -> str:
     """A CV limit as the standards write it: its comparison as a symbol and two decimals (``≤ 0.45``, ``< 0.50``)."""
-    v = _number(limit)
+    v = finite_number(limit)
     if v is None:
         return "—"
     op = OP_SYMBOL.get(str(comparison), "") if comparison else ""
@@ -86,7 +86,7 @@ def limit_text(limit, comparison=None) -> str:
 
 def gap_text(gap) -> str:
     """The gap (plan − bound) / bound as a percentage: 20.1%, 0.42%, "不足 0.01%"."""
-    g = _number(gap)
+    g = finite_number(gap)
     if g is None:
         return "—"
     pct = g * 100
@@ -105,7 +105,7 @@ def in_words(text) -> str:
     "比限值低 0.0001%" (the margin kept below every limit against rounding)."""
     def margin(match) -> str:
         raw = match.group(1).translate(str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹⁻", "0123456789-")).replace("10-", "1e-")
-        m = _number(raw)
+        m = finite_number(raw)
         return "比限值低 " + (f"{m * 100:.6g}%" if m is not None else "一个很小的余量") + "（为数值误差留出的余量）"
     return _MARGIN.sub(margin, str(text or ""))
 
@@ -115,7 +115,7 @@ def first_pass_year(doc: dict) -> int | None:
     """The first year the county passes under the roadmap: ``first_pass_year``, or for an older file the first
     year of its years table from which every year passes."""
     if "first_pass_year" in doc:
-        return int(doc["first_pass_year"]) if _number(doc["first_pass_year"]) is not None else None
+        return int(doc["first_pass_year"]) if finite_number(doc["first_pass_year"]) is not None else None
     rows = sorted(doc.get("years_table") or [], key=lambda r: r.get("year", 0))
     first = None
     for r in rows:
@@ -140,13 +140,13 @@ def pass_year_text(doc: dict) -> str:
     text += f"：{md_text(reason)}" if reason else ""
     earliest = doc.get("earliest") or {}
     year = earliest.get("year", doc.get("earliest_year"))
-    if _number(year) is not None:
+    if finite_number(year) is not None:
         cost = earliest.get("total_cost_wan")
         text += f"；按此预算最早 **{year_text(year)}年** 达标" + (f"，该方案新增投入约 {wan(cost)}" if
-                                                            _number(cost) is not None else "")
+                                                            finite_number(cost) is not None else "")
         if earliest.get("schedule"):
             text += "（下表列出该方案的措施）"
-    if _number(doc.get("budget_needed_wan")) is not None:
+    if finite_number(doc.get("budget_needed_wan")) is not None:
         text += f"；要在{target}年达标，每年预算至少约 {wan(doc['budget_needed_wan'])}"
     return text + "。"
 
@@ -158,7 +158,7 @@ def certificate_text(part: dict | None) -> str:
         return ""
     if part.get("proven_least"):
         return "已证明为最低成本"
-    bound = _number(part.get("lower_bound_wan"))
+    bound = finite_number(part.get("lower_bound_wan"))
     if bound is not None:
         gap = gap_text(part.get("gap"))
         return f"理论最低成本不低于 {wan(bound)}，本方案至多高出 {gap}，未证明为最低"
@@ -177,14 +177,14 @@ def costs_text(doc: dict) -> str:
         cert = (doc.get("certificate") or {}).get("text_zh", "")
         return f"按路线图新增投入约 **{wan(total)}**。{md_text(in_words(cert))}".strip()
     parts = []
-    if _number(passing.get("cost_wan")) is not None:
+    if finite_number(passing.get("cost_wan")) is not None:
         parts.append(f"{target}年达标的最低成本（只计达标的硬性要求）**{wan(passing['cost_wan'])}**"
                      f"（{certificate_text(passing)}）")
     else:
         parts.append(f"在给定条件下没有{target}年达标的方案")
-    if full and _number(full.get("cost_wan")) is not None:
-        add = _number(doc.get("targets_add_wan"))
-        if add is None and _number(passing.get("cost_wan")) is not None:
+    if full and finite_number(full.get("cost_wan")) is not None:
+        add = finite_number(doc.get("targets_add_wan"))
+        if add is None and finite_number(passing.get("cost_wan")) is not None:
             add = float(full["cost_wan"]) - float(passing["cost_wan"])
         extra = "" if add is None else "，与只求达标的成本相同" if add < 0.05 else f"，比只求达标多 {wan(add)}"
         parts.append(f"同时尽量达到推进计划各年度目标的方案 **{wan(full['cost_wan'])}**{extra}"
@@ -210,8 +210,8 @@ def summary_markdown(doc: dict, data_year: int | None = None, label: bool = Fals
     start, target = year_text(doc.get("start_year")), year_text(doc.get("target_year"))
     county = md_text(doc.get("county") or "")
     text = f"**{county}达标路线图**（{start}年数据 → {target}年）：{pass_year_text(doc)}{costs_text(doc)}"
-    naive = _number(doc.get("naive_cost_wan"))
-    projects = _number(doc.get("project_budget_wan"))
+    naive = finite_number(doc.get("naive_cost_wan"))
+    projects = finite_number(doc.get("project_budget_wan"))
     extra = []
     if naive is not None:
         extra.append(f"现在逐校补足到标准约 {wan(naive)}")
@@ -220,7 +220,7 @@ def summary_markdown(doc: dict, data_year: int | None = None, label: bool = Fals
     if extra:
         text += "对比：" + "，".join(extra) + "。"
     text += _origin_text(doc)
-    if data_year is not None and _number(doc.get("start_year")) is not None and int(doc["start_year"]) != data_year:
+    if data_year is not None and finite_number(doc.get("start_year")) is not None and int(doc["start_year"]) != data_year:
         text += f"（路线图以{start}年数据为起点，不是本简报的{data_year}年。）"
     if label and doc.get("synthetic"):
         text += f"\n\n> **{md_text(doc['synthetic'])}**"
@@ -240,7 +240,7 @@ def spend_chart(doc: dict):
         return None
     passes = [r.get("passes") is True for r in rows]
     years = [year_text(r.get("year")) + ("\n达标" if p else "") for r, p in zip(rows, passes)]
-    spend = [_number(r.get("spend_wan")) or 0.0 for r in rows]
+    spend = [finite_number(r.get("spend_wan")) or 0.0 for r in rows]
     fig = charts._new_figure(charts.FIGURE_WIDTH, 3.6, fixed=True)
     grid, legend_ax = charts._panels(fig, 1, 1, 0.25, margins=charts.Margins(left=0.9, right=0.2, top=0.55,
                                                                                bottom=0.6))
@@ -305,7 +305,7 @@ def _reason(row: dict) -> str:
 
 
 def _amount(row: dict) -> str:
-    v = _number(row.get("amount"))
+    v = finite_number(row.get("amount"))
     if v is None:
         return "—"
     unit = row.get("unit_zh") or ""
@@ -353,8 +353,8 @@ def top_actions(doc: dict, per_year: int = TOP_ACTIONS, names: dict | None = Non
     rows, left = [], 0
     for year in sorted({r.get("year") for r in schedule if r.get("year") is not None}):
         mine = [r for r in schedule if r.get("year") == year]
-        mine.sort(key=lambda r: (order.get(r.get("action"), 3), -(_number(r.get("cost_wan")) or 0.0),
-                                 -(_number(r.get("amount")) or 0.0)))
+        mine.sort(key=lambda r: (order.get(r.get("action"), 3), -(finite_number(r.get("cost_wan")) or 0.0),
+                                 -(finite_number(r.get("amount")) or 0.0)))
         rows += [_action_row(r, names) for r in mine[:per_year]]
         left += max(len(mine) - per_year, 0)
     out = pd.DataFrame(rows, columns=columns)
@@ -380,7 +380,7 @@ def years_table(doc: dict) -> pd.DataFrame:
         return pd.DataFrame()
     total, out = 0.0, []
     for r in rows:
-        total += _number(r.get("spend_wan")) or 0.0
+        total += finite_number(r.get("spend_wan")) or 0.0
         out.append({"年度": year_text(r.get("year")), "新增投入（万元）": plain(r.get("spend_wan"), 1),
                     "累计投入（万元）": plain(total, 1),
                     "交流教师（人次）": plain(r.get("teachers_moved"), 0),
@@ -393,7 +393,7 @@ def years_table(doc: dict) -> pd.DataFrame:
 def _target_value(value, metric=None, limit: bool = False) -> str:
     """A plan target (``limit``) or an actual value: a CV limit to two decimals as the plans write it (0.45),
     an actual CV as every CV is shown (:func:`~junyun_lib.report.labels.format_cv`), other values as they are."""
-    v = _number(value)
+    v = finite_number(value)
     if metric == "max_cv" and v is not None:
         return f"{v:.2f}" if limit else format_cv(v)
     return plain(value)
@@ -425,7 +425,7 @@ def cvs_table(doc: dict) -> pd.DataFrame:
     c["col"] = [f"{year_text(y)}年（现状）" if b == "data" else f"{year_text(y)}年" for y, b in zip(c["year"], c["basis"])]
     c["学段"] = c["stage"].map(_stage)
     c["限值"] = [limit_text(lim, op) for lim, op in zip(c["cv_limit"], c.get("cv_comparison", [None] * len(c)))]
-    c["shown"] = [format_cv(_number(v), _number(lim)) for v, lim in zip(c["cv"], c["cv_limit"])]
+    c["shown"] = [format_cv(finite_number(v), finite_number(lim)) for v, lim in zip(c["cv"], c["cv_limit"])]
     wide = c.pivot_table(index=["学段", "name_zh", "限值"], columns="col", values="shown", aggfunc="first",
                          sort=False).reset_index()
     wide.columns.name = None
@@ -477,4 +477,5 @@ def notes_markdown(doc: dict) -> str:
 
 __all__ = ["summary_markdown", "pass_year_text", "costs_text", "certificate_text", "spend_chart", "top_actions",
            "schedule_table", "years_table", "missed_targets_table", "cvs_table", "targets_table", "projects_table",
-           "notes_markdown", "first_pass_year", "school_names", "in_words", "year_text", "wan", "plain", "limit_text", "gap_text"]
+           "notes_markdown", "first_pass_year", "school_names", "in_words", "year_text", "wan", "plain", "limit_text", "gap_text",
+           "finite_number"]
