@@ -17,15 +17,11 @@ Layers, lowest first (each imports only from those below it): ``rules`` (standar
 ``planning``, ``report``, then :mod:`~junyun_lib.workspace` (the only code that knows the folders), ``runner``
 (batch briefings), ``app`` (the explorer) and :mod:`~junyun_lib.cli`.  See ``docs/architecture.md``.
 """
-import sys as _sys
-
 from .version import __version__
 
-# nbformat validates notebooks with jsonschema, which imports rfc3987_syntax when it is installed (jupyter-events
-# asks for it); that module builds a Lark grammar at import time — about 1 s on a fast machine, 9 s on a slow
-# one, in every process that reads a notebook.  Notebooks have no "iri" fields, the only check it serves;
-# without it jsonschema skips that check.  Left alone when something imported it already.
-_sys.modules.setdefault("rfc3987_syntax", None)
+# Importing the package changes nothing in the process (no sys.modules entries beyond its own modules, no
+# settings): the speed-up junyun wants in its own processes is made there
+# (:func:`junyun_lib.runner.skip_slow_iri_check`, called by the junyun command).
 
 # The public names and where they live.  They are loaded on first use (PEP 562), so that importing one layer
 # (``junyun_lib.rules`` in a worker, say) does not load pandas, matplotlib and papermill behind it.

@@ -228,7 +228,7 @@ def _scenario_name(args) -> str:
 def _cmd_roadmap(args) -> int:
     """The year-by-year roadmap to pass by the target year: a what-if (分析情景) written beside the county's
     official roadmap, which it replaces only with ``--save``."""
-    from .report.roadmap_report import roadmap_json, roadmap_sheets
+    from .report.roadmap_report import roadmap_json, roadmap_sheets, summary_zh
 
     ws = _workspace(args, costs=True)
     targets = {kind: ws.output_path(path, "结果文件") for kind, path in (("json", args.json), ("excel", args.excel))
@@ -247,7 +247,7 @@ def _cmd_roadmap(args) -> int:
     report = warnings_report(rm.warnings)          # e.g. a new school's id not yet in the data
     if report:
         print(report, file=sys.stderr)
-    print(rm.summary_zh())
+    print(summary_zh(rm))
     if rm.synthetic:
         from .synthetic import SYNTHETIC_LABEL
         print(f"（{SYNTHETIC_LABEL}）")
@@ -629,7 +629,7 @@ def build_parser() -> argparse.ArgumentParser:
     b.add_argument("--scheduler", default=None, help="dask.distributed 调度器地址 (run on a dask cluster)")
     standard(b)
     b.add_argument("--pages-only", action="store_true",
-                   help="只生成网页简报，不生成 Word 副本和评估结果 Excel，约快一半 (pages only: no Word copy, no workbook)")
+                   help="只生成网页简报，不生成 Word 副本和评估结果（Excel），约快一半 (pages only: no Word copy, no workbook)")
     folders(b)
     b.set_defaults(func=_cmd_batch)
 
@@ -667,6 +667,9 @@ def _log_internal_error(args) -> Path:
 
 
 def main(argv=None) -> int:
+    from .runner import skip_slow_iri_check
+
+    skip_slow_iri_check()                   # the junyun command's own process (and the workers it forks)
     parser = build_parser()
     args = parser.parse_args(argv)          # bad arguments: argparse prints usage and exits 2
     try:

@@ -6,6 +6,7 @@ converting each category once and taking the rows from them costs about 3 ms and
 """
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 
@@ -25,3 +26,20 @@ def as_text(series: pd.Series) -> pd.Series:
     names = series.cat.categories.astype(str).array
     values = names.take(series.cat.codes.to_numpy(), allow_fill=True)   # code −1 (missing) → missing
     return pd.Series(values, index=series.index, name=series.name, copy=False)
+
+
+def picked_text(choices, picks) -> pd.Series:
+    """The text column ``choices[picks]`` (pandas' ``str``), built by pyarrow from the few choices.
+
+    Equal to ``pd.Series(np.asarray(choices, dtype=object)[picks], dtype="str")``, which converts every row from
+    a Python string: about 25 ms for a stage column of a national table, against 1 ms here.
+
+    >>> picked_text(["primary", "junior"], [1, 0, 1]).tolist()
+    ['junior', 'primary', 'junior']
+    >>> picked_text(["primary", "junior"], [1, 0]).equals(pd.Series(["junior", "primary"], dtype="str"))
+    True
+    """
+    import pyarrow as pa
+
+    values = pa.array([str(c) for c in choices], pa.large_string()).take(pa.array(np.asarray(picks, dtype=np.int64)))
+    return pd.Series(pd.array(values, dtype="str"), copy=False)

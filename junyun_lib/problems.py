@@ -134,6 +134,14 @@ class PathRefused(JunyunError):
     head_en = "path refused; nothing written"
 
 
+class RecordUnreadable(JunyunError):
+    """A record junyun keeps across runs (the batch manifest) cannot be read: the run stops before anything is
+    written, and the file is left as it was (a copy beside it), never reset."""
+
+    head_zh = "运行记录无法读取，已停止运行，该文件未被改动"
+    head_en = "a run record cannot be read; stopped, the file was left unchanged"
+
+
 _REASONS = {errno.EACCES: "没有写入权限", errno.EPERM: "没有写入权限", errno.ENOSPC: "磁盘空间不足",
             errno.EROFS: "文件系统只读", errno.EISDIR: "同名的文件夹已存在", errno.ENOTDIR: "路径中有同名文件"}
 

@@ -9,7 +9,8 @@ A workspace is a data folder and an outputs folder::
     <data>/raw/<slug>/projects.csv                   the county's funded projects (项目清单)
     <data>/raw/<slug>/enrolment_overrides.csv        the analyst's enrolment overrides (在校生数预测修正)
     <data>/processed/<slug>/<year>.parquet           validated school tables (build product)
-    <outputs>/<year>/<slug>-evaluation.json|xlsx     results
+    <outputs>/<year>/<slug>-evaluation.json          results (JSON)
+    <outputs>/<year>/<slug>.xlsx                     the county-year's one workbook (评估结果（Excel）)
     <outputs>/<year>/<slug>.html, index.html         briefing pages and the cross-county index
     <outputs>/<year>/notebooks/<slug>.ipynb|.index.json   executed notebooks and the index rows
     <outputs>/history/<slug>.html                    a county's years side by side (历年差异系数)
@@ -230,9 +231,15 @@ class Workspace:
         return self.outputs_dir / str(int(year))
 
     def evaluation_paths(self, slug: str, year: int) -> tuple[Path, Path]:
-        """(JSON, xlsx) results of one county-year."""
-        base = self.year_dir(year) / f"{_checked_slug(slug)}-evaluation"
-        return base.with_suffix(".json"), base.with_suffix(".xlsx")
+        """(JSON, xlsx) results of one county-year: ``<slug>-evaluation.json`` and the county-year's one
+        workbook (:meth:`workbook_path`)."""
+        return self.year_dir(year) / f"{_checked_slug(slug)}-evaluation.json", self.workbook_path(slug, year)
+
+    def workbook_path(self, slug: str, year: int) -> Path:
+        """The county-year's one workbook, 评估结果（Excel）: ``<outputs>/<year>/<slug>.xlsx`` beside its page and
+        Word copy, written by ``junyun run`` and by the briefing batch from one sheet builder
+        (:func:`junyun_lib.report.briefing.workbook_sheets`)."""
+        return self.year_dir(year) / f"{_checked_slug(slug)}.xlsx"
 
     def plan_json_path(self, slug: str) -> Path:
         return self.outputs_dir / "plans" / f"{_checked_slug(slug)}-plan.json"

@@ -9,13 +9,13 @@ no error and no warning; each test breaks exactly what it is about.
 from __future__ import annotations
 
 import csv
-import hashlib
 import io
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import openpyxl
 
+from _files import sha256
 from junyun_lib.rules import schema
 from junyun_lib.cli import main
 from junyun_lib.problems import Problem, ValidationError
@@ -160,10 +160,6 @@ def base_table(*, aliases: bool = False, county: str = COUNTY, year: int = YEAR)
 def excel_row(i: int, header_row: int = 1) -> int:
     """Row number as Excel shows it of data row ``i`` (0-based) under a header in ``header_row``."""
     return header_row + 1 + i
-
-
-def sha256(path: Path) -> str:
-    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
 
 
 def processed_files(data_dir: Path) -> list[Path]:

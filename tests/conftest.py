@@ -12,7 +12,9 @@ from pathlib import Path
 
 import pytest
 
-import junyun_lib  # noqa: F401 — first, before any test module imports nbformat (see junyun_lib/__init__.py)
+from junyun_lib.runner import skip_slow_iri_check
+
+skip_slow_iri_check()   # the test process is ours: first, before any test module imports nbformat
 
 REPO = Path(__file__).resolve().parents[1]
 SAMPLE_COUNTIES = {"jinxian": "进贤县", "shicheng": "石城县", "shizhu": "石柱县", "xiangning": "乡宁县"}

@@ -228,3 +228,74 @@ def test_the_public_surface_is_small_and_documented():
     for name in ("evaluate", "weighted_cv", "split_shares"):
         doc = getattr(jy, name).__doc__
         assert ".. math::" in doc and "Examples" in doc and ">>>" in doc and "教督〔2017〕6号" in doc, name
+
+
+# ------------------------------------------------------------------------------------- private names
+def _private(name: str) -> bool:
+    return name.startswith("_") and not (name.startswith("__") and name.endswith("__"))
+
+
+#: private modules (``_x.py``) read outside their package, each with why; anything else private stays home
+PRIVATE_MODULES_SHARED = {
+    "junyun_lib.rules._files": "the shipped rule files as package data (io reads import mappings, planning the "
+                               "exchange rules from it); to be renamed public",
+}
+
+
+def private_crossings(module: str, source: str | None = None) -> list[str]:
+    """Every private name (``_x``, not ``__x__``) ``module`` takes from another junyun module: ``from m import _x``
+    (module level or inside a function), ``m._x`` on an imported junyun module, and a private module imported
+    from outside its package."""
+    tree = ast.parse(source if source is not None else MODULES[module].read_text(encoding="utf-8"))
+    found, bound = [], {}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom):
+            target = _resolve(module, node)
+            if not target.startswith("junyun_lib"):
+                continue
+            segments = target.split(".")
+            for i, segment in enumerate(segments):
+                package = ".".join(segments[:i])
+                if _private(segment) and not (module == package or module.startswith(package + ".")) \
+                        and ".".join(segments[:i + 1]) not in PRIVATE_MODULES_SHARED:
+                    found.append(f"line {node.lineno}: private module {'.'.join(segments[:i + 1])}")
+            for alias in node.names:
+                full = f"{target}.{alias.name}"
+                if full in MODULES:
+                    bound[alias.asname or alias.name] = full
+                if not _private(alias.name) or target == module:
+                    continue
+                if full not in MODULES:
+                    found.append(f"line {node.lineno}: from {target} import {alias.name}")
+                elif not module.startswith(target + ".") and full not in PRIVATE_MODULES_SHARED:
+                    found.append(f"line {node.lineno}: private module {full}")
+        elif isinstance(node, ast.Import):
+            for alias in node.names:
+                if alias.name.startswith("junyun_lib"):
+                    bound[alias.asname or "junyun_lib"] = alias.name if alias.asname else "junyun_lib"
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id in bound \
+                and _private(node.attr) and bound[node.value.id] != module:
+            found.append(f"line {node.lineno}: {node.value.id}.{node.attr} ({bound[node.value.id]})")
+    return found
+
+
+def test_no_private_names_cross_modules():
+    """A name with a leading underscore is its module's own: no junyun module imports one from another, or reaches
+    one through an imported module (``kernel._WARM``); what is shared is public, with a docstring."""
+    crossings = {m: private_crossings(m) for m in sorted(MODULES)}
+    crossings = {m: c for m, c in crossings.items() if c}
+    assert not crossings, "private names used across modules:\n" + "\n".join(
+        f"{m}: {c}" for m, items in crossings.items() for c in items)
+
+
+def test_the_private_name_check_finds_each_kind():
+    source = ("from .cheapest import _Model\n"
+              "from . import optimiser\n"
+              "def f():\n"
+              "    from .cheapest import _rule_step\n"
+              "    return optimiser._solve, optimiser.__doc__\n")
+    found = private_crossings("junyun_lib.planning.roadmap", source)
+    assert [f.split(": ", 1)[1] for f in found] == [
+        "from junyun_lib.planning.cheapest import _Model", "from junyun_lib.planning.cheapest import _rule_step",
+        "optimiser._solve (junyun_lib.planning.optimiser)"]

@@ -109,7 +109,7 @@ def test_long_lists_show_ten_rows_and_say_how_many_more(b):
     full = briefing.failing_schools(b, top=None)
     shown = briefing.failing_schools(b)
     assert len(full) == 17 and len(shown) == 10             # 15 primary + 2 junior parts fail the school rule
-    assert shown.attrs["more"] == "以上为前 10 所；另有 7 所，完整名单见评估结果 Excel“未达校级规则学校”工作表。"
+    assert shown.attrs["more"] == "以上为前 10 所；另有 7 所，完整名单见评估结果（Excel）“未达校级规则学校”工作表。"
     assert list(shown["所需经费（万元）"]) == list(full["所需经费（万元）"].head(10))     # costliest first
     html = briefing.table(shown).data
     assert "另有 7 所" in html and '<td class="num">' in html and '<td class="short">' in html

@@ -5,12 +5,13 @@ Every input file here is written by hand in tmp_path; expected values, rows and 
 """
 from __future__ import annotations
 
-import hashlib
 from pathlib import Path
 
 import openpyxl
 import pytest
 
+from _files import sha256 as _sha
+from _problems import located as _located, raised as _errors
 from junyun_lib.cli import main
 from junyun_lib.io.county_table import read_county_values, write_county_template
 from junyun_lib.io.plan_file import read_plan
@@ -54,20 +55,6 @@ def _xlsx(path: Path, *rows, formats: dict | None = None) -> Path:
         ws[ref].number_format = fmt
     wb.save(path)
     return path
-
-
-def _errors(call) -> list:
-    with pytest.raises(ValidationError) as info:
-        call()
-    return info.value.problems
-
-
-def _located(problems) -> set:
-    return {(p.code, p.row, p.column, p.value) for p in problems}
-
-
-def _sha(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 # ---------------------------------------------------------------------------------------------------------

@@ -13,11 +13,8 @@ import csv
 import dataclasses
 import io
 import json
-import logging
 import re
 import shutil
-import warnings
-from contextlib import contextmanager
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -28,6 +25,7 @@ import pytest
 from matplotlib.figure import Figure
 from matplotlib.text import Text
 
+from _glyphs import no_glyph_problems
 from junyun_lib.cli import main
 from junyun_lib.planning.scenario import Scenario
 from junyun_lib.report import briefing, charts, plan_report
@@ -299,32 +297,6 @@ def test_school_names_in_tables_are_escaped_once(b):
 
 
 # --------------------------------------------------------------------------------------------- charts
-BAD = ("missing from", "glyph", "findfont")
-
-
-@contextmanager
-def no_glyph_problems():
-    """Fails on a matplotlib warning (warnings or logging) about a missing glyph or font in the block."""
-    records: list[str] = []
-
-    class Collect(logging.Handler):
-        def emit(self, record):
-            records.append(record.getMessage())
-
-    handler = Collect(level=logging.WARNING)
-    logger = logging.getLogger("matplotlib")
-    logger.addHandler(handler)
-    try:
-        with warnings.catch_warnings(record=True) as caught:
-            warnings.simplefilter("always")
-            yield
-        records += [str(w.message) for w in caught]
-    finally:
-        logger.removeHandler(handler)
-    bad = [m for m in records if any(x in m.lower() for x in BAD)]
-    assert not bad, bad[:5]
-
-
 def shown_texts(fig: Figure) -> list[str]:
     """What each text of a figure displays; fails if any would be read as mathtext."""
     out = []
@@ -524,7 +496,9 @@ def test_hostile_page_has_no_script_or_external_address(batch):
     imgs = [attrs for tag, attrs in tags if tag == "img"]
     assert imgs and all(a["src"].startswith("data:image/png;base64,") for a in imgs)
     assert page.count("<img") == len(imgs)
-    assert not [t for t, _ in tags if t in ("a", "script", "iframe", "object", "embed")]
+    # the only links: the page's own Word copy and workbook beside it, by name (issue 28 item 1), none from data
+    assert [attrs.get("href") for tag, attrs in tags if tag == "a"] == ["xiangning.docx", "xiangning.xlsx"]
+    assert not [t for t, _ in tags if t in ("script", "iframe", "object", "embed")]
 
 
 def test_hostile_names_show_as_text_on_the_page(batch):

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import contextlib
 import errno
-import hashlib
 import json
 import os
 import re
@@ -20,6 +19,7 @@ from pathlib import Path
 import pytest
 
 from _build import ingest
+from _files import tree
 from junyun_lib.cli import main
 from junyun_lib.io import atomic
 from junyun_lib.io.ownership import claim_outputs_folder
@@ -28,15 +28,6 @@ from junyun_lib.runner.batch import run_batch, tasks_for
 from junyun_lib.workspace import Workspace
 
 REPO = Path(__file__).resolve().parents[1]
-
-
-def sha(path: Path) -> str:
-    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
-
-
-def tree(root: Path) -> dict[str, str]:
-    """Every file under ``root`` with its hash (what a command may have written or changed)."""
-    return {p.relative_to(root).as_posix(): sha(p) for p in sorted(root.rglob("*")) if p.is_file()}
 
 
 def county_folder(data: Path, slug: str, years=(2024,), extras=("county.toml", "plan.csv")) -> Path:

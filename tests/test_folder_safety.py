@@ -8,7 +8,6 @@ where it was named.
 """
 from __future__ import annotations
 
-import hashlib
 import os
 import shutil
 from pathlib import Path
@@ -17,16 +16,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from _files import tree
 from junyun_lib.cli import main
 
 REPO = Path(__file__).resolve().parents[1]
 SLUG, COUNTY = "xiangning", "乡宁县"
 RAW_SCHOOLS = f"data/raw/{SLUG}/schools_2024.xlsx"
-
-
-def tree(root: Path) -> dict[str, str]:
-    return {p.relative_to(root).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(root.rglob("*")) if p.is_file()}
 
 
 @pytest.fixture(scope="module")

@@ -190,3 +190,29 @@ def test_one_year_says_why_there_is_no_chart_and_links_are_escaped(shicheng):
     assert not parsed.images and "仅有 2024 年一年的数据" in "".join(parsed.text)
     assert '../2024/a"b<c>.html' in parsed.hrefs and 'a"b<c>' not in page
     assert "javascript" not in page
+
+
+def test_an_unchanged_page_is_not_drawn_again(shicheng, monkeypatch):
+    """The index is rebuilt over every county of a batch: a county whose years are what its page was made from
+    keeps its page (no second trend chart); one whose years changed gets a new page."""
+    from junyun_lib.report import overview
+    from junyun_lib.runner.batch import manifest_runs
+
+    ws, _, text = shicheng
+    page = ws.history_page_path(SLUG)
+    before, stamp = page.read_bytes(), page.stat().st_mtime_ns
+
+    def no_chart(*args, **kwargs):
+        raise AssertionError("the trend chart was drawn again for unchanged years")
+
+    monkeypatch.setattr(overview, "history_chart_html", no_chart)
+    assert write_history_pages(ws, [SLUG]) == [page]
+    assert page.read_bytes() == before and page.stat().st_mtime_ns == stamp
+    monkeypatch.undo()
+
+    runs = manifest_runs(ws)
+    failed = [*runs, {"county": COUNTY, "slug": SLUG, "year": max(YEARS) + 1, "status": "failed", "error": "x"}]
+    write_history_pages(ws, [SLUG], failed)
+    assert f"{max(YEARS) + 1}年未能生成简报" in page.read_text(encoding="utf-8")
+    write_history_pages(ws, [SLUG], runs)                  # back as it was: the same page as the first time
+    assert page.read_bytes() == before

@@ -3,21 +3,15 @@ the exit status, the location and both languages of the message, nothing written
 unchanged for a rejected file; the value kept or the output inert for the others; never a traceback."""
 from __future__ import annotations
 
-import hashlib
 import re
-from pathlib import Path
 
 import pytest
 
+from _files import tree
 from _hostile import CASES
 from junyun_lib.cli import main
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
-
-
-def tree(root: Path) -> dict[str, str]:
-    return {p.relative_to(root).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(root.rglob("*")) if p.is_file()}
 
 
 def test_the_catalogue_is_large_enough():

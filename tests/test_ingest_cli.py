@@ -1,5 +1,4 @@
 """Ingest (deterministic parquet, raw files untouched) and the command line end to end."""
-import hashlib
 import json
 import shutil
 from pathlib import Path
@@ -8,15 +7,12 @@ import openpyxl
 import pandas as pd
 import pytest
 
+from _files import sha256 as sha
 from junyun_lib.cli import main
 from junyun_lib.io.processed import read_processed
 
 REPO = Path(__file__).resolve().parents[1]
 SAMPLE = REPO / "data" / "raw" / "jinxian" / "schools_2024.xlsx"
-
-
-def sha(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 @pytest.fixture
@@ -83,7 +79,9 @@ def test_evaluate_cli_writes_json_and_excel(data_dir, tmp_path, capsys):
         assert block["schools_in_scope"] == sum(1 for s in result["schools"] if s["part"] == stage)
         assert block["students"] == sum(s["students"] for s in result["schools"] if s["part"] == stage)
     book = openpyxl.load_workbook(out_xlsx, read_only=True)
-    assert {"说明", "学段结论", "差异系数", "学校指标", "排除学校", "保障指标", "缺口与经费", "数据警告"} <= set(book.sheetnames)
+    # the sheet names of the county-year's workbook (issue 28 item 1: 不参与评估学校, 数据质量提示 in Chinese columns)
+    assert {"说明", "学段结论", "差异系数", "学校指标", "不参与评估学校", "保障指标", "缺口与经费", "数据质量提示"} <= \
+        set(book.sheetnames)
     assert "合成示例数据" in str(list(book["说明"].iter_rows(values_only=True)))
 
 
@@ -112,4 +110,5 @@ def test_run_main_job_ingests_and_evaluates_everything(data_dir, tmp_path):
     assert (data_dir / "processed" / "jinxian" / "2024.parquet").exists()
     doc = json.loads((out / "2024" / "jinxian-evaluation.json").read_text(encoding="utf-8"))
     assert doc["results"][0]["county"] == "进贤县" and doc["results"][0]["synthetic"] is True
-    assert (out / "2024" / "jinxian-evaluation.xlsx").exists()
+    # the county-year's one workbook (issue 28 item 1): <slug>.xlsx, no second -evaluation.xlsx
+    assert (out / "2024" / "jinxian.xlsx").exists() and not (out / "2024" / "jinxian-evaluation.xlsx").exists()

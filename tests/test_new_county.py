@@ -108,7 +108,7 @@ def test_one_slug_per_county_in_one_main_job(tmp_path):
     assert outcome.error is None
     written = {p.relative_to(tmp_path).as_posix() for p in outcome.written}
     assert {"data/processed/hecheng/2023.parquet", "outputs/2023/hecheng-evaluation.json",
-            "outputs/2023/hecheng-evaluation.xlsx"} <= written
+            "outputs/2023/hecheng.xlsx"} <= written
     assert not any("hechengxian" in p for p in written)
     assert ws.config("合成县").slug == "hecheng"
 

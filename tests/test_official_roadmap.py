@@ -26,12 +26,12 @@ from types import SimpleNamespace
 import docx
 import pytest
 
+from _glyphs import no_glyph_problems
 from junyun_lib.planning import optimiser
 from junyun_lib.report import briefing, roadmap_view
 from junyun_lib.report.charts import SYNTHETIC_NOTE, figure_to_png_bytes, set_style
 from junyun_lib.workspace import Workspace, scenario_slug
 from junyun_lib.problems import PathRefused
-from test_plotting import no_glyph_problems
 from test_user_paths import ok, run
 
 REPO = Path(__file__).resolve().parents[1]

@@ -176,7 +176,7 @@ def test_long_lists_are_summarised_in_the_page_and_whole_in_the_workbook(outputs
     import openpyxl
 
     page = _Text((outputs / "shicheng.html").read_text(encoding="utf-8"))
-    assert "另有 47 所，完整名单见评估结果 Excel“未达校级规则学校”工作表" in page.text   # 57 schools, 10 shown
+    assert "另有 47 所，完整名单见评估结果（Excel）“未达校级规则学校”工作表" in page.text   # 57 schools, 10 shown
     book = openpyxl.load_workbook(outputs / "shicheng.xlsx", read_only=True)
     assert sum(1 for _ in book["未达校级规则学校"].iter_rows()) == 57 + 1   # a streamed sheet states no dimension
     assert {"评估表", "校级保障未达标", "推进计划", "远期目标进度"} <= set(book.sheetnames)

@@ -6,15 +6,14 @@ Expected values below are typed from the seeds in ../shared/seeds/ (000 进贤�
 from __future__ import annotations
 
 import csv
-import os
 import re
 from pathlib import Path
 
 import pytest
 
+from _seeds import seed_text
+
 RAW = Path(__file__).resolve().parents[1] / "data" / "raw"
-# beside the checkout (../shared/seeds), or where $JUNYUN_SEEDS points (a worktree elsewhere)
-SEEDS = Path(os.environ.get("JUNYUN_SEEDS") or Path(__file__).resolve().parents[2] / "shared" / "seeds")
 COUNTIES = ["jinxian", "shizhu", "xiangning", "shicheng"]
 COLUMNS = ["item_no", "item", "category", "year", "target", "direction", "unit", "metric", "stage", "stated",
            "source", "note"]
@@ -216,11 +215,8 @@ def test_jinxian_notes_file():
 
 
 def _seed_table():
-    files = sorted(SEEDS.glob("000_*.txt"))
-    if not files:
-        pytest.skip(f"seed 000 not available under {SEEDS}")
     table = {}
-    for line in files[0].read_text(encoding="utf-8").split("\n"):
+    for line in seed_text("000").split("\n"):
         cells = line.split("\t")
         m = re.match(r"(\d+)\.\s*(.+)$", cells[1].strip()) if len(cells) > 2 else None
         if m:
@@ -325,10 +321,7 @@ def test_xiangning_all_public_schools_enrol_nearby():
 @pytest.mark.parametrize("slug,seed", [("xiangning", "002"), ("shizhu", "004")])
 def test_quoted_clauses_are_in_the_seed(slug, seed):
     """Every 原文“…” quoted in a note of the rows added in issue 13 is verbatim in the seed."""
-    files = sorted(SEEDS.glob(f"{seed}_*.txt"))
-    if not files:
-        pytest.skip(f"seed {seed} not available under {SEEDS}")
-    text = files[0].read_text(encoding="utf-8")
+    text = seed_text(seed)
     quotes = {q for r in load(slug) for q in re.findall(r"原文“([^”]+)”", r["note"])}
     assert quotes
     for q in quotes:

@@ -32,6 +32,7 @@ import pandas as pd
 import pytest
 
 from _build import ingest
+from _problems import one
 from junyun_lib.io.projects import read_enrolment_overrides, read_projects
 from junyun_lib.planning.roadmap import build_roadmap, roadmap_input_problems
 from junyun_lib.problems import ValidationError
@@ -78,12 +79,6 @@ def errors_of(call) -> tuple[list, list]:
     with pytest.raises(ValidationError) as info:
         call()
     return info.value.problems, info.value.warnings
-
-
-def one(problems, code, **where):
-    hits = [p for p in problems if p.code == code and all(getattr(p, k) == v for k, v in where.items())]
-    assert len(hits) == 1, [(p.code, p.row, p.column, p.value) for p in problems]
-    return hits[0]
 
 
 def fast(ws: Workspace, county: str = "石城县", **options):

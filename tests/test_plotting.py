@@ -8,10 +8,7 @@ CJK font makes the Regular instance of the pip-installed Noto Sans SC (about 30 
 from __future__ import annotations
 
 import dataclasses
-import logging
 import re
-import warnings
-from contextlib import contextmanager
 from importlib import resources
 from pathlib import Path
 
@@ -31,6 +28,7 @@ from matplotlib import font_manager, ft2font  # noqa: E402
 from matplotlib.colors import to_hex  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
+from _glyphs import no_glyph_problems  # noqa: E402
 from junyun_lib.report import charts as plotting  # noqa: E402
 from junyun_lib.evaluation.evaluate import evaluate  # noqa: E402
 from junyun_lib.io.processed import read_table as open_table  # noqa: E402
@@ -39,31 +37,7 @@ from junyun_lib.rules.schema import STAGE_ZH  # noqa: E402
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLES = [ROOT / "data" / "raw" / "jinxian" / f"schools_{y}.xlsx" for y in range(2021, 2025)]
 COUNTY = "进贤县"
-BAD = ("missing from", "glyph", "findfont")
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
-
-
-@contextmanager
-def no_glyph_problems():
-    """Fails if matplotlib warns (warnings or logging) about a missing glyph or font inside the block."""
-    records: list[str] = []
-
-    class Collect(logging.Handler):
-        def emit(self, record):
-            records.append(record.getMessage())
-
-    handler = Collect(level=logging.WARNING)
-    logger = logging.getLogger("matplotlib")
-    logger.addHandler(handler)
-    try:
-        with warnings.catch_warnings(record=True) as caught:
-            warnings.simplefilter("always")
-            yield
-        records += [str(w.message) for w in caught]
-    finally:
-        logger.removeHandler(handler)
-    bad = [m for m in records if any(b in m.lower() for b in BAD)]
-    assert not bad, bad[:5]
 
 
 @pytest.fixture(autouse=True)

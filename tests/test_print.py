@@ -90,11 +90,111 @@ def test_headings_are_not_left_at_the_foot_of_a_page(printed):
         assert not re.match(r"^[一二三四五六七八九十]+、", body[-1]), f"heading at the foot of a page: {body[-1]}"
 
 
-def test_index_fits_landscape_a4(printed):
-    _, index = printed
-    width, height = page_size_mm(index)
-    assert width > height and (width, height) == pytest.approx((297, 210), abs=1)
-    first = pages(index)[0]
-    # the last columns (初中 indicators and the file links) are on the page, not cut off at the right
-    assert "石城县" in first and "多媒体教室" in first and "Word" in first and "Excel" in first
-    assert "第 1 页，共" in first and "合成示例数据" in first
+def _headings(page: Path) -> set[str]:
+    """The text of every heading (h1–h4) of an HTML page, read with the standard library's parser."""
+    from html.parser import HTMLParser
+
+    class Headings(HTMLParser):
+        def __init__(self):
+            super().__init__()
+            self.depth, self.found, self.text = 0, set(), []
+
+        def handle_starttag(self, tag, attrs):
+            if tag in ("h1", "h2", "h3", "h4"):
+                self.depth, self.text = self.depth + 1, []
+
+        def handle_endtag(self, tag):
+            if tag in ("h1", "h2", "h3", "h4") and self.depth:
+                self.depth -= 1
+                heading = re.sub(r"\s+", " ", "".join(self.text)).strip().rstrip("¶").strip()
+                if heading:
+                    self.found.add(heading)
+
+        def handle_data(self, data):
+            if self.depth:
+                self.text.append(data)
+
+    parser = Headings()
+    parser.feed(page.read_text(encoding="utf-8"))
+    return parser.found
+
+
+@pytest.fixture(scope="module")
+def printed_counties(sample_pages, tmp_path_factory):
+    """进贤县's and 石城县's 2024 briefings printed to A4 PDF, with the headings of each page."""
+    root = tmp_path_factory.mktemp("print-counties")
+    return {slug: (print_pdf(sample_pages / f"{slug}.html", root / f"{slug}.pdf"),
+                   _headings(sample_pages / f"{slug}.html")) for slug in ("jinxian", "shicheng")}
+
+
+@pytest.mark.parametrize("slug", ["jinxian", "shicheng"])
+def test_page_one_holds_the_verdict_and_the_cost_line(printed_counties, slug):
+    """Issue 28, item 3: the bottom line is on the first printed page — the overall verdict and what it costs to
+    pass (least cost beside school-by-school), before any section."""
+    pdf, _ = printed_counties[slug]
+    assert page_size_mm(pdf) == pytest.approx((210, 297), abs=1)
+    first = re.sub(r"\s+", "", pages(pdf)[0])
+    assert "总体结论" in first and "达标所需" in first and "逐校补足到标准约" in first
+    assert first.index("总体结论") < first.index("达标所需")
+
+
+def _squeeze(text: str) -> str:
+    """Text as compared here: compatibility forms folded (PDF fonts map 示 to the radical ⽰) and no white space."""
+    import unicodedata
+
+    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text))
+
+
+def _part_of(line: str, text: str) -> bool:
+    """Whether a printed line is part of ``text``; a character of the CJK radicals supplement (⻅ for 见, ⻚ for
+    页: how some PDF fonts name them, with no Unicode mapping back) matches any character."""
+    pattern = "".join("." if "\u2e80" <= c <= "\u2eff" else re.escape(c) for c in line)
+    return re.search(pattern, text) is not None
+
+
+def _introductions(page: Path) -> dict[str, str]:
+    """Heading → its introduction: the paragraph right after it, when more of its section follows (a chart, a
+    table, more text).  A section that is one paragraph has none: that paragraph is its content."""
+    from bs4 import BeautifulSoup
+
+    soup = BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser")
+    blocks = soup.find_all(["h1", "h2", "h3", "h4", "p", "table", "img", "li"])
+    out = {}
+    for i, block in enumerate(blocks[:-2]):
+        if block.name in ("h1", "h2", "h3", "h4") and blocks[i + 1].name == "p" \
+                and blocks[i + 2].name not in ("h1", "h2", "h3", "h4"):
+            out[_squeeze(block.get_text()).rstrip("¶")] = _squeeze(blocks[i + 1].get_text())
+    return out
+
+
+@pytest.mark.parametrize("slug", ["jinxian", "shicheng"])
+def test_no_printed_page_ends_with_a_heading(sample_pages, printed_counties, slug):
+    """Issue 28, item 3: a heading is kept with the first block of its section.  On every page but the last, below
+    the page's last heading there is a chart or text beyond the section's introduction — never the heading alone,
+    nor the heading and its introduction with the chart on the next page (read with pdfplumber: the position of
+    every line of text and every image)."""
+    import logging
+
+    import pdfplumber
+
+    logging.getLogger("pdfminer").setLevel(logging.ERROR)   # fonts without a bounding box: harmless notes
+    pdf, headings = printed_counties[slug]
+    headings = {_squeeze(h) for h in headings}
+    intros = _introductions(sample_pages / f"{slug}.html")
+    with pdfplumber.open(pdf) as doc:
+        assert len(doc.pages) >= 2
+        for n, page in enumerate(doc.pages[:-1], start=1):
+            lines = [(line["top"], _squeeze(line["text"])) for line in page.extract_text_lines()]
+            # the footer's page number (its 页 may come back as the radical ⻚) and the label at the head
+            lines = [(top, text) for top, text in lines
+                     if text and not re.fullmatch(r"第\d+\S[,，]共\d+\S", text) and "合成示例数据" not in text]
+            found = [(top, text) for top, text in lines if text in headings]
+            if not found:
+                continue
+            top, heading = found[-1]
+            below = [text for t, text in lines if t > top + 1]
+            charts = [image for image in page.images if image["top"] > top]
+            intro = intros.get(heading, "")
+            content = [text for text in below if not (intro and _part_of(text, intro))]
+            assert charts or content, (f"{slug}: page {n} ends with the heading 「{heading}」"
+                                       + ("and its introduction" if below else ""))

@@ -15,6 +15,7 @@ import pandas as pd
 import pytest
 
 from _build import meeting_primary, run
+from _problems import one
 from junyun_lib.io.projects import (COLUMNS, EFFECTS, PLAN_YEAR_LAST, feeder_ids, link_problems, new_school_id,
                                     read_projects, target_ids, template_text)
 from junyun_lib.io.reader import read_schools
@@ -49,12 +50,6 @@ def errors(path) -> list:
     with pytest.raises(ValidationError) as info:
         read_projects(path, county="测试县")
     return [p for p in info.value.problems if p.severity == "error"]
-
-
-def one(problems, code, **where):
-    hits = [p for p in problems if p.code == code and all(getattr(p, k) == v for k, v in where.items())]
-    assert len(hits) == 1, [(p.code, p.row, p.column, p.value) for p in problems]
-    return hits[0]
 
 
 # ------------------------------------------------------------------------------- a project on one school

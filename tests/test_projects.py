@@ -11,6 +11,8 @@ from pathlib import Path
 
 import pytest
 
+from _problems import one
+from _seeds import seed_text
 from junyun_lib.io.projects import (COLUMNS, EFFECTS, link_problems, read_projects, template_text,
                                     write_projects_template)
 from junyun_lib.io.reader import read_schools
@@ -18,9 +20,6 @@ from junyun_lib.problems import ValidationError
 
 ROOT = Path(__file__).resolve().parents[1]
 RAW = ROOT / "data" / "raw"
-SEEDS = ROOT.parents[0] / "shared" / "seeds"
-if not SEEDS.is_dir():                                   # a worktree outside /work: the shared seeds
-    SEEDS = Path("/work/shared/seeds")
 
 # 石城县 附件2: 序号 -> (资金概算 万元, 完成时限 first year, last year), typed from the seed
 SHICHENG = {1: (3100, 2023, 2025), 2: (25500, 2023, 2025), 3: (54, 2023, 2025), 4: (120, 2025, 2025),
@@ -32,10 +31,6 @@ SHICHENG = {1: (3100, 2023, 2025), 2: (25500, 2023, 2025), 3: (54, 2023, 2025), 
 # 石柱县 附件: 序号 -> (项目总投资 万元, 建设期限)
 SHIZHU = {1: (50080, 2020, 2022), 2: (5000, 2020, 2023), 3: (47175, 2021, 2023), 4: (18968, 2022, 2024),
           5: (10205, 2023, 2025), 6: (18968, 2024, 2026)}
-
-
-def seed_text(number: str) -> str:
-    return next(SEEDS.glob(f"{number}_*.txt")).read_text(encoding="utf-8")
 
 
 @pytest.fixture(scope="module")
@@ -126,12 +121,6 @@ def problems_of(path) -> list:
     with pytest.raises(ValidationError) as info:
         read_projects(path, county="测试县")
     return info.value.problems
-
-
-def one(problems, code):
-    hits = [p for p in problems if p.code == code]
-    assert len(hits) == 1, [(p.code, p.row, p.column) for p in problems]
-    return hits[0]
 
 
 def test_unknown_effect_is_located_with_a_hint(tmp_path):

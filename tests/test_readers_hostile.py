@@ -11,7 +11,6 @@ Expected values are typed by hand.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import io
 import json
 import zipfile
@@ -23,6 +22,8 @@ import pytest
 
 import _exports as ex
 from _badinput_helpers import COUNTY, YEAR, base_table
+from _files import tree
+from _problems import located
 from junyun_lib.cli import main
 from junyun_lib.evaluation.evaluate import evaluate
 from junyun_lib.io.costs import load_unit_costs
@@ -63,20 +64,10 @@ def write(path: Path, text: str, encoding: str = "utf-8") -> Path:
     return path
 
 
-def tree(root: Path) -> dict[str, str]:
-    """Every file under ``root`` with the hash of its bytes (hidden temporary files included)."""
-    return {p.relative_to(root).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(root.rglob("*")) if p.is_file()}
-
-
 def errors(call) -> ValidationError:
     with pytest.raises(ValidationError) as info:
         call()
     return info.value
-
-
-def located(problems) -> set:
-    return {(p.code, p.row, p.column, p.value) for p in problems}
 
 
 def by_row(problems) -> dict:

@@ -115,7 +115,7 @@ def test_an_infeasible_budget_gives_the_earliest_year_and_the_budget_needed(smal
     assert np.isfinite(_brute_schedule(rows, 3, 12))       # 12 | 2 + 2 + 5 | 5 by 2026
     rm = build_roadmap(ev, target_year=2025, budget=12, moves=False, time_limit=120)
     assert not rm.feasible and rm.earliest_year == 2026
-    assert "无法于2025年达标" in rm.summary_zh() and "最早可于 2026 年达标" in rm.summary_zh()
+    assert "无法于2025年达标" in roadmap_report.summary_zh(rm) and "最早可于 2026 年达标" in roadmap_report.summary_zh(rm)
     # the least uniform budget for 2025: the units 12, 2, 2, 5, 5 split into two years, 14 at best
     assert rm.budget_needed == pytest.approx(14.0)
     assert _brute_schedule(rows, 2, 14) < np.inf and _brute_schedule(rows, 2, 13.9) == np.inf

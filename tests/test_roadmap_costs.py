@@ -78,7 +78,7 @@ def test_two_costs_each_with_its_own_certificate(county):
         assert "证明为最低成本" in cert.text_zh()
     assert p.primal_bound <= w.primal_bound
     assert rm.missed_targets() == []
-    text = rm.summary_zh()
+    text = roadmap_report.summary_zh(rm)
     assert "按期达标的最低成本" in text and "26.0 万元" in text and "33.5 万元" in text and "多 7.5 万元" in text
     assert "全县自 2024 年起达标" in text and rm.first_pass_year == 2024
     assert "各校措施" in text                      # where the full list is
@@ -141,7 +141,7 @@ def test_a_budgeted_run_lists_every_target_it_misses(county):
     missed = rm.missed_targets()
     assert [(m["year"], m["target"]) for m in missed] == [(2024, 100.0)]
     assert missed[0]["actual"] == pytest.approx(7 / 8 * 100)         # V alone of 8 schools below the standard
-    assert "未达到的年度目标 1 项" in rm.summary_zh()
+    assert "未达到的年度目标 1 项" in roadmap_report.summary_zh(rm)
     doc = roadmap_report.roadmap_json(rm)
     assert doc["missed_targets"][0]["item_zh"].startswith("小学生均体育运动场馆面积达标学校比例")
     assert set(doc["missed_targets"][0]) >= {"year", "item_zh", "target", "actual"}
@@ -170,7 +170,7 @@ def test_an_infeasible_budget_gives_the_earliest_year_with_its_plan(county):
     assert doc["earliest"]["year"] == 2026 and doc["earliest"]["verified"] is True
     assert doc["earliest"]["total_cost_wan"] == pytest.approx(PASS_COST) and doc["earliest"]["schedule"]
     assert doc["budget_needed_wan"] == pytest.approx(14.0)
-    assert "最早可于 2026 年达标" in rm.summary_zh()
+    assert "最早可于 2026 年达标" in roadmap_report.summary_zh(rm)
     assert "最早达标方案" in roadmap_report.roadmap_sheets(rm)
 
 

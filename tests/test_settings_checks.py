@@ -22,6 +22,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
+from _problems import raised as errors
 from junyun_lib.io.budgets import read_budget_file
 from junyun_lib.io.costs import load_unit_costs
 from junyun_lib.io.county_config import read_county_config
@@ -386,12 +387,6 @@ def csv_file(path: Path, *lines: str) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(("\n".join(lines) + "\n").encode("utf-8"))
     return path
-
-
-def errors(call) -> list:
-    with pytest.raises(ValidationError) as info:
-        call()
-    return info.value.problems
 
 
 @pytest.mark.parametrize("cell,column", [("按本地标准\u0085估算", "basis_zh"), ('"两行\n说明"', "basis_en"),

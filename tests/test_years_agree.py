@@ -11,7 +11,6 @@ Beijing, as the rule says.
 """
 from __future__ import annotations
 
-import hashlib
 import os
 import shutil
 import subprocess
@@ -25,6 +24,8 @@ import pandas as pd
 import pytest
 
 import _exports as ex
+from _files import sha256
+from _problems import raised as problems_of
 from junyun_lib.cli import main
 from junyun_lib.io.county_table import read_county_values, write_county_template
 from junyun_lib.io.importer import import_exports
@@ -86,16 +87,6 @@ def county_folder(tmp_path: Path) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     shutil.copy(SAMPLE / "county.toml", folder / "county.toml")
     return folder
-
-
-def sha256(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
-def problems_of(call, *args, **kwargs):
-    with pytest.raises(ValidationError) as info:
-        call(*args, **kwargs)
-    return info.value.problems
 
 
 def codes(problems) -> list[str]:

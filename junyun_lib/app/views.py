@@ -238,7 +238,7 @@ def plan_summary(progress, county: str):
     if progress is None:
         return briefing.markdown(f"**{plan_report.md_text(county)}没有推进计划**：数据目录中该县区的文件夹里没有 plan.csv"
                                  "（推进计划，每个项目每年一行），因此没有可对照的年度目标；本笔记本以下各节不显示内容。"
-                                 "录入计划的格式见 README 第 7 步。")
+                                 "录入计划的格式见使用指南（docs/guide.md）第 7 节「推进计划进度」。")
     return plan_report.summary_markdown(progress)
 
 

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from ..columns import picked_text
 from ..io.costs import default_unit_costs
 from ..io.reader import SchoolTable, read_schools
 from ..measures.cv import cv_by_codes
@@ -281,7 +282,7 @@ def _parts_and_cvs(frame: pd.DataFrame, in_scope: pd.Series, standard: Standard,
 
     def cv_tables():
         indicators, warnings = _indicator_table(parts, standard, stage_keys)
-        return indicators, warnings, _stage_table(parts, indicators, standard, stage_keys)
+        return indicators, warnings, stage_table(parts, indicators, standard, stage_keys)
 
     # the gaps and the CV tables both only read the parts: two at a time on a national file
     gaps, (indicators, warnings, stages) = beside(lambda: gap_summary(parts, standard, costs, stage_keys, views),
@@ -301,13 +302,13 @@ def _indicator_table(parts, standard: Standard, stage_keys: pd.DataFrame) -> tup
     present = np.flatnonzero(r["n"] > 0)
     k = len(standard.codes)
     table = stage_keys.iloc[np.repeat(present, k)].reset_index(drop=True)
-    table["indicator"] = np.tile(standard.codes, len(present))
+    table["indicator"] = picked_text(standard.codes, np.tile(np.arange(k), len(present)))
     for name in ("mean", "sd", "cv"):
         table[name] = r[name][present].ravel()
     limit = standard.cv_limit
     if limit:
         table["cv_limit"] = table["stage"].map({s: limit[s] for s in STAGES}).astype(float)
-        table["cv_comparison"] = limit["comparison"]
+        table["cv_comparison"] = picked_text([limit["comparison"]], np.zeros(len(table), dtype=np.int64))
         table["cv_pass"] = compare(table["cv"], table["cv_limit"], limit["comparison"])
     else:
         table["cv_limit"], table["cv_comparison"], table["cv_pass"] = np.nan, "", pd.NA
@@ -334,7 +335,9 @@ def _group_codes(parts: pd.DataFrame) -> np.ndarray:
     return parts["group"].to_numpy(dtype="int64")
 
 
-def _stage_table(parts, indicators, standard: Standard, stage_keys: pd.DataFrame) -> pd.DataFrame:
+def stage_table(parts, indicators, standard: Standard, stage_keys: pd.DataFrame) -> pd.DataFrame:
+    """The per-stage table (学段汇总表) of county-years: schools in scope, students, the difference coefficients
+    and their verdicts, from the parts and indicator rows (shared with :mod:`~junyun_lib.evaluation.incremental`)."""
     codes, n = _group_codes(parts), len(stage_keys)
     stages = stage_keys.copy()
     stages["schools_in_scope"] = np.bincount(codes, minlength=n).astype("int64")

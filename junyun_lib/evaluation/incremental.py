@@ -11,7 +11,7 @@ milliseconds of pandas work for a few hundred schools, nearly all of it on schoo
    :func:`~.indicators.build_parts`, :func:`~.school_rule.apply_school_rule`, :func:`~.gaps.add_shortfalls`);
 3. recomputes only the difference coefficients of the indicators whose numerator the edit changed, with the
    one CV function (:func:`~junyun_lib.measures.cv.cv_by_codes`), then the stage rows and their verdicts
-   (``_stage_table``, :func:`~.verdicts.stage_verdicts`) and the county's gap totals.
+   (``stage_table``, :func:`~.verdicts.stage_verdicts`) and the county's gap totals.
 
 Every table it returns is equal to the full re-evaluation of the raw rows plus the additions (tested on random
 edits in ``tests/test_incremental.py``).  Edits to a column no indicator of the standard reads (class sizes,
@@ -25,7 +25,7 @@ import pandas as pd
 from ..measures.cv import cv_by_codes
 from ..rules import compare
 from ..rules.schema import STAGES
-from .evaluate import _stage_table
+from .evaluate import stage_table
 from .gaps import GAP_SUMS, add_shortfalls, counted_shortfall, gap_sums, shortfall_views
 from .school_rule import apply_school_rule
 
@@ -181,7 +181,7 @@ class IncrementalCounty:
         if std.cv_limit:
             table["cv_pass"] = compare(table["cv"], table["cv_limit"], std.cv_limit["comparison"])
         self.indicators, self.gaps = table, gaps
-        self.stages = _stage_table(parts, table, std, self.stage_keys)
+        self.stages = stage_table(parts, table, std, self.stage_keys)
 
     def _as_result(self):
         base = self._base

@@ -14,6 +14,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from ..columns import picked_text
 from ..rules import Standard
 from ..rules.schema import STAGES
 from .splitting import stage_shares, stage_weight
@@ -41,7 +42,7 @@ def build_parts(frame: pd.DataFrame, in_scope: pd.Series, standard: Standard, co
         return np.choose(stage_index, [np.asarray(column_of_stage(stage))[school] for stage in STAGES])
 
     data = {c: frame[c].take(school).reset_index(drop=True) for c in ("county", "year", "school_id")}
-    data["part"] = pd.Series(np.asarray(STAGES, dtype=object)[stage_index], dtype="str")
+    data["part"] = picked_text(STAGES, stage_index)
     for column in PART_INFO:
         data[column] = frame[column].take(school).reset_index(drop=True)
     students = by_stage(lambda stage: frame[f"students_{stage}"].to_numpy()).astype("int64")

@@ -66,7 +66,9 @@ class Scorecard:
     synthetic: bool = False
 
 
-def _threshold(item: dict, config) -> tuple[float, str]:
+def item_threshold(item: dict, config) -> tuple[float, str]:
+    """A scorecard item's threshold (达标线) and its basis: the form's national value, or the county's target
+    replacing it (``county_targets``, the item's ``override``)."""
     standard, basis = float(item["standard"]), item["source"]
     key = item.get("override")
     targets = getattr(config, "county_targets", {}) or {}
@@ -109,7 +111,7 @@ def _applies(item: dict, config) -> bool:
     return any(key in targets for key in item["requires"])
 
 
-def _name(item: dict, op: str) -> str:
+def item_name(item: dict, op: str) -> str:
     """The item's wording, following its comparison where the form words each one (``name_by_op``)."""
     return item.get("name_by_op", {}).get(op, item["name_zh"])
 
@@ -164,12 +166,12 @@ def scorecard(result, county_values=None, prerequisite: dict | None = None) -> S
         if kind == "resource":
             value, standard, op, passes, evidence = _resource(result, arg)
             # the wording follows the comparison in force (the county's override), also when no school is in scope
-            name = _name(item, op or (result.standard.cv_limit or {}).get("comparison", ""))
+            name = item_name(item, op or (result.standard.cv_limit or {}).get("comparison", ""))
         elif kind == "staffing":
             standard = float(item["standard"])
             value, passes, evidence, basis, name = _staffing(item, result, getattr(result, "config", None))
         else:
-            standard, basis = _threshold(item, result.config)
+            standard, basis = item_threshold(item, result.config)
             if kind == "census":
                 m = guarantee_share(result, arg)
                 # no value: the reason when schools were there but undecidable (rooms without data), else none

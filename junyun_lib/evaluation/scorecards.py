@@ -24,7 +24,7 @@ import pandas as pd
 from ..rules import compare
 from ..rules.plan_metrics import GUARANTEE_ITEMS
 from ..rules.scorecard_form import AREAS, form
-from .scorecard import _name, _threshold
+from .scorecard import item_name, item_threshold
 
 ITEM_COLUMNS = ["county", "year", "area", "area_zh", "no", "code", "name", "value", "standard", "op", "passes",
                 "source", "basis"]
@@ -182,10 +182,10 @@ def scorecard_tables(evaluation) -> tuple[pd.DataFrame, pd.DataFrame]:
             ops = got["op"].copy()
             empty = ops == ""
             ops[empty] = [(evaluation.standards[c].cv_limit or {}).get("comparison", "") for c in counties[empty]]
-            name = np.array([_name(item, op) for op in ops], dtype=object)
+            name = np.array([item_name(item, op) for op in ops], dtype=object)
         else:
             # each county's threshold (its county_targets may replace the national one)
-            thresholds = [_threshold(item, cfg) for cfg in configs]
+            thresholds = [item_threshold(item, cfg) for cfg in configs]
             standard = np.array([t for t, _ in thresholds], dtype=float)[config_of_row]
             basis = np.array([b for _, b in thresholds], dtype=object)[config_of_row]
             if kind == "census":

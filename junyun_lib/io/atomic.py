@@ -94,13 +94,20 @@ def write_new_text(path, text: str) -> bool:
     >>> write_new_text(target, "a"), write_new_text(target, "b"), target.read_text(encoding="utf-8")
     (True, False, 'a')
     """
+    return write_new_bytes(path, text.encode("utf-8"))
+
+
+def write_new_bytes(path, data: bytes) -> bool:
+    """Write ``data`` to ``path`` only if no file is there (as :func:`write_new_text`, for bytes: a copy of a
+    file kept as it was, e.g. an unreadable manifest's backup).  True when written, False when a file was
+    already there."""
     path = Path(path)
     _prepare(path)
     if path.exists():
         return False
     tmp = temporary_name(path)
     try:
-        tmp.write_bytes(text.encode("utf-8"))
+        tmp.write_bytes(data)
         _fsync(tmp)
         try:
             os.link(tmp, path)                  # fails if the name exists: no window to replace a new file
@@ -115,6 +122,39 @@ def write_new_text(path, text: str) -> bool:
         raise OutputError(path, exc) from None
     finally:
         _discard(tmp)
+
+
+def backup(path, data: bytes | None = None) -> Path:
+    """Keep a copy of ``path`` (its bytes, or ``data`` when given) beside it: ``<name>.bak``, else
+    ``<name>.1.bak``, ``<name>.2.bak`` … — an existing backup is never replaced; one that already holds the same
+    bytes is reused.  Written atomically (:func:`write_new_bytes`).  Returns the backup's path.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> target = Path(tempfile.mkdtemp()) / "manifest.json"
+    >>> _ = target.write_bytes(b"{")
+    >>> first, again = backup(target), backup(target)
+    >>> _ = target.write_bytes(b"[")
+    >>> first.name, again.name, backup(target).name
+    ('manifest.json.bak', 'manifest.json.bak', 'manifest.json.1.bak')
+    """
+    path = Path(path)
+    if data is None:
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            raise OutputError(path, exc) from None
+    for n in range(10_000):
+        candidate = path.with_name(f"{path.name}.bak" if n == 0 else f"{path.name}.{n}.bak")
+        if candidate.exists() or candidate.is_symlink():
+            with contextlib.suppress(OSError):
+                if candidate.is_file() and not candidate.is_symlink() and candidate.read_bytes() == data:
+                    return candidate
+            continue
+        if write_new_bytes(candidate, data):
+            return candidate
+    raise OutputError(path, FileExistsError(f"too many backups of {path.name}"))
 
 
 def _fsync(path: Path) -> None:

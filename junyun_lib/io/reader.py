@@ -581,7 +581,9 @@ def _csv_records_to_raw(records: list[tuple[int, list[str]]], display: str) -> t
     return _RawSheet(display, "", headers, frame, np.asarray(rownums, dtype=np.int64)), problems
 
 
-def _load(source, sheet: str | None) -> tuple[_RawSheet | None, list[Problem]]:
+def load_sheet(source, sheet: str | None) -> tuple[_RawSheet | None, list[Problem]]:
+    """One sheet of a workbook, CSV file or DataFrame as raw text cells (原始单元格) with located problems;
+    (None, problems) when it cannot be read."""
     if isinstance(source, pd.DataFrame):
         rows = [list(source.columns)] + source.astype(object).where(source.notna(), None).values.tolist()
         return _grid_to_raw(rows, "<DataFrame>", "")
@@ -608,7 +610,7 @@ def _map_headers(raw: _RawSheet) -> tuple[dict[str, int], list[Problem]]:
     problems = []
     for pos, header in enumerate(raw.headers):
         if header == "":
-            if _filled(raw.frame[pos]).any():
+            if filled_mask(raw.frame[pos]).any():
                 problems.append(_problem("blank_header", f"第{pos + 1}列有数据但没有表头",
                                          f"column {pos + 1} has data but no header", **where))
             continue
@@ -673,7 +675,7 @@ def _is_arrow_text(series: pd.Series) -> bool:
     return isinstance(dtype, pd.StringDtype) and getattr(dtype, "storage", "") == "pyarrow"
 
 
-def _filled(series: pd.Series) -> np.ndarray:
+def filled_mask(series: pd.Series) -> np.ndarray:
     """Cells with something in them (not empty, not white space, not the covered part of a merged area)."""
     if _is_arrow_text(series):
         array = pa.array(series)
@@ -692,7 +694,7 @@ def _parse_input(series: pd.Series):
     return pa.array(series) if _is_arrow_text(series) else series
 
 
-class _CellChecker:
+class CellChecker:
     """Parses one sheet's cells column by column, collecting located problems."""
 
     def __init__(self, raw: _RawSheet):
@@ -828,7 +830,7 @@ class _CellChecker:
 
 
 def _parse(raw: _RawSheet, mapping: dict[str, int]) -> tuple[pd.DataFrame, list[Problem]]:
-    checker = _CellChecker(raw)
+    checker = CellChecker(raw)
     fields = schema.by_field()
     parsed: dict[str, cells.Column] = {}
     if not raw.marked:
@@ -849,7 +851,7 @@ def _parse(raw: _RawSheet, mapping: dict[str, int]) -> tuple[pd.DataFrame, list[
     def check_text() -> dict:
         checked = {}
         for fld, pos in text_fields:
-            own = _CellChecker(text_raw)
+            own = CellChecker(text_raw)
             checked[fld] = own.text(text_raw.frame[pos].reset_index(drop=True), fields[fld], pos), own.problems
         return checked
 
@@ -859,7 +861,7 @@ def _parse(raw: _RawSheet, mapping: dict[str, int]) -> tuple[pd.DataFrame, list[
             col = fields[fld]
             if not col.is_numeric:
                 continue
-            own = _CellChecker(raw)
+            own = CellChecker(raw)
             series = raw.frame[pos].reset_index(drop=True)
             checked[fld] = own.number(series, col, pos, parsed.pop(fld, None)), own.problems
             if pos in raw.typed:
@@ -884,7 +886,7 @@ def _parse(raw: _RawSheet, mapping: dict[str, int]) -> tuple[pd.DataFrame, list[
     return frame, checker.problems
 
 
-def _drop_blank_rows(raw: _RawSheet) -> _RawSheet:
+def drop_blank_rows(raw: _RawSheet) -> _RawSheet:
     """Rows with nothing but empty or whitespace cells are skipped (their numbers are kept by the others).
 
     Column by column, only the rows not yet known to hold something are looked at: on a full table that is
@@ -896,7 +898,7 @@ def _drop_blank_rows(raw: _RawSheet) -> _RawSheet:
         series = raw.frame[column]
         if len(undecided) < len(series):
             series = series.iloc[undecided]
-        undecided = undecided[~_filled(series)]
+        undecided = undecided[~filled_mask(series)]
     if not len(undecided):
         return raw
     keep = np.ones(len(raw.frame), dtype=bool)
@@ -923,13 +925,13 @@ def read_schools(sources, *, county: str | None = None, year: int | None = None,
     asked_out_of_range = years.asked_range_problems(year, file=", ".join(names))
     frames, problems, synthetic, written = [], list(asked_out_of_range), [], {}
     for source in sources:
-        raw, found = _load(source, sheet)
+        raw, found = load_sheet(source, sheet)
         problems += found
         if not isinstance(source, pd.DataFrame) and Path(source).exists():
             problems += years.name_range_problems(source)   # a missing file is reported as missing only
         if raw is None:
             continue
-        raw = _drop_blank_rows(raw)
+        raw = drop_blank_rows(raw)
         mapping, found = _map_headers(raw)
         problems += found
         if raw.frame.empty:

@@ -64,12 +64,12 @@ def _column(fld: str, required: bool) -> schema.Column:
 
 def read_supplement(path) -> Supplement:
     """Read and check a supplementary table (.xlsx or .csv); raises :class:`ValidationError` with every problem."""
-    from .reader import _CellChecker, _drop_blank_rows, _filled, _load
+    from .reader import CellChecker, drop_blank_rows, filled_mask, load_sheet
 
-    raw, problems = _load(path, None)
+    raw, problems = load_sheet(path, None)
     if raw is None:
         raise ValidationError(problems)
-    raw = _drop_blank_rows(raw)
+    raw = drop_blank_rows(raw)
     where = dict(file=raw.file, sheet=raw.sheet, row=int(raw.rows[0]) - 1 if len(raw.rows) else None)
     lookup = {}
     for fld, _ in FIELDS:
@@ -78,7 +78,7 @@ def read_supplement(path) -> Supplement:
     mapping: dict[str, int] = {}
     for pos, header in enumerate(raw.headers):
         if header == "":
-            if _filled(raw.frame[pos]).any():
+            if filled_mask(raw.frame[pos]).any():
                 problems.append(Problem("error", "blank_header", f"第{pos + 1}列有数据但没有表头",
                                         f"column {pos + 1} has data but no header", **where))
             continue
@@ -103,7 +103,7 @@ def read_supplement(path) -> Supplement:
     if raw.frame.empty:
         raise ValidationError([Problem("error", "no_rows", "补充表表头下没有数据行", "no data rows below the header",
                                        file=raw.file, sheet=raw.sheet)])
-    checker = _CellChecker(raw)
+    checker = CellChecker(raw)
     data = {}
     for fld, required in FIELDS:
         if fld not in mapping:

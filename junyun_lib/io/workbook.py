@@ -1,4 +1,6 @@
-"""Writing result workbooks (结果工作簿): one sheet per table, header row frozen, columns sized, atomically.
+"""Writing result workbooks (结果工作簿): one sheet per table, header row frozen with an autofilter, numbers
+formatted by the kind of column (CV 0.000, money #,##0.0, counts #,##0), 是/否 for true/false, codes in hidden last
+columns, columns fitted to their content (CJK counted two) with wrap, atomically.
 
 Text from the data is never a formula: a cell whose text starts with ``=``, ``+``, ``-``, ``@``, a tab or a
 carriage return is stored as text and marked so (Excel's quote prefix), following the OWASP guidance on
@@ -13,6 +15,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import math
+import re
 from pathlib import Path
 
 import numpy as np
@@ -49,9 +52,14 @@ def protect_formulas(sheet) -> int:
 def write_workbook(path, sheets: dict[str, pd.DataFrame]) -> Path:
     """Write ``{sheet name: table}`` to an .xlsx file at ``path`` (atomically); returns the path.
 
-    Each table's columns are its header row (frozen), its rows follow without the index; a column is as wide as
-    its header needs (10 to 40 characters).  Text that could be read as a formula is stored as text
-    (:data:`FORMULA_STARTS`).
+    Each table's columns are its header row (bold, wrapped, frozen, with an autofilter over the table), its rows
+    follow without the index.  How a column is shown follows its kind (:func:`column_kinds`: the table's
+    ``attrs["kinds"]`` or, failing that, its header and values): 是/否 for true/false, a number format per kind
+    (:data:`KIND_FORMATS`: CV ``0.000``, money ``#,##0.0``, counts ``#,##0``…), codes (``…代码``) moved to the end
+    and hidden.  A column is as wide as its longest cell (CJK characters count two), up to
+    :data:`MAX_WIDTH`; longer text wraps.  ``attrs["cell_formats"]`` (``{column: [format per row]}``) overrides
+    the format of single cells (a CV shown to 4 decimals where 3 would hide its verdict).  Text that could be
+    read as a formula is stored as text (:data:`FORMULA_STARTS`).
 
     Examples
     --------
@@ -62,26 +70,155 @@ def write_workbook(path, sheets: dict[str, pd.DataFrame]) -> Path:
     [['学校', '在校生'], ['=1+1', 500], [None, None]]
     """
     from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font
     from openpyxl.utils import get_column_letter
 
     path = Path(path)
+    header_style = (Font(bold=True), Alignment(wrap_text=True, vertical="center"))
+    wrap = Alignment(wrap_text=True, vertical="top")
     with atomic_path(path) as tmp:
         book = Workbook(write_only=True)
         for name, frame in sheets.items():
             sheet = book.create_sheet(title=name)
-            sheet.freeze_panes = "A2"
-            for i, col in enumerate(frame.columns, start=1):   # widths go before the rows in a streamed sheet
-                sheet.column_dimensions[get_column_letter(i)].width = min(max(len(str(col)) * 2 + 2, 10), 40)
-            sheet.append([_cell(sheet, col) for col in frame.columns])
-            columns = [_values(frame.iloc[:, j]) for j in range(frame.shape[1])]
-            for row in zip(*columns):
-                sheet.append([_cell(sheet, v) if isinstance(v, str) and v.startswith(FORMULA_STARTS) else v
-                              for v in row])
+            given = dict(frame.attrs.get("kinds") or {})
+            every = [(j, col, given.get(col) or _kind(str(col), frame.iloc[:, j])) for j, col in enumerate(frame.columns)]
+            every = [t for t in every if t[2] != "code"] + [t for t in every if t[2] == "code"]   # codes last
+            order = [col for _, col, _ in every]
+            cell_formats = dict(frame.attrs.get("cell_formats") or {})
+            columns = [_shown(_values(frame.iloc[:, j]), kind) for j, _, kind in every]
+            layout = []                                   # (number format, wraps, per-cell formats) per column
+            for i, ((_, col, kind), values) in enumerate(zip(every, columns), start=1):
+                fmt = KIND_FORMATS.get(kind)
+                content = max((_shown_width(v, fmt) for v in values), default=0)
+                width = min(max(content, min(text_width(col), HEADER_WIDTH), MIN_WIDTH) + 2, MAX_WIDTH)
+                dim = sheet.column_dimensions[get_column_letter(i)]   # before the rows in a streamed sheet
+                dim.width = width
+                if kind == "code":
+                    dim.hidden = True
+                layout.append((fmt, content + 2 > MAX_WIDTH, cell_formats.get(col)))
+            if len(order):
+                sheet.freeze_panes = "A2"
+                sheet.auto_filter.ref = f"A1:{get_column_letter(len(order))}{len(frame) + 1}"
+            sheet.append([_cell(sheet, str(col), *header_style) for col in order])
+            for r, row in enumerate(zip(*columns)):
+                cells = []
+                for v, (fmt, wraps, per_cell) in zip(row, layout):
+                    if per_cell is not None and per_cell[r]:
+                        fmt = per_cell[r]
+                    if (fmt and isinstance(v, (int, float)) and not isinstance(v, bool)) or \
+                            (wraps and isinstance(v, str)) or (isinstance(v, str) and v.startswith(FORMULA_STARTS)):
+                        cell = _cell(sheet, v, None, wrap if wraps else None)
+                        if fmt and isinstance(v, (int, float)) and not isinstance(v, bool):
+                            cell.number_format = fmt
+                        cells.append(cell)
+                    else:
+                        cells.append(v)
+                sheet.append(cells)
         book.save(tmp)
     return path
 
 
-def _cell(sheet, value):
+# ----------------------------------------------------------------------------------- how columns are shown
+#: number format of each kind of column (``None``: as it is)
+KIND_FORMATS = {"cv": "0.000", "money": "#,##0.0", "count": "#,##0", "number": "#,##0.0#", "percent": "0.0%",
+                "id": "0", "yesno": None, "text": None, "code": None}
+MIN_WIDTH, HEADER_WIDTH, MAX_WIDTH = 6, 16, 60   # characters (CJK: two); a longer header wraps
+_ID_HEADERS = {"年度", "年", "序号", "行", "行号", "原始表行号", "分组序号", "目标年", "完成年份", "年份"}
+_CV_WORDS = ("差异系数", "泰尔指数", "基尼系数", "麦克伦指数")
+_PERCENT_WORDS = ("份额", "拆分比例", "达标程度", "占差异系数平方")
+_MONEY_WORDS = ("万元", "经费", "（元）", "预算")
+_COUNTED = re.compile(r"(?:指标数|学校数|项数|项|个数|（个）|（项）)$")   # how many CVs…: a count, not a CV
+
+
+def column_kinds(frame: pd.DataFrame) -> dict:
+    """``{column: kind}`` of a table (a key of :data:`KIND_FORMATS`): ``frame.attrs["kinds"]`` where it names the
+    column, otherwise from the header and the values — ``code`` (a header with 代码), ``yesno`` (true/false
+    values), ``id`` (年度, 序号, 行号…), ``percent`` (份额, 拆分比例, 达标程度), ``cv`` (差异系数 and the inequality
+    indices), ``money`` (万元, 经费, 元), ``count`` (whole numbers), ``number`` (other numbers), ``text``.
+
+    >>> column_kinds(pd.DataFrame({"指标代码": ["cv"], "差异系数": [0.3], "在校生数": [500.0], "达标": [True]}))
+    {'指标代码': 'code', '差异系数': 'cv', '在校生数': 'count', '达标': 'yesno'}
+    """
+    given = dict(frame.attrs.get("kinds") or {})
+    out = {}
+    for j, col in enumerate(frame.columns):
+        out[col] = given[col] if col in given else _kind(str(col), frame.iloc[:, j])
+    return out
+
+
+def _kind(header: str, column: pd.Series) -> str:
+    if "代码" in header:
+        return "code"
+    values = column.dropna()
+    if column.dtype.kind == "b" or (len(values) and all(isinstance(v, (bool, np.bool_)) for v in values)):
+        return "yesno"
+    if column.dtype.kind not in "iuf":
+        numbers = pd.to_numeric(values, errors="coerce") if len(values) else values
+        if not len(values) or numbers.isna().any() or any(isinstance(v, str) for v in values):
+            return "text"
+        column = numbers
+    if header in _ID_HEADERS or header.endswith("年度"):
+        return "id"
+    if any(w in header for w in _PERCENT_WORDS):
+        return "percent"
+    if any(w in header for w in _CV_WORDS) and not _COUNTED.search(header):
+        return "cv"
+    if any(w in header for w in _MONEY_WORDS):
+        return "money"
+    finite = column.to_numpy(dtype=float)
+    finite = finite[np.isfinite(finite)]
+    if column.dtype.kind in "iu" or (len(finite) and bool(np.all(finite == np.round(finite)))):
+        return "count"
+    return "number"
+
+
+def _shown(values: list, kind: str) -> list:
+    """Cell values as a kind of column shows them: 是/否 for true/false (in any column), whole numbers of a count
+    as integers."""
+    if kind == "yesno" or any(isinstance(v, (bool, np.bool_)) for v in values):
+        return [("是" if v else "否") if isinstance(v, (bool, np.bool_)) else v for v in values]
+    if kind in ("count", "id"):
+        return [int(v) if isinstance(v, float) and math.isfinite(v) and v == round(v) else v for v in values]
+    return values
+
+
+def text_width(text) -> int:
+    """How many character widths ``text`` takes in a cell: CJK (wide and full-width) characters count two.
+
+    >>> text_width("学校abc"), text_width("")
+    (7, 0)
+    """
+    import unicodedata
+
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in str(text))
+
+
+def _shown_width(value, fmt) -> int:
+    """The width of a cell as Excel shows it under ``fmt`` (roughly: digits, separators and decimals)."""
+    if value is None or value == "":
+        return 0
+    if isinstance(value, str):
+        return max(text_width(line) for line in value.splitlines()) if value else 0
+    if isinstance(value, bool):
+        return 5
+    if isinstance(value, (int, float)):
+        if isinstance(value, float) and not math.isfinite(value):
+            return 4
+        if fmt in ("0.000",):
+            return len(f"{value:.3f}")
+        if fmt == "#,##0.0":
+            return len(f"{value:,.1f}")
+        if fmt == "#,##0":
+            return len(f"{value:,.0f}")
+        if fmt == "0.0%":
+            return len(f"{value:.1%}")
+        if fmt == "0":
+            return len(f"{value:.0f}")
+        return len(f"{value:,.2f}")
+    return len(str(value))
+
+
+def _cell(sheet, value, font=None, alignment=None):
     """A cell holding ``value`` as it is given: text that starts like a formula stays text (quote prefix)."""
     from openpyxl.cell import WriteOnlyCell
 
@@ -89,6 +226,10 @@ def _cell(sheet, value):
     if isinstance(value, str) and value.startswith(FORMULA_STARTS):
         cell.data_type = "s"
         cell.quotePrefix = True
+    if font is not None:
+        cell.font = font
+    if alignment is not None:
+        cell.alignment = alignment
     return cell
 
 

@@ -2,7 +2,7 @@
 
 For one county, year, stage and indicator, with X_i a school part's indicator value and P_i its enrolled
 students (P = Σ P_i, p_i = P_i / P, X̄ = Σ p_i X_i), the difference coefficient of 教督〔2017〕6号 (see
-:mod:`junyun_lib.cv`, the only place the CV itself is computed) squares and rearranges to
+:mod:`junyun_lib.measures.cv`, the only place the CV itself is computed) squares and rearranges to
 
     CV² = Σ p_i (X_i − X̄)² / X̄² = Σ p_i (X_i / X̄ − 1)²
 
@@ -10,7 +10,7 @@ so every school adds a non-negative term to CV², and its share of CV² says how
 This module gives, on the same enrolment weights:
 
 * :func:`contributions` — each school's share of CV² (贡献份额) and whether it lies below/above the mean;
-* :func:`leave_one_out` — the CV without each school (留一差异系数), computed by :mod:`junyun_lib.cv`;
+* :func:`leave_one_out` — the CV without each school (留一差异系数), computed by :mod:`junyun_lib.measures.cv`;
 * :func:`within_between` — CV² split into within-group (组内) and between-group (组间) parts, e.g. 城区/镇区/乡村;
 * :func:`theil_t` (泰尔指数), :func:`gini` (基尼系数), :func:`mcloone` (麦克伦指数) and
   :func:`restricted_range` (限定极差), the classic school-finance equity measures, enrolment-weighted;
@@ -95,14 +95,14 @@ def _sorted_cumulative(x: np.ndarray, p: np.ndarray):
 def contributions(values, students, labels=None) -> pd.DataFrame:
     """Each school's share of CV² (贡献份额), sorted by share, largest first.
 
-    Source: the difference-coefficient formula of 教督〔2017〕6号 (:mod:`junyun_lib.cv`) squared and rearranged:
+    Source: the difference-coefficient formula of 教督〔2017〕6号 (:mod:`junyun_lib.measures.cv`) squared and rearranged:
     CV² = S² / X̄² = Σ (P_i/P)·(X_i/X̄ − 1)², so school i's share is
 
         share_i = (P_i/P)·(X_i/X̄ − 1)² / CV²,     Σ share_i = 1.
 
     The shares are normalised by the sum of the terms (which equals the square of cv.py's CV up to float
     rounding), so they sum to 1 to float precision.  If CV = 0 (all values equal, or one school; detected
-    exactly rather than through the rounded X̄) every share is 0 and every direction "at"; if CV is undefined (X̄ = 0) every share is NaN.  X̄ comes from :func:`junyun_lib.cv.weighted_cv`.
+    exactly rather than through the rounded X̄) every share is 0 and every direction "at"; if CV is undefined (X̄ = 0) every share is NaN.  X̄ comes from :func:`junyun_lib.measures.cv.weighted_cv`.
 
     Columns: ``label`` (the given labels, else input positions), ``value`` X_i, ``students`` P_i, ``share``,
     ``direction`` — "below" / "above" the weighted mean X̄ (低于/高于均值), "at" when equal.
@@ -132,7 +132,7 @@ def leave_one_out(values, students, labels=None) -> pd.Series:
     """The difference coefficient without each school (留一差异系数), one value per school.
 
     CV_(−k) is the CV of 教督〔2017〕6号 over all parts except k, computed by
-    :func:`junyun_lib.cv.cv_by_codes` on an n×(n−1) replicated layout (group k = every part but k).  The
+    :func:`junyun_lib.measures.cv.cv_by_codes` on an n×(n−1) replicated layout (group k = every part but k).  The
     drop CV − CV_(−k) is how much the county's CV would fall without that school.  NaN when there is only
     one school (nothing is left).  Indexed by the labels (else input positions); NaN values left out.
     """
@@ -186,7 +186,7 @@ def within_between(values, students, groups) -> WithinBetween:
               ─────── within ───────     ──── between ────
 
     with s_g the group's share of students, μ_g its enrolment-weighted mean and CV_g its difference
-    coefficient (all from :func:`junyun_lib.cv.cv_by_codes`).  The within term of a group is evaluated as
+    coefficient (all from :func:`junyun_lib.measures.cv.cv_by_codes`).  The within term of a group is evaluated as
     s_g (S_g/μ)², identical to s_g (μ_g/μ)² CV_g² and still defined when μ_g = 0.  Missing group labels
     form a group of their own; parts with a NaN value are left out.  Source: the CV of 教督〔2017〕6号
     squared; the decomposition is the standard one of the squared coefficient of variation (a member of the

@@ -13,7 +13,9 @@ the part's split share (the national 有关事项说明（五）), so a part tha
 school level, and the school's other part gains ``share_other · d / share`` with it.  Costs: the unit-cost
 file (:func:`junyun_lib.io.costs.load_unit_costs`, 万元 per teacher, m², 元 or room).
 
-Method, in two steps, on what is actually bought (whole teachers and rooms, school-level facilities):
+Method, in two steps, on what is actually bought (whole teachers and rooms, school-level facilities); the
+model and both steps are :mod:`junyun_lib.planning.model` (:func:`~junyun_lib.planning.model.rule_step`,
+:func:`~junyun_lib.planning.model.cv_step`):
 
 1. **School rule** (exact per school): a failing part must bring all but ``7 − min_meeting`` indicators to the
    standard and the rest to ``floor_ratio`` (85%) of it.  For a mixed school the exempt indicators of its
@@ -41,9 +43,6 @@ never passes "< 0.27" by 3×10⁻¹⁰ and re-evaluation is not at the mercy of 
 """
 from __future__ import annotations
 
-import functools
-import itertools
-import math
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -53,13 +52,8 @@ from ..evaluation.evaluate import evaluate
 from ..evaluation.incremental import addition_totals
 from ..io.costs import load_unit_costs
 from ..io.reader import SchoolTable
-from ..measures.cv import weighted_cv
-from ..rules import REL_TOL, compare
+from .model import EPS, MARGIN, Model, Purchase, build_model, cv_step, require_school_standards, rule_step, within_limit
 
-STAGES = ("primary", "junior")
-EPS = 1e-9
-#: relative margin kept below every CV limit (limit × (1 − MARGIN)); see the module docstring
-MARGIN = 1e-6
 METHOD_ZH = ("两步法：先按“至少6项达标、余项不低于85%”逐校求最低成本（一贯制学校两个学段的免达标指标联合选择，设施按学校购置、"
              "两个学段按拆分比例共享），再在实际购置的整数教师、教室之上，对超限的差异系数把低于某一水平的学校补到该水平"
              "（连续量为最优；整数量向上取整，组合数不多时穷举）；差异系数按比限值低 0.0001% 掌握；最后把方案加回原始数据重新评估核验。")
@@ -99,265 +93,8 @@ class PathPlan:
     heuristic_cost: float | None = None
 
 
-# --------------------------------------------------------------------------------------------- the model
-@dataclass
-class _Model:
-    """Numbers of one county-year the optimisation works on (school parts × indicators)."""
-
-    parts: pd.DataFrame            # school_id, part, students, share, school_name
-    codes: list
-    scale: dict
-    integer: dict
-    facility: dict                 # code -> True for whole-school quantities
-    column: dict                   # (code, stage) -> raw column
-    unit_cost: dict
-    unit_zh: dict
-    name_zh: dict
-    numerator: np.ndarray          # parts × codes, the part's own quantity
-    standard: np.ndarray           # parts × codes
-    floor: float
-    min_meeting: int
-    limits: dict                   # (stage, code) -> (limit, comparison)
-    schools: list = field(default_factory=list)          # school ids, in order of first part
-    school_index: np.ndarray = None                      # part -> position in ``schools``
-
-    @functools.cached_property
-    def share(self) -> np.ndarray:
-        return self.parts["share"].to_numpy(dtype=float)
-
-    @functools.cached_property
-    def students(self) -> np.ndarray:
-        return self.parts["students"].to_numpy(dtype=float)
-
-    @functools.cached_property
-    def ids(self) -> np.ndarray:
-        """Each part's school id (text)."""
-        return self.parts["school_id"].astype(str).to_numpy()
-
-    @functools.cached_property
-    def stages(self) -> np.ndarray:
-        """Each part's stage ("primary" | "junior")."""
-        return self.parts["part"].astype(str).to_numpy()
-
-    @functools.cached_property
-    def facility_mask(self) -> np.ndarray:
-        return np.array([self.facility[c] for c in self.codes])
-
-    def values(self, numerator: np.ndarray) -> np.ndarray:
-        scale = np.array([self.scale[c] for c in self.codes])
-        return numerator * scale / self.students[:, None]
-
-    def delivered(self, buy: "_Buy") -> np.ndarray:
-        """What each part's numerator gains from a purchase (teachers to their section, facilities × share)."""
-        fac = self.share[:, None] * buy.facility[self.school_index]
-        return np.where(self.facility_mask[None, :], fac, buy.section)
-
-    def raw_amount(self, i: int, k: int, need: float) -> float:
-        if need <= EPS:
-            return 0.0
-        code = self.codes[k]
-        share = float(self.parts["share"].iat[i]) if self.facility[code] else 1.0
-        return _whole(need / share) if self.integer[code] else need / share
-
-
-@dataclass
-class _Buy:
-    """Raw purchases: whole teachers per part (section codes) and school-level facilities (facility codes)."""
-
-    section: np.ndarray            # parts × codes (0 in facility columns)
-    facility: np.ndarray           # schools × codes (0 in section columns)
-
-    @classmethod
-    def zeros(cls, m: _Model) -> "_Buy":
-        return cls(np.zeros((len(m.parts), len(m.codes))), np.zeros((len(m.schools), len(m.codes))))
-
-    def __add__(self, other: "_Buy") -> "_Buy":
-        return _Buy(self.section + other.section, self.facility + other.facility)
-
-    def cost(self, m: _Model) -> float:
-        unit = np.array([m.unit_cost[c] for c in m.codes])
-        return float((self.section.sum(axis=0) * unit).sum() + (self.facility.sum(axis=0) * unit).sum())
-
-
-def _whole(amount: float) -> float:
-    """Whole units needed for ``amount`` (a hair above a whole number is that whole number)."""
-    return float(math.ceil(amount - REL_TOL * max(abs(amount), 1.0))) if amount > 0 else 0.0
-
-
-def _model(result, costs: pd.DataFrame) -> _Model:
-    std = result.standard
-    parts = result.parts.reset_index(drop=True)
-    codes = list(std.codes)
-    indicators = {i.code: i for i in std.indicators}
-    unit_cost = dict(zip(costs["indicator"], costs["cost_wan_per_unit"].astype(float)))
-    unit_zh = dict(zip(costs["indicator"], costs.get("unit_zh", pd.Series([""] * len(costs)))))
-    limits = {}
-    for row in result.indicators.itertuples(index=False):
-        if not pd.isna(row.cv_limit):
-            limits[(row.stage, row.indicator)] = (float(row.cv_limit), row.cv_comparison)
-    ids = parts["school_id"].astype(str)
-    schools = list(dict.fromkeys(ids))
-    position = {s: i for i, s in enumerate(schools)}
-    return _Model(
-        parts=parts[["school_id", "school_name", "part", "students", "share"]].copy(), codes=codes,
-        scale={c: float(indicators[c].scale) for c in codes},
-        integer={c: bool(indicators[c].shortfall_integer) for c in codes},
-        facility={c: indicators[c].numerator_kind == "facility" for c in codes},
-        column={(c, s): indicators[c].numerator_column(s) for c in codes for s in STAGES},
-        unit_cost=unit_cost, unit_zh={c: unit_zh.get(c) or indicators[c].shortfall_unit_zh for c in codes},
-        name_zh={c: indicators[c].name_zh for c in codes},
-        numerator=parts[[f"numerator_{c}" for c in codes]].to_numpy(dtype=float),
-        standard=parts[[f"standard_{c}" for c in codes]].to_numpy(dtype=float),
-        floor=float(std.school_rule["floor_ratio"]), min_meeting=int(std.school_rule["min_meeting"]),
-        limits=limits, schools=schools, school_index=ids.map(position).to_numpy(dtype=int))
-
-
-def _needs(m: _Model, numerator: np.ndarray, rows, k: int, target_values) -> np.ndarray:
-    """Numerator each part in ``rows`` must gain for indicator k's value to reach ``target_values``
-    (0 where it already does, within the comparison tolerance)."""
-    students = m.students[rows]
-    goal = np.asarray(target_values, dtype=float) * students / m.scale[m.codes[k]]
-    needed = goal - numerator[rows, k]
-    return np.where(needed > REL_TOL * np.maximum(np.abs(goal), 1.0), needed, 0.0)
-
-
-def _delivered(m: _Model, rows, k: int, need: np.ndarray) -> np.ndarray:
-    """What the parts actually gain when the need is bought in whole raw units (teachers, rooms)."""
-    code = m.codes[k]
-    if not m.integer[code]:
-        return need
-    share = m.share[rows] if m.facility[code] else np.ones(len(need))
-    raw = np.where(need > 0, np.ceil(need / share - REL_TOL * np.maximum(need / share, 1.0)), 0.0)
-    return raw * share
-
-
-# ------------------------------------------------------------------------------------------ step 1: rule
-def _exempt_options(n_codes: int, exempt_max: int) -> list[tuple]:
-    return [()] + [c for r in range(1, exempt_max + 1) for c in itertools.combinations(range(n_codes), r)]
-
-
-def _rule_step(m: _Model, numerator: np.ndarray, failing: np.ndarray, naive: bool = False) -> _Buy:
-    """Raw purchases so every failing part passes the rule, at least cost (``naive``: every part, every
-    indicator to the full standard).  The parts of one school are decided jointly (shared facilities)."""
-    n_parts, n_codes = numerator.shape
-    rows = np.arange(n_parts)
-    full = np.stack([_needs(m, numerator, rows, k, m.standard[:, k]) for k in range(n_codes)], axis=1)
-    floor = np.stack([_needs(m, numerator, rows, k, m.standard[:, k] * m.floor) for k in range(n_codes)], axis=1)
-    buy = _Buy.zeros(m)
-    unit = np.array([m.unit_cost[c] for c in m.codes])
-    fmask = m.facility_mask
-    share = m.share
-    options = [()] if naive else _exempt_options(n_codes, n_codes - m.min_meeting)
-    chosen = np.flatnonzero(np.ones(n_parts, dtype=bool) if naive else failing)
-    by_school: dict[int, list[int]] = {}
-    for i in chosen:
-        by_school.setdefault(int(m.school_index[i]), []).append(int(i))
-    for s, members in by_school.items():
-        best, best_cost = None, math.inf
-        for combo in itertools.product(options, repeat=len(members)):
-            section = {}
-            fac = np.zeros(n_codes)
-            for i, exempt in zip(members, combo):
-                need = full[i].copy()
-                need[list(exempt)] = floor[i, list(exempt)]
-                section[i] = np.where(fmask, 0.0, [_whole(x) for x in need])
-                fac = np.maximum(fac, np.where(fmask, need / share[i], 0.0))
-            fac = np.array([_whole(x) if (fmask[k] and m.integer[m.codes[k]]) else x for k, x in enumerate(fac)])
-            cost = float(sum((v * unit).sum() for v in section.values()) + (fac * unit).sum())
-            if cost < best_cost - 1e-12:
-                best, best_cost = (section, fac), cost
-        section, fac = best
-        for i, v in section.items():
-            buy.section[i] = v
-        buy.facility[s] = fac
-    return buy
-
-
-# ------------------------------------------------------------------------------------------- step 2: CVs
-def _passes(cv: float, limit: float, comparison: str, margin: float = 0.0) -> bool:
-    return bool(compare(cv, limit * (1.0 - margin), comparison)) if not math.isnan(cv) else False
-
-
-def _raise_to(m: _Model, numerator: np.ndarray, rows: np.ndarray, k: int, level: float) -> np.ndarray:
-    """Numerator additions that bring the parts ``rows`` up to value ``level`` (whole units rounded up)."""
-    return _delivered(m, rows, k, _needs(m, numerator, rows, k, np.full(len(rows), level)))
-
-
-def _cv_step(m: _Model, numerator: np.ndarray, exact_limit: int, margin: float = MARGIN) -> _Buy:
-    """Raw purchases that bring every CV beyond its limit within it (water-filling), on ``numerator`` (the
-    values after what is already bought)."""
-    add = np.zeros_like(numerator)
-    scale = np.array([m.scale[c] for c in m.codes])
-    students = m.students
-    for (stage, code), (limit, comparison) in m.limits.items():
-        k = m.codes.index(code)
-        rows = np.flatnonzero((m.parts["part"] == stage).to_numpy())
-        if len(rows) < 2:
-            continue
-        base = numerator[rows, k] + add[rows, k]
-
-        def cv_with(extra):
-            return weighted_cv((base + extra) * scale[k] / students[rows], students[rows]).cv
-
-        if _passes(cv_with(0.0), limit, comparison, margin):
-            continue
-        values = base * scale[k] / students[rows]
-        lo, hi = float(values.min()), float(values.max())
-        trial = numerator.copy()
-        trial[rows, k] = base
-        if not _passes(cv_with(_raise_to(m, trial, rows, k, hi)), limit, comparison, margin):
-            hi = max(hi, 1e-12) * 2      # every value 0 (CV undefined): search above it
-        for _ in range(100):                    # smallest level whose raise passes (CV falls as L rises)
-            mid = (lo + hi) / 2
-            if _passes(cv_with(_raise_to(m, trial, rows, k, mid)), limit, comparison, margin):
-                hi = mid
-            else:
-                lo = mid
-        extra = _raise_to(m, trial, rows, k, hi)
-        if m.integer[code]:
-            extra = _exact_integer(m, rows, k, extra, cv_with, limit, comparison, exact_limit, margin)
-        add[rows, k] += extra
-    return _to_buy(m, add)
-
-
-def _to_buy(m: _Model, add: np.ndarray) -> _Buy:
-    """Part-level numerator additions → raw purchases (a school's facility: the larger of its parts' needs)."""
-    buy = _Buy.zeros(m)
-    for k, code in enumerate(m.codes):
-        if not m.facility[code]:
-            buy.section[:, k] = np.where(add[:, k] > EPS, add[:, k], 0.0)
-            if m.integer[code]:
-                buy.section[:, k] = [_whole(x) for x in buy.section[:, k]]
-            continue
-        raw = np.where(add[:, k] > EPS, add[:, k] / m.share, 0.0)
-        if m.integer[code]:
-            raw = np.array([_whole(x) for x in raw])
-        np.maximum.at(buy.facility[:, k], m.school_index, raw)
-    return buy
-
-
-def _exact_integer(m, rows, k, extra, cv_with, limit, comparison, exact_limit, margin) -> np.ndarray:
-    """Try every combination of whole units up to the rounded water-filling solution; keep the cheapest."""
-    code = m.codes[k]
-    shares = np.array([float(m.parts["share"].iat[i]) if m.facility[code] else 1.0 for i in rows])
-    units = np.round(extra / shares).astype(int)
-    raised = np.flatnonzero(units > 0)
-    if not len(raised) or math.prod(int(units[j]) + 1 for j in raised) > exact_limit:
-        return extra
-    best, best_cost = extra, float(units.sum())
-    for combo in itertools.product(*(range(int(units[j]) + 1) for j in raised)):
-        cost = float(sum(combo))
-        if cost >= best_cost - 1e-12:
-            continue
-        trial = np.zeros(len(rows))
-        trial[raised] = np.array(combo) * shares[raised]
-        if _passes(cv_with(trial), limit, comparison, margin):
-            best, best_cost = trial, cost
-    return best
-
-
 # ------------------------------------------------------------------------------------------ plan tables
-def buy_additions(m: _Model, buy: _Buy, reason: dict | str = "cv") -> pd.DataFrame:
+def buy_additions(m: Model, buy: Purchase, reason: dict | str = "cv") -> pd.DataFrame:
     """Raw purchases → the additions table (one row per school, section and indicator).  ``reason`` is a
     string, or a dict (school_id, stage, code) → reason with "cv" for anything not in it."""
     rows = []
@@ -421,8 +158,6 @@ def county_passes(result) -> bool:
     return bool(cv_ok and rule_ok and in_scope.any())
 
 
-_county_passes = county_passes
-
 
 def merge_additions(*tables: pd.DataFrame) -> pd.DataFrame:
     """Several additions tables as one (amounts and costs of the same school, section and indicator summed)."""
@@ -434,10 +169,10 @@ def merge_additions(*tables: pd.DataFrame) -> pd.DataFrame:
                   "unit_zh": "first", "cost_wan": "sum", "reason": "first"}))[ADDITION_COLUMNS]
 
 
-def heuristic_buy(m: _Model, failing: np.ndarray, exact_limit: int = 20000, margin: float = MARGIN):
+def heuristic_buy(m: Model, failing: np.ndarray, exact_limit: int = 20000, margin: float = MARGIN):
     """The heuristic's raw purchases on one model (steps 1 and 2) and the reason of each."""
-    rule = _rule_step(m, m.numerator, failing)
-    cv = _cv_step(m, m.numerator + m.delivered(rule), exact_limit, margin)
+    rule = rule_step(m, m.numerator, failing)
+    cv = cv_step(m, m.numerator + m.delivered(rule), exact_limit, margin)
     reason = {}
     for table in (buy_additions(m, rule, "school_rule"),):
         for r in table.itertuples(index=False):
@@ -445,9 +180,9 @@ def heuristic_buy(m: _Model, failing: np.ndarray, exact_limit: int = 20000, marg
     return rule + cv, reason
 
 
-def naive_plan(m: _Model) -> pd.DataFrame:
+def naive_plan(m: Model) -> pd.DataFrame:
     """Lift every school part to the standard in every indicator (facilities: the larger need ÷ share)."""
-    return buy_additions(m, _rule_step(m, m.numerator, np.ones(len(m.parts), dtype=bool), naive=True), "naive")
+    return buy_additions(m, rule_step(m, m.numerator, np.ones(len(m.parts), dtype=bool), naive=True), "naive")
 
 
 def cheapest_path(evaluation, county: str | None = None, year: int | None = None, costs=None,
@@ -457,9 +192,9 @@ def cheapest_path(evaluation, county: str | None = None, year: int | None = None
     module docstring), verified by re-running the evaluation on the raw rows plus the additions.  The naive
     plan is always costed; ``verify_naive`` also re-evaluates it (``naive_verified``, ``cvs["cv_naive"]``)."""
     result = evaluation.county(county, year)
-    _require_school_standards(result)
+    require_school_standards(result)
     cost_table = costs if isinstance(costs, pd.DataFrame) else load_unit_costs(costs)
-    m = _model(result, cost_table)
+    m = build_model(result, cost_table)
     failing = ~result.parts["passes_school_rule"].fillna(False).astype(bool).to_numpy()
     buy, reason = heuristic_buy(m, failing, exact_limit, margin)
     additions = buy_additions(m, buy, reason)
@@ -467,8 +202,8 @@ def cheapest_path(evaluation, county: str | None = None, year: int | None = None
     for _ in range(rounds - 1):      # spill-over in mixed schools can move another stage's CV: fix what fails
         if county_passes(after) and _within_margin(after, margin):
             break
-        m_after = _model(after, cost_table)
-        more = _cv_step(m_after, m_after.numerator, exact_limit, margin)
+        m_after = build_model(after, cost_table)
+        more = cv_step(m_after, m_after.numerator, exact_limit, margin)
         if not (more.section > EPS).any() and not (more.facility > EPS).any():
             break
         additions = merge_additions(additions, buy_additions(m_after, more, "cv"))
@@ -478,17 +213,11 @@ def cheapest_path(evaluation, county: str | None = None, year: int | None = None
 
 def _within_margin(result, margin: float) -> bool:
     ind = result.indicators
-    return all(_passes(float(r.cv), float(r.cv_limit), r.cv_comparison, margin)
+    return all(within_limit(float(r.cv), float(r.cv_limit), r.cv_comparison, margin)
                for r in ind.itertuples(index=False) if not pd.isna(r.cv_limit))
 
 
-def _require_school_standards(result) -> None:
-    if not result.standard.has_school_standards or result.standard.school_rule is None:
-        raise ValueError(f"{result.standard.name_zh}未规定学校层面的标准值，无法测算达标路径 "
-                         f"(the standard sets no school-level values)")
-
-
-def finish_plan(evaluation, result, m: _Model, additions: pd.DataFrame, after, verify_naive: bool,
+def finish_plan(evaluation, result, m: Model, additions: pd.DataFrame, after, verify_naive: bool,
                 **extra) -> PathPlan:
     """A :class:`PathPlan` from additions already re-evaluated (``after``), with the naive plan costed."""
     naive = naive_plan(m)

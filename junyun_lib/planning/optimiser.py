@@ -51,8 +51,9 @@ import pandas as pd
 from ..io.costs import load_unit_costs
 from ..measures.cv import weighted_cv
 from ..rules import REL_TOL, compare
-from .cheapest import (EPS, MARGIN, PathPlan, _Buy, _Model, _model, _require_school_standards, buy_additions,
-                       county_passes, evaluate_with_additions, finish_plan, heuristic_buy, cheapest_path)
+from .cheapest import (PathPlan, buy_additions, county_passes, evaluate_with_additions, finish_plan,
+                       cheapest_path)
+from .model import EPS, MARGIN, Model, Purchase, build_model, require_school_standards
 
 #: how the cone is written for SCIP: "quad" (Σ d² ≤ (L′m)², m ≥ 0; SCIP recognises the second-order cone) or
 #: "sqrt" (√Σ d² ≤ L′m); "quad" found better plans sooner on the samples
@@ -236,7 +237,7 @@ class YearState:
     """
 
     year: int
-    model: _Model
+    model: Model
     hard: bool = False
     failing: np.ndarray | None = None            # parts failing the rule without purchases
     targets: list = field(default_factory=list)
@@ -836,9 +837,9 @@ def exact_check(st: YearState, numer: np.ndarray) -> dict:
     return {"rule_fail": np.flatnonzero(rule_fail), "cv_fail": cv_fail}
 
 
-def buys_to_buy(m: _Model, buys: dict) -> _Buy:
+def buys_to_buy(m: Model, buys: dict) -> Purchase:
     """One year's purchases (slots) as the heuristic's raw-purchase arrays on model ``m``."""
-    buy = _Buy.zeros(m)
+    buy = Purchase.zeros(m)
     ids = m.ids
     stages = m.stages
     position = {(s, g): i for i, (s, g) in enumerate(zip(ids, stages))}
@@ -852,7 +853,7 @@ def buys_to_buy(m: _Model, buys: dict) -> _Buy:
     return buy
 
 
-def buy_to_buys(m: _Model, buy: _Buy) -> dict:
+def buy_to_buys(m: Model, buy: Purchase) -> dict:
     """The heuristic's raw-purchase arrays as slots."""
     out = {}
     ids = m.ids
@@ -911,12 +912,12 @@ def optimal_path(evaluation, county: str | None = None, year: int | None = None,
     "heuristic"`` with the reason).  Every plan is applied to the raw rows and re-evaluated (``verified``).
     """
     result = evaluation.county(county, year)
-    _require_school_standards(result)
+    require_school_standards(result)
     cost_table = costs if isinstance(costs, pd.DataFrame) else load_unit_costs(costs)
     heuristic = cheapest_path(evaluation, result.county, result.year, cost_table, exact_limit=exact_limit,
                               verify_naive=verify_naive, margin=margin)
     heuristic.heuristic_cost = heuristic.total_cost
-    m = _model(result, cost_table)
+    m = build_model(result, cost_table)
     if not use_solver or not solver_available():
         heuristic.certificate = Certificate("heuristic", None, None, None, 0.0, margin, solver_name(), time_limit,
                                             reason="未使用求解器" if not use_solver else "未安装 PySCIPOpt")
@@ -954,7 +955,7 @@ def optimal_path(evaluation, county: str | None = None, year: int | None = None,
     return plan
 
 
-def _warm_from_additions(m: _Model, additions: pd.DataFrame) -> dict:
+def _warm_from_additions(m: Model, additions: pd.DataFrame) -> dict:
     out = {}
     for r in additions.itertuples(index=False):
         slot = ("F", str(r.school_id), r.indicator) if m.facility[r.indicator] else \
@@ -963,7 +964,7 @@ def _warm_from_additions(m: _Model, additions: pd.DataFrame) -> dict:
     return out
 
 
-def _reasons(m: _Model, failing: np.ndarray, program: Program) -> dict:
+def _reasons(m: Model, failing: np.ndarray, program: Program) -> dict:
     """What each purchase is for: the rule where it lifts a failing part's indicator, else the CV."""
     reason = {}
     for (tag, year, i, k), exempt in getattr(program, "chosen_exempt", {}).items():

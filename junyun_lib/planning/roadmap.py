@@ -59,15 +59,14 @@ from ..evaluation.evaluate import evaluate
 from ..io.costs import load_unit_costs
 from ..io.projects import EFFECTS, Projects, link_problems, override_link_problems
 from ..io.reader import SchoolTable
-from ..measures.cv import weighted_cv
 from ..problems import Problem, ValidationError
 from ..rules import REL_TOL, compare
 from ..rules.schema import STAGE_ZH
-from .cheapest import (ADDITION_COLUMNS, EPS, MARGIN, _Buy, _model, _require_school_standards, apply_additions,
-                       buy_additions, county_passes, heuristic_buy, naive_plan)
+from .cheapest import ADDITION_COLUMNS, buy_additions, county_passes, naive_plan
 from .enrolment import project_enrolment
 from .exchange import apply_moves, check_moves, exchange_rules
 from .metrics import measure
+from .model import EPS, MARGIN, Purchase, build_model, cv_step, require_school_standards, rule_step
 from .optimiser import (TIME_LIMIT, Certificate, MoveRules, YearState, buy_to_buys, buys_to_buy, cost_certificate,
                         solve_states, solver_available, solver_name)
 
@@ -136,6 +135,9 @@ class Roadmap:
       was re-evaluated, the target year passing; ``first_pass_year`` — the first year the county passes
       (re-evaluated); ``earliest`` (:class:`EarliestPlan`) and ``budget_needed`` when the target year cannot
       be reached within the budget
+
+    The roadmap in words (Chinese text for the command line and the documents) is the report layer's:
+    :func:`junyun_lib.report.roadmap_report.summary_zh`.
     """
 
     county: str
@@ -198,127 +200,6 @@ class Roadmap:
                         "direction": r.direction, "target": float(r.target), "actual": actual,
                         "kind": str(r.metric).partition(":")[0], "metric": str(r.metric), "stage": r.stage})
         return out
-
-    def summary_zh(self, top: int = 5) -> str:
-        """The roadmap in plain Chinese text (the command line): the first passing year, both costs with their
-        certificates, the targets missed, spend per year with the ``top`` largest actions of each year, and where
-        the full list is."""
-        span = f"{self.years[0]}—{self.years[-1]}年" if len(self.years) > 1 else f"{self.years[0]}年"
-        lines = [f"{self.county} 达标路线图（{self.start_year}年数据 → {self.target_year}年达标，安排 {span}）"]
-        if self.feasible:
-            lines.append(f"按此路线图，{self.target_year}年各项差异系数均在限值内、所有学校达到校级规则（已按正式口径逐年重新评估核验）。"
-                         + (f"全县自 {self.first_pass_year} 年起达标。" if self.first_pass_year else ""))
-        else:
-            lines.append(f"在给定预算内无法于{self.target_year}年达标：{self.infeasible_reason}")
-            if self.earliest is not None:
-                e = self.earliest
-                lines.append(f"按此预算最早可于 {e.year} 年达标：该方案新增投入 {e.total_cost:,.1f} 万元，"
-                             + ("已按正式口径逐年重新评估核验" if e.verified else "重新评估核验未通过")
-                             + "（逐年措施见工作簿“最早达标方案”表和 JSON 文件）。")
-                lines.append(f"{e.year}年达标方案逐年安排（每年按经费列出最大的 {top} 项措施）：")
-                lines += actions_zh(e.schedule, e.years_table, top)
-            elif self.earliest_year:
-                lines.append(f"按此预算最早可于 {self.earliest_year} 年达标。")
-            if self.budget_needed is not None:
-                lines.append(f"要在{self.target_year}年达标，每年预算至少约 {self.budget_needed:,.1f} 万元。")
-        lines += self.costs_zh()
-        moves = int(self.schedule.loc[self.schedule["action"] == "move", "amount"].sum()) if len(self.schedule) else 0
-        lines.append(("目标年度没有可行方案，本路线图未安排新增投入" if not self.verified and not len(self.schedule) else
-                      f"本路线图新增投入合计 {self.total_cost:,.1f} 万元；教师交流 {moves} 人次（不计成本）") + "；"
-                     f"对比：现在逐校补足到标准约 {self.naive_cost:,.1f} 万元" + (
-                         f"（按{self.target_year}年预测在校生约 {self.naive_target_cost:,.1f} 万元）"
-                         if self.target_year > self.start_year else "") + "，" + (
-                         f"县里已列项目预算 {self.project_budget:,.1f} 万元（其中本期内完成 "
-                         f"{self.project_budget_horizon:,.1f} 万元，另计）。" if len(self.projects)
-                         else "本县区未提供已列项目清单。"))
-        if self.verified or len(self.schedule):
-            lines.append("逐年安排（每年按经费列出最大的 %d 项措施）：" % top)
-            lines += self.actions_zh(top)
-            lines.append("完整的逐校、逐年措施清单（数量、经费、依据）见路线图工作簿的“各校措施”表和 JSON 文件。")
-        return "\n".join(lines)
-
-    def costs_zh(self) -> list[str]:
-        """The two costs with their certificates, and the targets missed (Chinese lines)."""
-        lines = []
-        p, w = self.pass_certificate, self.targets_certificate
-        if p is not None and p.primal_bound is not None:
-            label = "按期达标的最低成本" if p.dual_bound is not None else "按期达标的成本（启发式，未证明为最低）"
-            lines.append(f"一、{label}（只计硬性要求：{self.target_year}年各项差异系数在限值内、每所学校达到校级规则）："
-                         f"{p.primal_bound:,.1f} 万元。{p.text_zh()}")
-        elif p is not None:
-            bound = f"不计预算时按期达标至少需 {p.dual_bound:,.1f} 万元（求解器下界）。" if p.dual_bound is not None else ""
-            lines.append(f"一、在给定预算内没有按期达标的方案。{bound}")
-            return lines
-        if not self.has_targets:
-            lines.append("二、推进计划未给出路线图可测算的年度资源配置目标，路线图即按期达标的最低成本方案。")
-        elif w is not None and w.primal_bound is not None:
-            add = max(self.targets_add or 0.0, 0.0)
-            extra = f"比只求按期达标多 {add:,.1f} 万元，多出部分只为年度目标" if add >= 0.05 else "与只求按期达标的成本相同"
-            lines.append(f"二、同时尽量达到推进计划的年度目标：{w.primal_bound:,.1f} 万元（不含未达目标的罚分），{extra}。"
-                         + ("在达到同样年度目标的方案中，" if w.dual_bound is not None else "") + w.text_zh())
-        missed = self.missed_targets()
-        if missed:
-            lines.append(f"本路线图未达到的年度目标 {len(missed)} 项：" + "；".join(
-                f"{m['year']}年 {m['item_zh']}（目标 {target_text(m)}，预计 {actual_text(m)}）" for m in missed) + "。")
-        elif self.has_targets and self.verified:
-            lines.append("推进计划的年度目标全部达到（按正式口径重新评估）。")
-        return lines
-
-    def actions_zh(self, top: int = 5) -> list[str]:
-        """Per year: spend, whether the county passes, the ``top`` largest purchases by cost with their reason,
-        and the teacher moves (Chinese lines)."""
-        return actions_zh(self.schedule, self.years_table, top)
-
-
-def actions_zh(schedule: pd.DataFrame, years_table: pd.DataFrame, top: int = 5) -> list[str]:
-    """A schedule year by year (Chinese lines): spend, whether the county passes, the ``top`` largest purchases by
-    cost with their reason, and the largest teacher moves."""
-    lines = []
-    s = schedule
-    for row in years_table.itertuples(index=False):
-        y = int(row.year)
-        lines.append(f"  {y}年：新增投入 {row.spend_wan:,.1f} 万元，" + ("全县达标" if row.passes else "全县尚未达标"))
-        buys = s[(s["year"] == y) & (s["action"] == "purchase")].sort_values("cost_wan", ascending=False,
-                                                                            kind="stable")
-        for r in buys.head(top).itertuples(index=False):
-            lines.append(f"    · {r.school_name} {_stage_zh(r.stage)} {r.name_zh} +{_amount(r.amount)} {r.unit_zh}，"
-                         f"{r.cost_wan:,.1f} 万元（{r.reason_zh}）")
-        if len(buys) > top:
-            lines.append(f"    · 另有 {len(buys) - top} 项，合计 {buys['cost_wan'].iloc[top:].sum():,.1f} 万元")
-        moved = s[(s["year"] == y) & (s["action"] == "move")]
-        if len(moved):
-            shown = moved.sort_values("amount", ascending=False, kind="stable").head(top)
-            rest = int(moved["amount"].sum() - shown["amount"].sum())
-            lines.append(f"    · 教师交流 {int(moved['amount'].sum())} 人次：" + "；".join(
-                f"{r.from_school_name or r.from_school_id} → {r.school_name} "
-                f"{r.name_zh} {int(r.amount)} 人（{r.reason_zh}）" for r in shown.itertuples(index=False))
-                + (f"；另有 {rest} 人次" if rest else ""))
-    return lines
-
-
-DIRECTION_ZH = {">=": "≥", ">": ">", "<=": "≤", "<": "<"}
-
-
-def target_text(missed: dict) -> str:
-    """A missed target as people read it: "≥ 100%" for a share of schools, "≤ 0.450" for a coefficient."""
-    share = missed.get("kind") != "max_cv"
-    value = f"{missed['target']:g}%" if share else f"{missed['target']:.3f}"
-    return f"{DIRECTION_ZH.get(missed['direction'], missed['direction'])} {value}"
-
-
-def actual_text(missed: dict) -> str:
-    if missed["actual"] is None:
-        return "无数据"
-    return f"{missed['actual']:.1f}%" if missed.get("kind") != "max_cv" else f"{missed['actual']:.3f}"
-
-
-def _stage_zh(stage) -> str:
-    return STAGE_ZH.get(stage, "全校") if stage else "全校"
-
-
-def _amount(value) -> str:
-    value = float(value)
-    return f"{value:,.0f}" if value.is_integer() else f"{value:,.1f}"
 
 
 # -------------------------------------------------------------------------------------- year frames
@@ -577,7 +458,7 @@ def plan_targets(plan, years) -> list[dict]:
 # ----------------------------------------------------------------------------------------- warm start
 def _greedy_targets(m, numer, targets, failing):
     """Purchases that meet a year's share targets by lifting the cheapest parts (a warm start)."""
-    buy = _Buy.zeros(m)
+    buy = Purchase.zeros(m)
     unit = np.array([m.unit_cost[c] for c in m.codes])
     values = m.values(numer)
     for t in targets:
@@ -616,17 +497,12 @@ def _greedy_targets(m, numer, targets, failing):
             for i in np.flatnonzero(fails):
                 one[:] = False
                 one[i] = True
-                b = _rule_only(m, numer, one)
+                b = rule_step(m, numer, one)
                 costs.append((b.cost(m), i, b))
             for _, i, b in sorted(costs, key=lambda x: x[0])[:short]:
                 buy.section = np.maximum(buy.section, b.section)
                 buy.facility = np.maximum(buy.facility, b.facility)
     return buy
-
-
-def _rule_only(m, numer, failing):
-    from .cheapest import _rule_step
-    return _rule_step(m, numer, failing)
 
 
 def _schedule_warm(needs: list, years: list, budgets: dict, unit_cost: dict, integer: dict):
@@ -745,20 +621,11 @@ def warm_schedule(states, years, budgets, exact_limit: int = 2000, moves: dict |
         m = st.model
         so_far = _buys_on(m, cumulative)
         numer = m.numerator + m.delivered(so_far) + _moved(m, moves, st.year)
+        failing = m.fails_rule(numer)
         if st.hard:
-            from .cheapest import _rule_step, _cv_step
-            values = m.values(numer)
-            meets = values >= m.standard * (1 - REL_TOL)
-            floor_ok = values >= m.standard * m.floor * (1 - REL_TOL)
-            failing = ~((meets.sum(axis=1) >= m.min_meeting) & floor_ok.all(axis=1))
-            rule = _rule_step(m, numer, failing)
-            cv = _cv_step(m, numer + m.delivered(rule), exact_limit)
-            buy = rule + cv
+            rule = rule_step(m, numer, failing)
+            buy = rule + cv_step(m, numer + m.delivered(rule), exact_limit)
         else:
-            values = m.values(numer)
-            meets = values >= m.standard * (1 - REL_TOL)
-            floor_ok = values >= m.standard * m.floor * (1 - REL_TOL)
-            failing = ~((meets.sum(axis=1) >= m.min_meeting) & floor_ok.all(axis=1))
             buy = _greedy_targets(m, numer, st.targets, failing)
         for slot, amount in buy_to_buys(m, buy).items():
             needs.append((slot, amount, st.year))
@@ -768,7 +635,7 @@ def warm_schedule(states, years, budgets, exact_limit: int = 2000, moves: dict |
     return _schedule_warm(needs, years, budgets, ref.unit_cost, ref.integer)
 
 
-def _buys_on(m, cumulative: dict) -> _Buy:
+def _buys_on(m, cumulative: dict) -> Purchase:
     """Cumulative purchases (slots) as arrays on model ``m`` (slots of schools absent from ``m`` dropped)."""
     ids = set(m.parts["school_id"].astype(str))
     keep = {}
@@ -786,7 +653,11 @@ def build_roadmap(evaluation, county: str | None = None, *, target_year: int | N
                   projects=None, overrides=None, plan=None, costs=None, moves: bool = True,
                   time_limit: float = TIME_LIMIT, use_solver: bool = True, margin: float = MARGIN,
                   start_year: int | None = None, search: bool = True) -> Roadmap:
-    """The roadmap of one county (see the module docstring).
+    """The roadmap of one county (see the module docstring), in named steps: the inputs checked and every year's
+    rows projected and evaluated (:func:`_prepare`); both plans of the target year (:meth:`_Run.plans`); when
+    they do not fit the budget, the budget needed and the earliest year that passes with its plan
+    (:func:`_shortfall`); the schedule applied to the raw rows and re-evaluated (:meth:`_Run.realise`); the
+    certificates of what was found (:func:`_certificates`).
 
     Parameters
     ----------
@@ -812,9 +683,132 @@ def build_roadmap(evaluation, county: str | None = None, *, target_year: int | N
         year … :data:`TARGET_YEAR_LAST`, a negative or non-finite budget or unit cost, a project or enrolment
         override on a school the school table does not hold.
     """
+    run = _prepare(evaluation, county, target_year=target_year, budget=budget, projects=projects,
+                   overrides=overrides, plan=plan, costs=costs, moves=moves, start_year=start_year, search=search)
+    years, states = run.states_to(run.target)
+    naive_cost, naive_target_cost = _naive_costs(run, states)
+    run.solver = _Solver(run.move_rules, margin, max(10.0 * naive_cost, 1000.0), time_limit) \
+        if use_solver and solver_available() else None
+    run.no_solver_reason = "未使用求解器" if not use_solver else "未安装 PySCIPOpt"
+    run.margin, run.time_limit = margin, time_limit
+    plans = run.plans(states, years, run.budgets)
+    earliest, needed, reason = _shortfall(run, plans, states, years) if not plans.feasible else (None, None, "")
+    done = run.realise(years, states, plans)           # every year applied to the raw rows and re-evaluated
+    passes = done["passes"]
+    _add_notes(run, years)
+    if plans.feasible and not passes:
+        reason = "方案加回原始数据按正式口径重新评估，目标年度仍未达标"
+    if not plans.feasible and not reason:
+        reason = "目标年度未能达标"
+    pass_cert, targets_cert = _certificates(plans, run.solver)
+    return Roadmap(
+        county=run.county, start_year=run.start, target_year=run.target, years=years, schedule=done["schedule"],
+        years_table=done["years_table"], cvs=_cv_table(done["results"], run.first),
+        targets=_target_table(run.targets_in(years), done["results"]),
+        projects=_project_table(run.project_rows, {y: run.statuses_all[y] for y in years}, run.start),
+        enrolment=run.enrolment_in(years), results=done["results"], certificate=targets_cert,
+        total_cost=done["total"], naive_cost=naive_cost, naive_target_cost=naive_target_cost,
+        project_budget=_project_budget(run.project_rows), project_budget_horizon=_project_budget(
+            run.project_rows, years) if run.start < run.target else 0.0,
+        budgets=run.budgets, feasible=bool(plans.feasible and passes), verified=done["verified"],
+        earliest_year=earliest.year if earliest is not None else None, budget_needed=needed,
+        infeasible_reason=reason if not (plans.feasible and passes) else "", move_problems=done["problems"],
+        notes=run.notes, synthetic=bool(evaluation.synthetic), warnings=run.warnings, pass_certificate=pass_cert,
+        targets_certificate=targets_cert, has_targets=bool(run.targets_in(years)),
+        first_pass_year=done["first_pass_year"], earliest=earliest)
+
+
+@dataclass
+class _Run:
+    """One roadmap run: its inputs and every year's projected rows, evaluation and model, from the data year to
+    the last year searched (:func:`_prepare`)."""
+
+    evaluation: object
+    county: str
+    start: int
+    target: int
+    first: object                  # the data year's CountyResult
+    cost_table: pd.DataFrame
+    project_rows: pd.DataFrame | None
+    base: pd.DataFrame             # the data year's raw rows
+    budget: object                 # as given (a number, {year: number} or None)
+    budgets: dict                  # per year of the horizon to the target year
+    warnings: list
+    notes: list
+    searching: bool                # look for the earliest year past the target that the budget reaches
+    last_max: int
+    all_years: list
+    enrolment_all: pd.DataFrame | None
+    frames_all: dict
+    statuses_all: dict
+    results_all: dict
+    targets_all: list
+    models: dict
+    move_rules: object = None
+    solver: object = None
+    no_solver_reason: str = ""
+    margin: float = MARGIN
+    time_limit: float = TIME_LIMIT
+
+    def states_to(self, last: int):
+        """The years from the data year to ``last`` and their :class:`YearState` (``last`` must pass)."""
+        years = [y for y in self.all_years if y <= last]
+        out = []
+        for y in years:
+            r = self.results_all[y]
+            failing = ~r.parts["passes_school_rule"].fillna(False).astype(bool).to_numpy()
+            out.append(YearState(y, self.models[y], hard=(y == last), failing=failing,
+                                 targets=[t for t in self.targets_all if t["year"] == y]))
+        return years, out
+
+    def targets_in(self, years) -> list:
+        return [t for t in self.targets_all if t["year"] in years]
+
+    def enrolment_in(self, years) -> pd.DataFrame:
+        e = self.enrolment_all
+        return e[e["year"].isin(years)] if e is not None else pd.DataFrame()
+
+    def plans(self, states, years, budgets) -> "_Plans":
+        """Both plans of one horizon (:class:`_Plans`): by the solver, or by the heuristic without it."""
+        if self.solver is None:
+            return _heuristic_plans(states, years, budgets, self.move_rules, self.margin, self.time_limit,
+                                    self.no_solver_reason)
+        return self.solver.solve(states, years, budgets)
+
+    def realise(self, years, states, plans: "_Plans") -> dict:
+        """A horizon's schedule applied to the raw rows year by year and re-evaluated by the official evaluation;
+        every purchase and move with its reason (:func:`_with_reasons`)."""
+        chosen = plans.with_targets if plans.feasible else None
+        buys, moves = (chosen.buys, chosen.moves) if chosen is not None else ({}, {})
+        adds = {st.year: buy_additions(st.model, buys_to_buy(st.model, _own(st.model, buys.get(st.year, {}))),
+                                       "pass_required") for st in states}
+        move_table = _move_table(moves, states)
+        pass_ = plans.pass_plan
+        adds, move_table = _with_reasons(adds, move_table, pass_.buys if pass_ else {}, pass_.moves if pass_ else {})
+        frames = {y: self.frames_all[y] for y in years}
+        checked, problems = _apply_schedule(frames, years, adds, move_table[MOVE_COLUMNS], self.first.standard)
+        results = evaluate_years(self.evaluation, self.county, checked)
+        passes = county_passes(results[years[-1]])
+        table = _years_table(years, results, adds, move_table, _budgets(self.budget, self.start, years[-1]),
+                             self.project_rows)
+        return {"additions": adds, "moves": move_table, "results": results, "problems": problems,
+                "passes": passes, "years_table": table,
+                "schedule": _schedule_table(adds, move_table, self.project_rows,
+                                            {y: self.statuses_all[y] for y in years}, self.base, self.start),
+                "total": float(sum(a["cost_wan"].sum() for a in adds.values() if len(a))),
+                # verified: a schedule exists and every year of it was re-evaluated, the last year passing
+                "verified": bool(chosen is not None and passes),
+                "first_pass_year": next((int(y) for y, ok in zip(table["year"], table["passes"]) if ok), None)}
+
+
+def _prepare(evaluation, county, *, target_year, budget, projects, overrides, plan, costs, moves, start_year,
+             search) -> _Run:
+    """Step 1: the inputs checked (every problem at once), then every year from the data year to the target
+    year — and, with a budget, :data:`SEARCH_YEARS` beyond it — projected (:func:`year_frame`: enrolment,
+    projects) and evaluated, with its :class:`~junyun_lib.planning.model.Model`."""
     county, start = _county_and_start(evaluation, county, start_year)
     first = evaluation.county(county, start)
-    _require_school_standards(first)
+    require_school_standards(first)
     cfg = evaluation.counties.get(county)
     checked = roadmap_input_problems(evaluation, county, target_year=target_year, budget=budget, costs=costs,
                                      start_year=start, projects=projects, overrides=overrides)
@@ -841,140 +835,101 @@ def build_roadmap(evaluation, county: str | None = None, *, target_year: int | N
     for y in all_years:
         frames_all[y], statuses_all[y] = year_frame(base, y, start, enrolment_all, project_rows, first.standard)
     results_all = evaluate_years(evaluation, county, frames_all)
-    targets_all = plan_targets(plan, all_years)
-    models = {y: _model(results_all[y], cost_table) for y in all_years}
-
-    def states_to(last: int):
-        years_ = [y for y in all_years if y <= last]
-        out = []
-        for y in years_:
-            r = results_all[y]
-            failing = ~r.parts["passes_school_rule"].fillna(False).astype(bool).to_numpy()
-            out.append(YearState(y, models[y], hard=(y == last), failing=failing,
-                                 targets=[t for t in targets_all if t["year"] == y]))
-        return years_, out
-
-    years, states = states_to(target)
-    statuses = {y: statuses_all[y] for y in years}
-    targets = [t for t in targets_all if t["year"] in years]
-    enrolment = enrolment_all[enrolment_all["year"].isin(years)] if enrolment_all is not None else None
+    run = _Run(evaluation=evaluation, county=county, start=start, target=target, first=first, cost_table=cost_table,
+               project_rows=project_rows, base=base, budget=budget, budgets=budgets, warnings=warnings, notes=notes,
+               searching=searching, last_max=last_max, all_years=all_years, enrolment_all=enrolment_all,
+               frames_all=frames_all, statuses_all=statuses_all, results_all=results_all,
+               targets_all=plan_targets(plan, all_years),
+               models={y: build_model(results_all[y], cost_table) for y in all_years})
     move_rules, eligible = _move_rules(base) if moves and target > start else (None, None)
     if move_rules is not None:
         move_rules.eligible = eligible
         notes.append("教师交流：每校每年调出、调入各不超过 "
                      f"{move_rules.max_out}、{move_rules.max_in} 人，调出学校保持达标，同类教师在同一学段内交流"
                      "（可按本县交流轮岗方案修改）。")
-    naive = naive_plan(_model(first, cost_table))
-    naive_cost = float(naive["cost_wan"].sum()) if len(naive) else 0.0
+    run.move_rules = move_rules
+    return run
+
+
+def _naive_costs(run: _Run, states) -> tuple[float, float]:
+    """Lifting every school part to the standard (逐校补足到标准), 万元: now (the data year), and on the target
+    year's projected schools."""
+    naive = naive_plan(build_model(run.first, run.cost_table))
     naive_target = naive_plan(states[-1].model)
-    naive_target_cost = float(naive_target["cost_wan"].sum()) if len(naive_target) else 0.0
-    penalty = max(10.0 * naive_cost, 1000.0)
-    solver_ok = use_solver and solver_available()
-    solver = _Solver(move_rules, margin, penalty, time_limit) if solver_ok else None
+    return (float(naive["cost_wan"].sum()) if len(naive) else 0.0,
+            float(naive_target["cost_wan"].sum()) if len(naive_target) else 0.0)
 
-    def plan_for(states_, years_, budgets_) -> _Plans:
-        """Both plans of one horizon (:class:`_Plans`)."""
-        if solver is None:
-            return _heuristic_plans(states_, years_, budgets_, move_rules, margin, time_limit,
-                                    "未使用求解器" if not use_solver else "未安装 PySCIPOpt")
-        return solver.solve(states_, years_, budgets_)
 
-    def realise(years_, states_, plans_: _Plans) -> dict:
-        """A horizon's schedule applied to the raw rows year by year and re-evaluated by the official evaluation;
-        every purchase and move with its reason (:func:`_with_reasons`)."""
-        chosen = plans_.with_targets if plans_.feasible else None
-        buys_, moves_ = (chosen.buys, chosen.moves) if chosen is not None else ({}, {})
-        adds = {st.year: buy_additions(st.model, buys_to_buy(st.model, _own(st.model, buys_.get(st.year, {}))),
-                                       "pass_required") for st in states_}
-        move_table_ = _move_table(moves_, states_)
-        pass_ = plans_.pass_plan
-        adds, move_table_ = _with_reasons(adds, move_table_, pass_.buys if pass_ else {}, pass_.moves if pass_ else {})
-        frames_ = {y: frames_all[y] for y in years_}
-        checked, problems_ = _apply_schedule(frames_, years_, adds, move_table_[MOVE_COLUMNS], first.standard)
-        results_ = evaluate_years(evaluation, county, checked)
-        passes_ = county_passes(results_[years_[-1]])
-        table = _years_table(years_, results_, adds, move_table_, _budgets(budget, start, years_[-1]), project_rows)
-        return {"additions": adds, "moves": move_table_, "results": results_, "problems": problems_,
-                "passes": passes_, "years_table": table,
-                "schedule": _schedule_table(adds, move_table_, project_rows, {y: statuses_all[y] for y in years_},
-                                            base, start),
-                "total": float(sum(a["cost_wan"].sum() for a in adds.values() if len(a))),
-                # verified: a schedule exists and every year of it was re-evaluated, the last year passing
-                "verified": bool(chosen is not None and passes_),
-                "first_pass_year": next((int(y) for y, ok in zip(table["year"], table["passes"]) if ok), None)}
-
-    plans = plan_for(states, years, budgets)
-    feasible, cert = plans.feasible, plans.certificate
-    earliest, needed, needed_cert, reason = None, None, None, ""
-    if not feasible:
-        lower = plans.lower
-        if cert.status == "infeasible" and lower is not None and budgets and lower > sum(budgets.values()) * (1 + 1e-9):
-            reason = (f"达标的最低成本至少 {lower:,.1f} 万元，超过期内预算合计 {sum(budgets.values()):,.1f} 万元")
-        elif cert.status == "infeasible":
-            reason = "求解器证明在此预算下不存在可行方案"
-        else:
-            reason = "在时限内未找到不超预算的方案（未能证明不可行）"
-        if budgets and solver is not None:
-            needed, needed_cert = solver.uniform_budget(states, years)
-            notes.append(f"按期达标所需的每年预算：{needed_cert.text_zh()}")
-        if searching:
-            for last in range(target + 1, last_max + 1):
-                y2, st2 = states_to(last)
-                p2 = plan_for(st2, y2, _budgets(budget, start, last))
-                if p2.feasible:
-                    done = realise(y2, st2, p2)
-                    earliest = EarliestPlan(
-                        year=last, years=y2, total_cost=done["total"], schedule=done["schedule"],
-                        years_table=done["years_table"], verified=done["verified"],
-                        first_pass_year=done["first_pass_year"], pass_certificate=p2.pass_plan.certificate,
-                        targets_certificate=p2.with_targets.certificate)
-                    break
-    # ---- verify: every year applied to the raw rows and re-evaluated
-    done = realise(years, states, plans)
-    results, passes = done["results"], done["passes"]
-    target_table = _target_table(targets, results)
-    project_table = _project_table(project_rows, statuses, start)
-    proj_total = float(project_rows["budget_wan"].sum()) if project_rows is not None and len(project_rows) else 0.0
-    if project_rows is not None and len(project_rows):
-        first_rows = project_rows.groupby("project_no").first()
-        horizon_budget = float(first_rows.loc[first_rows["completion_year"].isin(years), "budget_wan"].sum()) \
-            if start < target else 0.0
+def _shortfall(run: _Run, plans: "_Plans", states, years):
+    """When the target year cannot be reached within the budget: why, the uniform yearly budget that would reach
+    it (with the solver), and the earliest later year the budget reaches with its plan (:class:`EarliestPlan`).
+    Returns (earliest or None, budget needed or None, reason)."""
+    cert, lower, budgets = plans.certificate, plans.lower, run.budgets
+    if cert.status == "infeasible" and lower is not None and budgets and lower > sum(budgets.values()) * (1 + 1e-9):
+        reason = (f"达标的最低成本至少 {lower:,.1f} 万元，超过期内预算合计 {sum(budgets.values()):,.1f} 万元")
+    elif cert.status == "infeasible":
+        reason = "求解器证明在此预算下不存在可行方案"
     else:
-        horizon_budget = 0.0
-    if project_rows is not None and len(project_rows) and (project_rows["effect"] == "new_school").any():
-        notes.append("新建学校按项目清单的学位、学段和生源学校计入（未填学校标识码的按“new-序号”计）：学生按写明的转入人数，"
-                     "或从生源学校按在校生比例招满学位；其教师和设施假定按办学标准配置（项目写明的按写明的计）。")
-    if target > start:
-        cohort = enrolment_all is not None and (enrolment_all["method"] == "cohort").any()
+        reason = "在时限内未找到不超预算的方案（未能证明不可行）"
+    needed = None
+    if budgets and run.solver is not None:
+        needed, needed_cert = run.solver.uniform_budget(states, years)
+        run.notes.append(f"按期达标所需的每年预算：{needed_cert.text_zh()}")
+    earliest = None
+    if run.searching:
+        for last in range(run.target + 1, run.last_max + 1):
+            y2, st2 = run.states_to(last)
+            p2 = run.plans(st2, y2, _budgets(run.budget, run.start, last))
+            if p2.feasible:
+                done = run.realise(y2, st2, p2)
+                earliest = EarliestPlan(
+                    year=last, years=y2, total_cost=done["total"], schedule=done["schedule"],
+                    years_table=done["years_table"], verified=done["verified"],
+                    first_pass_year=done["first_pass_year"], pass_certificate=p2.pass_plan.certificate,
+                    targets_certificate=p2.with_targets.certificate)
+                break
+    return earliest, needed, reason
+
+
+def _project_budget(project_rows, years=None) -> float:
+    """The county's listed projects' budget (万元): all, or those completing in ``years`` (one row per project)."""
+    if project_rows is None or not len(project_rows):
+        return 0.0
+    if years is None:
+        return float(project_rows["budget_wan"].sum())
+    first_rows = project_rows.groupby("project_no").first()
+    return float(first_rows.loc[first_rows["completion_year"].isin(years), "budget_wan"].sum())
+
+
+def _add_notes(run: _Run, years) -> None:
+    """The roadmap's notes on its assumptions (new schools, projected enrolment, unit costs, reasons)."""
+    rows, start = run.project_rows, run.start
+    if rows is not None and len(rows) and (rows["effect"] == "new_school").any():
+        run.notes.append("新建学校按项目清单的学位、学段和生源学校计入（未填学校标识码的按“new-序号”计）：学生按写明的转入人数，"
+                         "或从生源学校按在校生比例招满学位；其教师和设施假定按办学标准配置（项目写明的按写明的计）。")
+    if run.target > start:
+        e = run.enrolment_all
+        cohort = e is not None and (e["method"] == "cohort").any()
         method = "按年级递进（队列）或阻尼线性趋势" if cohort else "阻尼线性趋势（无分年级数据）"
-        notes.append(f"各年度在校生数为预测值（{method}，可用本县的在校生预测修正表修正）；"
-                     f"{start}年及以前完成的项目视为已反映在{start}年数据中。")
-    notes.append("单位成本为工作台自带的示例值（可换成本县标准），各项按购置当年一次计入；预算只约束新增补充，"
-                 "县里已列项目另有资金来源。")
-    notes.append(REASON_RULE_ZH)
-    if feasible and not passes:
-        reason = "方案加回原始数据按正式口径重新评估，目标年度仍未达标"
-    if not feasible and not reason:
-        reason = "目标年度未能达标"
-    if not feasible and solver is None:
+        run.notes.append(f"各年度在校生数为预测值（{method}，可用本县的在校生预测修正表修正）；"
+                         f"{start}年及以前完成的项目视为已反映在{start}年数据中。")
+    run.notes.append("单位成本为工作台自带的示例值（可换成本县标准），各项按购置当年一次计入；预算只约束新增补充，"
+                     "县里已列项目另有资金来源。")
+    run.notes.append(REASON_RULE_ZH)
+
+
+def _certificates(plans: "_Plans", solver) -> tuple:
+    """The certificates of the least cost to pass and of the schedule; with no plan, one that says why (proved
+    impossible, or none found in time)."""
+    cert = plans.certificate
+    if not plans.feasible and solver is None:
         cert = dataclasses.replace(cert, reason=f"启发式方法未找到不超预算的方案（{cert.reason}）")
-    elif not feasible:      # no plan: the certificate says why (proved impossible, or none found in time)
+    elif not plans.feasible:
         cert = dataclasses.replace(cert, status="infeasible" if cert.status == "infeasible" else "not_found",
                                    primal_bound=None, gap=None, dual_bound=plans.lower)
     pass_cert = plans.pass_plan.certificate if plans.pass_plan is not None else cert
     targets_cert = plans.with_targets.certificate if plans.with_targets is not None else cert
-    return Roadmap(
-        county=county, start_year=start, target_year=target, years=years, schedule=done["schedule"],
-        years_table=done["years_table"], cvs=_cv_table(results, first), targets=target_table, projects=project_table,
-        enrolment=enrolment if enrolment is not None else pd.DataFrame(), results=results, certificate=targets_cert,
-        total_cost=done["total"], naive_cost=naive_cost, naive_target_cost=naive_target_cost,
-        project_budget=proj_total, project_budget_horizon=horizon_budget,
-        budgets=budgets, feasible=bool(feasible and passes), verified=done["verified"], earliest_year=
-        earliest.year if earliest is not None else None, budget_needed=needed,
-        infeasible_reason=reason if not (feasible and passes) else "", move_problems=done["problems"], notes=notes,
-        synthetic=bool(evaluation.synthetic), warnings=warnings, pass_certificate=pass_cert,
-        targets_certificate=targets_cert, has_targets=bool(targets), first_pass_year=done["first_pass_year"],
-        earliest=earliest)
+    return pass_cert, targets_cert
 
 
 # ------------------------------------------------------------------------------------- input checks
@@ -1358,13 +1313,6 @@ def _move_rules(base: pd.DataFrame):
                                                          limits["max_in_per_school_per_year"])),
                      cost_per_move=MOVE_COST, max_out=int(limits["max_out_per_school_per_year"]),
                      max_in=int(limits["max_in_per_school_per_year"])), eligible
-
-
-def _restricted(rules, eligible):
-    if rules is None:
-        return None
-    rules.eligible = eligible
-    return rules
 
 
 def _own(m, buys: dict) -> dict:

@@ -13,9 +13,11 @@ DataFrame with Chinese headers).  Each string is escaped exactly once, for where
 What a leader reads (页面面向领导): sources are cited by document title and number (:func:`for_people`), never a
 file or module name; counts are integers with their unit; a long list shows its first :data:`TOP` rows and says
 how many more the Excel result holds (``frame.attrs["more"]``, shown by :func:`table` and the Word copy);
-times are Beijing time.  :data:`SECTIONS` lists the briefing's sections with their headings and introductions
-(the briefing notebook's headings match it: ``tests/test_word.py``), and :func:`section_blocks` what each
-shows, so the Word copy (:mod:`junyun_lib.report.word`) holds the same sections as the page.
+times are Beijing time.  :data:`SECTIONS` lists the briefing's sections with their headings (the briefing
+notebook's headings match it: ``tests/test_word.py``), :func:`section_intro` the sentence under each heading for
+the standard in force and what the section shows (the notebook calls the same functions), and
+:func:`section_blocks` what each shows, so the Word copy (:mod:`junyun_lib.report.word`) holds the same
+sections, in the same words, as the page.
 
 Everything that depends on the standard is said here, from the standard's data, not in the notebook's
 Markdown: under basic balance (basic-2012: 8 indicators, judged by the composite CV alone) there is no
@@ -77,7 +79,7 @@ def _e(text) -> str:
 
 
 TOP = 10          # rows of a long list shown in the page; the Excel result holds them all
-EXCEL = "评估结果 Excel"   # how a page names the workbook the batch writes beside it
+EXCEL = "评估结果（Excel）"   # how a page and the index name the county-year's one workbook (<slug>.xlsx beside it)
 
 
 def _more(frame: pd.DataFrame, total: int, what: str, sheet: str, top: int | None) -> pd.DataFrame:
@@ -95,7 +97,6 @@ def headline(b: Briefing) -> str:
     r = b.result
     std = r.standard
     parts = []
-    n = len(r.standard.codes)
     for stage in STAGES:
         row = r.stages[r.stages["stage"] == stage].iloc[0]
         if int(row["schools_in_scope"]) == 0:
@@ -260,12 +261,17 @@ def attainment_intro(b: Briefing) -> str:
 def school_heatmaps(b: Briefing) -> list:
     """学校达标情况: the reading note and a school × indicator chart per stage; under a standard without
     school-level values (basic-2012) one sentence saying there is nothing to show."""
-    std = b.result.standard
-    if not std.has_school_standards:
-        return [markdown(f"{_balance(b.result)}评估不设学校层面的标准值，不逐校判定各项指标是否达标，本节不适用。")]
-    intro = ("每行一所至少有一项指标未达标的学校、每列一项指标，颜色表示达标、未达标但不低于下限、低于下限（见图例）。"
-             "按达标项数从少到多排列；各项指标均达标的学校不列出。")
-    return [markdown(intro)] + [image(meets_heatmap(b.result, stage)) for stage in STAGES]
+    if not b.result.standard.has_school_standards:
+        return [markdown(heatmap_intro(b))]
+    return [markdown(heatmap_intro(b))] + [image(meets_heatmap(b.result, stage)) for stage in STAGES]
+
+
+def heatmap_intro(b: Briefing) -> str:
+    """How to read the school × indicator charts, or (no school-level values: basic-2012) why there are none."""
+    if not b.result.standard.has_school_standards:
+        return f"{_balance(b.result)}评估不设学校层面的标准值，不逐校判定各项指标是否达标，本节不适用。"
+    return ("每行一所至少有一项指标未达标的学校、每列一项指标，颜色表示达标、未达标但不低于下限、低于下限（见图例）。"
+            "按达标项数从少到多排列；各项指标均达标的学校不列出。")
 
 
 def school_rule_text(b: Briefing) -> str:
@@ -351,11 +357,14 @@ def gap_totals(b: Briefing) -> pd.DataFrame | None:
 
 
 def guarantee_text(b: Briefing) -> str:
-    """What the school-level guarantee section shows, or why it shows nothing (basic-2012)."""
+    """What the school-level guarantee section shows, or why it shows nothing (basic-2012); "" when it shows no
+    table because nothing fails but not everything is decided (:func:`exceptions_text` then says what)."""
     std = b.result.standard
     if not std.guarantee:
         return (f"{_balance(b.result)}评估不含校额、班额、音乐美术专用教室等校级保障项目"
                 f"（这些项目属于{md_text(form_document())}的政府保障程度），本节不适用。")
+    if _guarantee_rows(b).empty and _undetermined(b).any():      # guarantee_failures shows no table
+        return ""
     return "校额、班额、音乐美术专用教室中未达标的项目。"
 
 
@@ -526,7 +535,7 @@ def scorecard_text(b: Briefing) -> str:
     pre_text = {True: "申报条件（前三年综合差异系数）满足", False: "申报条件（前三年综合差异系数）**不满足**",
                 None: "申报条件（前三年综合差异系数）无法判断（缺少年份数据）"}[pre]
     intro = ("资源配置、政府保障程度、教育质量、社会认可度四个方面均达到、且没有不予认定事项，才能认定为优质均衡。"
-             "下表列出未达到和无数据的项目（无数据不视为达标）；完整评估表见评估结果 Excel 的“评估表”工作表。\n\n")
+             "下表列出未达到和无数据的项目（无数据不视为达标）；完整评估表见评估结果（Excel）的“评估表”工作表。\n\n")
     return f"{intro}**评估结论**：{overall}。{areas}{veto}。{pre_text}。"
 
 
@@ -732,11 +741,12 @@ def plan_text(b: Briefing) -> str:
     return "".join(texts)
 
 
-def plan_table(b: Briefing, top: int | None = TOP) -> pd.DataFrame:
+def plan_table(b: Briefing, top: int | None = TOP) -> pd.DataFrame | None:
     """The plan items that need attention this year: behind its target, off the pace needed for a later target,
-    past the target year, or projected to miss (Chinese headers); the first ``top``."""
+    past the target year, or projected to miss (Chinese headers); the first ``top``; None without a plan
+    (:func:`plan_text` says so)."""
     if b.plan is None:
-        return pd.DataFrame()
+        return None
     out = watch_table(b.plan, b.result.year)
     return _more(out, len(out), "项", "推进计划", top)
 
@@ -768,42 +778,68 @@ def trend_text(b: Briefing) -> str:
 # ----------------------------------------------------------------------------------------- the sections
 @dataclass(frozen=True)
 class Section:
-    """One section of the briefing: its heading and the sentence under it (Markdown, no data strings)."""
+    """One section of the briefing: its key and heading.  What it says under the heading depends on the standard
+    and on what the section has to show, so it is not part of the section: :func:`section_intro`."""
 
     key: str
     title: str
-    intro: str = ""
 
 
 SECTIONS = (
-    Section("scorecard", "评估表：四个方面与不予认定事项",
-            "资源配置、政府保障程度、教育质量、社会认可度四个方面均达到、且没有不予认定事项，才能认定为优质均衡。"
-            "下表列出未达到和无数据的项目（无数据不视为达标）；完整评估表见评估结果 Excel 的“评估表”工作表。"),
-    Section("cv", "一、差异系数（校际均衡）", "资源配置指标按学校在校生数加权计算差异系数，并与评估限值比较。"),
-    Section("distribution", "二、各指标的学校分布",
-            "每个点是一所学校（一贯制学校按学段拆分），横轴为学校实际值占标准值的比例：实线为标准值（100%），"
-            "虚线为校级规则的下限（见图例）；右侧数字为达标学校数/学校数。"),
-    Section("heatmap", "三、学校达标情况",
-            "每行一所至少有一项指标未达标的学校、每列一项指标，颜色表示达标、未达标但不低于下限、低于下限（见图例）。"
-            "按达标项数从少到多排列；各项指标均达标的学校不列出。"),
+    Section("scorecard", "评估表：四个方面与不予认定事项"),
+    Section("cv", "一、差异系数（校际均衡）"),
+    Section("distribution", "二、各指标的学校分布"),
+    Section("heatmap", "三、学校达标情况"),
     Section("trend", "四、历年差异系数变化"),
     Section("schools", "五、未达到校级规则的学校及缺口"),
-    Section("causes", "六、差距成因、最低成本达标方案与达标路线图",
-            "差异系数超限的指标由哪些学校造成：每所学校对差异系数平方的贡献份额（合计 100%），以及城区、镇区、乡村之间的差距所占比例。"),
-    Section("plan", "七、推进计划年度进度",
-            "对照县域推进计划逐项比较本年度目标与实际；只有目标年的项目，比较距目标的差距、剩余年数、每年所需进度与近年实际进度。"
-            "下表列出落后、进度不足、逾期未达成或按趋势预计无法达成的项目。"),
-    Section("guarantee", "八、政府保障程度（校级项目）", "校额、班额、音乐美术专用教室中未达标的项目。"),
+    Section("causes", "六、差距成因、最低成本达标方案与达标路线图"),
+    Section("plan", "七、推进计划年度进度"),
+    Section("guarantee", "八、政府保障程度（校级项目）"),
     Section("excluded", "九、不参与资源配置评估的学校"),
-    Section("warnings", "十、数据质量提示", "以下数值可能有误但不影响计算，请核实。"),
+    Section("warnings", "十、数据质量提示"),
 )
 
 
+def plan_intro(b: Briefing) -> str:
+    """What the plan section compares and lists; "" without a plan (:func:`plan_text` says so, no table follows)."""
+    if b.plan is None:
+        return ""
+    return ("对照县域推进计划逐项比较本年度目标与实际；只有目标年的项目，比较距目标的差距、剩余年数、每年所需进度与近年实际进度。"
+            "下表列出落后、进度不足、逾期未达成或按趋势预计无法达成的项目。")
+
+
+def warnings_intro(b: Briefing) -> str:
+    """The sentence above the data hints; "" when there are none (the section then shows only "无")."""
+    return "以下数值可能有误但不影响计算，请核实。" if len(b.result.warnings) else ""
+
+
+# the sentence under each section's heading, by section: the page (the briefing notebook calls these functions)
+# and the Word copy (through section_blocks) take it from here.  The scorecard's is part of scorecard_text; the
+# per-school rule (school_rule_text) opens section 五.
+_INTROS = {"cv": cv_intro, "distribution": attainment_intro, "heatmap": heatmap_intro, "causes": causes_intro,
+           "plan": plan_intro, "guarantee": guarantee_text, "warnings": warnings_intro}
+
+
+def section_intro(b: Briefing, key: str) -> str:
+    """The sentence under a section's heading (Markdown), for the standard in force and what the section shows:
+    where the section shows no table it is the sentence saying why, never an introduction to a missing table;
+    "" for none."""
+    if key not in {s.key for s in SECTIONS}:
+        raise KeyError(key)
+    intro = _INTROS.get(key)
+    return (intro(b) or "") if intro else ""
+
+
 def section_blocks(b: Briefing, key: str) -> list[tuple]:
-    """What a section shows, in order, as ``("md", text)``, ``("table", frame, empty text)`` or ``("chart",
-    make_figure)`` (a function returning a matplotlib figure, called only by whoever draws it) — the same calls
-    the briefing notebook makes, for the Word copy."""
+    """What a section shows under its heading, in order, as ``("md", text)``, ``("table", frame, empty text)`` or
+    ``("chart", make_figure)`` (a function returning a matplotlib figure, called only by whoever draws it) — the
+    same calls the briefing notebook makes, its introduction (:func:`section_intro`) first, for the Word copy.
+    A table of None is one the page does not show (its text says why)."""
     r = b.result
+    return [("md", section_intro(b, key)), *_section_body(b, r, key)]
+
+
+def _section_body(b: Briefing, r: CountyResult, key: str) -> list[tuple]:
     if key == "scorecard":
         return [("md", scorecard_text(b)), ("table", scorecard_table(b), "全部项目达到要求")]
     if key == "cv":
@@ -811,6 +847,8 @@ def section_blocks(b: Briefing, key: str) -> list[tuple]:
     if key == "distribution":
         return [("chart", lambda: attainment_chart(r))]
     if key == "heatmap":
+        if not r.standard.has_school_standards:
+            return []                                # heatmap_intro says why (basic-2012)
         return [("chart", lambda: meets_heatmap(r, "primary")), ("chart", lambda: meets_heatmap(r, "junior"))]
     if key == "trend":
         if len(b.history) < 2:
@@ -825,8 +863,7 @@ def section_blocks(b: Briefing, key: str) -> list[tuple]:
     if key == "plan":
         return [("md", plan_text(b)), ("table", plan_table(b), "没有落后或预计无法达成的项目")]
     if key == "guarantee":
-        # the section's intro says what it shows; guarantee_text adds only why it is empty (basic-2012)
-        return [("md", "" if b.result.standard.guarantee else guarantee_text(b)), ("md", exceptions_text(b)),
+        return [("md", exceptions_text(b)),
                 ("table", guarantee_failures(b), "校额、班额、音乐美术专用教室均达标")]
     if key == "excluded":
         return [("table", excluded_table(b), "无")]
@@ -836,36 +873,46 @@ def section_blocks(b: Briefing, key: str) -> list[tuple]:
 
 
 def workbook_sheets(b: Briefing) -> dict[str, pd.DataFrame]:
-    """The 评估结果 Excel written beside the page: the whole of every list the page shortens, the full evaluation
-    form and plan progress, then the result tables of the county-year (raw strings; the workbook writer keeps
+    """The county-year's one workbook, 评估结果（Excel） (``<slug>.xlsx`` beside the page; written by the batch and
+    by ``junyun run``): 说明 (the synthetic label, county, year, standard by document, county rules in words, what
+    each sheet holds), the full evaluation form, the whole of every list the page shortens, plan progress and
+    the result tables (:func:`junyun_lib.report.excel.result_sheets`) — Chinese throughout, codes only in hidden
+    last columns, numbers as numbers (the workbook writer gives formats, 是/否, widths and filters, and keeps
     formula-like names as text)."""
-    from .excel import evaluation_sheets
+    from .excel import SHEET_ABOUT, about_rows, result_sheets
 
-    sheets = {"说明": pd.DataFrame([("县区", b.result.county), ("年度", b.result.year),
-                                   ("评估标准", standard_title(b.result.standard)),
-                                   *[("县区规则", override_text(o)) for o in b.result.standard.overrides_applied],
-                                   ("生成", f"junyun {__version__}，{beijing_now()}"),
-                                   *([("数据性质", SYNTHETIC_LABEL)] if b.synthetic else [])],
-                                  columns=["项目", "内容"])}
+    r = b.result
+    one = _one_year(r)
+    results = result_sheets(one)
+    listed: dict = {}
     if b.card is not None:
         card = form_table(b.card)
         card["数据来源"] = [for_people(x) for x in card["数据来源"]]
-        sheets["评估表"] = card
-    sheets["未达校级规则学校"] = failing_schools(b, top=None)
-    sheets["校级保障未达标"] = guarantee_details(b)
-    sheets["不参与评估学校"] = excluded_table(b, top=None)
-    sheets["数据质量提示"] = warnings_table(b, top=None)
+        listed["评估表"] = card
+    listed["学段结论"], listed["差异系数"] = results.pop("学段结论"), results.pop("差异系数")
+    failing = failing_schools(b, top=None)
+    if failing is not None:
+        for col in ("在校生（人）", "所需经费（万元）"):     # numbers, not the page's text
+            failing[col] = pd.to_numeric(failing[col].astype(str).str.replace(",", ""), errors="coerce")
+        failing.attrs = {"kinds": {"在校生（人）": "count", "所需经费（万元）": "money"}}
+    listed["未达校级规则学校"] = failing
+    listed["缺口与经费"] = results.pop("缺口与经费")
+    listed["学校指标"] = results.pop("学校指标")
+    listed["校级保障未达标"] = guarantee_details(b)
+    listed["保障指标"] = results.pop("保障指标")
     if b.plan is not None:
-        table = year_table(b.plan, b.result.year)
-        sheets["推进计划"] = table
-        pace = pace_table(b.plan, b.result.year)
+        listed["推进计划"] = year_table(b.plan, r.year)
+        pace = pace_table(b.plan, r.year)
         if len(pace):
-            sheets["远期目标进度"] = pace
-    sheets = {name: frame for name, frame in sheets.items() if frame is not None}   # basic-2012: no such lists
-    for name, frame in evaluation_sheets(_one_year(b.result)).items():
-        if name not in sheets:
-            sheets[name] = frame
-    return sheets
+            listed["远期目标进度"] = pace
+    listed.update(results)                              # 不参与评估学校, 数据质量提示
+    sheets = {name: frame for name, frame in listed.items() if frame is not None}   # basic-2012: no such lists
+    about = about_rows(one, {(r.county, r.year): b.card})
+    first = 1 if about and about[0][0] == "数据性质" else 0       # the synthetic label stays the first row
+    about[first:first] = [("县区", r.county), ("年度", f"{r.year}年")]
+    about.append(("生成", f"junyun {__version__}，{beijing_now()}"))
+    about += [(f"表：{name}", SHEET_ABOUT[name]) for name in sheets if name in SHEET_ABOUT]
+    return {"说明": pd.DataFrame(about, columns=["项目", "内容"]), **sheets}
 
 
 def _one_year(result: CountyResult):
@@ -990,7 +1037,7 @@ def column_kinds(frame: pd.DataFrame) -> dict[str, str]:
     kinds = {}
     for col in frame.columns:
         values = [v for v in frame[col].tolist() if not (v is None or (isinstance(v, float) and np.isnan(v)))]
-        texts = [_cell(v) for v in values]
+        texts = [cell_text(v) for v in values]
         if values and all(isinstance(v, (int, float, np.number)) and not isinstance(v, bool) or _NUMERIC.match(t)
                           for v, t in zip(values, texts)) and any(t != "—" for t in texts):
             kinds[col] = "num"
@@ -1001,7 +1048,7 @@ def column_kinds(frame: pd.DataFrame) -> dict[str, str]:
     return kinds
 
 
-def _cell(value) -> str:
+def cell_text(value) -> str:
     """A cell as shown: integers with thousands separators, other numbers as given, "—" for nothing."""
     if value is None or value is pd.NA or (isinstance(value, float) and np.isnan(value)):
         return "—"
@@ -1019,7 +1066,7 @@ def table_html(frame: pd.DataFrame) -> str:
     ``short``: one line, ``text``: wraps), the note of rows left out (``frame.attrs["more"]``) under it."""
     kinds = column_kinds(frame)
     head = "".join(f'<th class="{kinds[c]}">{_e(c)}</th>' for c in frame.columns)
-    body = "".join("<tr>" + "".join(f'<td class="{kinds[c]}">{_e(_cell(v))}</td>' for c, v in zip(frame.columns, row))
+    body = "".join("<tr>" + "".join(f'<td class="{kinds[c]}">{_e(cell_text(v))}</td>' for c, v in zip(frame.columns, row))
                    + "</tr>" for row in frame.itertuples(index=False, name=None))
     more = frame.attrs.get("more")
     note = f'<p class="junyun-more">{_e(more)}</p>' if more else ""

@@ -161,7 +161,7 @@ def warm_up() -> None:
     otherwise pays for (the Chinese font's file parsed, Agg and Pillow set up).  A batch worker's kernel calls
     it before its first briefing (预热), while the worker does its own imports."""
     set_style()
-    fig = _new_figure(1.0, 0.5, fixed=True)      # a bare Figure (no pyplot): nothing to close
+    fig = new_figure(1.0, 0.5, fixed=True)      # a bare Figure (no pyplot): nothing to close
     fig.text(0.5, 0.5, "均衡 0.50", ha="center")
     figure_to_png_bytes(fig)
 
@@ -382,13 +382,14 @@ class Margins:
 FOOTER_HEIGHT = 0.22   # inches kept under the legend for the notes (supxlabel)
 
 
-def _new_figure(width: float, height: float, fixed: bool = False) -> Figure:
+def new_figure(width: float, height: float, fixed: bool = False) -> Figure:
+    """A bare figure (图) with the Chinese font, at most :data:`FIGURE_WIDTH` wide (``fixed``: no layout engine)."""
     _ensure_font()
     return Figure(figsize=(min(width, FIGURE_WIDTH), height), layout=None if fixed else "constrained")
 
 
-def _panels(fig: Figure, nrows: int, ncols: int, legend_height: float, sharey: bool = False,
-            margins: Margins | None = None):
+def panel_grid(fig: Figure, nrows: int, ncols: int, legend_height: float, sharey: bool = False,
+               margins: Margins | None = None):
     """An ``nrows × ncols`` grid of axes and, under it, a row for the legend (``legend_height`` inches).
 
     The legend lives in its own row so that the notes under the figure (``supxlabel``) never overlap it.
@@ -423,7 +424,7 @@ def _panels(fig: Figure, nrows: int, ncols: int, legend_height: float, sharey: b
     return axes, legend_ax
 
 
-def _suptitle(fig: Figure, text: str, fontsize: float = 12) -> None:
+def figure_title(fig: Figure, text: str, fontsize: float = 12) -> None:
     """The figure title, 0.08 in below the top edge whatever the layout."""
     if fig.get_layout_engine() is None:
         fig.suptitle(text, fontsize=fontsize, y=1 - 0.08 / fig.get_figheight(), va="top")
@@ -431,7 +432,8 @@ def _suptitle(fig: Figure, text: str, fontsize: float = 12) -> None:
         fig.suptitle(text, fontsize=fontsize)
 
 
-def _legend(ax, handles, ncol: int, fontsize: float = 7.5, labels=None) -> None:
+def legend_row(ax, handles, ncol: int, fontsize: float = 7.5, labels=None) -> None:
+    """The legend (图例) drawn in its own row ``ax`` (:func:`panel_grid`), ``ncol`` entries a line."""
     labels = labels if labels is not None else [h.get_label() for h in handles]
     ax.legend(handles=handles, labels=labels, loc="center", ncol=ncol, fontsize=fontsize, frameon=False,
               handlelength=1.5, columnspacing=1.0, borderaxespad=0)
@@ -460,7 +462,7 @@ def _indicator_names(standard) -> dict[str, str]:
     return {i.code: i.name_zh for i in standard.indicators}
 
 
-def _footer(fig: Figure, result, *notes: str) -> None:
+def figure_footer(fig: Figure, result, *notes: str) -> None:
     """Notes under the figure (and the synthetic-data label), in space the layout keeps for them."""
     notes = [n for n in notes if n]
     if getattr(result, "synthetic", False):
@@ -498,8 +500,8 @@ def cv_chart(result) -> Figure:
     """
     names = _indicator_names(result.standard)
     codes = list(names)
-    fig = _new_figure(FIGURE_WIDTH, 1.5 + 0.48 * len(codes), fixed=True)
-    grid, legend_ax = _panels(fig, 1, len(STAGES), 0.25, sharey=True,
+    fig = new_figure(FIGURE_WIDTH, 1.5 + 0.48 * len(codes), fixed=True)
+    grid, legend_ax = panel_grid(fig, 1, len(STAGES), 0.25, sharey=True,
                               margins=Margins(left=1.35, top=0.9, bottom=0.5, wspace=0.25))
     axes = grid[0]
     y = np.arange(len(codes))
@@ -536,9 +538,9 @@ def cv_chart(result) -> Figure:
                    Line2D([], [], color=COLORS["limit"], linestyle="--", label="限值")]
     else:
         handles = [Patch(color=COLORS["ok"], label="差异系数（本标准不对单项指标设限值）")]
-    _legend(legend_ax, handles, ncol=len(handles), fontsize=8)
-    _suptitle(fig, f"{literal(result.county)} {result.year}年 各指标校际差异系数")
-    _footer(fig, result)
+    legend_row(legend_ax, handles, ncol=len(handles), fontsize=8)
+    figure_title(fig, f"{literal(result.county)} {result.year}年 各指标校际差异系数")
+    figure_footer(fig, result)
     return fig
 
 
@@ -666,7 +668,7 @@ def _distribution_legend(ax, result) -> None:
         handles = _status_handles(result.standard)
     else:
         handles = [Line2D([], [], marker="o", linestyle="", color=COLORS["ok"], label="学校")]
-    _legend(ax, handles, ncol=len(handles))
+    legend_row(ax, handles, ncol=len(handles))
 
 
 def distribution_chart(result, stage: str, indicator_code: str) -> Figure:
@@ -678,15 +680,15 @@ def distribution_chart(result, stage: str, indicator_code: str) -> Figure:
 def _distribution_figure(result, stage: str, indicator_code: str):
     """:func:`distribution_chart`'s figure, its panel, the standard lines and the marks an edit moves."""
     parts = _stage_parts(result, stage)
-    fig = _new_figure(FIGURE_WIDTH, 2.8)
-    grid, legend_ax = _panels(fig, 1, 1, 0.2)
+    fig = new_figure(FIGURE_WIDTH, 2.8)
+    grid, legend_ax = panel_grid(fig, 1, 1, 0.2)
     ax = grid[0, 0]
     lines, marks = _draw_distribution(ax, result, stage, indicator_code, parts)
     ax.set_yticks([])                               # one row of schools: the box's position (0) means nothing
     ax.set_title(f"{literal(result.standard.indicator(indicator_code).name_zh)}（{STAGE_ZH[stage]}，{len(parts)} 所学校）",
                  fontsize=11)
     _distribution_legend(legend_ax, result)
-    _footer(fig, result)
+    figure_footer(fig, result)
     return fig, ax, lines, marks
 
 
@@ -756,8 +758,8 @@ def distributions_grid(result, stage: str) -> Figure:
     codes = result.standard.codes
     ncols = 2
     nrows = -(-len(codes) // ncols)
-    fig = _new_figure(FIGURE_WIDTH, 0.9 + 1.75 * nrows)
-    grid, legend_ax = _panels(fig, nrows, ncols, 0.2)
+    fig = new_figure(FIGURE_WIDTH, 0.9 + 1.75 * nrows)
+    grid, legend_ax = panel_grid(fig, nrows, ncols, 0.2)
     axes = grid.ravel()
     for ax, code in zip(axes, codes):
         _draw_distribution(ax, result, stage, code, parts, title_wrap=19)
@@ -766,7 +768,7 @@ def distributions_grid(result, stage: str) -> Figure:
     fig.suptitle(f"{literal(result.county)} {result.year}年 {STAGE_ZH[stage]}各指标学校分布（{len(parts)} 所学校）",
                  fontsize=12)
     _distribution_legend(legend_ax, result)
-    _footer(fig, result)
+    figure_footer(fig, result)
     return fig
 
 
@@ -785,8 +787,8 @@ def attainment_chart(result, cap: float = 2.5) -> Figure:
     by_standard = result.standard.has_school_standards
     floor = (result.standard.school_rule or {}).get("floor_ratio") if by_standard else None
     floor = float(floor) if floor is not None else None
-    fig = _new_figure(FIGURE_WIDTH, 1.5 + 0.42 * len(codes), fixed=True)
-    grid, legend_ax = _panels(fig, 1, len(STAGES), 0.2, sharey=True,
+    fig = new_figure(FIGURE_WIDTH, 1.5 + 0.42 * len(codes), fixed=True)
+    grid, legend_ax = panel_grid(fig, 1, len(STAGES), 0.2, sharey=True,
                               margins=Margins(left=1.35, right=0.45, top=0.65, bottom=0.5, wspace=0.55))
     rng = np.random.default_rng(0)
     colors = {"meets": COLORS["meets"], "near": COLORS["near"], "below": COLORS["below"], "value": COLORS["ok"]}
@@ -835,10 +837,10 @@ def attainment_chart(result, cap: float = 2.5) -> Figure:
         handles = [Line2D([], [], marker="o", linestyle="", color=COLORS["ok"], label="学校"),
                    Line2D([], [], color=COLORS["limit"], label="全县均值（100%）"),
                    Line2D([], [], marker=">", linestyle="", color="#777777", label=f"超过{cap:.0%}")]
-    _legend(legend_ax, handles, ncol=len(handles), fontsize=7)
+    legend_row(legend_ax, handles, ncol=len(handles), fontsize=7)
     what = "各指标学校达标程度" if by_standard else "各指标学校实际值相对全县均值"
-    _suptitle(fig, f"{literal(result.county)} {result.year}年 {what}（每点一所学校）")
-    _footer(fig, result, "右侧数字：达标学校数/学校数" if by_standard else "")
+    figure_title(fig, f"{literal(result.county)} {result.year}年 {what}（每点一所学校）")
+    figure_footer(fig, result, "右侧数字：达标学校数/学校数" if by_standard else "")
     return fig
 
 
@@ -859,7 +861,7 @@ def meets_heatmap(result, stage: str, max_schools: int = 60, name_width: int = 1
     parts = _stage_parts(result, stage)
     std = result.standard
     if not std.has_school_standards or "n_meeting" not in parts or parts["n_meeting"].isna().all():
-        fig = _new_figure(FIGURE_WIDTH, 1.2)
+        fig = new_figure(FIGURE_WIDTH, 1.2)
         fig.text(0.5, 0.5, f"{literal(std.name_zh)}未规定学校层面的标准值，无达标情况图", ha="center", va="center",
                  fontsize=10, wrap=True)
         return fig
@@ -871,17 +873,17 @@ def meets_heatmap(result, stage: str, max_schools: int = 60, name_width: int = 1
     order = order.sort_values(["_n", "_fail", "school_name"], ascending=[True, False, True], kind="stable")
     candidates = order if all_schools else order[~(order["_n"] >= len(codes))]   # NaN counts stay in
     if len(parts) and not len(candidates):
-        fig = _new_figure(FIGURE_WIDTH, 1.0)
+        fig = new_figure(FIGURE_WIDTH, 1.0)
         fig.text(0.5, 0.55, f"{literal(result.county)} {result.year}年 {STAGE_ZH[stage]}全部 {len(parts)} 所学校"
                  f"{len(codes)} 项指标均达标", ha="center", va="center", fontsize=11)
-        _footer(fig, result)
+        figure_footer(fig, result)
         return fig
     shown = candidates.head(max_schools)
     grid = np.array([[_STATUS_CODE[s] for s in _status(shown, c, floor)] for c in codes]).T
     n = len(shown)
     name_size = 6.5 if n > 30 else 8
-    fig = _new_figure(FIGURE_WIDTH, 1.6 + 0.13 * max(n, 8), fixed=True)
-    panel, legend_ax = _panels(fig, 1, 1, 0.2, margins=Margins(left=name_width * name_size / 72 + 0.2,
+    fig = new_figure(FIGURE_WIDTH, 1.6 + 0.13 * max(n, 8), fixed=True)
+    panel, legend_ax = panel_grid(fig, 1, 1, 0.2, margins=Margins(left=name_width * name_size / 72 + 0.2,
                                                                top=0.95, bottom=0.1))
     ax = panel[0, 0]
     cmap = ListedColormap([COLORS["nodata"], COLORS["below"], COLORS["near"], COLORS["meets"]])
@@ -902,14 +904,14 @@ def meets_heatmap(result, stage: str, max_schools: int = 60, name_width: int = 1
     for spine in ax.spines.values():
         spine.set_visible(False)
     title = f"{literal(result.county)} {result.year}年 {STAGE_ZH[stage]}学校各指标达标情况"
-    _suptitle(fig, title)
+    figure_title(fig, title)
     floor_text = _floor_text(result.standard)
     handles = [Patch(color=COLORS["meets"], label="达标"), Patch(color=COLORS["near"], label=f"未达标，不低于{floor_text}"),
                Patch(color=COLORS["below"], label=f"低于标准的{floor_text}"),
                Line2D([], [], linestyle="", marker="s", color=COLORS["fail"], label="红色校名：未达到校级规则")]
     if (grid == 0).any():
         handles.insert(3, Patch(color=COLORS["nodata"], label="无数据"))
-    _legend(legend_ax, handles, ncol=len(handles), fontsize=7)
+    legend_row(legend_ax, handles, ncol=len(handles), fontsize=7)
     if not len(parts):
         ax.text(len(codes) / 2, 0.5, "无纳入评估的学校", ha="center", va="center", fontsize=10)
     notes = []
@@ -917,7 +919,7 @@ def meets_heatmap(result, stage: str, max_schools: int = 60, name_width: int = 1
         notes.append(f"仅显示达标项数最少的 {n} 所学校（共 {len(parts)} 所）")
     if len(parts) > len(candidates):
         notes.append(f"另有 {len(parts) - len(candidates)} 所学校各项指标均达标，未列出")
-    _footer(fig, result, *notes)
+    figure_footer(fig, result, *notes)
     return fig
 
 
@@ -955,8 +957,8 @@ def cv_trend_chart(evaluation_or_results_by_year, county: str | None = None) -> 
     county, table, standard = _trend_inputs(evaluation_or_results_by_year, county)
     names = _indicator_names(standard)
     years = sorted(int(y) for y in table["year"].unique())
-    fig = _new_figure(FIGURE_WIDTH, 5.4, fixed=True)
-    grid, legend_ax = _panels(fig, 1, len(STAGES), 0.75, sharey=True,
+    fig = new_figure(FIGURE_WIDTH, 5.4, fixed=True)
+    grid, legend_ax = panel_grid(fig, 1, len(STAGES), 0.75, sharey=True,
                               margins=Margins(left=0.7, top=0.65, bottom=0.5, wspace=0.25))
     axes = grid[0]
     palette = matplotlib.colormaps["tab10"].colors
@@ -1000,11 +1002,11 @@ def cv_trend_chart(evaluation_or_results_by_year, county: str | None = None) -> 
     handles += [Line2D([], [], color=COLORS["limit"], linestyle="--", label=limit_label),
                 Line2D([], [], linestyle="", marker="o", markerfacecolor="none", markeredgecolor=COLORS["fail"],
                        markersize=8, label="超过限值")]
-    _legend(legend_ax, handles, labels=[literal(_wrap(h.get_label(), 18)) if h.get_label() in names.values()
+    legend_row(legend_ax, handles, labels=[literal(_wrap(h.get_label(), 18)) if h.get_label() in names.values()
                                         else h.get_label() for h in handles], ncol=3, fontsize=7)
     span = f"{years[0]}–{years[-1]}年" if len(years) > 1 else f"{years[0]}年"
-    _suptitle(fig, f"{literal(county)} {span} 各指标差异系数变化")
-    _footer(fig, evaluation_or_results_by_year if hasattr(evaluation_or_results_by_year, "synthetic")
+    figure_title(fig, f"{literal(county)} {span} 各指标差异系数变化")
+    figure_footer(fig, evaluation_or_results_by_year if hasattr(evaluation_or_results_by_year, "synthetic")
                     else _first(evaluation_or_results_by_year))
     return fig
 
@@ -1020,8 +1022,8 @@ def roadmap_cv_chart(roadmap) -> Figure:
     targets = roadmap.targets
     names = dict(zip(table["indicator"], table["name_zh"]))
     years = sorted({int(y) for y in table["year"]})
-    fig = _new_figure(FIGURE_WIDTH, 5.6, fixed=True)
-    grid, legend_ax = _panels(fig, 1, len(STAGES), 0.8, sharey=True,
+    fig = new_figure(FIGURE_WIDTH, 5.6, fixed=True)
+    grid, legend_ax = panel_grid(fig, 1, len(STAGES), 0.8, sharey=True,
                               margins=Margins(left=0.7, top=0.65, bottom=0.55, wspace=0.25))
     axes = grid[0]
     palette = matplotlib.colormaps["tab10"].colors
@@ -1076,10 +1078,10 @@ def roadmap_cv_chart(roadmap) -> Figure:
                        markersize=8, label="超过限值")]
     if len(targets) and (targets["metric"] == "max_cv").any():
         handles.append(Line2D([], [], color="#8E44AD", linestyle="-.", label="推进计划年度目标（最大差异系数）"))
-    _legend(legend_ax, handles, labels=[literal(_wrap(h.get_label(), 18)) if h.get_label() in names.values()
+    legend_row(legend_ax, handles, labels=[literal(_wrap(h.get_label(), 18)) if h.get_label() in names.values()
                                         else h.get_label() for h in handles], ncol=3, fontsize=7)
-    _suptitle(fig, f"{literal(roadmap.county)} 达标路线图：各年度差异系数（{roadmap.target_year}年达标）")
-    _footer(fig, roadmap, "各年度按预测在校生数、已列项目、教师交流和新增补充重新评估")
+    figure_title(fig, f"{literal(roadmap.county)} 达标路线图：各年度差异系数（{roadmap.target_year}年达标）")
+    figure_footer(fig, roadmap, "各年度按预测在校生数、已列项目、教师交流和新增补充重新评估")
     return fig
 
 
@@ -1100,8 +1102,8 @@ def plan_status_chart(progress) -> Figure:
     years = sorted(int(y) for y in table.loc[table["actual"].notna(), "year"].unique()) or \
         sorted(int(y) for y in table["year"].unique())[:1]
     counts = {s: [int(((table["year"] == y) & (table["status"] == s)).sum()) for y in years] for s in STATUS_ZH}
-    fig = _new_figure(FIGURE_WIDTH, 1.3 + 0.42 * max(len(years), 2), fixed=True)
-    grid, legend_ax = _panels(fig, 1, 1, 0.2, margins=Margins(left=0.7, right=0.3, top=0.5, bottom=0.45))
+    fig = new_figure(FIGURE_WIDTH, 1.3 + 0.42 * max(len(years), 2), fixed=True)
+    grid, legend_ax = panel_grid(fig, 1, 1, 0.2, margins=Margins(left=0.7, right=0.3, top=0.5, bottom=0.45))
     ax = grid[0, 0]
     y = np.arange(len(years))
     left = np.zeros(len(years))
@@ -1121,9 +1123,9 @@ def plan_status_chart(progress) -> Figure:
     ax.tick_params(axis="x", labelsize=8)
     ax.grid(axis="y", visible=False)
     handles = [Patch(color=PLAN_STATUS_COLORS[s], label=z) for s, z in STATUS_ZH.items()]
-    _legend(legend_ax, handles, ncol=len(handles), fontsize=8)
-    _suptitle(fig, f"{literal(progress.county)} 推进计划各年度进度（{len(progress.plan.items)} 项）")
-    _footer(fig, progress)
+    legend_row(legend_ax, handles, ncol=len(handles), fontsize=8)
+    figure_title(fig, f"{literal(progress.county)} 推进计划各年度进度（{len(progress.plan.items)} 项）")
+    figure_footer(fig, progress)
     return fig
 
 
@@ -1135,8 +1137,8 @@ def plan_items_chart(progress, items=None, ncols: int = 4) -> Figure:
     numbers = list(items) if items is not None else sorted(int(i) for i in table["item_no"].unique())
     numbers = numbers[:32]
     nrows = max(1, -(-len(numbers) // ncols))
-    fig = _new_figure(FIGURE_WIDTH, min(10.4, 0.95 + 1.28 * nrows), fixed=True)
-    grid, legend_ax = _panels(fig, nrows, ncols, 0.2, margins=Margins(left=0.45, right=0.1, top=0.62,
+    fig = new_figure(FIGURE_WIDTH, min(10.4, 0.95 + 1.28 * nrows), fixed=True)
+    grid, legend_ax = panel_grid(fig, nrows, ncols, 0.2, margins=Margins(left=0.45, right=0.1, top=0.62,
                                                                      bottom=0.25, wspace=0.35, hspace=0.62))
     latest = progress.as_of
     for ax, number in zip(grid.ravel(), numbers):
@@ -1167,7 +1169,7 @@ def plan_items_chart(progress, items=None, ncols: int = 4) -> Figure:
                Line2D([], [], linestyle="", marker="o", markerfacecolor="none", markeredgecolor=COLORS["fail"],
                       label="落后于当年目标"),
                Line2D([], [], linestyle="", marker="s", color=COLORS["fail"], label="红色标题：最新年度落后")]
-    _legend(legend_ax, handles, ncol=len(handles), fontsize=7)
-    _suptitle(fig, f"{literal(progress.county)} 推进计划：各项目实际与年度目标", fontsize=11)
-    _footer(fig, progress)
+    legend_row(legend_ax, handles, ncol=len(handles), fontsize=7)
+    figure_title(fig, f"{literal(progress.county)} 推进计划：各项目实际与年度目标", fontsize=11)
+    figure_footer(fig, progress)
     return fig

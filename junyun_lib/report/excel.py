@@ -6,51 +6,35 @@ stores text that looks like a formula (``=…``, ``+…``, ``-…``, ``@…``) a
 """
 from __future__ import annotations
 
+from pathlib import PurePosixPath, PureWindowsPath
+
 import pandas as pd
 
 from ..evaluation.evaluate import Evaluation
+from ..rules import OP_ZH
 from ..synthetic import SYNTHETIC_LABEL
 from ..version import __version__
 from .jsonview import scorecard_note
-from .labels import GAP_BASIS_ZH, zh
+from .labels import GAP_BASIS_ZH, HEADERS_ZH, for_people, format_cv, zh
 from .scorecard_view import form_table
 
 
 def evaluation_sheets(evaluation: Evaluation, scorecards: dict | None = None) -> dict[str, pd.DataFrame]:
     """``{sheet name: table}`` of an evaluation: 说明, 评估表 (when ``scorecards`` ``{(county, year): Scorecard}``
-    holds any), 学段结论, 差异系数, 学校指标, 排除学校, 保障指标, 缺口与经费, 数据警告.
+    holds any), then :func:`result_sheets` (学段结论, 差异系数, 学校指标, 不参与评估学校, 保障指标, 缺口与经费,
+    数据质量提示).  A county-year's own workbook is :func:`junyun_lib.report.briefing.workbook_sheets`.
 
     Where a county-year has no scorecard because the form does not apply to its standard (basic-2012), 说明
     says so (评估表: the reason), and so does the coverage of such a standard."""
-    about = [("生成工具", f"junyun {__version__}"), ("评估标准", evaluation.standard_code), ("缺口口径", GAP_BASIS_ZH)]
-    if evaluation.synthetic:
-        about.insert(0, ("数据性质", SYNTHETIC_LABEL))
-    for name, std in evaluation.standards.items():
-        about.append((f"{name} 标准", f"{std.name_zh}；" + "；".join(std.overrides_applied)))
-    notes = {}
-    for (county, year) in evaluation.county_years():
-        if (scorecards or {}).get((county, year)) is None and county in evaluation.standards:
-            note = scorecard_note(evaluation.standards[county], evaluation.counties.get(county))
-            if note:
-                notes.setdefault(note, []).append(f"{county} {year}年")
-    coverage = sorted({std.coverage_zh for std in evaluation.standards.values() if std.coverage_zh})
-    about += [("评估范围", text) for text in coverage]
-    about += [("评估表", note if len(notes) == 1 else f"{note}（{'、'.join(which)}）") for note, which in notes.items()]
-    warnings = pd.DataFrame([w.to_dict() for w in evaluation.warnings]) if evaluation.warnings else \
-        pd.DataFrame(columns=["file", "sheet", "row", "column", "value", "message_zh", "message_en"])
-    sheets = {
-        "说明": pd.DataFrame(about, columns=["项目", "内容"]),
-        "学段结论": zh(evaluation.stages), "差异系数": zh(evaluation.indicators),
-        "学校指标": zh(evaluation.parts.drop(columns=[c for c in evaluation.parts if c.startswith("numerator_")])),
-        "排除学校": zh(evaluation.excluded), "保障指标": zh(evaluation.guarantee), "缺口与经费": zh(evaluation.gaps),
-        "数据警告": warnings.rename(columns={"file": "文件", "sheet": "工作表", "row": "行号", "column": "列",
-                                          "value": "值", "message_zh": "说明", "message_en": "Message"}),
-    }
+    about = [*about_rows(evaluation, scorecards), ("生成工具", f"junyun {__version__}")]
+    sheets = {"说明": pd.DataFrame(about, columns=["项目", "内容"]), **result_sheets(evaluation)}
     blocks = []
     for (county, year), card in sorted((scorecards or {}).items()):
         if card is None:
             continue
         table = form_table(card)
+        if "数据来源" in table:
+            table["数据来源"] = [for_people(x) if isinstance(x, str) else x for x in table["数据来源"]]
         table.insert(0, "县区年度", f"{county} {year}年")
         blocks.append(table)
     if blocks:
@@ -138,3 +122,125 @@ def tidy_sheets(tables: dict[str, pd.DataFrame], evaluation: Evaluation, *,
     about.append(("表：数据警告", f"可能有误但不阻止计算的数据，请核实；{len(warnings):,} 条"))
     sheets.update(_pieces("数据警告", warnings, max_rows))
     return {"说明": pd.DataFrame(about, columns=["项目", "内容"]), **sheets}
+
+
+# ---------------------------------------------------------------------------------- tables as people read them
+#: what each result sheet of a county-year holds (说明 lists them)
+SHEET_ABOUT = {
+    "评估表": "评估表的全部项目：实际值、标准值、结论（无数据不视为达到）和数据来源",
+    "未达校级规则学校": "未达到校级规则的学校：缺什么、缺多少、所需经费，按经费从多到少",
+    "校级保障未达标": "校额、班额、音乐美术专用教室未达标的逐校项目",
+    "推进计划": "对照县域推进计划逐项比较本年度目标与实际",
+    "远期目标进度": "只有目标年的计划项目：距目标的差距、剩余年数、每年所需进度与近年实际进度",
+    "学段结论": "每个学段一行：纳入评估学校数、在校生数、综合差异系数、未达校级规则学校数、结论",
+    "差异系数": "每个学段、指标一行：加权均值、差异系数及其限值与结论、达标学校数",
+    "学校指标": "每所学校的每个学段部分一行（一贯制学校、完全中学按学段拆分）：各项指标值、是否达标、缺口与经费",
+    "不参与评估学校": "不纳入资源配置评估的学校或学段及原因",
+    "保障指标": "每所学校的校额、班额、音乐美术专用教室各项：实际值、标准限值、是否达标及依据",
+    "缺口与经费": "每个学段、指标一行：未达标学校数、缺口、所需经费",
+    "数据质量提示": "可能有误但不阻止计算的数据，请核实",
+}
+
+#: the warnings sheet's columns (Problem fields → Chinese), in the order shown; the English gloss last, the
+#: code hidden after it
+WARNING_COLUMNS = {"county": "县区", "year": "年度", "severity": "级别", "file": "文件", "sheet": "工作表",
+                   "row": "行", "column": "列", "school_id": "学校标识码", "school_name": "学校名称", "value": "值",
+                   "message_zh": "问题", "message_en": "问题（英文）", "code": "问题代码"}
+
+
+def file_name(value) -> str:
+    """Only the name of a file (no folder of this machine): ``/home/a/data/schools_2024.xlsx`` → ``schools_2024.xlsx``.
+
+    >>> file_name("/tmp/x/schools_2024.xlsx"), file_name(r"C:\\data\\plan.csv"), file_name(None)
+    ('schools_2024.xlsx', 'plan.csv', '')
+    """
+    if value is None or (isinstance(value, float) and pd.isna(value)):
+        return ""
+    return PureWindowsPath(str(value)).name if "\\" in str(value) else PurePosixPath(str(value)).name
+
+
+def warnings_sheet(warnings) -> pd.DataFrame:
+    """The data-quality warnings (:class:`junyun_lib.problems.Problem`) as a sheet: Chinese columns (文件, 工作表,
+    行, 列, 值, 问题, the English gloss last), the file's name only, the code in a last (hidden) column."""
+    frame = pd.DataFrame([w.to_dict() for w in warnings]) if warnings else pd.DataFrame(columns=list(WARNING_COLUMNS))
+    frame = frame[[c for c in WARNING_COLUMNS if c in frame]].copy()
+    if "file" in frame:
+        frame["file"] = [file_name(v) for v in frame["file"]]
+    if "severity" in frame:
+        frame["severity"] = frame["severity"].map({"warning": "警告", "error": "错误"}).fillna(frame["severity"])
+    if "message_zh" in frame:
+        frame["message_zh"] = [for_people(v) if isinstance(v, str) else v for v in frame["message_zh"]]
+    out = frame.rename(columns=WARNING_COLUMNS)
+    out.attrs["kinds"] = {"问题代码": "code", "行": "id", "值": "text", "学校标识码": "text"}
+    return out
+
+
+def result_sheets(evaluation) -> dict[str, pd.DataFrame]:
+    """The result tables of an evaluation as people read them, ``{sheet: table}``: 学段结论, 差异系数, 学校指标,
+    不参与评估学校, 保障指标, 缺口与经费, 数据质量提示 — Chinese headers, indicators, comparisons and reasons in
+    words (codes in a last column the workbook hides), sources cited by document, file names without folders.
+    Number formats, 是/否 and widths are the workbook writer's (:func:`junyun_lib.io.workbook.write_workbook`)."""
+    names = {i.code: i.name_zh for std in evaluation.standards.values() for i in std.indicators}
+    indicators = evaluation.indicators.copy()
+    if "indicator" in indicators and "name_zh" not in indicators:
+        indicators.insert(indicators.columns.get_loc("indicator") + 1, "name_zh", indicators["indicator"].map(names))
+    if "cv_comparison" in indicators:
+        indicators["cv_comparison"] = indicators["cv_comparison"].map(lambda v: OP_ZH.get(v, v))
+    for col in ("threshold_source",):
+        if col in indicators:
+            indicators[col] = [for_people(v) if isinstance(v, str) else v for v in indicators[col]]
+    cv_sheet = zh(indicators)
+    if "cv" in indicators and "cv_limit" in indicators:   # 4 decimals where 3 would hide the verdict (format_cv)
+        formats = ["0.0000" if isinstance(cv, float) and not pd.isna(cv) and not pd.isna(lim)
+                   and len(format_cv(cv, lim)) > 5 else None for cv, lim in zip(indicators["cv"], indicators["cv_limit"])]
+        if any(formats):
+            cv_sheet.attrs["cell_formats"] = {HEADERS_ZH["cv"]: formats}
+    parts = evaluation.parts.drop(columns=[c for c in evaluation.parts if c.startswith("numerator_")])
+    if "source_file" in parts:
+        parts = parts.assign(source_file=[file_name(v) for v in parts["source_file"]])
+    excluded = evaluation.excluded.drop(columns=[c for c in ("reason_en",) if c in evaluation.excluded])
+    if "reason" in excluded:
+        excluded = excluded.assign(reason=[for_people(v) if isinstance(v, str) else v for v in excluded["reason"]])
+    guarantee = evaluation.guarantee
+    if "basis" in guarantee:
+        guarantee = guarantee.assign(basis=[for_people(v) if isinstance(v, str) else v for v in guarantee["basis"]])
+    gaps = evaluation.gaps
+    if "cost_basis" in gaps:
+        gaps = gaps.assign(cost_basis=[for_people(v) if isinstance(v, str) else v for v in gaps["cost_basis"]])
+    sheets = {"学段结论": zh(evaluation.stages), "差异系数": cv_sheet, "学校指标": zh(parts),
+              "不参与评估学校": zh(excluded), "保障指标": zh(guarantee), "缺口与经费": zh(gaps),
+              "数据质量提示": warnings_sheet(evaluation.warnings)}
+    for frame in sheets.values():      # identifiers are text, whatever they look like
+        kinds = frame.attrs.setdefault("kinds", {})
+        for col in ("学校标识码", "原始文件"):
+            if col in frame:
+                kinds.setdefault(col, "text")
+    return sheets
+
+
+def about_rows(evaluation, scorecards: dict | None = None) -> list[tuple[str, str]]:
+    """The 说明 rows every result workbook states: the synthetic label (first), the standard by document title
+    and number, each county's stricter rules in words, what the standard covers, why a county-year has no
+    evaluation form, how gaps are counted."""
+    from .labels import override_text, standard_title
+
+    about = []
+    if evaluation.synthetic:
+        about.append(("数据性质", SYNTHETIC_LABEL))
+    titles = sorted({standard_title(std) for std in evaluation.standards.values()})
+    about += [("评估标准", t) for t in titles] or [("评估标准", str(evaluation.standard_code))]
+    many = len(evaluation.standards) > 1
+    for name, std in evaluation.standards.items():
+        about += [("县区规则", (f"{name}：" if many else "") + override_text(o)) for o in std.overrides_applied]
+    coverage = sorted({std.coverage_zh for std in evaluation.standards.values() if std.coverage_zh})
+    about += [("评估范围", text) for text in coverage]
+    notes = {}
+    for (county, year) in evaluation.county_years():
+        if (scorecards or {}).get((county, year)) is None and county in evaluation.standards:
+            note = scorecard_note(evaluation.standards[county], evaluation.counties.get(county))
+            if note:
+                notes.setdefault(note, []).append(f"{county} {year}年")
+    about += [("评估表", note if len(notes) == 1 else f"{note}（{'、'.join(which)}）")
+              for note, which in notes.items()]
+    about.append(("缺口口径", GAP_BASIS_ZH))
+    return about

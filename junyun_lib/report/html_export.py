@@ -111,14 +111,16 @@ def _first_heading(nb) -> str | None:
     return None
 
 
-def notebook_to_html(nb_or_path, title: str | None = None, running_label: str | None = None) -> str:
+def notebook_to_html(nb_or_path, title: str | None = None, running_label: str | None = None,
+                     files: list | None = None) -> str:
     """The briefing page of a notebook (a ``NotebookNode``/dict or a path to an ``.ipynb``) as a string.
 
     ``title`` (the ``<title>`` of the page) defaults to the notebook's ``metadata.title``, then its first
     ``# heading``, then the file name.  ``running_label`` is printed in the top margin of every A4 page; by
     default the synthetic-data label when any output of the notebook shows it (a page of sample data says so
-    on every printed sheet).  Page numbers are printed at the bottom (``junyun.css``).  The notebook passed in
-    is not modified.
+    on every printed sheet).  Page numbers are printed at the bottom (``junyun.css``).  ``files``, ``[(label,
+    file)]``, are linked at the end of the page by name only (files beside it: the batch's Word copy and
+    评估结果（Excel）).  The notebook passed in is not modified.
     """
     nb, stem = _read(nb_or_path)
     nb = copy.deepcopy(nb)
@@ -129,6 +131,8 @@ def notebook_to_html(nb_or_path, title: str | None = None, running_label: str | 
     resources = {"metadata": {"name": page_title}}
     if running_label:
         resources["junyun_running_label"] = css_string(running_label)
+    if files:
+        resources["junyun_files"] = [(str(label), Path(str(name)).name) for label, name in files]
     with warnings.catch_warnings():   # outputs meant for programs (the batch's index row) are not shown, by design
         warnings.filterwarnings("ignore", message="Your element with mimetype")
         body, _ = exporter().from_notebook_node(nb, resources=resources)

@@ -265,7 +265,7 @@ def index_html(table: pd.DataFrame, year: int, links: dict, failed: list[dict], 
     year : int
         The year of the page.
     links : dict
-        County → the briefing page's file name, or ``{"网页": …, "Word": …, "Excel": …}``.
+        County → the briefing page's file name, or ``{"网页": …, "Word": …, "评估结果（Excel）": …}``.
     failed : list of dict
         ``{"county", "error"}`` of each failed run.
     synthetic : bool

@@ -8,6 +8,8 @@
   在校生预测, 说明.  Write it with
   :meth:`junyun_lib.workspace.Workspace.write_workbook` (formulas in names are stored as text);
 * :func:`cheapest_text` — the one-year plan for the command line.
+* :func:`summary_zh` — a roadmap in plain Chinese text (the command line, the JSON's ``summary_zh``), with
+  :func:`costs_zh` and :func:`actions_zh`.
 
 Documents are cited by title and number; the synthetic-data label goes wherever the data are synthetic.
 """
@@ -17,7 +19,6 @@ import numpy as np
 import pandas as pd
 
 from ..planning.roadmap import REASON_ZH as ROADMAP_REASON_ZH
-from ..planning.roadmap import actual_text, target_text
 from ..rules.schema import STAGE_ZH
 from ..synthetic import SYNTHETIC_LABEL
 from ..version import __version__
@@ -53,6 +54,121 @@ def _records(frame: pd.DataFrame) -> list[dict]:
             clean[k] = v
         out.append(clean)
     return out
+
+
+# ------------------------------------------------------------------------------------ roadmap as text
+def summary_zh(rm, top: int = 5) -> str:
+    """A roadmap (:class:`~junyun_lib.planning.roadmap.Roadmap`) in plain Chinese text (路线图文字说明, the command
+    line and the JSON's ``summary_zh``): the first passing year, both costs with their certificates, the targets
+    missed, spend per year with the ``top`` largest actions of each year, and where the full list is."""
+    span = f"{rm.years[0]}—{rm.years[-1]}年" if len(rm.years) > 1 else f"{rm.years[0]}年"
+    lines = [f"{rm.county} 达标路线图（{rm.start_year}年数据 → {rm.target_year}年达标，安排 {span}）"]
+    if rm.feasible:
+        lines.append(f"按此路线图，{rm.target_year}年各项差异系数均在限值内、所有学校达到校级规则（已按正式口径逐年重新评估核验）。"
+                     + (f"全县自 {rm.first_pass_year} 年起达标。" if rm.first_pass_year else ""))
+    else:
+        lines.append(f"在给定预算内无法于{rm.target_year}年达标：{rm.infeasible_reason}")
+        if rm.earliest is not None:
+            e = rm.earliest
+            lines.append(f"按此预算最早可于 {e.year} 年达标：该方案新增投入 {e.total_cost:,.1f} 万元，"
+                         + ("已按正式口径逐年重新评估核验" if e.verified else "重新评估核验未通过")
+                         + "（逐年措施见工作簿“最早达标方案”表和 JSON 文件）。")
+            lines.append(f"{e.year}年达标方案逐年安排（每年按经费列出最大的 {top} 项措施）：")
+            lines += actions_zh(e.schedule, e.years_table, top)
+        elif rm.earliest_year:
+            lines.append(f"按此预算最早可于 {rm.earliest_year} 年达标。")
+        if rm.budget_needed is not None:
+            lines.append(f"要在{rm.target_year}年达标，每年预算至少约 {rm.budget_needed:,.1f} 万元。")
+    lines += costs_zh(rm)
+    moves = int(rm.schedule.loc[rm.schedule["action"] == "move", "amount"].sum()) if len(rm.schedule) else 0
+    lines.append(("目标年度没有可行方案，本路线图未安排新增投入" if not rm.verified and not len(rm.schedule) else
+                  f"本路线图新增投入合计 {rm.total_cost:,.1f} 万元；教师交流 {moves} 人次（不计成本）") + "；"
+                 f"对比：现在逐校补足到标准约 {rm.naive_cost:,.1f} 万元" + (
+                     f"（按{rm.target_year}年预测在校生约 {rm.naive_target_cost:,.1f} 万元）"
+                     if rm.target_year > rm.start_year else "") + "，" + (
+                     f"县里已列项目预算 {rm.project_budget:,.1f} 万元（其中本期内完成 "
+                     f"{rm.project_budget_horizon:,.1f} 万元，另计）。" if len(rm.projects)
+                     else "本县区未提供已列项目清单。"))
+    if rm.verified or len(rm.schedule):
+        lines.append("逐年安排（每年按经费列出最大的 %d 项措施）：" % top)
+        lines += actions_zh(rm.schedule, rm.years_table, top)
+        lines.append("完整的逐校、逐年措施清单（数量、经费、依据）见路线图工作簿的“各校措施”表和 JSON 文件。")
+    return "\n".join(lines)
+
+
+def costs_zh(rm) -> list[str]:
+    """The two costs with their certificates, and the targets missed (Chinese lines)."""
+    lines = []
+    p, w = rm.pass_certificate, rm.targets_certificate
+    if p is not None and p.primal_bound is not None:
+        label = "按期达标的最低成本" if p.dual_bound is not None else "按期达标的成本（启发式，未证明为最低）"
+        lines.append(f"一、{label}（只计硬性要求：{rm.target_year}年各项差异系数在限值内、每所学校达到校级规则）："
+                     f"{p.primal_bound:,.1f} 万元。{p.text_zh()}")
+    elif p is not None:
+        bound = f"不计预算时按期达标至少需 {p.dual_bound:,.1f} 万元（求解器下界）。" if p.dual_bound is not None else ""
+        lines.append(f"一、在给定预算内没有按期达标的方案。{bound}")
+        return lines
+    if not rm.has_targets:
+        lines.append("二、推进计划未给出路线图可测算的年度资源配置目标，路线图即按期达标的最低成本方案。")
+    elif w is not None and w.primal_bound is not None:
+        add = max(rm.targets_add or 0.0, 0.0)
+        extra = f"比只求按期达标多 {add:,.1f} 万元，多出部分只为年度目标" if add >= 0.05 else "与只求按期达标的成本相同"
+        lines.append(f"二、同时尽量达到推进计划的年度目标：{w.primal_bound:,.1f} 万元（不含未达目标的罚分），{extra}。"
+                     + ("在达到同样年度目标的方案中，" if w.dual_bound is not None else "") + w.text_zh())
+    missed = rm.missed_targets()
+    if missed:
+        lines.append(f"本路线图未达到的年度目标 {len(missed)} 项：" + "；".join(
+            f"{m['year']}年 {m['item_zh']}（目标 {target_text(m)}，预计 {actual_text(m)}）" for m in missed) + "。")
+    elif rm.has_targets and rm.verified:
+        lines.append("推进计划的年度目标全部达到（按正式口径重新评估）。")
+    return lines
+
+
+def actions_zh(schedule: pd.DataFrame, years_table: pd.DataFrame, top: int = 5) -> list[str]:
+    """A schedule year by year (Chinese lines): spend, whether the county passes, the ``top`` largest purchases by
+    cost with their reason, and the largest teacher moves."""
+    lines = []
+    s = schedule
+    for row in years_table.itertuples(index=False):
+        y = int(row.year)
+        lines.append(f"  {y}年：新增投入 {row.spend_wan:,.1f} 万元，" + ("全县达标" if row.passes else "全县尚未达标"))
+        buys = s[(s["year"] == y) & (s["action"] == "purchase")].sort_values("cost_wan", ascending=False,
+                                                                            kind="stable")
+        for r in buys.head(top).itertuples(index=False):
+            lines.append(f"    · {r.school_name} {_stage(r.stage)} {r.name_zh} +{_amount(r.amount)} {r.unit_zh}，"
+                         f"{r.cost_wan:,.1f} 万元（{r.reason_zh}）")
+        if len(buys) > top:
+            lines.append(f"    · 另有 {len(buys) - top} 项，合计 {buys['cost_wan'].iloc[top:].sum():,.1f} 万元")
+        moved = s[(s["year"] == y) & (s["action"] == "move")]
+        if len(moved):
+            shown = moved.sort_values("amount", ascending=False, kind="stable").head(top)
+            rest = int(moved["amount"].sum() - shown["amount"].sum())
+            lines.append(f"    · 教师交流 {int(moved['amount'].sum())} 人次：" + "；".join(
+                f"{r.from_school_name or r.from_school_id} → {r.school_name} "
+                f"{r.name_zh} {int(r.amount)} 人（{r.reason_zh}）" for r in shown.itertuples(index=False))
+                + (f"；另有 {rest} 人次" if rest else ""))
+    return lines
+
+
+DIRECTION_ZH = {">=": "≥", ">": ">", "<=": "≤", "<": "<"}
+
+
+def target_text(missed: dict) -> str:
+    """A missed target as people read it: "≥ 100%" for a share of schools, "≤ 0.450" for a coefficient."""
+    share = missed.get("kind") != "max_cv"
+    value = f"{missed['target']:g}%" if share else f"{missed['target']:.3f}"
+    return f"{DIRECTION_ZH.get(missed['direction'], missed['direction'])} {value}"
+
+
+def actual_text(missed: dict) -> str:
+    if missed["actual"] is None:
+        return "无数据"
+    return f"{missed['actual']:.1f}%" if missed.get("kind") != "max_cv" else f"{missed['actual']:.3f}"
+
+
+def _amount(value) -> str:
+    value = float(value)
+    return f"{value:,.0f}" if value.is_integer() else f"{value:,.1f}"
 
 
 # ------------------------------------------------------------------------------------------ cheapest
@@ -142,7 +258,7 @@ def roadmap_json(rm) -> dict:
         "budgets_wan": {str(k): json_number(v) for k, v in rm.budgets.items()},
         "earliest_year": rm.earliest_year, "earliest": earliest, "budget_needed_wan": json_number(rm.budget_needed),
         "infeasible_reason_zh": rm.infeasible_reason, "certificate": rm.certificate.to_dict(),
-        "summary_zh": rm.summary_zh(), "method_zh": rm.method, "notes_zh": list(rm.notes),
+        "summary_zh": summary_zh(rm), "method_zh": rm.method, "notes_zh": list(rm.notes),
         "years_table": _records(rm.years_table), "schedule": _records(rm.schedule), "cvs": _records(rm.cvs),
         "worst_cv_by_year": _records(worst[["year", "stage", "indicator", "name_zh", "cv", "cv_limit", "cv_pass"]]),
         "targets": _records(rm.targets), "projects": _records(rm.projects),
@@ -158,7 +274,7 @@ def summary_markdown(rm) -> str:
     """The roadmap's summary as Markdown (every data string escaped once, by :func:`md_text`)."""
     from .plan_report import md_text
 
-    lines = rm.summary_zh().split("\n")
+    lines = summary_zh(rm).split("\n")
     out = [f"**{md_text(lines[0])}**", *[md_text(x) for x in lines[1:]]]
     if rm.synthetic:
         out.append(f"> **{md_text(SYNTHETIC_LABEL)}**")

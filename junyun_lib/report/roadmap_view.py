@@ -241,8 +241,8 @@ def spend_chart(doc: dict):
     passes = [r.get("passes") is True for r in rows]
     years = [year_text(r.get("year")) + ("\n达标" if p else "") for r, p in zip(rows, passes)]
     spend = [finite_number(r.get("spend_wan")) or 0.0 for r in rows]
-    fig = charts._new_figure(charts.FIGURE_WIDTH, 3.6, fixed=True)
-    grid, legend_ax = charts._panels(fig, 1, 1, 0.25, margins=charts.Margins(left=0.9, right=0.2, top=0.55,
+    fig = charts.new_figure(charts.FIGURE_WIDTH, 3.6, fixed=True)
+    grid, legend_ax = charts.panel_grid(fig, 1, 1, 0.25, margins=charts.Margins(left=0.9, right=0.2, top=0.55,
                                                                                bottom=0.6))
     ax = grid[0, 0]
     x = list(range(len(years)))
@@ -259,11 +259,11 @@ def spend_chart(doc: dict):
     ax.set_ylabel("新增投入（万元）", fontsize=9)
     ax.tick_params(axis="y", labelsize=8)
     ax.grid(axis="x", visible=False)
-    charts._legend(legend_ax, [Patch(color=SPEND_COLOR, label="当年新增投入"),
+    charts.legend_row(legend_ax, [Patch(color=SPEND_COLOR, label="当年新增投入"),
                                Patch(color=PASS_COLOR, alpha=0.15, label="全县达标的年度（按正式口径重新评估）")],
                    ncol=2, fontsize=8)
-    charts._suptitle(fig, f"{charts.literal(doc.get('county', ''))} 达标路线图：各年度新增投入（万元）", fontsize=11)
-    charts._footer(fig, SimpleNamespace(synthetic=bool(doc.get("synthetic"))))
+    charts.figure_title(fig, f"{charts.literal(doc.get('county', ''))} 达标路线图：各年度新增投入（万元）", fontsize=11)
+    charts.figure_footer(fig, SimpleNamespace(synthetic=bool(doc.get("synthetic"))))
     return fig
 
 

@@ -3,8 +3,11 @@
 County offices edit and forward briefings as Word documents.  :func:`briefing_docx` builds one from the same
 :class:`~junyun_lib.report.briefing.Briefing` and the same section functions as the page
 (:data:`~junyun_lib.report.briefing.SECTIONS`, :func:`~junyun_lib.report.briefing.section_blocks`): the headline,
-then each section's heading, introduction, text, tables (numbers right-aligned, the note of rows left out under
-a shortened list) and charts (PNG from the chart functions, or the page's own PNGs when given), then the footer.
+then each section's heading and what the page shows under it, in its words: the introduction for the standard
+in force (:func:`~junyun_lib.report.briefing.section_intro`; where the page shows no table, its sentence saying
+why), text, tables (columns fitted to their content within the text width, numbers right-aligned, the header row
+repeated on each page, the note of rows left out under a shortened list) and charts (PNG from the chart
+functions, or the page's own PNGs when given), then the footer.
 
 The document is A4 portrait (margins 20 mm / 18 mm), its text in SimSun (宋体) and headings in SimHei (黑体) for
 East Asian characters (``w:eastAsia``, what Word on a Chinese Windows has; other programs substitute a CJK
@@ -16,6 +19,7 @@ from __future__ import annotations
 import html
 import io
 import re
+import unicodedata
 import weakref
 from xml.sax.saxutils import escape
 
@@ -207,27 +211,111 @@ def add_markdown(doc, text: str) -> None:
 
 
 # -------------------------------------------------------------------------------------------- tables
+CELL_PT = 9               # the size of a table's text (pt)
+CHAR_TWIPS = CELL_PT * 20  # a full-width (CJK) character of 9 pt text, in twips; a Latin one counts half
+CELL_PADDING = 2 * 108     # Word's default left and right cell margins (0.19 cm each), in twips
+MIN_CHARS = 2              # the narrowest column holds two CJK characters (序号, 学段)
+TEXT_MIN_CHARS = 6         # a wrapping text column is not squeezed below six characters a line
+
+
+def text_units(text: str) -> float:
+    """The width of the longest line of ``text`` in full-width characters: a CJK (East Asian wide, full-width or
+    ambiguous: ≤, —, ✓) character counts 1, any other (Latin letters, digits, ASCII punctuation) ½."""
+    return max((sum(1.0 if unicodedata.east_asian_width(ch) in "WFA" else 0.5 for ch in line)
+                for line in str(text).splitlines() or [""]), default=0.0)
+
+
+def _twips(units: float) -> int:
+    """A column holding ``units`` full-width characters a line: the text, half a character of slack (Latin
+    glyphs are a little wider than half a CJK one) and the cell's margins."""
+    return int(round((units + 0.5) * CHAR_TWIPS)) + CELL_PADDING
+
+
+def column_widths(frame: pd.DataFrame, total: int, kinds: dict | None = None) -> list[int]:
+    """Each column's width (twips) for a table of ``frame`` within ``total`` twips (the page's text width).
+
+    Every column is first as wide as its longest cell (header included; :func:`text_units`).  When they do not
+    all fit, the header of a column of numbers or short text (the page's ``num`` and ``short`` columns,
+    :func:`~junyun_lib.report.briefing.column_kinds`) may take two lines; then the columns that fit within an even
+    share of the room keep their width and the others share what is left in proportion to their longest cell,
+    each no narrower than its minimum: numbers and short text stay on one line, wrapping text keeps
+    :data:`TEXT_MIN_CHARS`, and no column holds fewer than :data:`MIN_CHARS`.  Only if even the minimums do not
+    fit are all columns scaled down alike.
+    """
+    kinds = kinds or _b.column_kinds(frame)
+    natural, compact, minimum = [], [], []
+    for col in frame.columns:
+        body = max((text_units(_b.cell_text(v)) for v in frame[col].tolist()), default=0.0)
+        head = text_units(str(col))
+        nat = max(body, head, MIN_CHARS)
+        one_line = kinds[col] in ("num", "short")
+        low = max(body, MIN_CHARS) if one_line else min(nat, TEXT_MIN_CHARS)
+        natural.append(_twips(nat))
+        compact.append(_twips(max(body, -(-head // 2), MIN_CHARS) if one_line else nat))
+        minimum.append(_twips(min(low, nat)))
+    if sum(natural) <= total:
+        return natural
+    return _fit(compact, minimum, total)
+
+
+def _fit(natural: list[int], minimum: list[int], total: int) -> list[int]:
+    """Widths within ``total``: see :func:`column_widths`."""
+    n = len(natural)
+    if sum(natural) <= total:
+        return list(natural)
+    if sum(minimum) >= total:
+        return [m * total // sum(minimum) for m in minimum]
+    width: dict[int, int] = {}
+    free = list(range(n))
+    while True:                     # the columns within an even share of the room keep their natural width
+        room = total - sum(width.values())
+        fits = [i for i in free if natural[i] * len(free) <= room]
+        if not fits or len(fits) == len(free):
+            break
+        for i in fits:
+            width[i] = natural[i]
+        free = [i for i in free if i not in width]
+    while free:                     # the others in proportion to their natural width, none below its minimum
+        room = total - sum(width.values())
+        weight = sum(natural[i] for i in free)
+        share = {i: room * natural[i] // weight for i in free}
+        short = [i for i in free if share[i] < minimum[i]]
+        if not short:
+            width.update(share)
+            break
+        for i in short:
+            width[i] = minimum[i]
+        free = [i for i in free if i not in width]
+    out = [width[i] for i in range(n)]
+    if sum(out) > total:            # the short columns left too little room for the others' minimums
+        out = [w * total // sum(out) for w in out]
+    return out
+
+
 def add_table(doc, frame: pd.DataFrame, empty: str = "无") -> None:
-    """A briefing table: header row shaded and repeated on each page, numbers right-aligned (the page's
-    :func:`~junyun_lib.report.briefing.column_kinds`), the note of rows left out under it.
+    """A briefing table: header row shaded and repeated on each page (``w:tblHeader``), numbers right-aligned
+    (the page's :func:`~junyun_lib.report.briefing.column_kinds`), columns fitted to their content
+    (:func:`column_widths`), the note of rows left out under it.
 
     The table is written as one piece of WordprocessingML — what python-docx's ``add_table``, ``add_row`` and
-    ``add_run`` make, cell by cell, in a tenth of the time: "Table Grid", centred, the page's text width shared
-    evenly between the columns, 9 pt text, the header bold on ``E8EAF6``.
+    ``add_run`` make, cell by cell, in a tenth of the time: "Table Grid", centred, 9 pt text, the header bold on
+    ``E8EAF6``.  Autofit is off (``w:tblLayout w:type="fixed"``) and each column's width is set on the grid
+    column and on every cell of it, so Word keeps the widths instead of sharing the page evenly.
     """
     if frame.empty:
         doc.add_paragraph(empty)
         return
     kinds = _b.column_kinds(frame)
     right = [kinds[c] == "num" for c in frame.columns]
-    width = Emu(doc._block_width // len(frame.columns)).twips       # as python-docx divides the text width
-    header = "".join(_cell_xml(str(col), width, r, header=True) for col, r in zip(frame.columns, right))
-    body = "".join("<w:tr>" + "".join(_cell_xml(_b._cell(v), width, r) for v, r in zip(values, right)) + "</w:tr>"
-                   for values in frame.itertuples(index=False, name=None))
-    grid = "".join(f'<w:gridCol w:w="{width}"/>' for _ in frame.columns)
+    widths = column_widths(frame, Emu(doc._block_width).twips, kinds)
+    header = "".join(_cell_xml(str(col), w, r, header=True) for col, w, r in zip(frame.columns, widths, right))
+    body = "".join("<w:tr>" + "".join(_cell_xml(_b.cell_text(v), w, r) for v, w, r in zip(values, widths, right))
+                   + "</w:tr>" for values in frame.itertuples(index=False, name=None))
+    grid = "".join(f'<w:gridCol w:w="{w}"/>' for w in widths)
     doc.element.body._insert_tbl(parse_xml(
         f'<w:tbl {nsdecls("w")}><w:tblPr><w:tblStyle w:val="{_style_id(doc, "Table Grid")}"/>'
-        '<w:tblW w:type="auto" w:w="0"/><w:jc w:val="center"/><w:tblLook w:firstColumn="1" w:firstRow="1" '
+        f'<w:tblW w:type="dxa" w:w="{sum(widths)}"/><w:jc w:val="center"/><w:tblLayout w:type="fixed"/>'
+        '<w:tblLook w:firstColumn="1" w:firstRow="1" '
         'w:lastColumn="0" w:lastRow="0" w:noHBand="0" w:noVBand="1" w:val="04A0"/></w:tblPr>'
         f'<w:tblGrid>{grid}</w:tblGrid><w:tr><w:trPr><w:tblHeader w:val="true"/></w:trPr>{header}</w:tr>'
         f'{body}</w:tbl>'))
@@ -287,9 +375,7 @@ def briefing_docx(b, images: dict | None = None) -> bytes:
     doc.core_properties.language = "zh-CN"
     add_markdown(doc, _b.headline(b))
     for section in _b.SECTIONS:
-        _heading(doc, section.title, 1)
-        if section.intro:
-            _paragraph(doc, section.intro)
+        _heading(doc, section.title, 1)      # its introduction is the first block (briefing.section_intro)
         given = list(images.get(section.title, []))
         for block in _b.section_blocks(b, section.key):
             kind = block[0]
@@ -340,4 +426,5 @@ def notebook_images(nb) -> dict[str, list[bytes]]:
     return out
 
 
-__all__ = ["briefing_docx", "notebook_images", "add_markdown", "add_table", "BODY_FONT", "HEADING_FONT"]
+__all__ = ["briefing_docx", "notebook_images", "add_markdown", "add_table", "column_widths", "BODY_FONT",
+           "HEADING_FONT"]

@@ -34,7 +34,7 @@ from ..problems import Problem, control_character, control_character_problem, vi
 from . import _files
 from .documents import cite
 from .scorecard_form import form
-from .standards import _standard_files, standard_codes
+from .standards import standard_files, standard_codes
 
 SLUG = re.compile(r"[a-z0-9][a-z0-9-]*")
 SCHEMA_FILE = "county_config.toml"
@@ -66,7 +66,7 @@ def schema() -> dict:
 @lru_cache(maxsize=None)
 def national_rules(code: str) -> dict:
     """The national standard's rule file as written (``quality-2017.toml`` …), without any county's changes."""
-    return _files.toml(_standard_files()[code])
+    return _files.toml(standard_files()[code])
 
 
 @lru_cache(maxsize=1)

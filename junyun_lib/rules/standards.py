@@ -73,11 +73,12 @@ class Standard:
 
 def standard_codes() -> list[str]:
     """Registered standards: every rules/*.toml that declares a ``code``."""
-    return sorted(_standard_files())
+    return sorted(standard_files())
 
 
 @lru_cache(maxsize=1)
-def _standard_files() -> dict[str, str]:
+def standard_files() -> dict[str, str]:
+    """Standard code → its rule file (标准文件) among the shipped TOML files."""
     out = {}
     for name in _files.names():
         data = _files.toml(name)
@@ -122,7 +123,7 @@ def load_standard(code: str = "quality-2017", county=None) -> Standard:
 @lru_cache(maxsize=256)
 def _load_standard(code: str, overrides_json: str) -> Standard:
     """Counties with the same overrides share one (immutable) Standard."""
-    files = _standard_files()
+    files = standard_files()
     if code not in files:
         raise KeyError(f"未知的评估标准「{code}」，可选：{', '.join(sorted(files))} (unknown standard)")
     data = _files.toml(files[code])

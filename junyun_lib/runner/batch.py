@@ -5,8 +5,8 @@ through papermill's Python API in a worker (:mod:`junyun_lib.runner.executors`),
 notebook, and converts it to a self-contained HTML page in the same worker.  The notebook hands back the
 county-year's index row as a hidden output, so the index needs no second evaluation.  Beside the page the
 worker writes the Word copy (``<slug>.docx``, :mod:`junyun_lib.report.word`, the page's own chart images) and
-the 评估结果 Excel (``<slug>.xlsx``: the whole of every list the page shortens), from the county-year's
-briefing evaluated once more in the worker; the index links all three.
+the 评估结果（Excel） (``<slug>.xlsx``, the county-year's one workbook, also written by ``junyun run``), from the
+county-year's briefing evaluated once more in the worker; the index and the page link them.
 
 What a run promises:
 
@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 import os
 import time
 import warnings
@@ -33,8 +34,8 @@ from pathlib import Path
 import pandas as pd
 
 from ..io import atomic
-from ..problems import JunyunError, OutputError
-from ..report.briefing import INDEX_MIME, workbook_sheets
+from ..problems import JunyunError, OutputError, Problem, RecordUnreadable
+from ..report.briefing import EXCEL, INDEX_MIME, workbook_sheets
 from ..report.charts import cjk_family
 from ..report.html_export import notebook_to_html
 from ..report.overview import history_html, index_html
@@ -120,7 +121,7 @@ def run_task(task: Task, warm: bool = False) -> dict:
     start = time.perf_counter()
     ws = _task_workspace(task)
     html_path = ws.briefing_path(task.slug, task.year)
-    docx_path, xlsx_path = html_path.with_suffix(".docx"), html_path.with_suffix(".xlsx")
+    docx_path, xlsx_path = html_path.with_suffix(".docx"), ws.workbook_path(task.slug, task.year)
     nb_path = ws.executed_notebook_path(task.slug, task.year)
     row_path = ws.index_row_path(task.slug, task.year)
     source = ws.processed_path(task.slug, task.year)
@@ -132,7 +133,7 @@ def run_task(task: Task, warm: bool = False) -> dict:
         nb_path.parent.mkdir(parents=True, exist_ok=True)
         tmp_nb = atomic.temporary_name(nb_path)
         extra = {}
-        lock = kernel._WARM.get("lock") if warm else None        # dask workers: one briefing per kernel at once
+        lock = kernel.worker_lock() if warm else None        # dask workers: one briefing per kernel at once
         if lock is not None:
             lock.acquire()
         if warm:
@@ -151,7 +152,8 @@ def run_task(task: Task, warm: bool = False) -> dict:
                 parameters={"county": task.county, "year": task.year, "standard": task.standard,
                             "data_dir": task.data_dir, "output_dir": task.out_dir})
         os.replace(tmp_nb, nb_path)
-        atomic.write_text(html_path, notebook_to_html(nb, title=f"{task.county} {task.year}年 评估简报"))
+        files = [("Word", docx_path.name), (EXCEL, xlsx_path.name)] if task.copies else None
+        atomic.write_text(html_path, notebook_to_html(nb, title=f"{task.county} {task.year}年 评估简报", files=files))
         index_row = _index_row(nb)
         if index_row is not None:
             atomic.write_text(row_path, json.dumps(index_row, ensure_ascii=False))
@@ -240,15 +242,86 @@ def _now() -> str:
 
 
 # ------------------------------------------------------------------------------------------ manifest
-def _read_manifest(ws: Workspace) -> dict:
+def _not_finite(token: str):
+    raise ValueError(f"非有限数值 {token}（JSON 不允许） / the non-finite number {token} (not JSON)")
+
+
+def _manifest_problem(data: bytes) -> tuple[str, str, int | None] | None:
+    """What is wrong with the manifest's bytes ``data`` — (Chinese, English, line) — or None when it reads."""
     try:
-        doc = json.loads(ws.manifest_path.read_text(encoding="utf-8"))
-        if isinstance(doc, dict) and isinstance(doc.get("runs"), list):
-            doc.setdefault("batches", [])
-            return doc
-    except (OSError, ValueError):
-        pass
-    return {"runs": [], "batches": []}
+        doc = json.loads(data.decode("utf-8-sig"), parse_constant=_not_finite)
+    except UnicodeDecodeError as exc:
+        return (f"不是 UTF-8 文本（第 {exc.start + 1} 个字节）", f"not UTF-8 text (byte {exc.start + 1})", None)
+    except json.JSONDecodeError as exc:
+        text = data.decode("utf-8-sig").rstrip()
+        if exc.pos >= len(text) or exc.msg.startswith("Unterminated string"):   # the file ends mid-document
+            line = text.count("\n") + 1
+            return (f"内容不完整，在第 {line} 行截断（JSON 未结束）", f"cut short: it ends at line {line} mid-document "
+                    "(incomplete JSON)", line)
+        return (f"JSON 格式错误（第 {exc.lineno} 行第 {exc.colno} 列：{exc.msg}）",
+                f"invalid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})", exc.lineno)
+    except ValueError as exc:
+        zh, _, en = str(exc).partition(" / ")
+        return f"含{zh}", f"holds {en}", None
+    if not isinstance(doc, dict):
+        return (f"顶层应为对象（{{\"runs\": [...]}}），实为 {type(doc).__name__}",
+                f"the top level should be an object ({{\"runs\": [...]}}), not {type(doc).__name__}", None)
+    for key, required in (("runs", True), ("batches", False)):
+        value = doc.get(key)
+        if value is None and not required:
+            continue
+        if not isinstance(value, list):
+            return (f"「{key}」应为列表，实为 {type(value).__name__}",
+                    f'"{key}" should be a list, not {type(value).__name__}', None)
+        bad = next((i for i, item in enumerate(value) if not isinstance(item, dict)), None)
+        if bad is not None:
+            return (f"「{key}」第 {bad + 1} 项应为对象，实为 {type(value[bad]).__name__}",
+                    f'item {bad + 1} of "{key}" should be an object, not {type(value[bad]).__name__}', None)
+    for i, run in enumerate(doc["runs"]):
+        year = run.get("year")
+        if not isinstance(run.get("slug"), str) or isinstance(year, bool) or not isinstance(year, int):
+            return (f"「runs」第 {i + 1} 项缺少县区简称（slug）或年度（year，整数）",
+                    f'item {i + 1} of "runs" lacks its slug or its year (a whole number)', None)
+    return None
+
+
+def _read_manifest(ws: Workspace) -> dict:
+    """The manifest (``{"runs": [...], "batches": [...]}``; none yet: empty).  One that cannot be read — not JSON,
+    cut short, the wrong shape, NaN — is never replaced: a copy is kept beside it (``manifest.json.bak``, or
+    ``.1.bak`` … never over an earlier one) and :class:`~junyun_lib.problems.RecordUnreadable` names it."""
+    path = ws.manifest_path
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        return {"runs": [], "batches": []}
+    except OSError as exc:
+        reason = getattr(exc, "strerror", None) or type(exc).__name__
+        raise RecordUnreadable([Problem(
+            "error", "manifest_unreadable", f"运行记录无法读取（{reason}）；请检查该文件的权限后重新运行",
+            f"the run record cannot be read ({reason}); check the file's permissions and run again",
+            file=str(path))]) from None
+    wrong = _manifest_problem(data)
+    if wrong is None:
+        doc = json.loads(data.decode("utf-8-sig"))
+        doc.setdefault("batches", [])
+        return doc
+    zh, en, line = wrong
+    try:
+        kept = atomic.backup(path, data)
+        copy_zh, copy_en = f"原样副本已存为 {kept}", f"a copy is kept as {kept}"
+    except OutputError as exc:
+        copy_zh, copy_en = f"无法另存副本（{exc.problems[0].message_zh}）", "no copy could be kept beside it"
+    raise RecordUnreadable([Problem(
+        "error", "manifest_unreadable",
+        f"运行记录（manifest）{zh}；文件未被改动，{copy_zh}。请修复该文件，或将其移走（下次运行从空记录开始）后重新运行",
+        f"the run record (manifest) is unreadable: {en}; the file was left unchanged and {copy_en}. Repair it, or "
+        "move it away (the next run then starts an empty record), and run again", file=str(path), row=line)])
+
+
+def check_manifest(ws: Workspace) -> None:
+    """Raise :class:`~junyun_lib.problems.RecordUnreadable` (keeping a copy) when the manifest cannot be read:
+    a run checks it before it writes anything, so it never stops halfway over it."""
+    _read_manifest(ws)
 
 
 def update_manifest(ws: Workspace, rows=(), batch: dict | None = None) -> Path:
@@ -264,7 +337,18 @@ def update_manifest(ws: Workspace, rows=(), batch: dict | None = None) -> Path:
         doc = {"generator": {"package": "junyun", "version": __version__},
                "runs": sorted(runs.values(), key=lambda r: (int(r.get("year") or 0), str(r.get("slug")))),
                "batches": batches}
-        return atomic.write_text(ws.manifest_path, json.dumps(doc, ensure_ascii=False, indent=1))
+        return atomic.write_text(ws.manifest_path, json.dumps(_finite(doc), ensure_ascii=False, indent=1))
+
+
+def _finite(value):
+    """``value`` with every non-finite number (NaN, ∞) as null: the manifest stays JSON that it can read back."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, dict):
+        return {k: _finite(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_finite(v) for v in value]
+    return value
 
 
 def manifest_runs(ws: Workspace) -> list[dict]:
@@ -313,10 +397,38 @@ def write_history_pages(ws: Workspace, slugs, runs: list[dict] | None = None, re
         links = {int(d["year"]): ws.briefing_link(slug, d["year"]) for d in docs
                  if ws.briefing_path(slug, d["year"]).is_file()}
         index_links = {int(d["year"]): f"../{int(d['year'])}/{ws.index_path(d['year']).name}" for d in docs}
-        atomic.write_text(page, history_html(county, docs, region=ws.region(county), links=links,
-                                             failed_years=failed, index_links=index_links))
+        region = ws.region(county)
+        # the page is a function of these inputs alone: when they are what the page was made from, it stays
+        # (its trend chart costs a quarter of a second; the index is rebuilt over every county of a national batch)
+        mark = _inputs_mark([__version__, county, docs, list(region), sorted(links.items()), sorted(failed),
+                             sorted(index_links.items())])
+        if not _made_from(page, mark):
+            html = history_html(county, docs, region=region, links=links, failed_years=failed,
+                                index_links=index_links)
+            atomic.write_text(page, html[:html.rstrip().rindex("</html>")] + mark)
         pages.append(page)
     return pages
+
+
+def _inputs_mark(inputs: list) -> str:
+    """The end of a page made from ``inputs``: a comment with a digest of them as JSON, then ``</html>``."""
+    digest = hashlib.sha256(json.dumps(inputs, ensure_ascii=False, sort_keys=True, default=str).encode("utf-8"))
+    return f"<!-- junyun inputs {digest.hexdigest()} -->\n</html>\n"
+
+
+def _made_from(page: Path, mark: str) -> bool:
+    """Whether ``page`` exists and ends with ``mark`` (read from its end only: the page holds a chart)."""
+    try:
+        with open(page, "rb") as f:
+            f.seek(0, os.SEEK_END)
+            size = f.tell()
+            tail = len(mark.encode("utf-8"))
+            if size < tail:
+                return False
+            f.seek(size - tail)
+            return f.read() == mark.encode("utf-8")
+    except OSError:
+        return False
 
 
 def write_index(ws: Workspace, years, counties=None) -> list[Path]:
@@ -350,7 +462,7 @@ def write_index(ws: Workspace, years, counties=None) -> list[Path]:
             page = ws.briefing_path(r["slug"], year)
             links[doc["county"]] = {label: path.name for label, path in
                                     (("网页", page), ("Word", page.with_suffix(".docx")),
-                                     ("Excel", page.with_suffix(".xlsx"))) if path.is_file()}
+                                     (EXCEL, ws.workbook_path(r["slug"], year))) if path.is_file()}
             for stage, text in doc.get("limits", {}).items():
                 limits.setdefault(stage, {}).setdefault(text, []).append(doc["county"])
             over[doc["county"]] = doc.get("over", [])
@@ -412,6 +524,7 @@ def run_batch(ws: Workspace, tasks: list[Task], workers: int | None = None, sche
     # junyun's own folder, or refused (PathRefused) before any worker starts; an unwritable one is reported
     # like the manifest, and each county then says where it could not write
     record(ws.claim_outputs)
+    check_manifest(ws)    # an unreadable manifest stops the batch here, before any worker starts (copy kept)
     tasks = [replace(t, batch=batch["id"]) for t in tasks]
     years = {t.year for t in tasks}
     for year in years:
@@ -462,4 +575,4 @@ def task_dicts(tasks: list[Task]) -> list[dict]:
 
 
 __all__ = ["Task", "tasks_for", "run_task", "run_batch", "write_index", "write_history_pages", "update_manifest",
-           "manifest_runs", "briefing_notebook", "describe", "OutputError"]
+           "manifest_runs", "check_manifest", "briefing_notebook", "describe", "OutputError"]

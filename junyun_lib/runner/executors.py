@@ -152,7 +152,7 @@ def warm_kernel_plugin():
         def setup(self, worker) -> None:       # the kernel starts with the worker's first briefing
             from . import kernel
 
-            kernel._WARM.setdefault("lock", threading.Lock())
+            kernel.worker_lock(create=True)
 
         def teardown(self, worker) -> None:
             from . import kernel

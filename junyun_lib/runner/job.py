@@ -17,11 +17,11 @@ from dataclasses import dataclass, field
 
 from ..problems import JunyunError, Problem, ValidationError
 from ..planning.optimiser import solver_available
-from ..report.excel import evaluation_sheets
+from ..report.briefing import Briefing, workbook_sheets
 from ..report.jsonview import evaluation_json
 from ..report.plan_report import to_json_dict as plan_json
 from ..workspace import Workspace
-from .batch import run_batch, tasks_for
+from .batch import check_manifest, run_batch, tasks_for
 
 
 @dataclass
@@ -73,7 +73,7 @@ def official_roadmap(ws: Workspace, county: str, standard: str, notes: list) -> 
 
 
 def county_outputs(ws: Workspace, county: str, standard: str, notes: list | None = None) -> dict:
-    """``{path: document}`` of a county's results (JSON and sheets per year, plan JSON, the official roadmap),
+    """``{path: document}`` of a county's results (JSON and the one workbook per year, plan JSON, the official roadmap),
     computed in memory; why a county with a target year gets no roadmap, and the roadmap's input warnings, are
     appended to ``notes``."""
     cfg = ws.config(county)
@@ -85,7 +85,9 @@ def county_outputs(ws: Workspace, county: str, standard: str, notes: list | None
         ev = ws.evaluation(county, standard)
         single = ev.select(county, year)
         out[json_path] = ("json", evaluation_json(single, {(result.county, year): card}))
-        out[excel_path] = ("xlsx", evaluation_sheets(single, {(result.county, year): card}))
+        # the county-year's one workbook (<slug>.xlsx, 评估结果（Excel）), as the briefing batch writes it
+        plan = ws.progress(county, as_of=result.year, standard=standard)
+        out[excel_path] = ("xlsx", workbook_sheets(Briefing(result=result, plan=plan, card=card)))
     progress = ws.progress(county, standard=standard)
     if progress is not None:
         out[ws.plan_json_path(cfg.slug)] = ("json", plan_json(progress))
@@ -139,6 +141,8 @@ def run_main_job(ws: Workspace, standard: str = "quality-2017", workers: int | N
                                        "no raw school files found (raw/<slug>/schools_<year>.xlsx|csv)",
                                        file=str(ws.raw_dir))])
     ws.claim_outputs()           # refused before anything is written when the outputs folder is not junyun's
+    if briefings:
+        check_manifest(ws)       # an unreadable manifest stops the job before anything is written (copy kept)
     outcomes = run_counties(ws, standard, echo)
     failed = [o for o in outcomes if o.error is not None]
     status = 1 if failed else 0

@@ -23,9 +23,19 @@ from papermill.utils import merge_kwargs, remove_args
 # Seconds for a new kernel to answer.  It answers once it has preloaded (PRELOAD_CODE), which on a fresh machine
 # may build the Chinese font (about 30 s) while another worker does the same: allow for it.
 READY_TIMEOUT = 300
-RESET_TIMEOUT = 300
+RESET_TIMEOUT = 60     # a ready kernel resets at once; a lost reply is retried on a new kernel (warm_kernel)
 
 _WARM: dict = {}   # per worker process: one kernel kept alive between briefings
+
+
+def worker_lock(create: bool = False):
+    """The lock that lets one briefing at a time use this worker process's warm kernel (内核锁): None when the
+    process has none; ``create`` sets one up first (a dask worker's plugin does, when the worker starts)."""
+    if create:
+        import threading
+
+        return _WARM.setdefault("lock", threading.Lock())
+    return _WARM.get("lock")
 
 # Forget the previous briefing: every name it defined, and the output cache (Out, _, __, ___).  IPython's
 # ``%reset -f`` does this too but runs two full garbage collections, 0.3 s with pandas and matplotlib
@@ -94,10 +104,35 @@ def warm_kernel():
         kc.start_channels()
         run_sync(kc.wait_for_ready)(timeout=READY_TIMEOUT)
         _WARM["kc"] = kc
-    reply = run_sync(_reset)(kc)
+    try:
+        reply = run_sync(_reset)(kc)
+    except TimeoutError:
+        # a ready kernel resets in milliseconds: no reply means a lost message or a stuck kernel, so this worker
+        # starts a new one and tries once more (a second failure is the county's located error)
+        _restart()
+        km, kc = _WARM["km"], _WARM["kc"]
+        reply = run_sync(_reset)(kc)
     if reply["content"].get("status") != "ok":
         raise RuntimeError(f"内核重置失败 (kernel reset failed): {reply['content'].get('evalue', '')}")
     return km, kc
+
+
+def _restart() -> None:
+    """Shut this worker's kernel down and start a new one, ready (its client in ``_WARM``)."""
+    km, kc = _WARM.pop("km", None), _WARM.pop("kc", None)
+    if kc is not None:
+        kc.stop_channels()
+    if km is not None:
+        try:
+            run_sync(km.shutdown_kernel)(now=True)
+        except Exception:  # noqa: BLE001 — a kernel that is gone already
+            pass
+    start_kernel()
+    kc = _WARM["km"].client()
+    kc.allow_stdin = False
+    kc.start_channels()
+    run_sync(kc.wait_for_ready)(timeout=READY_TIMEOUT)
+    _WARM["kc"] = kc
 
 
 async def _reset(kc) -> dict:
