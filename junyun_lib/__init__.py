@@ -13,8 +13,9 @@ The way in for analysts::
     ws.progress("进贤县").table                # progress against the county plan
 
 Layers, lowest first (each imports only from those below it): ``rules`` (standards and plans as data),
-``measures`` (the CV and inequality measures), ``io`` (every file read or written), ``evaluation``,
-``planning``, ``report``, then :mod:`~junyun_lib.workspace` (the only code that knows the folders), ``runner``
+:mod:`~junyun_lib.layout` (the only code that knows the folders), ``measures`` (the CV and inequality
+measures), ``io`` (every file read or written), ``evaluation``, ``planning``, ``report``, then
+:mod:`~junyun_lib.workspace` (what is computed, kept), ``runner``
 (batch briefings), ``app`` (the explorer) and :mod:`~junyun_lib.cli`.  See ``docs/architecture.md``.
 """
 from .version import __version__

@@ -1,4 +1,4 @@
-"""The house: layers a newcomer can see, imports pointing one way, one module that knows the folders.
+"""The house: layers a newcomer can see, imports pointing one way, one module that knows the folders (``layout``).
 
 Every import in ``junyun_lib`` — at module level and inside functions — is parsed; the graph of junyun
 modules must have no cycle, and no module may import one of a higher layer.
@@ -19,6 +19,7 @@ LAYERS = [
     ("base", ["junyun_lib.version", "junyun_lib.problems", "junyun_lib.synthetic", "junyun_lib.threads", "junyun_lib.memory",
               "junyun_lib.columns"]),
     ("rules", ["junyun_lib.rules"]),
+    ("layout", ["junyun_lib.layout"]),
     ("measures", ["junyun_lib.measures"]),
     ("io", ["junyun_lib.io"]),
     ("evaluation", ["junyun_lib.evaluation"]),
@@ -190,11 +191,25 @@ def path_building(source: str) -> list[str]:
     return found
 
 
-@pytest.mark.parametrize("module", sorted(m for m in MODULES if m != "junyun_lib.workspace"))
-def test_folder_paths_are_built_only_in_the_workspace(module):
-    """Paths under the data and outputs folders are built in :mod:`junyun_lib.workspace` alone."""
+@pytest.mark.parametrize("module", sorted(m for m in MODULES if m != "junyun_lib.layout"))
+def test_folder_paths_are_built_only_in_layout(module):
+    """Paths under the data and outputs folders are built in :mod:`junyun_lib.layout` alone."""
     found = path_building(MODULES[module].read_text(encoding="utf-8"))
     assert not found, f"{module} builds data/outputs paths: {found}"
+
+
+def test_layout_depends_on_rules_and_problems_only():
+    """The folder layout knows the slug rule and located errors, nothing that reads or computes."""
+    allowed = ("junyun_lib.rules", "junyun_lib.problems", "junyun_lib.version", "junyun_lib.synthetic")
+    wider = [m for m in GRAPH["junyun_lib.layout"] if not any(m == a or m.startswith(a + ".") for a in allowed)]
+    assert not wider, f"junyun_lib.layout imports {wider}"
+
+
+def test_the_workspace_is_short():
+    """The workspace loads and caches and calls pure functions; the folder layout, the data folder's reading and
+    the domain assembly live elsewhere (issue 29)."""
+    lines = (PACKAGE / "workspace.py").read_text(encoding="utf-8").count("\n")
+    assert lines < 350, f"workspace.py has {lines} lines"
 
 
 def test_the_folder_check_catches_a_path():

@@ -140,7 +140,9 @@ def test_workspace_builds_no_scorecard_under_basic(tmp_path, monkeypatch):
     def refuse(*args, **kwargs):
         raise AssertionError("the scorecard was built under basic-2012")
 
-    monkeypatch.setattr(ws_module, "scorecard", refuse)
+    from junyun_lib.evaluation import scorecards
+
+    monkeypatch.setattr(scorecards, "scorecard", refuse)
     assert ws_module.Workspace(tmp_path / "data").scorecard_for(result) is None
 
 

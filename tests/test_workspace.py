@@ -78,3 +78,32 @@ def test_typed_paths_are_honoured_but_never_into_raw_data_or_over_a_folder(ws, t
     with pytest.raises(PathRefused, match="文件夹"):
         ws.output_path(tmp_path)
     assert ws.output_path(ws.outputs_dir / "2024" / "x.json") == ws.outputs_dir / "2024" / "x.json"
+
+
+def test_what_is_kept_is_keyed_on_values_and_read_again_when_a_file_changes(tmp_path):
+    """Results and scorecards are kept under (county, year, standard) and the fingerprint of the files read —
+    never under an object's ``id`` — so a processed file changed on disk is evaluated again, and a result the
+    workspace did not evaluate gets its own scorecard (issue 29)."""
+    import os
+
+    from junyun_lib.workspace import Workspace
+
+    source = (REPO / "junyun_lib" / "workspace.py").read_text(encoding="utf-8")
+    assert "id(" not in source
+    data = tmp_path / "data"
+    folder = data / "raw" / "jinxian"
+    folder.mkdir(parents=True)
+    for name in ("county.toml", "schools_2024.xlsx", "county_indicators_2024.csv"):
+        shutil.copy(REPO / "data/raw/jinxian" / name, folder / name)
+    ingest([folder / "schools_2024.xlsx"], data)
+    ws = Workspace(data, tmp_path / "outputs")
+    first, card = ws.evaluate("进贤县", 2024), ws.scorecard("进贤县", 2024)
+    assert ws.evaluate("jinxian", 2024) is first and ws.scorecard("jinxian", 2024) is card
+    elsewhere = ws.evaluate_files([ws.processed_path("jinxian", 2024)]).county("进贤县", 2024)
+    assert ws.scorecard_for(elsewhere) is not card and ws.scorecard_for(elsewhere).overall == card.overall
+    processed = ws.processed_path("jinxian", 2024)
+    stat = processed.stat()
+    os.utime(processed, ns=(stat.st_atime_ns, stat.st_mtime_ns + 10 ** 9))
+    again = ws.evaluate("进贤县", 2024)
+    assert again is not first and ws.evaluate("进贤县", 2024) is again
+    assert ws.scorecard("进贤县", 2024) is not card

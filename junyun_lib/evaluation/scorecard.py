@@ -207,16 +207,26 @@ def scorecard(result, county_values=None, prerequisite: dict | None = None) -> S
 
 
 # ------------------------------------------------------------------------------------------ prerequisite
-def prerequisite(basic_by_year: dict, year: int) -> dict:
+#: why a year with data has no 申报条件 values: its file lacks basic-2012's optional columns
+NO_BASIC_COLUMNS = "缺少基本均衡评估所需的列（计算机台数、图书册数等），无法计算"
+
+
+def prerequisite_years(year: int) -> range:
+    """The years 申报条件 looks at for ``year``: those before it (``rules/scorecard.toml``)."""
+    return range(int(year) - int(form()["prerequisite"]["years"]), int(year))
+
+
+def prerequisite(basic_by_year: dict, year: int, reasons: dict | None = None) -> dict:
     """申报条件 一(二) for ``year`` from ``{year: CountyResult under basic-2012}`` of the years before.
 
     Returns ``{"passes": True/False/None, "years": [{"year", "composite_primary", "composite_junior",
-    "passes"}], "source"}``; a missing year makes it None unless another year already fails.
+    "passes"}], "source"}``; a missing year makes it None unless another year already fails.  ``reasons``:
+    ``{year: why it is no data}`` for the years that have data but cannot be evaluated.
     """
     spec = form()["prerequisite"]
     limits = spec["composite_max"]
     years = []
-    for y in range(year - int(spec["years"]), year):
+    for y in prerequisite_years(year):
         r = basic_by_year.get(y)
         if r is None:
             years.append({"year": y, "composite_primary": None, "composite_junior": None, "passes": None})
@@ -229,6 +239,9 @@ def prerequisite(basic_by_year: dict, year: int) -> dict:
         years.append({"year": y, "composite_primary": _number(comp.get("primary")),
                       "composite_junior": _number(comp.get("junior")),
                       "passes": all_of(checks) if checks else None})
+    for entry in years:
+        if entry["year"] in (reasons or {}):
+            entry["reason"] = reasons[entry["year"]]
     return {"passes": all_of(y["passes"] for y in years), "years": years, "name": spec["name_zh"],
             "source": spec["source"]}
 

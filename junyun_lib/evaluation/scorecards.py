@@ -24,7 +24,7 @@ import pandas as pd
 from ..rules import compare
 from ..rules.plan_metrics import GUARANTEE_ITEMS
 from ..rules.scorecard_form import AREAS, form
-from .scorecard import item_name, item_threshold
+from .scorecard import item_name, item_threshold, prerequisite, scorecard
 
 ITEM_COLUMNS = ["county", "year", "area", "area_zh", "no", "code", "name", "value", "standard", "op", "passes",
                 "source", "basis"]
@@ -245,3 +245,41 @@ def _overall(items: pd.DataFrame, keys: pd.DataFrame, passes: np.ndarray, k: int
         out[f"area_{a}"] = pd.arrays.BooleanArray(~fail & ~unknown, ~fail & unknown)
     out["overall"] = pd.arrays.BooleanArray(np.zeros(n, dtype=bool), ~any_fail)   # vetoes have no data
     return pd.DataFrame(out)[OVERALL_COLUMNS]
+
+
+# ------------------------------------------------------------------------------------- one county-year
+def county_scorecard(result, county_values=None, prerequisite_of_year: dict | None = None):
+    """The scorecard of one evaluated county-year (:func:`junyun_lib.evaluation.scorecard.scorecard`): a
+    configured county's with its county-level table ``county_values`` and its application prerequisite; a
+    county without a configuration still gets one — the items the school table decides are computed, the
+    county-level items, the vetoes and the prerequisite are no data, so the overall verdict is never a pass.
+    None under a standard the form does not apply to (basic-2012)."""
+    if result.config.configured:
+        return scorecard(result, county_values, prerequisite_of_year)
+    return scorecard(result, None, prerequisite({}, result.year))
+
+
+def with_county_scorecards(items: pd.DataFrame, overall: pd.DataFrame, cards) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The tables of :func:`scorecard_tables` with the rows of each county-year in ``cards`` (``[(county, year,
+    Scorecard)]``: the configured counties' exact per-county scorecards) put in place of the school-derived
+    ones, sorted by county and year."""
+    swaps = []
+    for c, y, card in cards:
+        rows = card.items.assign(county=str(c), year=int(y))
+        rows["passes"] = rows["passes"].astype("boolean")
+        top = {"county": str(c), "year": int(y), "overall": card.overall,
+               **{f"area_{a}": v for a, v in card.areas.items()}}
+        swaps.append((str(c), int(y), rows[ITEM_COLUMNS], top))
+    if not swaps:
+        return items, overall
+    done = {(c, y) for c, y, _, _ in swaps}
+    keep = [(c, int(y)) not in done for c, y in zip(items["county"], items["year"])]
+    items = pd.concat([items[keep]] + [r for _, _, r, _ in swaps], ignore_index=True)
+    keep = [(c, int(y)) not in done for c, y in zip(overall["county"], overall["year"])]
+    tops = pd.DataFrame([t for _, _, _, t in swaps])[OVERALL_COLUMNS]
+    for col in OVERALL_COLUMNS[2:]:
+        tops[col] = tops[col].astype("boolean")
+    overall = pd.concat([overall[keep], tops], ignore_index=True)
+    order = ["county", "year"]
+    return (items.sort_values(order, kind="stable").reset_index(drop=True),
+            overall.sort_values(order, kind="stable").reset_index(drop=True))

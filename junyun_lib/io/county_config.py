@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from ..problems import Problem, ValidationError
 from ..rules.counties import CountyConfig, parse_county_config
 from .textfile import decode, read_bytes
 
@@ -16,6 +17,26 @@ def read_county_config(path) -> CountyConfig:
     path = Path(path)
     text, _ = decode(read_bytes(path, "县区配置文件"), str(path))
     return parse_county_config(text, str(path), folder=path.parent.name)
+
+
+def read_county_configs(paths) -> tuple[dict[str, CountyConfig], dict[str, ValidationError]]:
+    """Every ``county.toml`` of ``paths``: ``({county name: config}, {folder name: its problems})`` — a file that
+    cannot be read, or names a county another file already named, is kept aside so the others still work."""
+    configs, errors = {}, {}
+    for path in paths:
+        try:
+            cfg = read_county_config(path)
+        except ValidationError as exc:
+            errors[Path(path).parent.name] = exc
+            continue
+        if cfg.name in configs:
+            errors[Path(path).parent.name] = ValidationError([Problem(
+                "error", "duplicate_county", f"县区名称「{cfg.name}」已由 {configs[cfg.name].source} 使用",
+                f"county name {cfg.name!r} is already used by {configs[cfg.name].source}", file=str(path),
+                column="name", value=cfg.name)])
+            continue
+        configs[cfg.name] = cfg
+    return configs, errors
 
 
 def minimal_county_toml(name: str, slug: str, year: int | None = None) -> str:

@@ -311,6 +311,24 @@ def read_county_values(path, county: str = "", year: int | None = None) -> Count
     return CountyValues(county=county, year=int(year), table=table, synthetic=synthetic, warnings=warnings)
 
 
+def read_county_tables(files, county: str = "") -> dict[int, CountyValues]:
+    """``{year: CountyValues}`` of a county's county-level tables, ``files`` being ``[(year, path)]``; every
+    file's problems, and two tables of one year, raised together (:class:`ValidationError`)."""
+    out, problems = {}, []
+    for year, path in files:
+        if year in out:
+            problems.append(Problem("error", "duplicate_year", f"{year}年有两个县级指标表",
+                                    f"two county-level tables for {year}", file=str(path)))
+            continue
+        try:
+            out[year] = read_county_values(path, county=county, year=year)
+        except ValidationError as exc:
+            problems += exc.problems
+    if problems:
+        raise ValidationError(problems)
+    return out
+
+
 def _year_problems(path: Path, year: int | None, stated_zh: str, stated_en: str, **where) -> list[Problem]:
     """The year of a county-level table — its file name's, and ``year`` when given — in range and agreeing
     (统计年度).  A year out of range is said once: the workspace passes the name's own year."""

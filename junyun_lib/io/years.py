@@ -4,7 +4,7 @@ A county-year's statistics year can be stated in three places:
 
 * the file name — ``schools_<year>.xlsx|csv`` and ``county_indicators_<year>.csv|xlsx`` under
   ``raw/<slug>/``, ``<year>.parquet`` under ``processed/<slug>/`` (:data:`SCHOOL_FILE`,
-  :data:`COUNTY_TABLE_FILE`, :data:`PROCESSED_FILE`; the workspace builds its names from the same patterns);
+  :data:`COUNTY_TABLE_FILE`, :data:`PROCESSED_FILE`, from :mod:`junyun_lib.layout`, which builds the names);
   a file whose name states no year (``schools.xlsx``, ``县级指标.csv``, a DataFrame) has nothing to compare;
 * the rows' 统计年度 column (field ``year``);
 * the year asked for: ``--year`` of ``evaluate``, ``import`` and ``county-template`` (``year=`` in Python).
@@ -20,13 +20,13 @@ Python API all get them.
 """
 from __future__ import annotations
 
-import re
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Callable
 
 import numpy as np
 
+from ..layout import COUNTY_TABLE_FILE, PROCESSED_FILE, SCHOOL_FILE
 from ..problems import Problem
 
 #: the earliest statistics year read (统计年度下限); the quality-balance evaluation (教督〔2017〕6号) and the
@@ -35,10 +35,8 @@ FIRST_STATISTICS_YEAR = 2010
 #: the field and the canonical header of the statistics year (``rules/school_columns.csv``)
 STATISTICS_YEAR_FIELD, STATISTICS_YEAR_ZH = "year", "统计年度"
 
-#: the names of the files that state their year (the workspace's layout, :mod:`junyun_lib.workspace`)
-SCHOOL_FILE = re.compile(r"^schools_(\d{4})\.(xlsx|csv)$", re.IGNORECASE)
-COUNTY_TABLE_FILE = re.compile(r"^county_indicators_(\d{4})\.(csv|xlsx)$", re.IGNORECASE)
-PROCESSED_FILE = re.compile(r"^(\d{4})\.parquet$", re.IGNORECASE)
+#: the names of the files that state their year: SCHOOL_FILE, COUNTY_TABLE_FILE, PROCESSED_FILE (the folder
+#: layout's, :mod:`junyun_lib.layout`)
 _NAMED = (SCHOOL_FILE, COUNTY_TABLE_FILE, PROCESSED_FILE)
 
 ASKED_ZH, ASKED_EN = "指定的年度（--year）", "--year"

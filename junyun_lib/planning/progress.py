@@ -51,7 +51,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from ..evaluation.guarantee import transitional_items
+from ..evaluation.guarantee import transitional_items, transitional_window
 from ..io.plan_file import Plan
 from ..rules import compare
 from ..rules.plan_metrics import is_lower_better
@@ -263,6 +263,16 @@ def project(years, values, target_year: int, target: float, direction: str, unit
         outlook = "uncertain"
     out.update(projected=projected, low=low, high=high, outlook=outlook)
     return out
+
+
+def window_end_before_targets(plan: Plan, results_by_year: dict) -> int | None:
+    """The last year of the standard's transitional window (有关指标说明（六）（七）) when some plan item aims
+    past it — those items are then projected under the full standards (:func:`plan_progress`) — else None."""
+    if not results_by_year:
+        return None
+    window = transitional_window(next(iter(results_by_year.values())).standard)
+    last = window[1] if window else None
+    return last if last is not None and (plan.rows["year"] > last).any() else None
 
 
 def plan_progress(plan: Plan, results_by_year: dict, county_values_by_year: dict | None = None,

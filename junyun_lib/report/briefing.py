@@ -40,7 +40,7 @@ from ..evaluation.evaluate import CountyResult
 from ..evaluation.guarantee import transitional_window, value_as_number
 from ..evaluation.scorecard import Scorecard
 from ..evaluation.verdicts import stages_verdict, verdict
-from ..planning.cheapest import PathPlan
+from ..planning.cheapest import PathPlan, cheapest_path
 from ..planning.progress import PlanProgress
 from ..rules import OP_SYMBOL, OP_ZH, compare
 from ..rules.schema import STAGE_ZH, STAGES
@@ -71,6 +71,21 @@ class Briefing:
     @property
     def synthetic(self) -> bool:
         return self.result.synthetic
+
+
+def assemble_briefing(result: CountyResult, history: dict, evaluation, *, plan=None, card=None, roadmap=None,
+                      costs=None) -> Briefing:
+    """The briefing of one county-year from what was loaded: its result, every year's (``history``), the
+    county's ``evaluation`` (the source files of the year; the cheapest path to pass when the standard sets
+    school values, :func:`junyun_lib.planning.cheapest.cheapest_path`), plan progress, scorecard and the
+    official roadmap JSON."""
+    schools = evaluation.schools
+    sources = sorted(set(schools.loc[schools["year"] == result.year, "source_file"].astype(str)))
+    path = None
+    if result.standard.has_school_standards and result.standard.school_rule is not None:
+        path = cheapest_path(evaluation, result.county, result.year, costs=costs, verify_naive=False)
+    return Briefing(result=result, history=history, sources=sources, plan=plan, path=path, card=card,
+                    roadmap=roadmap)
 
 
 def _e(text) -> str:

@@ -20,7 +20,8 @@ from ..problems import Problem, ValidationError
 from . import _files
 from .county_schema import SLUG, check_county_data, is_slug
 
-__all__ = ["SLUG", "CountyConfig", "fallback_slug", "is_slug", "parse_county_config", "pinyin_slug"]
+__all__ = ["SLUG", "CountyConfig", "fallback_slug", "is_slug", "parse_county_config", "pinyin_slug",
+           "unconfigured_county", "new_county_hint"]
 
 
 @dataclass(frozen=True)
@@ -109,6 +110,38 @@ def fallback_slug(name: str, taken=()) -> str:
     if base in taken or len(base) > SLUG_MAX:
         return f"{base[:SLUG_MAX]}-{_digest(name, 6)}"
     return base
+
+
+def unconfigured_county(county: str, processed: dict, owners: dict, taken=tuple) -> "CountyConfig":
+    """The configuration of a county without a ``county.toml`` (national rules), asked for by name or slug.
+
+    It keeps the slug of its processed folder (its raw folder's name, or an older junyun's), so its years stay
+    together: ``processed`` is ``{county name: its processed folders' slugs}`` — of two, the one its name's
+    pinyin gives, else the first.  A valid slug in ``owners`` (``{slug: county name}`` of the processed
+    folders) names that folder's county.  Else the pinyin of its name, outside ``taken`` (:func:`fallback_slug`;
+    a function giving the slugs other counties use, called only then).
+    """
+    slugs = processed.get(county, [])
+    if len(slugs) > 1:                  # e.g. an older junyun's folder beside the new one: the new one
+        plain = fallback_slug(county)
+        return CountyConfig(name=county, slug=plain if plain in slugs else slugs[0])
+    if slugs:
+        return CountyConfig(name=county, slug=slugs[0])
+    if is_slug(county) and county in owners:
+        return CountyConfig(name=owners[county], slug=county)
+    return CountyConfig.unknown(county, taken())
+
+
+def new_county_hint(county: str, slug: str) -> str:
+    """What ``junyun import`` says when it writes no ``county.toml`` for a county new to junyun (Chinese, with
+    an English gloss): the slug ingest will use, and how to fix the slug and state the province and city."""
+    return (f"{county} 没有县区配置 county.toml：junyun ingest 将以「{slug}」为县区简称（已有处理后数据的沿用其文件夹名，"
+            "否则由县区名称的拼音生成）；"
+            f"要固定简称并注明省份、地市，请把导入的表写到数据目录的 raw/{slug}/ 下（junyun import 会在那里新建 "
+            f"county.toml），或在表所在的 raw/<简称>/ 文件夹中自建 county.toml（name、slug）"
+            f" ({county} has no county.toml: ingest will use the slug {slug!r} (its processed folder's, else the "
+            "pinyin of its name); "
+            f"write the table under raw/{slug}/ of the data folder to get a county.toml)")
 
 
 def _problem(file: str, zh: str, en: str, *, row=None, column="", value="", code="county_config") -> Problem:
