@@ -115,3 +115,21 @@ def ingest(files, data_dir) -> list[Path]:
             f = target
         staged.append(f)
     return Workspace(data_dir).ingest(staged)
+
+
+SAMPLE_FILES = ("county.toml", "plan.csv", "county_indicators_{year}.csv", "schools_{year}.xlsx")
+
+
+def sample_county_folder(data_dir, slug: str, year: int) -> Path:
+    """A bundled sample county's files of ``year`` (its county.toml, plan, county-level table and school table)
+    copied into ``data_dir/raw/<slug>/``, as an analyst puts them there; returns that folder."""
+    import shutil
+
+    repo = Path(__file__).resolve().parents[1]
+    folder = Path(data_dir) / "raw" / slug
+    folder.mkdir(parents=True)
+    for name in SAMPLE_FILES:
+        name = name.format(year=int(year))
+        shutil.copy(repo / "data" / "raw" / slug / name, folder / name)
+    return folder
+

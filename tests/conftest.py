@@ -22,17 +22,13 @@ SAMPLE_YEAR = 2024
 
 
 def _build_sample_pages(root: Path) -> None:
-    from _build import ingest
+    from _build import ingest, sample_county_folder
     from junyun_lib.runner.batch import run_batch, tasks_for
     from junyun_lib.workspace import Workspace
 
     data = root / "data"
     for slug in SAMPLE_COUNTIES:
-        folder = data / "raw" / slug
-        folder.mkdir(parents=True)
-        for name in ("county.toml", "plan.csv", f"county_indicators_{SAMPLE_YEAR}.csv",
-                     f"schools_{SAMPLE_YEAR}.xlsx"):
-            shutil.copy(REPO / "data/raw" / slug / name, folder / name)
+        folder = sample_county_folder(data, slug, SAMPLE_YEAR)
         ingest([folder / f"schools_{SAMPLE_YEAR}.xlsx"], data_dir=data)
     ws = Workspace(data, root / "outputs")
     # this checkout's notebook, whatever is installed

@@ -8,6 +8,7 @@ import re
 from pathlib import Path
 
 import pytest
+from _source import docstring_ids
 
 from junyun_lib.rules._files import loads as toml_loads  # tomllib on 3.11+, tomli on 3.10
 
@@ -157,16 +158,6 @@ CJK = re.compile(r"[\u3000-\u9fff\uff00-\uffef]")
 PATH_CALLS = {"Path", "PurePath", "joinpath", "join", "glob", "rglob"}
 
 
-def _docstrings(tree: ast.AST) -> set[int]:
-    ids = set()
-    for node in ast.walk(tree):
-        if isinstance(node, (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)) and node.body:
-            first = node.body[0]
-            if isinstance(first, ast.Expr) and isinstance(first.value, ast.Constant):
-                ids.add(id(first.value))
-    return ids
-
-
 def _folder_literal(node) -> bool:
     return isinstance(node, ast.Constant) and isinstance(node.value, str) and node.value in FOLDER_WORDS
 
@@ -176,7 +167,7 @@ def path_building(source: str) -> list[str]:
     ``.glob("outputs/*")``, or a path string such as ``"data/raw"`` or ``f"{d}/processed"`` (messages in
     Chinese and docstrings are not paths)."""
     tree = ast.parse(source)
-    skip = _docstrings(tree)
+    skip = docstring_ids(tree)
     found = []
     for node in ast.walk(tree):
         if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Div):

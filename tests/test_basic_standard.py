@@ -224,11 +224,10 @@ def test_a_stage_without_schools_has_no_verdict_and_breaks_nothing():
 @pytest.fixture(scope="module")
 def jinxian(tmp_path_factory):
     """进贤县 2024 (county.toml, school table, county-level table, plan) in a fresh data folder, ingested."""
+    from _build import sample_county_folder
+
     root = tmp_path_factory.mktemp("basic")
-    raw = root / "data" / "raw" / "jinxian"
-    raw.mkdir(parents=True)
-    for name in ("county.toml", "schools_2024.xlsx", "county_indicators_2024.csv", "plan.csv"):
-        shutil.copy(REPO / "data/raw/jinxian" / name, raw / name)
+    raw = sample_county_folder(root / "data", "jinxian", 2024)
     assert main(["ingest", str(raw / "schools_2024.xlsx"), "--data-dir", str(root / "data"),
                  "--out", str(root / "outputs")]) == 0
     return root

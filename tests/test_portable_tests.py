@@ -13,6 +13,8 @@ import ast
 import re
 from pathlib import Path
 
+from _source import docstring_ids
+
 TESTS = Path(__file__).resolve().parent
 
 #: an absolute path of one machine: /work/…, /home/…, /tmp/… (not inside a longer relative path such as
@@ -26,20 +28,10 @@ ALLOWED = {
 }
 
 
-def _docstrings(tree: ast.AST) -> set[int]:
-    ids = set()
-    for node in ast.walk(tree):
-        if isinstance(node, (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)) and node.body:
-            first = node.body[0]
-            if isinstance(first, ast.Expr) and isinstance(first.value, ast.Constant):
-                ids.add(id(first.value))
-    return ids
-
-
 def machine_paths(source: str, name: str = "<source>") -> list[tuple[int, str]]:
     """(line, literal) of each string literal in ``source`` that holds a machine's absolute path."""
     tree = ast.parse(source)
-    skip = _docstrings(tree)
+    skip = docstring_ids(tree)
     for node in tree.body:                       # literals of an allowed module-level name
         if isinstance(node, ast.Assign) and any(isinstance(t, ast.Name) and (name, t.id) in ALLOWED
                                                 for t in node.targets):

@@ -8,7 +8,6 @@ pattern of this file — never with ``word.py``'s helpers.
 from __future__ import annotations
 
 import re
-import shutil
 import unicodedata
 from html.parser import HTMLParser
 from pathlib import Path
@@ -255,15 +254,12 @@ def test_no_introduction_without_its_content(shicheng):
 @pytest.fixture(scope="module")
 def basic_copy(tmp_path_factory):
     """进贤县 2024 under basic-2012 through the batch: its page and Word copy."""
-    from _build import ingest
+    from _build import ingest, sample_county_folder
     from junyun_lib.runner.batch import run_batch, tasks_for
     from junyun_lib.workspace import Workspace
 
     root = tmp_path_factory.mktemp("basic-word")
-    folder = root / "data" / "raw" / "jinxian"
-    folder.mkdir(parents=True)
-    for name in ("county.toml", "plan.csv", "county_indicators_2024.csv", "schools_2024.xlsx"):
-        shutil.copy(REPO / "data/raw/jinxian" / name, folder / name)
+    folder = sample_county_folder(root / "data", "jinxian", 2024)
     ingest([folder / "schools_2024.xlsx"], data_dir=root / "data")
     ws = Workspace(root / "data", root / "outputs")
     rows = run_batch(ws, tasks_for(ws, standard="basic-2012", notebook=REPO / "notebooks" / "10_county_briefing.ipynb"),
