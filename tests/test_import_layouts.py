@@ -400,9 +400,9 @@ def test_a_unit_printed_as_yuan_is_used_as_printed(tmp_path):
 
 
 def test_synonyms_and_stage_forms_of_a_mapping_are_checked(tmp_path):
-    from junyun_lib.rules import _files
+    from junyun_lib.rules import rule_files
 
-    text = _files.text("imports/stats-2021.toml")
+    text = rule_files.text("imports/stats-2021.toml")
     text = text.replace('"班额" = ["按班额分"]', '"班额" = "按班额分"', 1)
     text = text.replace('primary = ["教基3112", "教基2106", "教基4155"]', 'primary = ["小学分类型学生数"]', 1)
     path = tmp_path / "mine.toml"

@@ -5,7 +5,7 @@ package, the tests, the benchmarks and the code cells of the shipped notebooks i
 (``except*`` and other 3.11 syntax fail there), and searched for the standard-library names that appeared in
 3.11 or later.  ``tomllib`` (3.11) may only be imported where a fallback covers 3.10: inside
 ``try: … except ModuleNotFoundError/ImportError`` or under ``if sys.version_info >= (3, 11)``; the package reads
-TOML through ``junyun_lib.rules._files`` (``tomli`` on 3.10), which pyproject.toml installs there.
+TOML through ``junyun_lib.rules.rule_files`` (``tomli`` on 3.10), which pyproject.toml installs there.
 """
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from junyun_lib.rules._files import loads as toml_loads
+from junyun_lib.rules.rule_files import loads as toml_loads
 
 REPO = Path(__file__).resolve().parents[1]
 FOLDERS = ("junyun_lib", "tests", "benchmarks", "notebooks")
@@ -127,7 +127,7 @@ SOURCES = sources()
 
 def test_the_sources_are_found():
     where = {w.split(" cell ")[0] for w, _ in SOURCES}
-    assert "junyun_lib/rules/_files.py" in where and "tests/test_architecture.py" in where
+    assert "junyun_lib/rules/rule_files.py" in where and "tests/test_architecture.py" in where
     assert any(w.endswith(".ipynb") for w in where)
 
 

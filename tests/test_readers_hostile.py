@@ -583,8 +583,8 @@ def test_mapping_toml_syntax_error_and_missing_tables(tmp_path, capsys):
                 en="lacks 'identity'")
 
     # a copy of the bundled mapping with a formula naming a variable it does not define
-    from junyun_lib.rules import _files
-    text = _files.text("imports/stats-2021.toml").replace('sports_area_m2 = "sports_ground + indoor_sports"',
+    from junyun_lib.rules import rule_files
+    text = rule_files.text("imports/stats-2021.toml").replace('sports_area_m2 = "sports_ground + indoor_sports"',
                                                           'sports_area_m2 = "sports_grund + indoor_sports"')
     write(mine, text)
     line = text[:text.index("sports_grund")].count("\n") + 1

@@ -90,7 +90,7 @@ import numpy as np
 import pandas as pd
 
 from ..problems import Problem, ValidationError
-from ..rules import _files, schema
+from ..rules import rule_files, schema
 from ..synthetic import SYNTHETIC_MARK
 from . import cells, years
 from .atomic import atomic_path
@@ -350,14 +350,14 @@ def load_mapping(name_or_path="stats-2021") -> Mapping:
         text, where = read_text(path, "映射文件"), str(path)
     else:
         name = f"imports/{name_or_path}.toml"
-        if not _files.exists(name):
+        if not rule_files.exists(name):
             raise ValidationError([Problem("error", "unknown_mapping", f"找不到映射文件「{name_or_path}」，内置的有 "
                                            f"{', '.join(bundled_mappings())}",
                                            f"no mapping {name_or_path!r}; bundled: {bundled_mappings()}")])
-        text, where = _files.text(name), f"内置映射 {name_or_path}"
+        text, where = rule_files.text(name), f"内置映射 {name_or_path}"
     try:
-        d = _files.loads(text)
-    except _files.TOMLDecodeError as exc:
+        d = rule_files.loads(text)
+    except rule_files.TOMLDecodeError as exc:
         line = re.search(r"line (\d+)", str(exc))
         raise ValidationError([Problem("error", "toml_syntax", f"映射文件格式错误（TOML）：{exc}", f"not valid TOML: {exc}",
                                        file=where, row=int(line.group(1)) if line else None)]) from None
@@ -552,7 +552,7 @@ def _check_mapping(d: dict, text: str, file: str) -> dict:
 
 
 def bundled_mappings() -> list[str]:
-    return [name[:-5] for name in _files.names("imports")]
+    return [name[:-5] for name in rule_files.names("imports")]
 
 
 # ------------------------------------------------------------------------------------------- formulas

@@ -59,7 +59,7 @@ from typing import NamedTuple
 from xml.etree import ElementTree
 
 from ..problems import Problem, ValidationError
-from ..rules import _files
+from ..rules import rule_files
 from ..synthetic import SYNTHETIC_MARK
 from . import cells
 from .textfile import read_bytes, read_text
@@ -501,10 +501,10 @@ def _mapping_text(mapping) -> tuple[str, str]:
     path = Path(str(getattr(mapping, "path", "")))
     if path.suffix.lower() == ".toml" and path.is_file():
         return read_text(path, "映射文件"), str(path)
-    for name in _files.names("imports"):
-        d = _files.toml(f"imports/{name}")
+    for name in rule_files.names("imports"):
+        d = rule_files.toml(f"imports/{name}")
         if d.get("name") == mapping.name and d.get("version") == mapping.version:
-            return _files.text(f"imports/{name}"), f"内置映射 {name[:-5]}"
+            return rule_files.text(f"imports/{name}"), f"内置映射 {name[:-5]}"
     raise ValidationError([Problem("error", "unknown_mapping", "找不到映射文件的原文，无法读取 [school_forms]",
                                    "the mapping's file cannot be found to read [school_forms]", file=str(path))])
 
@@ -534,7 +534,7 @@ def _spec(text, where, section, facility, facility_stages, codes, units) -> Form
         problems.append(Problem("error", "bad_mapping", zh, en, file=where, row=_line(text, key.rpartition(".")[2]),
                                 column=key, value=str(value)))
 
-    d = _files.loads(text).get("school_forms")
+    d = rule_files.loads(text).get("school_forms")
     if not isinstance(d, dict):
         raise ValidationError([Problem("error", "missing_key", "映射文件没有 [school_forms] 表：无法读取每校一个工作簿的"
                                        "基层报表（请用内置的 stats-2021 / stats-2020，或照其补上此表）",

@@ -30,7 +30,7 @@ import pandas as pd
 from ..evaluation.evaluate import evaluate
 from ..io.reader import SchoolTable
 from ..problems import Problem
-from ..rules import CountyConfig, Standard, _files, compare, load_standard
+from ..rules import CountyConfig, Standard, rule_files, compare, load_standard
 
 MOVE_COLUMNS = ("year", "kind", "stage", "from_school_id", "to_school_id", "count")
 STAGES = ("primary", "junior")
@@ -46,7 +46,7 @@ def exchange_rules() -> dict:
     >>> r["kinds"]["primary"], r["limits"]["max_out_per_school_per_year"]
     (['key_teachers', 'pe_art_teachers', 'teachers_above_degree'], 3)
     """
-    return _files.toml("exchange.toml")
+    return rule_files.toml("exchange.toml")
 
 
 def kind_columns(kind: str, stage: str, rules: dict | None = None) -> list[str]:

@@ -17,7 +17,7 @@ import re
 from dataclasses import dataclass, field
 
 from ..problems import Problem, ValidationError
-from . import _files
+from . import rule_files
 from .county_schema import SLUG, check_county_data, is_slug
 
 __all__ = ["SLUG", "CountyConfig", "fallback_slug", "is_slug", "parse_county_config", "pinyin_slug",
@@ -165,8 +165,8 @@ def parse_county_config(text: str, file: str, folder: str | None = None) -> Coun
     junyun_lib.problems.ValidationError: 输入数据有 1 处错误...
     """
     try:
-        data = _files.loads(text)
-    except _files.TOMLDecodeError as exc:
+        data = rule_files.loads(text)
+    except rule_files.TOMLDecodeError as exc:
         line = re.search(r"line (\d+)", str(exc))
         raise ValidationError([_problem(file, f"配置文件格式错误（TOML）：{exc}", f"not valid TOML: {exc}",
                                         row=int(line.group(1)) if line else None, code="toml_syntax")]) from None

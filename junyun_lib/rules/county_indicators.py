@@ -12,7 +12,7 @@ import functools
 import io
 from dataclasses import dataclass
 
-from . import _files
+from . import rule_files
 
 
 @dataclass(frozen=True)
@@ -38,7 +38,7 @@ def definitions() -> dict[str, IndicatorDef]:
     >>> d.unit, d.min, d.max
     ('%', 0.0, 100.0)
     """
-    rows = csv.DictReader(io.StringIO(_files.text("county_indicators.csv")))
+    rows = csv.DictReader(io.StringIO(rule_files.text("county_indicators.csv")))
     return {r["code"]: IndicatorDef(r["code"], r["name_zh"], r["unit"], float(r["min"]), float(r["max"]),
                                     r["description"], r["source"]) for r in rows}
 

@@ -31,7 +31,7 @@ import re
 from functools import lru_cache
 
 from ..problems import Problem, control_character, control_character_problem, visible
-from . import _files
+from . import rule_files
 from .documents import cite
 from .scorecard_form import form
 from .standards import standard_files, standard_codes
@@ -60,13 +60,13 @@ def schema() -> dict:
     >>> sorted(schema()["top"])[:3], "junior_retention_min" in schema()["county_targets"]
     (['city', 'county_targets', 'name'], True)
     """
-    return _files.toml(SCHEMA_FILE)
+    return rule_files.toml(SCHEMA_FILE)
 
 
 @lru_cache(maxsize=None)
 def national_rules(code: str) -> dict:
     """The national standard's rule file as written (``quality-2017.toml`` …), without any county's changes."""
-    return _files.toml(standard_files()[code])
+    return rule_files.toml(standard_files()[code])
 
 
 @lru_cache(maxsize=1)

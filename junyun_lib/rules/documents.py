@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from . import _files
+from . import rule_files
 
 _PART = r"附件\d+|篇[一二三四五六七八九十]+"
 # a seed reference (with its part), a part alone (of the seed named last), or a national number alone
@@ -34,7 +34,7 @@ _ASCII_NOTE = re.compile(r"\s*[（(][^（）()\u3400-\u9fff]*[A-Za-z][^（）()\
 @lru_cache(maxsize=1)
 def documents() -> dict:
     """``documents.toml``: ``{"seed": {"000": {"cite", "parts"}}, "numbers": {number: citation}}``."""
-    return _files.toml("documents.toml")
+    return rule_files.toml("documents.toml")
 
 
 def seed_citation(seed: str, part: str | None = None) -> str:

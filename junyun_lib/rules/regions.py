@@ -11,7 +11,7 @@ import csv
 import io
 from functools import lru_cache
 
-from . import _files
+from . import rule_files
 
 #: the group of counties whose configuration names no province (or that have no configuration)
 UNSTATED_PROVINCE = "未注明省份"
@@ -21,7 +21,7 @@ UNSTATED_PROVINCE = "未注明省份"
 def province_codes() -> dict[str, int]:
     """Province name → its division code, under the full name (江西省) and the short one (江西)."""
     out: dict[str, int] = {}
-    for row in csv.DictReader(io.StringIO(_files.text("provinces.csv"))):
+    for row in csv.DictReader(io.StringIO(rule_files.text("provinces.csv"))):
         out[row["name"]] = out[row["short_name"]] = int(row["code"])
     return out
 

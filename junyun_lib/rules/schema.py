@@ -16,7 +16,7 @@ import csv
 from dataclasses import dataclass
 from functools import lru_cache
 
-from . import _files
+from . import rule_files
 
 STAGES = ("primary", "junior")
 STAGE_ZH = {"primary": "小学", "junior": "初中", "senior": "高中"}
@@ -56,7 +56,7 @@ class Column:
 @lru_cache(maxsize=1)
 def columns() -> tuple[Column, ...]:
     """All columns in template order."""
-    text = _files.text("school_columns.csv")
+    text = rule_files.text("school_columns.csv")
     rows = csv.DictReader(text.splitlines())
     return tuple(
         Column(
@@ -100,7 +100,7 @@ def limits() -> dict[str, Limit]:
     >>> limits()["students_primary"].group
     'students'
     """
-    table = _files.toml("data_checks.toml").get("limits", {})
+    table = rule_files.toml("data_checks.toml").get("limits", {})
     out = {}
     for c in columns():
         if not c.limit:
@@ -145,7 +145,7 @@ def class_bands() -> tuple[Band, ...]:
     (['25人及以下', '26-30人'], True)
     """
     bands = tuple(Band(str(b["key"]), str(b["label"]), int(b["low"]), int(b["high"]) if "high" in b else None)
-                  for b in _files.toml("class_bands.toml")["band"])
+                  for b in rule_files.toml("class_bands.toml")["band"])
     fields = by_field()
     for b in bands:
         for stage in STAGES:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import functools
 
-from . import _files
+from . import rule_files
 
 AREAS = ("resource_allocation", "government_guarantee", "education_quality", "social_recognition")
 
@@ -27,7 +27,7 @@ def form() -> dict:
     >>> tuple(f["areas"]) == AREAS, f["prerequisite"]["years"]
     (True, 3)
     """
-    return _files.toml("scorecard.toml")
+    return rule_files.toml("scorecard.toml")
 
 
 def applies_to(standard: str) -> bool:

@@ -11,7 +11,7 @@ import json
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from . import _files
+from . import rule_files
 
 
 @dataclass(frozen=True)
@@ -80,8 +80,8 @@ def standard_codes() -> list[str]:
 def standard_files() -> dict[str, str]:
     """Standard code → its rule file (标准文件) among the shipped TOML files."""
     out = {}
-    for name in _files.names():
-        data = _files.toml(name)
+    for name in rule_files.names():
+        data = rule_files.toml(name)
         if "code" in data and "indicators" in data:
             out[data["code"]] = name
     return out
@@ -126,7 +126,7 @@ def _load_standard(code: str, overrides_json: str) -> Standard:
     files = standard_files()
     if code not in files:
         raise KeyError(f"未知的评估标准「{code}」，可选：{', '.join(sorted(files))} (unknown standard)")
-    data = _files.toml(files[code])
+    data = rule_files.toml(files[code])
     applied: tuple[str, ...] = ()
     if overrides_json:
         overrides = json.loads(overrides_json)
@@ -166,20 +166,20 @@ def _describe_override(block: dict, prefix: str = "") -> list[str]:
 @lru_cache(maxsize=1)
 def scope_rules() -> dict:
     """Scope of resource allocation (资源配置评估范围), seed 002 附件2."""
-    return _files.toml("scope.toml")
+    return rule_files.toml("scope.toml")
 
 
 @lru_cache(maxsize=1)
 def data_check_rules() -> dict:
     """Thresholds of the data warnings (可疑数据提示)."""
-    return _files.toml("data_checks.toml")
+    return rule_files.toml("data_checks.toml")
 
 
 @lru_cache(maxsize=1)
 def split_weights() -> dict:
     """Weights for splitting mixed schools (一贯制、完全中学拆分), seed 002 附件2 (五)."""
-    return _files.toml("splitting.toml")
+    return rule_files.toml("splitting.toml")
 
 
 def default_unit_costs_text() -> str:
-    return _files.text("unit_costs.csv")
+    return rule_files.text("unit_costs.csv")

@@ -152,7 +152,7 @@ def run_task(task: Task, warm: bool = False) -> dict:
                 parameters={"county": task.county, "year": task.year, "standard": task.standard,
                             "data_dir": task.data_dir, "output_dir": task.out_dir})
         os.replace(tmp_nb, nb_path)
-        files = [("Word", docx_path.name), (EXCEL, xlsx_path.name)] if task.copies else None
+        files = [("Word 副本", docx_path.name), (EXCEL, xlsx_path.name)] if task.copies else None
         atomic.write_text(html_path, notebook_to_html(nb, title=f"{task.county} {task.year}年 评估简报", files=files))
         index_row = _index_row(nb)
         if index_row is not None:
