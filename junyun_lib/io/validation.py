@@ -27,6 +27,16 @@ class _Rows:
         self.frame = frame
         self.written = written
         self.problems: list[Problem] = []
+        self._types = None
+
+    def type_in(self, types) -> np.ndarray:
+        """Whether each row's school type (学校类型) is one of ``types``: the column is factorised once and each
+        question asked of its few distinct values (a national table asks eight of them)."""
+        if self._types is None:
+            self._types = pd.factorize(self.frame["school_type"], use_na_sentinel=True)
+        codes, names = self._types
+        hit = np.append(np.isin(np.asarray(names, dtype=object), list(types)), False)   # code −1: missing
+        return hit[codes]
 
     def header(self, file: str, field: str) -> str:
         return self.written.get(file, {}).get(field, schema.field_zh(field))
@@ -110,17 +120,17 @@ def _stages_by_type(rows: _Rows) -> None:
         if column not in f.columns:
             continue
         ok_types = [t for t, stages in allowed.items() if stage in stages]
-        bad = (f[column] > 0) & ~f["school_type"].isin(ok_types)
+        bad = (f[column] > 0).to_numpy() & ~rows.type_in(ok_types)
         zh = lambda r, s=stage: (f"学校类型为「{r['school_type']}」，不应有{schema.STAGE_ZH[s]}在校生"
                                  f"（该类型可有：{'、'.join(schema.STAGE_ZH[x] for x in allowed[r['school_type']])}）")
         en = lambda r, s=stage: f"a {r['school_type']} cannot enrol {s} students"
-        in_scope = ~f["school_type"].isin(excluded)
+        in_scope = ~rows.type_in(excluded)
         rows.add(bad & in_scope, column, "type_vs_students", zh, en)
         rows.add(bad & ~in_scope, column, "type_vs_students", zh, en, severity="warning")
     compulsory = f["students_primary"] + f["students_junior"]
     # possible (a 完全中学 whose junior section closed): the school is left out of the evaluation and listed
     # with its reason; a warning, so that a closed school kept by mistake is noticed
-    rows.add((compulsory <= 0) & ~f["school_type"].isin(excluded), "students_primary", "no_students",
+    rows.add((compulsory <= 0).to_numpy() & ~rows.type_in(excluded), "students_primary", "no_students",
              "小学、初中在校生数均为0：不参与评估，列入“不参与评估的学校”（已撤销的学校不应列入，请核实）",
              "no primary or junior students: left out of the evaluation and listed as excluded (a closed school "
              "should not be in the table; please check)",
@@ -314,7 +324,7 @@ def _other(rows: _Rows) -> None:
 
 def _suspicious(rows: _Rows) -> None:
     f = rows.frame
-    in_scope = ~f["school_type"].isin(rules.scope_rules()["excluded_types"])
+    in_scope = ~rows.type_in(rules.scope_rules()["excluded_types"])
     compulsory = (f["students_primary"] + f["students_junior"]).where(lambda s: s > 0)
     rows.add(in_scope & (f["multimedia_classrooms"] == 0), "multimedia_classrooms", "zero_multimedia",
              "网络多媒体教室数为0，请核实", "no networked multimedia classrooms; please check", severity="warning")
