@@ -182,15 +182,16 @@ def _shown(values: list, kind: str) -> list:
     return values
 
 
-def text_width(text) -> int:
-    """How many character widths ``text`` takes in a cell: CJK (wide and full-width) characters count two.
+def text_width(text, wide: str = "WF") -> int:
+    """How many character widths ``text`` takes in a cell: CJK characters (East Asian width ``wide``: wide and
+    full-width; add ``A`` to count ambiguous ones such as ≤ and — as a Chinese font draws them) count two.
 
-    >>> text_width("学校abc"), text_width("")
-    (7, 0)
+    >>> text_width("学校abc"), text_width(""), text_width("≤ 5"), text_width("≤ 5", wide="WFA")
+    (7, 0, 3, 4)
     """
     import unicodedata
 
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in str(text))
+    return sum(2 if unicodedata.east_asian_width(ch) in wide else 1 for ch in str(text))
 
 
 def _shown_width(value, fmt) -> int:

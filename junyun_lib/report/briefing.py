@@ -313,9 +313,10 @@ def _wan(value) -> str:
     return "—" if value is None or pd.isna(value) else f"{float(value):,.1f}"
 
 
-def failing_schools(b: Briefing, top: int | None = TOP) -> pd.DataFrame | None:
+def failing_schools(b: Briefing, top: int | None = TOP, *, numbers: bool = False) -> pd.DataFrame | None:
     """Schools failing the per-school rule, costliest first, with what they lack in real units and the cost
-    (万元); the first ``top`` (``None``: all, as the workbook holds them).
+    (万元); the first ``top`` (``None``: all, as the workbook holds them).  ``numbers``: students and cost as
+    numbers (the workbook's, which formats them) instead of the page's text.
 
     A facility of a mixed school shows both views: what the part itself lacks (本学段部分缺) and what the
     whole school must add for every part to meet the standard (全校需补充, :mod:`junyun_lib.evaluation.gaps`).
@@ -331,10 +332,13 @@ def failing_schools(b: Briefing, top: int | None = TOP) -> pd.DataFrame | None:
     rows = []
     for p in parts.to_dict("records"):
         lacks = [_lack(r, c, p) for c in r.standard.codes if p[f"shortfall_{c}"] > 0]
-        rows.append({"学校": p["school_name"], "学段": STAGE_ZH[p["part"]], "在校生（人）": count_text(p["students"]),
+        rows.append({"学校": p["school_name"], "学段": STAGE_ZH[p["part"]],
+                     "在校生（人）": int(p["students"]) if numbers else count_text(p["students"]),
                      "达标项数": f"{int(p['n_meeting'])}/{n}", "缺口": "；".join(lacks),
-                     "所需经费（万元）": _wan(p["cost_total"])})
+                     "所需经费（万元）": float(p["cost_total"]) if numbers else _wan(p["cost_total"])})
     out = pd.DataFrame(rows, columns=["学校", "学段", "在校生（人）", "达标项数", "缺口", "所需经费（万元）"])
+    if numbers:
+        out.attrs["kinds"] = {"在校生（人）": "count", "所需经费（万元）": "money"}
     return _more(out, len(out), "所", "未达校级规则学校", top)
 
 
@@ -905,12 +909,7 @@ def workbook_sheets(b: Briefing) -> dict[str, pd.DataFrame]:
         card["数据来源"] = [for_people(x) for x in card["数据来源"]]
         listed["评估表"] = card
     listed["学段结论"], listed["差异系数"] = results.pop("学段结论"), results.pop("差异系数")
-    failing = failing_schools(b, top=None)
-    if failing is not None:
-        for col in ("在校生（人）", "所需经费（万元）"):     # numbers, not the page's text
-            failing[col] = pd.to_numeric(failing[col].astype(str).str.replace(",", ""), errors="coerce")
-        failing.attrs = {"kinds": {"在校生（人）": "count", "所需经费（万元）": "money"}}
-    listed["未达校级规则学校"] = failing
+    listed["未达校级规则学校"] = failing_schools(b, top=None, numbers=True)
     listed["缺口与经费"] = results.pop("缺口与经费")
     listed["学校指标"] = results.pop("学校指标")
     listed["校级保障未达标"] = guarantee_details(b)

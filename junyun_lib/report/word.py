@@ -19,7 +19,6 @@ from __future__ import annotations
 import html
 import io
 import re
-import unicodedata
 import weakref
 from xml.sax.saxutils import escape
 
@@ -32,6 +31,7 @@ from docx.oxml import OxmlElement, parse_xml
 from docx.oxml.ns import nsdecls, qn
 from docx.shared import Cm, Emu, Mm, Pt, RGBColor
 
+from ..io.workbook import text_width
 from ..synthetic import SYNTHETIC_LABEL
 from . import briefing as _b
 from .charts import figure_to_png_bytes
@@ -221,8 +221,7 @@ TEXT_MIN_CHARS = 6         # a wrapping text column is not squeezed below six ch
 def text_units(text: str) -> float:
     """The width of the longest line of ``text`` in full-width characters: a CJK (East Asian wide, full-width or
     ambiguous: ≤, —, ✓) character counts 1, any other (Latin letters, digits, ASCII punctuation) ½."""
-    return max((sum(1.0 if unicodedata.east_asian_width(ch) in "WFA" else 0.5 for ch in line)
-                for line in str(text).splitlines() or [""]), default=0.0)
+    return max((text_width(line, wide="WFA") / 2 for line in str(text).splitlines() or [""]), default=0.0)
 
 
 def _twips(units: float) -> int:

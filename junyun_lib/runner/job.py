@@ -72,10 +72,12 @@ def official_roadmap(ws: Workspace, county: str, standard: str, notes: list) -> 
     return {json_path: ("json", doc), excel_path: ("xlsx", roadmap_sheets(rm))}
 
 
-def county_outputs(ws: Workspace, county: str, standard: str, notes: list | None = None) -> dict:
+def county_outputs(ws: Workspace, county: str, standard: str, notes: list | None = None, *,
+                   workbooks: bool = True) -> dict:
     """``{path: document}`` of a county's results (JSON and the one workbook per year, plan JSON, the official roadmap),
     computed in memory; why a county with a target year gets no roadmap, and the roadmap's input warnings, are
-    appended to ``notes``."""
+    appended to ``notes``.  ``workbooks=False`` leaves the workbooks to the briefing batch, which writes the same
+    file from the briefing it has just made."""
     cfg = ws.config(county)
     out = {}
     for year in ws.years(county):
@@ -85,9 +87,9 @@ def county_outputs(ws: Workspace, county: str, standard: str, notes: list | None
         ev = ws.evaluation(county, standard)
         single = ev.select(county, year)
         out[json_path] = ("json", evaluation_json(single, {(result.county, year): card}))
-        # the county-year's one workbook (<slug>.xlsx, 评估结果（Excel）), as the briefing batch writes it
-        plan = ws.progress(county, as_of=result.year, standard=standard)
-        out[excel_path] = ("xlsx", workbook_sheets(Briefing(result=result, plan=plan, card=card)))
+        if workbooks:      # the county-year's one workbook (<slug>.xlsx, 评估结果（Excel）), as the batch writes it
+            plan = ws.progress(county, as_of=result.year, standard=standard)
+            out[excel_path] = ("xlsx", workbook_sheets(Briefing(result=result, plan=plan, card=card)))
     progress = ws.progress(county, standard=standard)
     if progress is not None:
         out[ws.plan_json_path(cfg.slug)] = ("json", plan_json(progress))
@@ -95,8 +97,9 @@ def county_outputs(ws: Workspace, county: str, standard: str, notes: list | None
     return out
 
 
-def run_counties(ws: Workspace, standard: str, echo=print) -> list[CountyOutcome]:
-    """Check, compute and write every county folder's results; one county's bad input never stops another."""
+def run_counties(ws: Workspace, standard: str, echo=print, *, workbooks: bool = True) -> list[CountyOutcome]:
+    """Check, compute and write every county folder's results; one county's bad input never stops another.
+    ``workbooks=False``: the briefing batch that follows writes the workbooks (:func:`county_outputs`)."""
     by_folder = defaultdict(list)
     for path in ws.raw_school_files():
         by_folder[path.parent.name].append(path)
@@ -113,7 +116,7 @@ def run_counties(ws: Workspace, standard: str, echo=print) -> list[CountyOutcome
                 ws.county_values(county)
                 ws.plan(county)
                 notes: list = []
-                documents = county_outputs(ws, county, standard, notes)
+                documents = county_outputs(ws, county, standard, notes, workbooks=workbooks)
                 for note in notes:
                     echo(note if note.startswith("提示") else f"提示 (note)：{note}", file=sys.stderr)
                 outcome.written += ws.write_processed(county)
@@ -143,7 +146,7 @@ def run_main_job(ws: Workspace, standard: str = "quality-2017", workers: int | N
     ws.claim_outputs()           # refused before anything is written when the outputs folder is not junyun's
     if briefings:
         check_manifest(ws)       # an unreadable manifest stops the job before anything is written (copy kept)
-    outcomes = run_counties(ws, standard, echo)
+    outcomes = run_counties(ws, standard, echo, workbooks=not briefings)
     failed = [o for o in outcomes if o.error is not None]
     status = 1 if failed else 0
     if briefings:

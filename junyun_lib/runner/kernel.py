@@ -91,8 +91,12 @@ def start_kernel() -> None:
     _WARM["km"] = km
 
 
-def warm_kernel():
-    """This worker's kernel and its client, started once; the namespace is reset before every briefing."""
+def warm_kernel(retry: bool = True):
+    """This worker's kernel and its client, started once; the namespace is reset before every briefing.
+
+    A ready kernel resets in milliseconds: no reply within :data:`RESET_TIMEOUT` means a lost message or a stuck
+    kernel, so the worker drops it and starts a new one, once (a second failure is the county's located error).
+    """
     km = _WARM.get("km")
     if km is None or not run_sync(km.is_alive)():
         start_kernel()
@@ -107,18 +111,17 @@ def warm_kernel():
     try:
         reply = run_sync(_reset)(kc)
     except TimeoutError:
-        # a ready kernel resets in milliseconds: no reply means a lost message or a stuck kernel, so this worker
-        # starts a new one and tries once more (a second failure is the county's located error)
-        _restart()
-        km, kc = _WARM["km"], _WARM["kc"]
-        reply = run_sync(_reset)(kc)
+        if not retry:
+            raise
+        _drop_kernel()
+        return warm_kernel(retry=False)
     if reply["content"].get("status") != "ok":
         raise RuntimeError(f"内核重置失败 (kernel reset failed): {reply['content'].get('evalue', '')}")
     return km, kc
 
 
-def _restart() -> None:
-    """Shut this worker's kernel down and start a new one, ready (its client in ``_WARM``)."""
+def _drop_kernel() -> None:
+    """Shut this worker's kernel down and forget it and its client (:func:`warm_kernel` starts a new one)."""
     km, kc = _WARM.pop("km", None), _WARM.pop("kc", None)
     if kc is not None:
         kc.stop_channels()
@@ -127,12 +130,6 @@ def _restart() -> None:
             run_sync(km.shutdown_kernel)(now=True)
         except Exception:  # noqa: BLE001 — a kernel that is gone already
             pass
-    start_kernel()
-    kc = _WARM["km"].client()
-    kc.allow_stdin = False
-    kc.start_channels()
-    run_sync(kc.wait_for_ready)(timeout=READY_TIMEOUT)
-    _WARM["kc"] = kc
 
 
 async def _reset(kc) -> dict:
