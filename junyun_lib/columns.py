@@ -43,3 +43,23 @@ def picked_text(choices, picks) -> pd.Series:
 
     values = pa.array([str(c) for c in choices], pa.large_string()).take(pa.array(np.asarray(picks, dtype=np.int64)))
     return pd.Series(pd.array(values, dtype="str"), copy=False)
+
+
+def with_columns(frame: pd.DataFrame, new: dict) -> pd.DataFrame:
+    """``frame`` with the columns of ``new`` added (or replaced in place), as one new frame sharing the arrays.
+
+    The same table as ``frame[name] = values`` for each column in turn, which in pandas 3 copies every array it
+    is given: on a national table that is some 2 MB and 600 fresh memory pages a column, 60 columns an
+    evaluation.  ``frame`` itself is left as it was.
+
+    >>> f = pd.DataFrame({"a": [1, 2]})
+    >>> with_columns(f, {"b": np.array([3.0, 4.0]), "a": [5, 6]}).to_dict("list")
+    {'a': [5, 6], 'b': [3.0, 4.0]}
+    >>> list(f.columns)
+    ['a']
+    """
+    columns = {name: frame[name] for name in frame.columns}
+    for name, values in new.items():
+        columns[name] = values if isinstance(values, pd.Series) else pd.Series(values, index=frame.index,
+                                                                                copy=False)
+    return pd.DataFrame(columns, index=frame.index, copy=False)

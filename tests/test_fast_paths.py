@@ -65,3 +65,30 @@ def test_a_text_column_parses_as_each_cell_would(cells_, padding, filler):
     np.testing.assert_array_equal(column.blank, one_by_one.blank)
     assert column.errors == one_by_one.errors
     assert column.warnings == one_by_one.warnings
+
+
+# ------------------------------------------------------------------------------ few-valued text columns
+_TYPE_CELLS = st.sampled_from(["小学", " 小学", "小学　", "初级中学", "教学点", "ＸＹ", "小学校", "", "  ", "#N/A",
+                               "#VALUE!", "九年一贯制学校", "Ａ"])
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(_TYPE_CELLS, min_size=1, max_size=12), st.integers(0, 200),
+       st.sampled_from(["school_type", "county", "urban_rural", "ownership"]))
+def test_a_few_valued_text_column_reads_as_row_by_row(cells_, repeat, field):
+    """A column of few distinct cells is read once per distinct cell (``CellChecker.text``); the values and every
+    problem (code, row, message, the cell quoted) must be those of reading it row by row."""
+    from junyun_lib.io import reader
+    from junyun_lib.rules import schema
+
+    column = pd.Series(cells_ * (repeat + 1), dtype="str")          # as the CSV reader holds text
+    raw = reader._RawSheet("学校.csv", "", ["学校类型"], pd.DataFrame({0: column}), np.arange(len(column)) + 2)
+    col = schema.by_field()[field]
+    fast, plain = reader.CellChecker(raw), reader.CellChecker(raw)
+    got, expected = fast.text(column, col, 0), plain._text_of_rows(column, col, 0)
+    # the same readings; from distinct cells categorical, as the finished table holds them (categories sorted as
+    # astype sorts them)
+    few = len(set(cells_)) * 8 <= len(column)
+    assert isinstance(got.dtype, pd.CategoricalDtype) == few
+    pd.testing.assert_series_equal(got, expected.astype("category") if few else expected, check_exact=True)
+    assert fast.problems == plain.problems

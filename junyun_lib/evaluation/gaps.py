@@ -24,6 +24,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from ..columns import with_columns
 from ..rules import REL_TOL, Standard
 from ..rules.schema import STAGES
 
@@ -179,7 +180,7 @@ def add_shortfalls(parts: pd.DataFrame, standard: Standard, costs: pd.DataFrame,
     Returns
     -------
     DataFrame
-        ``parts`` with, per indicator, ``shortfall_<code>`` (the part's own need), ``school_shortfall_<code>``
+        A new frame (``parts`` is left as it was): ``parts`` with, per indicator, ``shortfall_<code>`` (the part's own need), ``school_shortfall_<code>``
         (what must be added: the whole-school figure for a facility, the section's own need for teachers) and
         ``cost_<code>``, and ``cost_total`` (NaN costs count as 0).
     """
@@ -188,15 +189,16 @@ def add_shortfalls(parts: pd.DataFrame, standard: Standard, costs: pd.DataFrame,
     views = views if views is not None else shortfall_views(parts, standard)
     unit_cost = dict(zip(costs["indicator"], costs["cost_wan_per_unit"]))
     total_cost = np.zeros(len(parts))
+    added = {}
     for ind in standard.indicators:
         view = views[ind.code]
         cost = counted_shortfall(view) * unit_cost.get(ind.code, np.nan)
-        parts[f"shortfall_{ind.code}"] = view["part"]
-        parts[f"school_shortfall_{ind.code}"] = view["school"]
-        parts[f"cost_{ind.code}"] = cost
+        added[f"shortfall_{ind.code}"] = view["part"]
+        added[f"school_shortfall_{ind.code}"] = view["school"]
+        added[f"cost_{ind.code}"] = cost
         total_cost += np.nan_to_num(cost, nan=0.0)
-    parts["cost_total"] = total_cost
-    return parts
+    added["cost_total"] = total_cost
+    return with_columns(parts, added)
 
 
 #: the summed columns of the gap table (:func:`gap_sums`)

@@ -55,7 +55,8 @@ def guarantee_checks(frame: pd.DataFrame, standard: Standard, where=None) -> pd.
     where the check does not apply."""
     g = standard.guarantee
     frame = _Schools(frame, where)
-    out = frame[KEYS]
+    # the columns gathered first and made one frame at the end (setting them one by one copies each)
+    out = {key: frame[key] for key in KEYS}
     window = in_transitional_window(frame["year"], standard)
     bands = _Bands(frame)        # class-size bands, read once for the class-size and room checks
     if "school_size" in g:
@@ -64,7 +65,7 @@ def guarantee_checks(frame: pd.DataFrame, standard: Standard, where=None) -> pd.
         _class_size(out, frame, g["class_size"], bands)
     if "special_rooms" in g:
         _special_rooms(out, frame, g["special_rooms"], window, bands)
-    return out
+    return pd.DataFrame(out, index=frame.index, copy=False)
 
 
 class _Schools:
@@ -138,11 +139,12 @@ def full_standard(standard: Standard) -> Standard:
     return replace(standard, guarantee=g)
 
 
-def _put(out: pd.DataFrame, check: str, value, limit, passes, applies=None, basis=None, unknown=None) -> None:
-    """Store one check; ``basis`` is (codes, texts): which explanation applies to each school; ``unknown``: the
-    check applies but cannot be decided (passes NA, limit kept)."""
-    applies = np.ones(len(out), dtype=bool) if applies is None else np.asarray(applies, dtype=bool)
-    unknown = np.zeros(len(out), dtype=bool) if unknown is None else np.asarray(unknown, dtype=bool)
+def _put(out: dict, check: str, value, limit, passes, applies=None, basis=None, unknown=None) -> None:
+    """Store one check's columns in ``out``; ``basis`` is (codes, texts): which explanation applies to each
+    school; ``unknown``: the check applies but cannot be decided (passes NA, limit kept)."""
+    n = len(value)
+    applies = np.ones(n, dtype=bool) if applies is None else np.asarray(applies, dtype=bool)
+    unknown = np.zeros(n, dtype=bool) if unknown is None else np.asarray(unknown, dtype=bool)
     out[f"{check}_value"] = np.where(applies, np.asarray(value, dtype=float), np.nan)
     out[f"{check}_limit"] = np.where(applies, np.asarray(limit, dtype=float), np.nan)
     out[f"{check}_passes"] = pd.arrays.BooleanArray(np.asarray(passes, dtype=bool) & ~unknown, ~applies | unknown)
@@ -151,7 +153,7 @@ def _put(out: pd.DataFrame, check: str, value, limit, passes, applies=None, basi
         out[f"{check}_basis"] = pd.Categorical.from_codes(np.asarray(codes, dtype=np.int8), categories=texts)
 
 
-def _school_size(out: pd.DataFrame, frame: pd.DataFrame, rule: dict, window: np.ndarray) -> None:
+def _school_size(out: dict, frame: pd.DataFrame, rule: dict, window: np.ndarray) -> None:
     students = frame["students_primary"] + frame["students_junior"]
     total = students + frame["students_senior"]
     old = frame["built_year"].le(rule["exception_built_year_max"]).to_numpy() if "built_year" in frame \
@@ -172,7 +174,7 @@ CLASS_SIZE_BASIS = ["最大班额", "按班额分段班数判定（统计表只�
                     "班额分段跨越限额，无法判定（请填写最大班额）"]
 
 
-def _class_size(out: pd.DataFrame, frame: pd.DataFrame, rule: dict, bands: "_Bands") -> None:
+def _class_size(out: dict, frame: pd.DataFrame, rule: dict, bands: "_Bands") -> None:
     edges = schema.class_bands()
     for stage, limit in rule["limit"].items():
         largest = frame[f"max_class_{stage}"].astype(float) if f"max_class_{stage}" in frame \
@@ -273,7 +275,7 @@ def _column(frame, name: str) -> np.ndarray:
     return frame[name].to_numpy(dtype=float, na_value=np.nan) if name in frame else np.full(len(frame), np.nan)
 
 
-def _special_rooms(out: pd.DataFrame, frame: pd.DataFrame, rule: dict, window: np.ndarray, bands: _Bands) -> None:
+def _special_rooms(out: dict, frame: pd.DataFrame, rule: dict, window: np.ndarray, bands: _Bands) -> None:
     classes = frame["classes_primary"] + frame["classes_junior"]
     required = np.ceil(classes.to_numpy() / rule["classes_per_room"])
     largest = np.maximum(bands.largest_at_most("primary"), bands.largest_at_most("junior"))

@@ -38,8 +38,9 @@ def build_parts(frame: pd.DataFrame, in_scope: pd.Series, standard: Standard, co
     school, stage_index = position // len(STAGES), position % len(STAGES)
 
     def by_stage(column_of_stage) -> np.ndarray:
-        """The value of each part's own stage column (e.g. ``students_primary`` for a primary part)."""
-        return np.choose(stage_index, [np.asarray(column_of_stage(stage))[school] for stage in STAGES])
+        """The value of each part's own stage column (e.g. ``students_primary`` for a primary part): the stage
+        columns side by side, school by school, so ``position`` (school × stages + stage) picks it in one go."""
+        return np.column_stack([np.asarray(column_of_stage(stage)) for stage in STAGES]).ravel()[position]
 
     data = {c: frame[c].take(school).reset_index(drop=True) for c in ("county", "year", "school_id")}
     data["part"] = picked_text(STAGES, stage_index)

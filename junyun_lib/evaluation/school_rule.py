@@ -10,28 +10,29 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .indicators import standard_values
+from ..columns import with_columns
 from ..rules import Standard, compare
+from .indicators import standard_values
 
 
 def apply_school_rule(parts: pd.DataFrame, standard: Standard) -> pd.DataFrame:
-    """Adds ``standard_<code>``, ``meets_<code>``, ``ratio_<code>``, ``n_meeting`` and ``passes_school_rule``."""
+    """``parts`` with ``standard_<code>``, ``meets_<code>``, ``ratio_<code>``, ``n_meeting`` and
+    ``passes_school_rule`` added (a new frame; ``parts`` is left as it was)."""
     if not standard.has_school_standards or standard.school_rule is None:
-        parts["n_meeting"] = pd.NA
-        parts["passes_school_rule"] = pd.NA
-        return parts
+        return with_columns(parts, {"n_meeting": pd.NA, "passes_school_rule": pd.NA})
     floor = float(standard.school_rule["floor_ratio"])
     above_floor = np.ones(len(parts), dtype=bool)
     n_meeting = np.zeros(len(parts), dtype=int)
+    added = {}
     for code in standard.codes:
         target = standard_values(parts, standard, code)
         value = parts[f"value_{code}"]
         meets = compare(value, target, ">=")
-        parts[f"standard_{code}"] = target
-        parts[f"meets_{code}"] = meets
-        parts[f"ratio_{code}"] = value / target
+        added[f"standard_{code}"] = target
+        added[f"meets_{code}"] = meets
+        added[f"ratio_{code}"] = value / target
         n_meeting += meets
         above_floor &= compare(value, target * floor, ">=")
-    parts["n_meeting"] = n_meeting
-    parts["passes_school_rule"] = (n_meeting >= int(standard.school_rule["min_meeting"])) & above_floor
-    return parts
+    added["n_meeting"] = n_meeting
+    added["passes_school_rule"] = (n_meeting >= int(standard.school_rule["min_meeting"])) & above_floor
+    return with_columns(parts, added)

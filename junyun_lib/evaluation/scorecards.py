@@ -182,7 +182,9 @@ def scorecard_tables(evaluation) -> tuple[pd.DataFrame, pd.DataFrame]:
             ops = got["op"].copy()
             empty = ops == ""
             ops[empty] = [(evaluation.standards[c].cv_limit or {}).get("comparison", "") for c in counties[empty]]
-            name = np.array([item_name(item, op) for op in ops], dtype=object)
+            # one name per comparison in force (a handful), the same object on every row that uses it
+            named = {op: item_name(item, op) for op in pd.unique(ops)}
+            name = np.array([named[op] for op in ops], dtype=object)
         else:
             # each county's threshold (its county_targets may replace the national one)
             thresholds = [item_threshold(item, cfg) for cfg in configs]

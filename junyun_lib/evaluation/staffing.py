@@ -56,14 +56,15 @@ def staffing_sections(frame: pd.DataFrame) -> pd.DataFrame:
         column = f"teachers_{stage}"
         sub = frame[KEYS + ["urban_rural", f"students_{stage}", f"classes_{stage}"]
                     + ([column] if column in frame else [])].take(rows)
-        piece = sub[KEYS].copy()
-        piece["school_type"] = as_text(piece["school_type"])
+        # the columns gathered and made one frame (setting them one by one copies each)
+        piece = {key: sub[key] for key in KEYS}
+        piece["school_type"] = as_text(sub["school_type"])
         piece["urban_rural"] = as_text(sub["urban_rural"])
-        piece["stage"] = stage
-        piece["students"] = sub[f"students_{stage}"].to_numpy(dtype=float)
-        piece["classes"] = sub[f"classes_{stage}"].to_numpy(dtype=float)
-        piece["teachers"] = sub[column].to_numpy(dtype=float) if column in sub else np.nan
-        pieces.append(piece)
+        piece["stage"] = pd.Series(stage, index=sub.index)
+        piece["students"] = sub[f"students_{stage}"].astype(float)
+        piece["classes"] = sub[f"classes_{stage}"].astype(float)
+        piece["teachers"] = sub[column].astype(float) if column in sub else pd.Series(np.nan, index=sub.index)
+        pieces.append(pd.DataFrame(piece, copy=False))
     out = pd.concat(pieces, ignore_index=True) if pieces else pd.DataFrame(columns=COLUMNS)
     return out[COLUMNS].reset_index(drop=True)
 

@@ -46,6 +46,8 @@ LOCATION_COLUMNS = ["source_file", "source_sheet", "source_row"]
 # identifiers and categories are compared, so full-width forms are read as half-width (with a warning);
 # school names are kept exactly as written
 NORMALISED_FIELDS = ("school_id", "school_type", "urban_rural", "ownership", "county")
+#: text columns with a few distinct cells over many rows, read once per distinct cell (``CellChecker.text``)
+FEW_VALUED_FIELDS = ("county", "school_type", "urban_rural", "ownership")
 
 MERGED = cells.Reason("merged_cell", "合并单元格：请取消合并并在每一行填写数值",
                       "merged cell: unmerge the cells and fill in a value on every row")
@@ -722,6 +724,13 @@ class CellChecker:
         return series.where(~marked, None), marked
 
     def text(self, series, col, pos):
+        if col.field in FEW_VALUED_FIELDS and _is_arrow_text(series) and not self.raw.marked:
+            codes, distinct = pd.factorize(series, use_na_sentinel=False)
+            if len(distinct) * 8 <= len(series):
+                return self._text_of_distinct(codes, pd.Series(distinct), col, pos)
+        return self._text_of_rows(series, col, pos)
+
+    def _text_of_rows(self, series, col, pos):
         series, marked = self.marks(series, pos)
         if _is_arrow_text(series) or pd.api.types.infer_dtype(series, skipna=True) in ("string", "empty"):
             values = series.str.strip().fillna("")            # vectorised; the usual case for CSV and text cells
@@ -741,6 +750,31 @@ class CellChecker:
             self.add("unknown_category", f"不是允许的取值，应为：{' / '.join(col.allowed)}",
                      f"not an allowed value; expected one of {', '.join(col.allowed)}", np.flatnonzero(bad), pos)
         return values
+
+    def _text_of_distinct(self, codes: np.ndarray, distinct: pd.Series, col, pos: int) -> pd.Series:
+        """:meth:`text` of a column with few distinct cells (a county, a school type; ``codes`` each row's cell
+        among ``distinct``): each distinct cell is read and judged once and every row takes its cell's reading
+        and verdicts — the same values and problems, in the same order, as reading row by row
+        (``tests/test_fast_paths.py``), for a tenth of the work on a national table.  The column comes back
+        categorical, as :func:`_finalise_types` makes it."""
+        once = CellChecker(_RawSheet(self.raw.file, self.raw.sheet, self.raw.headers, pd.DataFrame({pos: distinct}),
+                                     np.arange(len(distinct))))
+        values = once._text_of_rows(distinct, col, pos)
+        # each kind of verdict once, in the order first drawn, for every row whose cell drew it (in row order),
+        # with that cell's message (a full-width or null-token message quotes the cell's reading)
+        drew: dict[str, dict[int, Problem]] = {}
+        for p in once.problems:
+            drew.setdefault(p.code, {})[p.row] = p
+        # the rows as the categorical the finished table holds (``_finalise_types``; categories sorted as
+        # ``astype("category")`` sorts them): each row's reading, without a text per row
+        readings = values.astype("category")
+        expanded = pd.Series(pd.Categorical.from_codes(readings.cat.codes.to_numpy()[codes], dtype=readings.dtype))
+        for code, by_cell in drew.items():
+            hit = np.zeros(len(distinct), dtype=bool)
+            hit[list(by_cell)] = True
+            self.add(code, lambda i, c=by_cell: c[codes[i]].message_zh, lambda i, c=by_cell: c[codes[i]].message_en,
+                     np.flatnonzero(hit[codes]), pos, severity=next(iter(by_cell.values())).severity)
+        return expanded
 
     def normalise(self, values: pd.Series, pos: int) -> pd.Series:
         """Full-width letters and digits (NFKC, :func:`cells.normalise_text`) read as half-width, with a warning.
