@@ -20,7 +20,8 @@ Then measures, side by side in one run:
   (d) JSON view         ``evaluation_json(evaluation)`` (only with ``--json-view``: minutes)
   (e) cross-county table ``summary_table(evaluation)`` (``junyun_lib.report.overview``), target ≤ 0.5 s
   (f) Parquet results, end to end: read, validate, evaluate, build every tidy table (scorecard of every county
-      included) and write them (``junyun_lib.report.results``); (f') the same with the JSON view instead;
+      included) and write them, each as soon as it is built, as the command does
+      (``junyun_lib.report.results.results_written``); (f') the same with the JSON view instead;
 
 * the peak memory of (c) in a fresh child process, a per-county loop (``evaluate`` on each county's rows
   alone, on a sample of counties, extrapolated), the load average before and after;
@@ -71,7 +72,7 @@ from junyun_lib.io.reader import SchoolTable, read_schools  # noqa: E402
 from junyun_lib.report.jsonview import evaluation_json  # noqa: E402
 from junyun_lib.report.jsonvalues import dumps  # noqa: E402
 from junyun_lib.report.overview import summary_table  # noqa: E402
-from junyun_lib.report.results import results_tables, write_results  # noqa: E402
+from junyun_lib.report.results import results_written  # noqa: E402
 from junyun_lib.rules import schema  # noqa: E402
 from junyun_lib.workspace import Workspace  # noqa: E402
 
@@ -701,7 +702,7 @@ def main(argv: list[str] | None = None) -> int:
 
         def parquet_path():
             ev = _end_to_end(csv, configs)
-            write_results(results_tables(ev), work / "tables", standard=STANDARD, synthetic=True)
+            results_written(ev, work / "tables")      # as the command builds and writes them
 
         def json_path():
             ev = _end_to_end(csv, configs)

@@ -114,8 +114,11 @@ def _cmd_evaluate(args) -> int:
             print(summary_text(result))
             print()
         scorecards = {(r.county, r.year): ws.scorecard_for(r) for r in results} if targets else {}
-    # the tidy tables: built once for Excel, Parquet and the scorecards of a many-county JSON
-    tables = ws.results_tables(evaluation) if many and (targets or folder) else None
+    # the tidy tables: built once for Excel, Parquet and the scorecards of a many-county JSON (with --results
+    # each is written as soon as it is built)
+    written_results = ws.results_written(folder, evaluation) if args.results else None
+    tables = written_results[0] if written_results else \
+        ws.results_tables(evaluation) if many and targets else None
     if "json" in targets:
         from .report.jsonview import evaluation_json_chunks
 
@@ -134,8 +137,8 @@ def _cmd_evaluate(args) -> int:
 
             written = ws.write_workbook(targets["excel"], evaluation_sheets(evaluation, scorecards))
         print(f"已写出 (written): {written}")
-    if args.results:
-        written = ws.write_results(folder, evaluation, tables)
+    if written_results:
+        written = written_results[1]
         print(f"已写出分析用结果表 (tidy results written): {written[0].parent}（{len(written)} 个 Parquet 表）")
     return 0
 

@@ -275,11 +275,27 @@ class Workspace(DataFolder):
         tables = results_tables(evaluation)
         give_back(len(evaluation.parts))
         if "scorecard_items" in tables:
+            tables["scorecard_items"], tables["scorecard"] = self._own_scorecards(evaluation)(
+                tables["scorecard_items"], tables["scorecard"])
+        return tables
+
+    def _own_scorecards(self, evaluation: Evaluation):
+        """``(items, overall) -> (items, overall)`` with each configured county's exact per-county scorecard."""
+        def put(items: pd.DataFrame, overall: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
             cards = [(c, y, self._card(evaluation.county(c, y))) for c, y in evaluation.county_years()
                      if c in evaluation.counties and evaluation.counties[c].configured]
-            tables["scorecard_items"], tables["scorecard"] = with_county_scorecards(
-                tables["scorecard_items"], tables["scorecard"], cards)
-        return tables
+            return with_county_scorecards(items, overall, cards)
+        return put
+
+    def results_written(self, folder, evaluation: Evaluation) -> tuple[dict[str, pd.DataFrame], list[Path]]:
+        """:meth:`results_tables` written to ``folder`` as :meth:`write_results` writes them, each table as soon as
+        it is built (:func:`junyun_lib.report.results.results_written`): ``(tables, paths)``."""
+        from .report.results import results_written
+
+        target = self.output_folder(folder, "结果目录")
+        tables, paths = results_written(evaluation, target, scorecards=self._own_scorecards(evaluation))
+        give_back(len(evaluation.parts))
+        return tables, paths
 
     # ------------------------------------------------------------------------------------------ writing
     def write_text(self, path, text: str) -> Path:
@@ -303,8 +319,9 @@ class Workspace(DataFolder):
         ``folder`` (:meth:`output_folder`; junyun replaces only the tables it wrote there before)."""
         from .report.results import write_results
 
+        if tables is None:
+            return self.results_written(folder, evaluation)[1]
         target = self.output_folder(folder, "结果目录")
-        tables = tables if tables is not None else self.results_tables(evaluation)
         return write_results(tables, target, standard=evaluation.standard_code, synthetic=evaluation.synthetic)
 
     def write_workbook(self, path, sheets: dict[str, pd.DataFrame]) -> Path:

@@ -117,3 +117,27 @@ def test_scorecards_beside_the_other_tables_give_the_same_results(sample_evaluat
     assert list(threaded) == list(serial)
     for name, table in serial.items():
         pd.testing.assert_frame_equal(threaded[name], table, check_exact=True)
+
+
+def test_results_written_as_built_are_the_tables_and_files_of_build_then_write(sample_evaluation, monkeypatch,
+                                                                               tmp_path):
+    """``results_written`` (each table written as soon as it is built, the building and writing in threads on a
+    national file) gives the tables of ``results_tables`` and, table for table, the files of ``write_results``."""
+    import pyarrow.parquet as pq
+
+    from junyun_lib.report.results import results_tables, results_written, write_results
+
+    monkeypatch.setattr(threads, "THREADED_ROWS", 10 ** 9)
+    serial = results_tables(sample_evaluation)
+    paths = write_results(serial, tmp_path / "serial", standard=sample_evaluation.standard_code,
+                          synthetic=sample_evaluation.synthetic)
+    for rows in (10 ** 9, 1):           # one step after the other, then in threads
+        monkeypatch.setattr(threads, "THREADED_ROWS", rows)
+        tables, written = results_written(sample_evaluation, tmp_path / f"as-built-{rows}")
+        assert list(tables) == list(serial)
+        for name, table in serial.items():
+            pd.testing.assert_frame_equal(tables[name], table, check_exact=True)
+        assert [p.name for p in written] == [p.name for p in paths]
+        for mine, theirs in zip(written, paths):
+            assert pq.read_table(mine).equals(pq.read_table(theirs)), mine.name
+            assert pq.read_schema(mine).metadata == pq.read_schema(theirs).metadata

@@ -22,6 +22,7 @@ carries ``junyun`` metadata (version, standard, synthetic) and is written atomic
 from __future__ import annotations
 
 import json
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import numpy as np
@@ -32,6 +33,7 @@ import pyarrow.parquet as pq
 from ..evaluation.causes import causes_by_group
 from ..evaluation.scorecards import scorecard_tables
 from ..io.ownership import write_owned_files
+from .. import threads
 from ..threads import beside, map_in_order
 from ..version import __version__
 
@@ -60,6 +62,20 @@ def results_tables(evaluation, *, scorecard: bool = True) -> dict[str, pd.DataFr
 def _evaluation_tables(evaluation) -> dict[str, pd.DataFrame]:
     """Every table but the scorecards: the evaluation's own, and the school parts and indicators with their
     cause measures."""
+    own, caused = _own_tables(evaluation), _cause_tables(evaluation)
+    return {name: (caused if name in caused else own)[name] for name in TABLE_NAMES if name in own or name in caused}
+
+
+def _own_tables(evaluation) -> dict[str, pd.DataFrame]:
+    """The tables the evaluation holds as they are (stages, exclusions, guarantee, gaps)."""
+    return {"stages": evaluation.stages.reset_index(drop=True),
+            "exclusions": evaluation.excluded.reset_index(drop=True),
+            "guarantee": evaluation.guarantee_wide.reset_index(drop=True),
+            "gaps": evaluation.gaps.reset_index(drop=True)}
+
+
+def _cause_tables(evaluation) -> dict[str, pd.DataFrame]:
+    """The indicators and school parts with their cause measures (:func:`causes_by_group`)."""
     codes = list(next(iter(evaluation.standards.values())).codes) if evaluation.standards else []
     parts = evaluation.parts
     keep = [c for c in _PART_KEYS if c in parts] + [f"{k}_{c}" for c in codes for k in ("value", "meets")
@@ -85,11 +101,7 @@ def _evaluation_tables(evaluation) -> dict[str, pd.DataFrame]:
             for code, rows in rows_of.items():
                 values[rows] = np.asarray(causes[code][name])[at[rows]]
             indicators[name] = values
-    return {"stages": evaluation.stages.reset_index(drop=True), "indicators": indicators,
-            "school_parts": pd.DataFrame(columns, copy=False),
-            "exclusions": evaluation.excluded.reset_index(drop=True),
-            "guarantee": evaluation.guarantee_wide.reset_index(drop=True),
-            "gaps": evaluation.gaps.reset_index(drop=True)}
+    return {"indicators": indicators, "school_parts": pd.DataFrame(columns, copy=False)}
 
 
 def _group_positions(parts: pd.DataFrame, group: np.ndarray, n: int, indicators: pd.DataFrame) -> np.ndarray:
@@ -142,23 +154,81 @@ def write_results(tables: dict[str, pd.DataFrame], folder, *, standard: str, syn
     run are replaced, a file junyun did not write is never touched (the write is refused, naming it), and an
     interrupted run leaves a set marked incomplete, never one that looks finished."""
     folder = Path(folder)
-    meta = {"package": "junyun", "version": __version__, "standard": standard, "synthetic": bool(synthetic)}
     names = [f"{name}.parquet" for name in tables]
 
     def write_all(stage: Path) -> None:
-        def write(name: str) -> None:
-            table = _arrow(tables[name], {**meta, "table": name})
-            # dictionary pages for text only (trying them on every number column costs more than it saves);
-            # snappy, Parquet's usual codec; min/max statistics on the key columns that readers filter by
-            text = [f.name for f in table.schema if pa.types.is_dictionary(f.type) or pa.types.is_string(f.type)
-                    or pa.types.is_large_string(f.type)]
-            keys = [c for c in table.column_names if c in _KEY_COLUMNS]
-            pq.write_table(table, stage / f"{name}.parquet", compression="snappy", use_dictionary=text,
-                           write_statistics=keys or False)
-
+        write = _table_writer(stage, standard, synthetic)
         # the two largest tables (school parts, guarantee) take most of the time: on a national file they are
         # written two at a time (pyarrow encodes and compresses without holding the GIL)
         order = sorted(tables, key=lambda n: -len(tables[n]))
-        map_in_order(write, order, rows=max((len(t) for t in tables.values()), default=0))
+        map_in_order(lambda name: write(name, tables[name]), order,
+                     rows=max((len(t) for t in tables.values()), default=0))
 
     return write_owned_files(folder, names, write_all, "结果目录")
+
+
+def _table_writer(stage: Path, standard: str, synthetic: bool):
+    """``write(name, frame)``: one table as ``<stage>/<name>.parquet``."""
+    meta = {"package": "junyun", "version": __version__, "standard": standard, "synthetic": bool(synthetic)}
+
+    def write(name: str, frame: pd.DataFrame) -> None:
+        table = _arrow(frame, {**meta, "table": name})
+        # dictionary pages for text only (trying them on every number column costs more than it saves);
+        # snappy, Parquet's usual codec; min/max statistics on the key columns that readers filter by
+        text = [f.name for f in table.schema if pa.types.is_dictionary(f.type) or pa.types.is_string(f.type)
+                or pa.types.is_large_string(f.type)]
+        keys = [c for c in table.column_names if c in _KEY_COLUMNS]
+        pq.write_table(table, stage / f"{name}.parquet", compression="snappy", use_dictionary=text,
+                       write_statistics=keys or False)
+
+    return write
+
+
+def results_written(evaluation, folder, *, scorecards=None) -> tuple[dict[str, pd.DataFrame], list[Path]]:
+    """``results_tables(evaluation)`` written as :func:`write_results` writes them, each table as soon as it is
+    built: ``(tables, paths)``.
+
+    The same tables and files as the two calls one after the other.  On a national file the evaluation's own
+    tables are written and the scorecards built in two threads while this one computes the cause measures,
+    then writes the school parts: the Parquet encoding (which does not hold the GIL) fills the time the
+    table building leaves the second core idle.  ``scorecards``, if given, takes and returns the scorecard
+    tables ``(items, overall)`` before they are written (the workspace puts a configured county's own
+    scorecard in)."""
+    quality = evaluation.standard_code == "quality-2017"
+    own = _own_tables(evaluation)
+    order = [name for name in TABLE_NAMES if quality or not name.startswith("scorecard")]
+    built: dict[str, pd.DataFrame] = dict(own)
+
+    def cards() -> tuple[pd.DataFrame, pd.DataFrame]:
+        items, overall = scorecard_tables(evaluation)
+        return scorecards(items, overall) if scorecards is not None else (items, overall)
+
+    def write_all(stage: Path) -> None:
+        write = _table_writer(stage, evaluation.standard_code, evaluation.synthetic)
+        if len(evaluation.parts) < threads.THREADED_ROWS:          # a county: one step after the other
+            built.update(_cause_tables(evaluation))
+            if quality:
+                built["scorecard_items"], built["scorecard"] = cards()
+            for name in order:
+                write(name, built[name])
+            return
+        # two lanes of about equal work: this thread computes the cause measures and writes the school parts
+        # and indicators; the other builds the scorecards and writes every other table
+        with ThreadPoolExecutor(max_workers=1) as lane:
+            made = lane.submit(cards) if quality else None
+            written = [lane.submit(write, name, own[name]) for name in sorted(own, key=lambda n: -len(own[n]))]
+            if made is not None:
+                def write_cards() -> None:
+                    built["scorecard_items"], built["scorecard"] = made.result()
+                    for name in ("scorecard_items", "scorecard"):
+                        write(name, built[name])
+                written.append(lane.submit(write_cards))
+            caused = _cause_tables(evaluation)
+            for name in ("school_parts", "indicators"):
+                write(name, caused[name])
+            for done in written:
+                done.result()
+            built.update(caused)
+
+    paths = write_owned_files(Path(folder), [f"{name}.parquet" for name in order], write_all, "结果目录")
+    return {name: built[name] for name in order}, paths
