@@ -173,11 +173,12 @@ def scorecard_tables(evaluation) -> tuple[pd.DataFrame, pd.DataFrame]:
     config_of_row = np.array([number.get(c, 0) for c in counties], dtype=np.int64)
     for item in national:
         kind, _, arg = item["input"].partition(":")
-        name = np.full(n, item["name_zh"], dtype=object)
+        # the text columns of an item: one text for every county-year, or one each (coded by _coded_blocks)
+        name = item["name_zh"]
         if kind == "resource":
             check, stage = arg.rsplit("_", 1)
             got = (_resource_cv if check == "cv" else _resource_rule)(evaluation, keys, stage)
-            basis = np.full(n, item["source"], dtype=object)
+            basis = item["source"]
             # the wording follows the comparison in force (a county's "<" reads 小于)
             ops = got["op"].copy()
             empty = ops == ""
@@ -189,7 +190,8 @@ def scorecard_tables(evaluation) -> tuple[pd.DataFrame, pd.DataFrame]:
             # each county's threshold (its county_targets may replace the national one)
             thresholds = [item_threshold(item, cfg) for cfg in configs]
             standard = np.array([t for t, _ in thresholds], dtype=float)[config_of_row]
-            basis = np.array([b for _, b in thresholds], dtype=object)[config_of_row]
+            basis = thresholds[0][1] if len(configs) == 1 else np.array([b for _, b in thresholds],
+                                                                          dtype=object)[config_of_row]
             if kind == "census":
                 if school_position is None:     # each school's county-year, found once for the census items
                     wide = evaluation.guarantee_wide
@@ -197,9 +199,9 @@ def scorecard_tables(evaluation) -> tuple[pd.DataFrame, pd.DataFrame]:
                         np.zeros(0, dtype=np.int64)
                 value, source = _census(evaluation, keys, arg, school_position)
             else:
-                value, source = np.full(n, np.nan), np.full(n, "无县级指标表", dtype=object)
+                value, source = np.full(n, np.nan), "无县级指标表"
             op = item.get("op", ">=")
-            got = {"value": value, "standard": standard, "op": np.full(n, op, dtype=object), "source": source,
+            got = {"value": value, "standard": standard, "op": op, "source": source,
                    "passes": _verdicts(np.asarray(compare(value, standard, op), dtype=bool), ~np.isnan(value))}
         got["basis"] = basis
         for c in ("value", "standard", "op", "passes", "source", "basis"):
@@ -209,12 +211,13 @@ def scorecard_tables(evaluation) -> tuple[pd.DataFrame, pd.DataFrame]:
     # item-major blocks → county-year-major rows, items in form order
     order = np.arange(n * k).reshape(k, n).T.ravel()
     item_of_row, county_year_of_row = np.tile(np.arange(k), n), np.repeat(np.arange(n), k)
-    data = {c: np.concatenate(v)[order] if v else np.array([]) for c, v in cols.items()}
+    data = {c: np.concatenate(v)[order] if v else np.array([]) for c, v in cols.items()
+            if c not in _TEXT_BLOCKS}
     passes = data.pop("passes").astype(float)
     data["no"] = np.array([it["no"] for it in national], dtype=object)[item_of_row]
     data["year"] = keys["year"].to_numpy()[county_year_of_row]
     # text columns repeat a few values over tens of thousands of rows: categoricals (Parquet dictionaries).
-    # A column fixed per item or per county-year is coded from its k or n values; the others by hashing.
+    # A column fixed per item or per county-year is coded from its k or n values; the others block by block.
     def coded(values, at) -> pd.Categorical:
         codes, uniques = pd.factorize(np.asarray(values, dtype=object))
         return pd.Categorical.from_codes(codes[at] if len(at) else codes[:0], pd.Index(uniques, dtype=object))
@@ -223,12 +226,40 @@ def scorecard_tables(evaluation) -> tuple[pd.DataFrame, pd.DataFrame]:
     data["area_zh"] = coded([spec["areas"][it["area"]] for it in national], item_of_row)
     data["code"] = coded([it["code"] for it in national], item_of_row)
     data["county"] = coded(counties, county_year_of_row)
-    for c in ("name", "op", "source", "basis"):
-        data[c] = coded(data[c], np.arange(n * k))
+    for c in _TEXT_BLOCKS:
+        data[c] = _coded_blocks(cols[c], n, order)
     items = pd.DataFrame(data)
     items["passes"] = pd.arrays.BooleanArray(passes == 1.0, np.isnan(passes))
     items = items[ITEM_COLUMNS]
     return items, _overall(items, keys, passes, k)
+
+
+_TEXT_BLOCKS = ("name", "op", "source", "basis")
+
+
+def _coded_blocks(blocks: list, n: int, order: np.ndarray) -> pd.Categorical:
+    """The categorical of a text column given item by item (each block one text for all ``n`` county-years, or an
+    array of ``n`` texts), its rows taken in ``order``: equal to ``pd.factorize`` of the rows (categories in
+    order of first appearance), but each text of a whole block coded once, and only the arrays hashed, block
+    by block (hashing 100,000 Python strings holds the interpreter the second thread needs)."""
+    vocabulary: dict = {}
+    codes = np.empty(len(blocks) * n, dtype=np.int64)
+    for i, block in enumerate(blocks):
+        if isinstance(block, str):
+            codes[i * n:(i + 1) * n] = vocabulary.setdefault(block, len(vocabulary))
+        else:
+            local, uniques = pd.factorize(np.asarray(block, dtype=object))
+            mapped = np.array([vocabulary.setdefault(u, len(vocabulary)) for u in uniques] + [-1], dtype=np.int64)
+            codes[i * n:(i + 1) * n] = mapped[local]          # (−1, missing, stays −1)
+    codes = codes[order]
+    present, first = np.unique(codes[codes >= 0], return_index=True) if len(codes) else (codes, codes)
+    if len(codes):      # ``first`` counted among the rows with a text: the same order as among all rows
+        first = np.flatnonzero(codes >= 0)[first]
+    by_first = present[np.argsort(first, kind="stable")]
+    rank = np.full(len(vocabulary) + 1, -1, dtype=np.int64)
+    rank[by_first] = np.arange(len(by_first))
+    names = np.array(list(vocabulary), dtype=object)
+    return pd.Categorical.from_codes(rank[codes], pd.Index(names[by_first], dtype=object))
 
 
 def _overall(items: pd.DataFrame, keys: pd.DataFrame, passes: np.ndarray, k: int) -> pd.DataFrame:
