@@ -92,3 +92,33 @@ def test_a_few_valued_text_column_reads_as_row_by_row(cells_, repeat, field):
     assert isinstance(got.dtype, pd.CategoricalDtype) == few
     pd.testing.assert_series_equal(got, expected.astype("category") if few else expected, check_exact=True)
     assert fast.problems == plain.problems
+
+
+# ------------------------------------------------------------------------------ number columns in range
+_NUMBERS = st.one_of(st.sampled_from([0.0, -0.0, 1.0, 2.5, -1.0, 1949.0, 2010.0, 2027.0, 2100.0, 2101.0, 1e7, 1e19,
+                                      np.nan]), st.floats(-10, 1e9, allow_nan=False))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_NUMBERS, min_size=1, max_size=30),
+       st.sampled_from(["students_primary", "teaching_aux_area_m2", "equipment_value_yuan", "year", "built_year",
+                        "computers", "books", "migrant_students"]))
+def test_a_number_column_within_range_draws_what_the_full_checks_draw(values, field):
+    """A number column whose values all lie in range (found with two reductions) skips the checks one by one;
+    the values and problems must be those of the full checks, for columns in range and out of it."""
+    from junyun_lib.io import reader
+    from junyun_lib.rules import schema
+
+    column = pd.Series(values, dtype=float)
+    raw = reader._RawSheet("学校.csv", "", ["列"], pd.DataFrame({0: column}), np.arange(len(column)) + 2)
+    col = schema.by_field()[field]
+    fast, full = reader.CellChecker(raw), reader.CellChecker(raw)
+    got = fast.number(column.copy(), col, 0)
+    original = reader._within
+    try:
+        reader._within = lambda *args, **kwargs: False
+        expected = full.number(column.copy(), col, 0)
+    finally:
+        reader._within = original
+    pd.testing.assert_series_equal(got, expected, check_exact=True)
+    assert fast.problems == full.problems

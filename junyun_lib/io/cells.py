@@ -159,6 +159,8 @@ def parse_column(series) -> Column:
         return _cells(series.astype(object).tolist())
     if pd.api.types.is_numeric_dtype(series):
         values = series.to_numpy(dtype=float)
+        if np.isfinite(values).all():       # the usual column read as numbers: nothing blank, nothing bad
+            return Column(values.copy(), np.zeros(len(values), dtype=bool), {}, {})
         blank = np.isnan(values)
         bad = ~np.isfinite(values) & ~blank
         return Column(np.where(bad, np.nan, values), blank, {int(i): NON_FINITE for i in np.flatnonzero(bad)}, {})
