@@ -141,3 +141,29 @@ def test_results_written_as_built_are_the_tables_and_files_of_build_then_write(s
         for mine, theirs in zip(written, paths):
             assert pq.read_table(mine).equals(pq.read_table(theirs)), mine.name
             assert pq.read_schema(mine).metadata == pq.read_schema(theirs).metadata
+
+
+@pytest.mark.parametrize("bad", [b"\x07", "\ufffe".encode("utf-8"), "进贤".encode("gbk")])
+def test_a_large_csv_checked_for_clean_utf8_while_parsed_reads_as_one_step_after_the_other(tmp_path, monkeypatch,
+                                                                                          bad):
+    """A national CSV is checked for clean UTF-8 while pyarrow parses it: a control character, a Unicode
+    non-character or GBK bytes far into the file give the same problems (or reading) as checking first."""
+    table = base_table()
+    first = [list(r) for r in table.rows]
+    table.rows = []
+    for k in range(threads.THREADED_ROWS // len(first) + 1):
+        for i, row in enumerate(first):
+            row = list(row)
+            row[table.pos(ZH["school_id"])] = f"{k:05d}{i:02d}{row[table.pos(ZH['school_id'])]}"
+            table.add_row(row)
+    table.set(45_000, "school_name", "学校MARK")
+    path = table.to_csv(tmp_path / "schools_2023.csv")
+    path.write_bytes(path.read_bytes().replace(b"MARK", bad))
+    assert len(path.read_bytes()) // 100 >= threads.THREADED_ROWS      # the threaded path
+    threaded = _read(path)
+    monkeypatch.setattr(threads, "THREADED_ROWS", 10 ** 9)
+    serial = _read(path)
+    assert [p.__dict__ for p in threaded[1]] == [p.__dict__ for p in serial[1]]
+    assert (threaded[0] is None) == (serial[0] is None)
+    if serial[0] is not None:
+        pd.testing.assert_frame_equal(threaded[0].frame, serial[0].frame, check_exact=True)

@@ -339,11 +339,23 @@ def _load_csv(path: Path, display: str) -> tuple[_RawSheet | None, list[Problem]
         data = textfile.read_bytes(path)
     except ValidationError as exc:   # missing, unreadable: located by textfile
         return None, exc.problems
-    # clean UTF-8 (the usual large file): pyarrow parses the bytes, only the lines above the body are decoded
-    head = textfile.decode_head(data, HEADER_SCAN_ROWS + 1)
+    # clean UTF-8 (the usual large file): pyarrow parses the bytes, only the lines above the body are decoded.
+    # Whether the whole file is clean UTF-8 is checked while pyarrow parses it (on a national file in a
+    # second thread); if it is not, the parse is set aside and the file read as decode_head's None would have it
+    head = textfile.head_lines(data, HEADER_SCAN_ROWS + 1)
     if head is not None:
-        raw = _csv_arrow(head[0], data, head[1], display)
-        if raw is not None:
+        def parse():
+            try:
+                return _csv_arrow(head[0], data, head[1], display), None
+            except Exception as exc:  # noqa: BLE001 — an error on bytes that are not clean UTF-8 is no error
+                return None, exc
+
+        clean, (raw, error) = beside(lambda: textfile.clean_utf8(data), parse, rows=len(data) // _BYTES_PER_ROW)
+        if not clean:
+            head = None
+        elif error is not None:
+            raise error
+        elif raw is not None:
             return raw, []
     try:
         text, encoding = textfile.decode(data, display)
@@ -363,13 +375,15 @@ def _load_csv(path: Path, display: str) -> tuple[_RawSheet | None, list[Problem]
 
 
 _LINE_END = re.compile(r"\r\n|\r|\n")
+#: fewer bytes than a school row of the table holds: a file's size over this is at least its rows (for threads)
+_BYTES_PER_ROW = 100
 
 
 def _csv_arrow(text: str, data: bytes, encoding: str, display: str) -> _RawSheet | None:
     """The fast path: pyarrow reads the lines below the header, every cell as text, no null tokens.
 
     ``text`` is the decoded file, or for UTF-8 at least its first ``HEADER_SCAN_ROWS + 1`` lines
-    (:func:`textfile.decode_head`).
+    (:func:`textfile.head_lines`).
 
     Taken only when it is exact: the lines above the header are one record each, and pyarrow returns one record
     per line below it (it drops blank lines and would join lines at a quoted line break, shifting the row

@@ -77,35 +77,53 @@ def decode_head(data: bytes, lines: int) -> tuple[str, str] | None:
     """``(text of the first lines, encoding)`` when :func:`decode` would read ``data`` as clean UTF-8; else ``None``.
 
     A national file is 50 MB of UTF-8: decoding all of it makes a Python string of some 80 MB that a reader
-    parsing the bytes with pyarrow never needs.  Here the bytes are only validated (pyarrow's UTF-8 check, the
-    same verdict as Python's decoder, tested) and the first ``lines`` lines decoded, with their line ends.
-    ``None`` means :func:`decode` must decide: a UTF-16/32 byte-order mark, bytes that are not text, not valid
-    UTF-8 (perhaps GBK), or possibly a control character.
+    parsing the bytes with pyarrow never needs.  Here the bytes are only validated (:func:`clean_utf8`) and the
+    first ``lines`` lines decoded (:func:`head_lines`), with their line ends.  ``None`` means :func:`decode`
+    must decide: a UTF-16/32 byte-order mark, bytes that are not text, not valid UTF-8 (perhaps GBK), or
+    possibly a control character.
 
     >>> decode_head("县,年度\\r\\n甲,2023\\n乙,2024".encode("utf-8"), 2)
     ('县,年度\\r\\n甲,2023\\n', 'utf-8')
     >>> decode_head("县,年度".encode("gbk"), 2) is None
     True
     """
-    body, encoding = (data[len(codecs.BOM_UTF8):], "utf-8-sig") if data.startswith(codecs.BOM_UTF8) \
-        else (data, "utf-8")
+    head = head_lines(data, lines)
+    return head if head is not None and clean_utf8(data) else None
+
+
+def head_lines(data: bytes, lines: int) -> tuple[str, str] | None:
+    """The first ``lines`` lines of ``data`` decoded as UTF-8, and ``"utf-8"`` or ``"utf-8-sig"``, when the
+    file may be clean UTF-8 (no other byte-order mark, text, its first lines decode); else ``None``.  Whether
+    the whole file is clean is :func:`clean_utf8`'s answer (a reader may ask it while it parses).
+
+    >>> head_lines("县,年度\\n甲,2023\\n乙,2024".encode("utf-8"), 1)
+    ('县,年度\\n', 'utf-8')
+    """
+    skip, encoding = (len(codecs.BOM_UTF8), "utf-8-sig") if data.startswith(codecs.BOM_UTF8) else (0, "utf-8")
     if encoding == "utf-8" and (any(data.startswith(bom) for bom, _ in _BOMS) or _not_text(data)):
         return None
-    try:    # one string over the bytes, no copy; its full validation checks the UTF-8
-        pa.Array.from_buffers(pa.large_string(), 1, [None, pa.array([0, len(body)], pa.int64()).buffers()[1],
-                                                     pa.py_buffer(body)]).validate(full=True)
-    except pa.ArrowInvalid:
-        return None
-    if _may_be_garbled_utf8(data):
-        return None
-    end = 0
-    for count, match in enumerate(_LINE_END.finditer(body), start=1):   # line ends are ASCII: safe in bytes
-        end = match.end()
+    end = len(data)
+    for count, match in enumerate(_LINE_END.finditer(data, skip), start=1):   # line ends are ASCII: safe in bytes
         if count == lines:
+            end = match.end()
             break
-    else:
-        end = len(body)
-    return body[:end].decode("utf-8"), encoding
+    try:
+        return data[skip:end].decode("utf-8"), encoding
+    except UnicodeDecodeError:
+        return None
+
+
+def clean_utf8(data: bytes) -> bool:
+    """Whether ``data`` (after a UTF-8 byte-order mark, if any) is valid UTF-8 without a control character or
+    Unicode non-character: what :func:`decode` reads as UTF-8 as it stands.  pyarrow's UTF-8 check (the same
+    verdict as Python's decoder, tested) over the bytes, without decoding them."""
+    skip = len(codecs.BOM_UTF8) if data.startswith(codecs.BOM_UTF8) else 0
+    try:    # one string over the bytes, no copy; its full validation checks the UTF-8
+        pa.Array.from_buffers(pa.large_string(), 1, [None, pa.array([0, len(data) - skip], pa.int64()).buffers()[1],
+                                                     pa.py_buffer(data).slice(skip)]).validate(full=True)
+    except pa.ArrowInvalid:
+        return False
+    return not _may_be_garbled_utf8(data)
 
 
 _LINE_END = re.compile(rb"\r\n|\r|\n")
