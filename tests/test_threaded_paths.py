@@ -28,7 +28,8 @@ def _read(path):
         return None, exc.problems
 
 
-def test_a_large_sheet_reads_the_same_in_threads_as_column_by_column(tmp_path, monkeypatch):
+def _large_table():
+    """The sample rows repeated, under new ids, to just over ``THREADED_ROWS`` rows; and the rows repeated."""
     table = base_table()
     first = [list(r) for r in table.rows]
     table.rows = []
@@ -37,6 +38,11 @@ def test_a_large_sheet_reads_the_same_in_threads_as_column_by_column(tmp_path, m
             row = list(row)
             row[table.pos(ZH["school_id"])] = f"{k:05d}{i:02d}{row[table.pos(ZH['school_id'])]}"
             table.add_row(row)
+    return table, first
+
+
+def test_a_large_sheet_reads_the_same_in_threads_as_column_by_column(tmp_path, monkeypatch):
+    table, first = _large_table()
     # a few bad and doubtful cells, far apart, in several number columns
     table.set(7, "students_primary", "12a")
     table.set(30_001, "computers", "-3")
@@ -148,14 +154,7 @@ def test_a_large_csv_checked_for_clean_utf8_while_parsed_reads_as_one_step_after
                                                                                           bad):
     """A national CSV is checked for clean UTF-8 while pyarrow parses it: a control character, a Unicode
     non-character or GBK bytes far into the file give the same problems (or reading) as checking first."""
-    table = base_table()
-    first = [list(r) for r in table.rows]
-    table.rows = []
-    for k in range(threads.THREADED_ROWS // len(first) + 1):
-        for i, row in enumerate(first):
-            row = list(row)
-            row[table.pos(ZH["school_id"])] = f"{k:05d}{i:02d}{row[table.pos(ZH['school_id'])]}"
-            table.add_row(row)
+    table, _ = _large_table()
     table.set(45_000, "school_name", "学校MARK")
     path = table.to_csv(tmp_path / "schools_2023.csv")
     path.write_bytes(path.read_bytes().replace(b"MARK", bad))
