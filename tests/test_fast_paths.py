@@ -122,3 +122,33 @@ def test_a_number_column_within_range_draws_what_the_full_checks_draw(values, fi
         reader._within = original
     pd.testing.assert_series_equal(got, expected, check_exact=True)
     assert fast.problems == full.problems
+
+
+# ------------------------------------------------------------------------------ cause shares first
+@settings(max_examples=120, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 5), st.sampled_from(["城区", "镇区", "乡村"]), st.integers(1, 900),
+                          st.one_of(st.sampled_from([0.0, -0.0, 1.0, 2.5, 2.5, 7.0]),
+                                    st.floats(0, 1e6, allow_nan=False))), min_size=2, max_size=40),
+       st.booleans())
+def test_cause_shares_handed_over_first_are_those_of_every_measure(rows, missing):
+    """The shares ``causes_by_group`` hands to ``shares_ready`` before the other measures (no sort by value: each
+    group's smallest and largest value taken in group order) are exactly those of the full computation, and the
+    other measures are as without them."""
+    from junyun_lib.evaluation.causes import causes_by_group
+
+    parts = pd.DataFrame({"county": [f"县{g // 2}" for g, *_ in rows], "year": 2024,
+                          "part": ["primary" if g % 2 else "junior" for g, *_ in rows],
+                          "urban_rural": pd.Categorical([u for _, u, _, _ in rows]),
+                          "students": [s for _, _, s, _ in rows],
+                          "value_a": [v for *_, v in rows], "value_b": [v * 3 + 1 for *_, v in rows]})
+    if missing:         # a part without a value (its group may be left with none); others keep theirs
+        parts.loc[0, "value_b"] = np.nan
+    full = causes_by_group(parts, ["a", "b"], ranking=False)
+    early = []
+    again = causes_by_group(parts, ["a", "b"], ranking=False, shares_ready=early.append)
+    np.testing.assert_array_equal(early[0]["group"], full["group"])
+    for code in ("a", "b"):
+        assert list(early[0][code]) == ["share"]
+        np.testing.assert_array_equal(early[0][code]["share"], full[code]["share"])
+        for name, value in full[code].items():
+            np.testing.assert_array_equal(again[code][name], value)

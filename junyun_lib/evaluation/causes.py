@@ -129,7 +129,7 @@ def _group_then_value_order(groups: np.ndarray, values: np.ndarray) -> np.ndarra
     return pc.sort_indices(keys, sort_keys=[("group", "ascending"), ("value", "ascending")]).to_numpy()
 
 
-def causes_by_group(parts: pd.DataFrame, codes: list[str], *, ranking: bool = True) -> dict:
+def causes_by_group(parts: pd.DataFrame, codes: list[str], *, ranking: bool = True, shares_ready=None) -> dict:
     """The measures of :func:`causes_json` for every stage group of an evaluation at once, vectorised.
 
     ``parts`` is an evaluation's parts table (``county``, ``year``, ``part``, ``students``, ``urban_rural``,
@@ -139,7 +139,10 @@ def causes_by_group(parts: pd.DataFrame, codes: list[str], *, ranking: bool = Tr
     first) and per group arrays.  Same
     formulas and conventions as the per-county functions above (tested equal), for national files where a
     loop over 40,000 county-stage-indicators would take minutes.  ``ranking=False`` leaves out ``direction``
-    and ``order`` (what a table of shares does not need; about a third of the time).
+    and ``order`` (what a table of shares does not need; about a third of the time).  ``shares_ready``, if
+    given, is called first with ``{"group": ..., code: {"share": ...}}``: each part's share, the same values,
+    computed without the sorts the per-group measures need, so that the results' table of school parts can be
+    written while the rest is computed.
     """
     # (the evaluation's own ``group`` codes restart for each standard variant, so number the groups here)
     g_all = parts.groupby(["county", "year", "part"], sort=True, observed=True).ngroup().to_numpy(dtype=np.int64)
@@ -154,11 +157,30 @@ def causes_by_group(parts: pd.DataFrame, codes: list[str], *, ranking: bool = Tr
     total_all, _, p_all = group_shares(students, g_all, n)
     h_all = g_all * n_urban + urban
     h_shares = group_shares(students, h_all, n * n_urban)
-    g_sorted = np.sort(g_all)
+    by_group = np.argsort(g_all, kind="stable") if shares_ready else None     # the parts in group order
+    g_sorted = g_all[by_group] if shares_ready else np.sort(g_all)
     start_all = np.searchsorted(g_sorted, np.arange(n))
     stop_all = np.searchsorted(g_sorted, np.arange(n), side="right")
 
-    def measures_of(code: str) -> dict:
+    def share_of(code: str) -> np.ndarray:
+        """Each part's share of its group's CV², as :func:`measures_of` gives it, without the sort by value."""
+        x = values[code]
+        if np.isnan(x).any():           # a column with missing values: from the full computation
+            return measures_of(code, shares=True)["share"]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            mean = np.bincount(g_all, weights=p_all * x, minlength=n)
+            term = p_all * (x / mean[g_all] - 1.0) ** 2
+            cv2 = np.bincount(g_all, weights=term, minlength=n)
+            # each group's smallest and largest value, exactly, from the parts in group order: only whether
+            # they are equal counts (every part the same: exactly no inequality)
+            filled = stop_all > start_all
+            lo, hi = np.full(n, np.nan), np.full(n, np.nan)
+            if filled.any():
+                in_order, first = x[by_group], start_all[filled]
+                lo[filled], hi[filled] = np.minimum.reduceat(in_order, first), np.maximum.reduceat(in_order, first)
+            return np.where((lo == hi)[g_all], 0.0, term / cv2[g_all])
+
+    def measures_of(code: str, shares: bool = False) -> dict:
         # each temporary (one value per part: 23 MB each on 3 million parts) is let go as soon as it has been
         # used, so that two indicators computed at once do not hold some 30 of them each
         x_all = values[code]
@@ -240,6 +262,8 @@ def causes_by_group(parts: pd.DataFrame, codes: list[str], *, ranking: bool = Tr
         part_share = share if every else np.full(len(x_all), np.nan)
         if not every:
             part_share[keep] = share
+        if shares:
+            return {"share": part_share}
         measures = {"share": part_share, "within": within, "between": between, "theil": theil, "gini": gini,
                     "mcloone": mcloone}
         if ranking:
@@ -250,4 +274,7 @@ def causes_by_group(parts: pd.DataFrame, codes: list[str], *, ranking: bool = Tr
         return measures
 
     # the indicators are independent: on a national file two threads take them two at a time
+    if shares_ready is not None:
+        shares_ready({"group": g_all, **{code: {"share": share} for code, share in
+                                         zip(codes, map_in_order(share_of, codes, rows=len(parts)))}})
     return {"group": g_all, **dict(zip(codes, map_in_order(measures_of, codes, rows=len(parts))))}

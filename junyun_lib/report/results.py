@@ -76,7 +76,28 @@ def _own_tables(evaluation) -> dict[str, pd.DataFrame]:
 
 def _cause_tables(evaluation) -> dict[str, pd.DataFrame]:
     """The indicators and school parts with their cause measures (:func:`causes_by_group`)."""
-    codes = list(next(iter(evaluation.standards.values())).codes) if evaluation.standards else []
+    causes = _causes(evaluation)
+    return {"indicators": _indicators_table(evaluation, causes), "school_parts": _school_parts_table(evaluation, causes)}
+
+
+def _codes(evaluation) -> list[str]:
+    return list(next(iter(evaluation.standards.values())).codes) if evaluation.standards else []
+
+
+def _causes(evaluation, shares_ready=None) -> dict | None:
+    """:func:`causes_by_group` of the evaluation's parts (``None`` without parts or indicators; then
+    ``shares_ready`` is called with ``None``)."""
+    codes = _codes(evaluation)
+    if not (len(evaluation.parts) and codes):
+        if shares_ready is not None:
+            shares_ready(None)
+        return None
+    return causes_by_group(evaluation.parts, codes, ranking=False, shares_ready=shares_ready)
+
+
+def _school_parts_table(evaluation, causes: dict | None) -> pd.DataFrame:
+    """The school parts with each part's share of its group's CV² (``causes``: at least the shares)."""
+    codes = _codes(evaluation)
     parts = evaluation.parts
     keep = [c for c in _PART_KEYS if c in parts] + [f"{k}_{c}" for c in codes for k in ("value", "meets")
                                                      if f"{k}_{c}" in parts]
@@ -85,13 +106,19 @@ def _cause_tables(evaluation) -> dict[str, pd.DataFrame]:
     keep += [c for c in ("cost_total", "source_file", "source_row") if c in parts]
     # each column as it is held (numpy, categorical, text): no conversion, one copy at most
     columns = {c: _as_held(parts[c]) for c in keep}
-    indicators = evaluation.indicators.reset_index(drop=True)
-    if len(parts) and codes:
-        causes = causes_by_group(parts, codes, ranking=False)
+    if causes is not None:
         for code in codes:
             columns[f"cv2_share_{code}"] = causes[code]["share"]
+    return pd.DataFrame(columns, copy=False)
+
+
+def _indicators_table(evaluation, causes: dict | None) -> pd.DataFrame:
+    """The indicator rows with their groups' cause measures (``causes``: every measure)."""
+    codes = _codes(evaluation)
+    indicators = evaluation.indicators.reset_index(drop=True)
+    if causes is not None:
         # the group measures (groups = county, year, stage in sorted order), matched to the indicator rows
-        at = _group_positions(parts, causes["group"], len(causes[codes[0]]["within"]), indicators)
+        at = _group_positions(evaluation.parts, causes["group"], len(causes[codes[0]]["within"]), indicators)
         found = at >= 0
         at = np.where(found, at, 0)
         # each indicator's rows found once (not once per measure: a comparison of 40,000 texts each time)
@@ -101,7 +128,7 @@ def _cause_tables(evaluation) -> dict[str, pd.DataFrame]:
             for code, rows in rows_of.items():
                 values[rows] = np.asarray(causes[code][name])[at[rows]]
             indicators[name] = values
-    return {"indicators": indicators, "school_parts": pd.DataFrame(columns, copy=False)}
+    return indicators
 
 
 def _group_positions(parts: pd.DataFrame, group: np.ndarray, n: int, indicators: pd.DataFrame) -> np.ndarray:
@@ -213,9 +240,10 @@ def results_written(evaluation, folder, *, scorecards=None) -> tuple[dict[str, p
             for name in order:
                 write(name, built[name])
             return
-        # two lanes of about equal work: this thread computes the cause measures and writes the school parts
-        # and indicators; the other builds the scorecards and writes every other table
-        with ThreadPoolExecutor(max_workers=1) as lane:
+        # this thread computes the cause measures (two threads of its own), each part's share of CV² first: a
+        # third thread writes the school parts with them while the other measures are computed.  A second
+        # lane builds the scorecards and writes the evaluation's own tables
+        with ThreadPoolExecutor(max_workers=1) as lane, ThreadPoolExecutor(max_workers=1) as parts_lane:
             made = lane.submit(cards) if quality else None
             written = [lane.submit(write, name, own[name]) for name in sorted(own, key=lambda n: -len(own[n]))]
             if made is not None:
@@ -224,12 +252,15 @@ def results_written(evaluation, folder, *, scorecards=None) -> tuple[dict[str, p
                     for name in ("scorecard_items", "scorecard"):
                         write(name, built[name])
                 written.append(lane.submit(write_cards))
-            caused = _cause_tables(evaluation)
-            for name in ("school_parts", "indicators"):
-                write(name, caused[name])
+
+            def parts_ready(shares) -> None:
+                built["school_parts"] = _school_parts_table(evaluation, shares)
+                written.append(parts_lane.submit(write, "school_parts", built["school_parts"]))
+
+            built["indicators"] = _indicators_table(evaluation, _causes(evaluation, shares_ready=parts_ready))
+            write("indicators", built["indicators"])
             for done in written:
                 done.result()
-            built.update(caused)
 
     paths = write_owned_files(Path(folder), [f"{name}.parquet" for name in order], write_all, "结果目录")
     return {name: built[name] for name in order}, paths
