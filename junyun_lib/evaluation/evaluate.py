@@ -274,7 +274,7 @@ def _parts_and_cvs(frame: pd.DataFrame, in_scope: pd.Series, standard: Standard,
     county_year = frame.groupby(["county", "year"], sort=True).ngroup().to_numpy()
     cy_keys = frame[["county", "year"]].drop_duplicates().sort_values(["county", "year"]).reset_index(drop=True)
     stage_keys = cy_keys.loc[cy_keys.index.repeat(len(STAGES))].reset_index(drop=True)
-    stage_keys["stage"] = np.tile(STAGES, len(cy_keys))
+    stage_keys["stage"] = picked_text(STAGES, np.tile(np.arange(len(STAGES)), len(cy_keys)))
     parts = build_parts(frame, in_scope, standard, county_year)
     parts = apply_school_rule(parts, standard)
     views = shortfall_views(parts, standard) if standard.has_school_standards else None
@@ -307,7 +307,8 @@ def _indicator_table(parts, standard: Standard, stage_keys: pd.DataFrame) -> tup
         table[name] = r[name][present].ravel()
     limit = standard.cv_limit
     if limit:
-        table["cv_limit"] = table["stage"].map({s: limit[s] for s in STAGES}).astype(float)
+        # each row's stage is its stage key's position among the stages (stage_keys repeats STAGES)
+        table["cv_limit"] = np.array([limit[s] for s in STAGES], dtype=float)[np.repeat(present % len(STAGES), k)]
         table["cv_comparison"] = picked_text([limit["comparison"]], np.zeros(len(table), dtype=np.int64))
         table["cv_pass"] = compare(table["cv"], table["cv_limit"], limit["comparison"])
     else:

@@ -23,6 +23,8 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from ..columns import with_columns
 from ..rules import REL_TOL, Standard
@@ -50,7 +52,12 @@ def split_schools(parts: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarr
         keys = ["group"] if "group" in parts else ["county", "year"]
         same = np.ones(len(positions) - 1, dtype=bool)
         for column in [*keys, "school_id"]:
-            values = parts[column].iloc[positions].to_numpy()
+            picked = parts[column].iloc[positions]
+            if isinstance(picked.dtype, pd.StringDtype):     # text compared by pyarrow, not as Python strings
+                values = pa.array(picked)
+                same &= pc.fill_null(pc.equal(values[1:], values[:-1]), False).to_numpy(zero_copy_only=False)
+                continue
+            values = picked.to_numpy()
             if column == "group":
                 values = values // len(STAGES)           # the county-year
             same &= values[1:] == values[:-1]

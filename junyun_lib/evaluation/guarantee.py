@@ -195,7 +195,12 @@ def _class_size(out: dict, frame: pd.DataFrame, rule: dict, bands: "_Bands") -> 
         _put(out, f"class_size_{stage}", largest, np.full(len(frame), float(limit)), passes, applies,
              (basis, CLASS_SIZE_BASIS), unknown & applies)
         labels = np.array([b.label for b in edges] + [None], dtype=object)
-        out[f"class_size_{stage}_band"] = np.where(applies & by_bands, labels[top], None)
+        # the band's label where the verdict came from the bands (few schools), None elsewhere: only those rows
+        # are touched (a national column of Python objects holds the interpreter while it is built)
+        band = np.full(len(frame), None, dtype=object)
+        shown = np.flatnonzero(applies & by_bands)
+        band[shown] = labels[top[shown]]
+        out[f"class_size_{stage}_band"] = pd.Series(band, dtype=object, copy=False)
 
 
 class _Bands:

@@ -64,12 +64,20 @@ def _excluded_schools(frame: pd.DataFrame) -> list[_Piece]:
         _Piece(rows, "", compulsory[rows], "excluded_type", by_type_reason,
                "special-education and vocational schools are outside resource allocation"),
         _Piece(points, "primary", compulsory[points], "small_teaching_point",
-               np.array([f"教学点在校生{n}人，不足{minimum}人，不参与资源配置评估（有关事项说明（三））；校额、班额仍评估"
-                         for n in point_pupils.tolist()], dtype=object),
+               _small_point_reasons(point_pupils, minimum),
                f"teaching point under {minimum} students (still checked for school and class size)"),
         _Piece(np.flatnonzero(no_pupils.to_numpy()), "", compulsory[no_pupils.to_numpy()], "no_compulsory_students",
                "本年度无小学、初中在校生，不参与评估", "no primary or junior students this year; not evaluated"),
     ]
+
+
+def _small_point_reasons(pupils: np.ndarray, minimum: int) -> np.ndarray:
+    """The reason of each teaching point under the minimum, one text per number of pupils (fewer than 50
+    distinct), the same object on every row that has it."""
+    counts, at = np.unique(pupils, return_inverse=True)
+    texts = np.array([f"教学点在校生{n}人，不足{minimum}人，不参与资源配置评估（有关事项说明（三））；校额、班额仍评估"
+                      for n in counts.tolist()], dtype=object)
+    return texts[at.reshape(-1)] if len(pupils) else np.array([], dtype=object)
 
 
 def guarantee_scope(frame: pd.DataFrame) -> pd.Series:

@@ -61,6 +61,9 @@ def lookup(series, mapping: dict, default=np.nan) -> np.ndarray:
     >>> lookup(pd.Series(["小学", "初级中学", "小学"]), {"小学": 2000}, default=0).tolist()
     [2000.0, 0.0, 2000.0]
     """
-    codes, uniques = pd.factorize(series, use_na_sentinel=True)
+    if isinstance(getattr(series, "dtype", None), pd.CategoricalDtype):     # its codes already number the values
+        codes, uniques = series.cat.codes.to_numpy(), series.cat.categories
+    else:
+        codes, uniques = pd.factorize(series, use_na_sentinel=True)
     table = np.array([mapping.get(u, default) for u in uniques] + [default], dtype=float)
     return table[codes]
