@@ -79,6 +79,10 @@ def _other_checks(rows: _Rows) -> None:
 
 def _duplicates(rows: _Rows) -> None:
     f = rows.frame
+    # ids distinct over the whole table cannot repeat within a county-year: the usual file of one year is
+    # cleared with one hash of its ids (a file of several years names its schools again and is checked in full)
+    if f["school_id"].is_unique:
+        return
     # one integer key per (county, year, id): much cheaper than comparing text at national scale
     key = np.zeros(len(f), dtype=np.int64)
     for column in ("county", "year", "school_id"):
