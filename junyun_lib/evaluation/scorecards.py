@@ -44,7 +44,7 @@ def _verdicts(passes: np.ndarray, present: np.ndarray) -> np.ndarray:
     return np.where(present, np.asarray(passes, dtype=float), np.nan)
 
 
-def _key_positions(county: pd.Series, year, keys: pd.DataFrame) -> np.ndarray:
+def _key_positions(county: pd.Series, year, keys: pd.MultiIndex) -> np.ndarray:
     """Each row's position in ``keys`` (−1 where its county-year is not there), without turning hundreds of
     thousands of county names into strings: only the distinct (county, year) pairs are looked up."""
     if not isinstance(county.dtype, pd.CategoricalDtype):
@@ -55,11 +55,11 @@ def _key_positions(county: pd.Series, year, keys: pd.DataFrame) -> np.ndarray:
     pairs, inverse = np.unique(codes * span + years, return_inverse=True)
     names = county.cat.categories.astype(str).to_numpy(dtype=object)
     wanted = pd.MultiIndex.from_arrays([names[pairs // span], pairs % span])
-    at = _index(keys).get_indexer(wanted).astype(np.int64)
+    at = keys.get_indexer(wanted).astype(np.int64)
     return at[inverse].reshape(-1)
 
 
-def _resource_cv(evaluation, keys: pd.DataFrame, stage: str) -> dict:
+def _resource_cv(evaluation, keys: pd.DataFrame, stage: str, index: pd.MultiIndex) -> dict:
     n = len(keys)
     ind = evaluation.indicators
     ind = ind[ind["stage"] == stage]
@@ -71,7 +71,7 @@ def _resource_cv(evaluation, keys: pd.DataFrame, stage: str) -> dict:
     cv_or_inf = np.where(np.isnan(cv), np.inf, cv)
     distinct = {id(std): std for std in evaluation.standards.values()}.values()   # one per override set
     names = {code: std.indicator(code).name_zh for std in distinct for code in std.codes}
-    position = _key_positions(ind["county"], ind["year"], keys)
+    position = _key_positions(ind["county"], ind["year"], index)
     # the worst failing indicator when any fails, else the largest CV (an incomputable CV counts as the worst;
     # ties: the first in indicator order, as the per-county scorecard): sort by county-year, failing first,
     # largest first, then row order, and take each county-year's first row
@@ -85,8 +85,9 @@ def _resource_cv(evaluation, keys: pd.DataFrame, stage: str) -> dict:
     failing = present & fail[pick]
     value = np.where(present, cv[pick], np.nan)
     limit = np.where(present, ind["cv_limit"].to_numpy(dtype=float)[pick], np.nan)
-    op = np.where(present, ind["cv_comparison"].to_numpy(dtype=object)[pick], "").astype(object)
-    names = np.where(present, ind["indicator"].map(names).to_numpy(dtype=object)[pick], "").astype(object)
+    # the text columns taken through their few distinct values (not a Python string per indicator row)
+    op = np.where(present, _picked(ind["cv_comparison"], pick), "").astype(object)
+    names = np.where(present, _picked(ind["indicator"], pick, names), "").astype(object)
     source = np.where(failing, "超限的差异系数：", "最大的差异系数：").astype(object) + names + "（学校基础数据）"
     incomputable = present & np.isnan(value)
     source[incomputable] = names[incomputable] + "的差异系数无法计算（均值为0，学校基础数据）"
@@ -94,11 +95,19 @@ def _resource_cv(evaluation, keys: pd.DataFrame, stage: str) -> dict:
     return {"value": value, "standard": limit, "op": op, "passes": _verdicts(~failing, present), "source": source}
 
 
-def _resource_rule(evaluation, keys: pd.DataFrame, stage: str) -> dict:
+def _picked(column: pd.Series, rows: np.ndarray, mapping: dict | None = None) -> np.ndarray:
+    """``column.to_numpy(dtype=object)[rows]`` (or ``column.map(mapping)``'s), each distinct value made a
+    Python object (and looked up) once."""
+    codes, distinct = pd.factorize(column, use_na_sentinel=False)
+    values = [mapping.get(v, np.nan) for v in distinct] if mapping is not None else list(distinct)
+    return np.array(values + [None], dtype=object)[:-1][codes[rows]]
+
+
+def _resource_rule(evaluation, keys: pd.DataFrame, stage: str, index: pd.MultiIndex) -> dict:
     n = len(keys)
     st = evaluation.stages
     st = st[st["stage"] == stage]
-    position = _key_positions(st["county"], st["year"], keys)
+    position = _key_positions(st["county"], st["year"], index)
     found = position >= 0
     schools, failing = np.zeros(n), np.full(n, np.nan)
     schools[position[found]] = st["schools_in_scope"].to_numpy(dtype=float)[found]
@@ -155,6 +164,7 @@ def scorecard_tables(evaluation) -> tuple[pd.DataFrame, pd.DataFrame]:
     """
     spec = form()
     keys = _keys(evaluation)
+    index = _index(keys)         # the county-years looked up by every item (built once)
     n = len(keys)
     counties = keys["county"].astype(str).to_numpy(dtype=object)
     distinct = pd.unique(counties)
@@ -177,7 +187,7 @@ def scorecard_tables(evaluation) -> tuple[pd.DataFrame, pd.DataFrame]:
         name = item["name_zh"]
         if kind == "resource":
             check, stage = arg.rsplit("_", 1)
-            got = (_resource_cv if check == "cv" else _resource_rule)(evaluation, keys, stage)
+            got = (_resource_cv if check == "cv" else _resource_rule)(evaluation, keys, stage, index)
             basis = item["source"]
             # the wording follows the comparison in force (a county's "<" reads 小于)
             ops = got["op"].copy()
@@ -195,7 +205,7 @@ def scorecard_tables(evaluation) -> tuple[pd.DataFrame, pd.DataFrame]:
             if kind == "census":
                 if school_position is None:     # each school's county-year, found once for the census items
                     wide = evaluation.guarantee_wide
-                    school_position = _key_positions(wide["county"], wide["year"], keys) if len(wide) else \
+                    school_position = _key_positions(wide["county"], wide["year"], index) if len(wide) else \
                         np.zeros(0, dtype=np.int64)
                 value, source = _census(evaluation, keys, arg, school_position)
             else:

@@ -135,27 +135,22 @@ def _group_positions(parts: pd.DataFrame, group: np.ndarray, n: int, indicators:
     """Each indicator row's group in :func:`~junyun_lib.evaluation.causes.causes_by_group` (−1 where none).
 
     The groups' keys (county, year, stage) are read from one part of each (``group`` numbers the parts already,
-    and every part of a group has its key), so the parts are not grouped a second time.  Keys are matched as
-    text, as written, but each distinct value is turned into text once: the indicator rows are matched on
-    integer codes."""
+    and every part of a group has its key), so the parts are not grouped a second time.  Keys are matched by
+    value, each distinct value once (the indicator rows come from the same school table, so their values are
+    of the same kinds): the indicator rows are matched on integer codes."""
     first = np.empty(n, dtype=np.int64)
     first[group] = np.arange(len(group))        # some part of each group (every group has one)
     key, wanted = np.zeros(n, dtype=np.int64), np.zeros(len(indicators), dtype=np.int64)
     absent = np.zeros(len(indicators), dtype=bool)
     for own, theirs in (("county", "county"), ("year", "year"), ("part", "stage")):
-        codes, names = pd.factorize(_texts(parts[own].iloc[first]))
+        codes, names = pd.factorize(parts[own].iloc[first])
         found, distinct = pd.factorize(indicators[theirs], use_na_sentinel=False)
-        at = pd.Index(names).get_indexer(_texts(distinct))[found]
+        at = pd.Index(names).get_indexer(distinct)[found]
         absent |= at < 0
         key, wanted = key * (len(names) + 1) + codes, wanted * (len(names) + 1) + at
     position = pd.Index(key).get_indexer(wanted).astype(np.int64)
     position[absent] = -1
     return position
-
-
-def _texts(values) -> np.ndarray:
-    """Values as the text that identifies them (a county's name, ``2023``, ``primary``), as Python strings."""
-    return pd.Series(values).astype(str).to_numpy(dtype=object)
 
 
 def _as_held(series: pd.Series):
