@@ -21,6 +21,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from ..columns import picked_text
 from ..rules import compare
 from ..rules.plan_metrics import GUARANTEE_ITEMS
 from ..rules.scorecard_form import AREAS, form
@@ -224,7 +225,7 @@ def scorecard_tables(evaluation) -> tuple[pd.DataFrame, pd.DataFrame]:
     data = {c: np.concatenate(v)[order] if v else np.array([]) for c, v in cols.items()
             if c not in _TEXT_BLOCKS}
     passes = data.pop("passes").astype(float)
-    data["no"] = np.array([it["no"] for it in national], dtype=object)[item_of_row]
+    data["no"] = picked_text([it["no"] for it in national], item_of_row)
     data["year"] = keys["year"].to_numpy()[county_year_of_row]
     # text columns repeat a few values over tens of thousands of rows: categoricals (Parquet dictionaries).
     # A column fixed per item or per county-year is coded from its k or n values; the others block by block.
