@@ -17,6 +17,7 @@ ragged rows and unclosed quotes where they are.
 from __future__ import annotations
 
 import codecs
+import math
 import datetime as _dt
 import difflib
 import re
@@ -448,8 +449,10 @@ def _csv_arrow(text: str, data: bytes, encoding: str, display: str) -> _RawSheet
                 table, typed = None, []
         if table is not None:
             # NaN and infinity come from "nan", "inf" or "1e999", which the rules read otherwise (a null marker,
-            # not a number, too large): such a column is read as text and judged by the rules
-            odd = [p for p in typed if pc.any(pc.invert(pc.is_finite(table.column(names[p])))).as_py()]
+            # not a number, too large): such a column is read as text and judged by the rules.  A column's sum is
+            # finite when every value is (one pass; a sum too large for a float sends a column of finite values
+            # the slower, equally exact way)
+            odd = [p for p in typed if not math.isfinite(pc.sum(table.column(names[p])).as_py() or 0.0)]
             if odd:
                 again = read(as_text, [names[p] for p in odd])
                 for p in odd:
