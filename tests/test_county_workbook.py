@@ -200,6 +200,10 @@ def test_number_formats_by_kind(book):
         assert isinstance(c.value, str)                                   # an identifier stays text
 
 
+#: how Excel shows a number under each format the workbook uses (as a Python format spec)
+_SHOWN_AS = {"0.000": ".3f", "0.0000": ".4f", "#,##0.0": ",.1f", "#,##0": ",.0f", "0.0%": ".1%", "0": ".0f"}
+
+
 def shown(cell) -> str:
     """A cell as Excel shows it under its number format (the formats the workbook uses)."""
     v = cell.value
@@ -207,19 +211,9 @@ def shown(cell) -> str:
         return ""
     if isinstance(v, str):
         return max(v.splitlines(), key=width) if v else ""
-    fmt = cell.number_format
-    if fmt == "0.000":
-        return f"{v:.3f}"
-    if fmt == "0.0000":
-        return f"{v:.4f}"
-    if fmt == "#,##0.0":
-        return f"{v:,.1f}"
-    if fmt == "#,##0":
-        return f"{v:,.0f}"
-    if fmt == "0.0%":
-        return f"{v:.1%}"
-    if fmt == "0":
-        return f"{v:.0f}"
+    spec = _SHOWN_AS.get(cell.number_format)
+    if spec is not None:
+        return format(v, spec)
     return f"{v:,.2f}" if isinstance(v, float) else str(v)
 
 

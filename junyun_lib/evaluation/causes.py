@@ -162,15 +162,22 @@ def causes_by_group(parts: pd.DataFrame, codes: list[str], *, ranking: bool = Tr
     start_all = np.searchsorted(g_sorted, np.arange(n))
     stop_all = np.searchsorted(g_sorted, np.arange(n), side="right")
 
+    def cv2_terms(x: np.ndarray, g: np.ndarray, p: np.ndarray):
+        """``(mean, mean per part, x / mean, term, cv2)``: each group's weighted mean exactly as
+        :func:`cv_by_codes` computes it, and each part's term P_i/P · (x_i/x̄ − 1)² of its group's CV²."""
+        mean = np.bincount(g, weights=p * x, minlength=n)
+        mean_g = mean[g]
+        rel = x / mean_g
+        term = p * (rel - 1.0) ** 2
+        return mean, mean_g, rel, term, np.bincount(g, weights=term, minlength=n)
+
     def share_of(code: str) -> np.ndarray:
         """Each part's share of its group's CV², as :func:`measures_of` gives it, without the sort by value."""
         x = values[code]
         if np.isnan(x).any():           # a column with missing values: from the full computation
             return measures_of(code, shares=True)["share"]
         with np.errstate(divide="ignore", invalid="ignore"):
-            mean = np.bincount(g_all, weights=p_all * x, minlength=n)
-            term = p_all * (x / mean[g_all] - 1.0) ** 2
-            cv2 = np.bincount(g_all, weights=term, minlength=n)
+            _, _, _, term, cv2 = cv2_terms(x, g_all, p_all)
             # each group's smallest and largest value, exactly, from the parts in group order: only whether
             # they are equal counts (every part the same: exactly no inequality)
             filled = stop_all > start_all
@@ -194,13 +201,9 @@ def causes_by_group(parts: pd.DataFrame, codes: list[str], *, ranking: bool = Tr
                 total = np.bincount(g, weights=w, minlength=n)
                 p = w / total[g]
             # the weighted mean exactly as :func:`cv_by_codes` computes it (its SD and CV are not needed here)
-            mean = np.bincount(g, weights=p * x, minlength=n)
-            if not every:
+            mean, mean_g, rel, term, cv2 = cv2_terms(x, g, p)
+            if not every:       # (a group without parts: no part reads its mean)
                 mean[np.bincount(g, minlength=n) == 0] = np.nan
-            mean_g = mean[g]
-            rel = x / mean_g
-            term = p * (rel - 1.0) ** 2
-            cv2 = np.bincount(g, weights=term, minlength=n)
             theil = np.bincount(g, weights=np.where(x > 0, p * rel * np.log(np.where(x > 0, rel, 1.0)), 0.0),
                                 minlength=n)
             del rel

@@ -187,9 +187,10 @@ def add_shortfalls(parts: pd.DataFrame, standard: Standard, costs: pd.DataFrame,
     Returns
     -------
     DataFrame
-        A new frame (``parts`` is left as it was): ``parts`` with, per indicator, ``shortfall_<code>`` (the part's own need), ``school_shortfall_<code>``
-        (what must be added: the whole-school figure for a facility, the section's own need for teachers) and
-        ``cost_<code>``, and ``cost_total`` (NaN costs count as 0).
+        A new frame (``parts`` is left as it was): ``parts`` with, per indicator, ``shortfall_<code>`` (the
+        part's own need), ``school_shortfall_<code>`` (what must be added: the whole-school figure for a
+        facility, the section's own need for teachers) and ``cost_<code>``, and ``cost_total`` (NaN costs count
+        as 0).
     """
     if not standard.has_school_standards:
         return parts

@@ -45,9 +45,10 @@ def _verdicts(passes: np.ndarray, present: np.ndarray) -> np.ndarray:
     return np.where(present, np.asarray(passes, dtype=float), np.nan)
 
 
-def _key_positions(county: pd.Series, year, keys: pd.MultiIndex) -> np.ndarray:
-    """Each row's position in ``keys`` (−1 where its county-year is not there), without turning hundreds of
-    thousands of county names into strings: only the distinct (county, year) pairs are looked up."""
+def _key_positions(county: pd.Series, year, index: pd.MultiIndex) -> np.ndarray:
+    """Each row's position in ``index`` (:func:`_index` of the county-years; −1 where its county-year is not
+    there), without turning hundreds of thousands of county names into strings: only the distinct (county,
+    year) pairs are looked up."""
     if not isinstance(county.dtype, pd.CategoricalDtype):
         county = county.astype("category")
     codes = county.cat.codes.to_numpy().astype(np.int64)
@@ -56,12 +57,12 @@ def _key_positions(county: pd.Series, year, keys: pd.MultiIndex) -> np.ndarray:
     pairs, inverse = np.unique(codes * span + years, return_inverse=True)
     names = county.cat.categories.astype(str).to_numpy(dtype=object)
     wanted = pd.MultiIndex.from_arrays([names[pairs // span], pairs % span])
-    at = keys.get_indexer(wanted).astype(np.int64)
+    at = index.get_indexer(wanted).astype(np.int64)
     return at[inverse].reshape(-1)
 
 
-def _resource_cv(evaluation, keys: pd.DataFrame, stage: str, index: pd.MultiIndex) -> dict:
-    n = len(keys)
+def _resource_cv(evaluation, index: pd.MultiIndex, stage: str) -> dict:
+    n = len(index)
     ind = evaluation.indicators
     ind = ind[ind["stage"] == stage]
     if ind.empty:
@@ -104,8 +105,8 @@ def _picked(column: pd.Series, rows: np.ndarray, mapping: dict | None = None) ->
     return np.array(values + [None], dtype=object)[:-1][codes[rows]]
 
 
-def _resource_rule(evaluation, keys: pd.DataFrame, stage: str, index: pd.MultiIndex) -> dict:
-    n = len(keys)
+def _resource_rule(evaluation, index: pd.MultiIndex, stage: str) -> dict:
+    n = len(index)
     st = evaluation.stages
     st = st[st["stage"] == stage]
     position = _key_positions(st["county"], st["year"], index)
@@ -188,7 +189,7 @@ def scorecard_tables(evaluation) -> tuple[pd.DataFrame, pd.DataFrame]:
         name = item["name_zh"]
         if kind == "resource":
             check, stage = arg.rsplit("_", 1)
-            got = (_resource_cv if check == "cv" else _resource_rule)(evaluation, keys, stage, index)
+            got = (_resource_cv if check == "cv" else _resource_rule)(evaluation, index, stage)
             basis = item["source"]
             # the wording follows the comparison in force (a county's "<" reads 小于)
             ops = got["op"].copy()
@@ -263,10 +264,9 @@ def _coded_blocks(blocks: list, n: int, order: np.ndarray) -> pd.Categorical:
             mapped = np.array([vocabulary.setdefault(u, len(vocabulary)) for u in uniques] + [-1], dtype=np.int64)
             codes[i * n:(i + 1) * n] = mapped[local]          # (−1, missing, stays −1)
     codes = codes[order]
-    present, first = np.unique(codes[codes >= 0], return_index=True) if len(codes) else (codes, codes)
-    if len(codes):      # ``first`` counted among the rows with a text: the same order as among all rows
-        first = np.flatnonzero(codes >= 0)[first]
-    by_first = present[np.argsort(first, kind="stable")]
+    # categories in order of first appearance (first positions among the rows with a text: the same order)
+    present, first = np.unique(codes[codes >= 0], return_index=True)
+    by_first = present[np.argsort(first)]
     rank = np.full(len(vocabulary) + 1, -1, dtype=np.int64)
     rank[by_first] = np.arange(len(by_first))
     names = np.array(list(vocabulary), dtype=object)

@@ -17,9 +17,9 @@ ragged rows and unclosed quotes where they are.
 from __future__ import annotations
 
 import codecs
-import math
 import datetime as _dt
 import difflib
+import math
 import re
 import xml.etree.ElementTree as ET
 import zipfile
@@ -1125,7 +1125,7 @@ def _finalise_types(frame: pd.DataFrame) -> pd.DataFrame:
                 col.kind == "year" or col.field in schema.limits() or frame[col.field].abs().max() < 2 ** 53):
             frame[col.field] = frame[col.field].astype("int64")
     # few distinct values: categorical columns make grouping, filtering and mapping cheap at national scale
-    for fld in ("county", "school_type", "urban_rural", "ownership", "source_file", "source_sheet"):
+    for fld in (*FEW_VALUED_FIELDS, "source_file", "source_sheet"):
         frame[fld] = frame[fld].astype("category")
     order = [c.field for c in schema.columns() if c.field in frame.columns] + LOCATION_COLUMNS
     return frame[order]

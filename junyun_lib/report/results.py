@@ -33,6 +33,7 @@ import pyarrow.parquet as pq
 from ..evaluation.causes import causes_by_group
 from ..evaluation.scorecards import scorecard_tables
 from ..io.ownership import write_owned_files
+from ..rules.scorecard_form import applies_to
 from .. import threads
 from ..threads import beside, map_in_order
 from ..version import __version__
@@ -51,7 +52,7 @@ def results_tables(evaluation, *, scorecard: bool = True) -> dict[str, pd.DataFr
     once (:func:`junyun_lib.evaluation.scorecards.scorecard_tables`).  Large tables keep their categorical
     columns (written as Parquet dictionaries: small and fast); nothing is copied more than once.
     """
-    if not (scorecard and evaluation.standard_code == "quality-2017"):
+    if not (scorecard and applies_to(evaluation.standard_code)):
         return _evaluation_tables(evaluation)
     # on a national file the scorecards are built in a second thread while the cause measures are computed
     (items, overall), tables = beside(lambda: scorecard_tables(evaluation), lambda: _evaluation_tables(evaluation),
@@ -62,8 +63,8 @@ def results_tables(evaluation, *, scorecard: bool = True) -> dict[str, pd.DataFr
 def _evaluation_tables(evaluation) -> dict[str, pd.DataFrame]:
     """Every table but the scorecards: the evaluation's own, and the school parts and indicators with their
     cause measures."""
-    own, caused = _own_tables(evaluation), _cause_tables(evaluation)
-    return {name: (caused if name in caused else own)[name] for name in TABLE_NAMES if name in own or name in caused}
+    tables = {**_own_tables(evaluation), **_cause_tables(evaluation)}
+    return {name: tables[name] for name in TABLE_NAMES if name in tables}
 
 
 def _own_tables(evaluation) -> dict[str, pd.DataFrame]:
@@ -217,7 +218,7 @@ def results_written(evaluation, folder, *, scorecards=None) -> tuple[dict[str, p
     table building leaves the second core idle.  ``scorecards``, if given, takes and returns the scorecard
     tables ``(items, overall)`` before they are written (the workspace puts a configured county's own
     scorecard in)."""
-    quality = evaluation.standard_code == "quality-2017"
+    quality = applies_to(evaluation.standard_code)       # the standard has an evaluation form
     own = _own_tables(evaluation)
     order = [name for name in TABLE_NAMES if quality or not name.startswith("scorecard")]
     built: dict[str, pd.DataFrame] = dict(own)
